@@ -1,0 +1,23 @@
+"""beamlab.widgets — live, hands-on views of a running beamlab runtime.
+
+Each widget observes the runtime from outside, like Erlang's observer attached
+to a node, and keeps a static picture for saved notebooks:
+
+- `SupervisionTree(root)` / `supervision_tree(root)`: the live supervision tree;
+  click a node to inspect it, kill it or make it exit.
+- `tree_snapshot(runtime, root)`: the same tree as plain data (`TreeSnapshot`).
+
+Example (in a beamlab notebook):
+
+    >>> sup = Supervisor.start_link([worker("a"), worker("b")])   # doctest: +SKIP
+    >>> supervision_tree(sup)                                      # doctest: +SKIP
+"""
+from ._snapshot import Intensity, RestartHistory, TreeNode, TreeSnapshot, tree_snapshot
+from ._dot import static_html, to_dot
+from .tree import SupervisionTree, supervision_tree
+
+__all__ = [
+    "SupervisionTree", "supervision_tree",
+    "TreeSnapshot", "TreeNode", "Intensity", "RestartHistory", "tree_snapshot",
+    "to_dot", "static_html",
+]

@@ -1,0 +1,137 @@
+"""The inspector: what one process is doing, and the actions a click can take on it.
+
+How this works: `describe(runtime, pid)` turns `process_info(pid)` into plain
+JSON-able data for the panel (state, mailbox, stack, links, monitors) with
+everything repr'd and bounded, so a huge mailbox or state cannot flood the
+browser. A pid that is no longer alive is not an error: the panel says when it
+died, why (from the exit log), and who took its place in the tree.
+
+`perform(runtime, pid, action, reason)` sends the signal the button names and
+returns the notice to show. Actions are the exit signals a learner would send by
+hand in the Erlang shell:
+
+    kill      exit(pid, "kill")           untrappable; the process dies with `killed`
+    crash     exit(pid, reason)           the typed reason, e.g. "boom" (not normal)
+    normal    exit(pid, "normal")         ignored unless the process traps exits
+    shutdown  exit(pid, "shutdown")       how a supervisor asks a child to stop
+"""
+from __future__ import annotations
+
+from ._runtime import exit_signal, pid_text, safe_repr
+
+__all__ = ["describe", "perform", "ACTIONS"]
+
+ACTIONS = ("kill", "crash", "normal", "shutdown")
+MAILBOX_SHOWN = 25
+
+
+def _fmt_pid(runtime, pid) -> str:
+    info = runtime.process_info(pid) if pid is not None and not isinstance(pid, str) else None
+    name = info.get("registered_name") if info else None
+    text = pid_text(pid)
+    if name:
+        text += f" ({name})"
+    if info is None and pid is not None and not isinstance(pid, str):
+        text += " — dead"
+    return text
+
+
+def _fmt_monitor(runtime, mon) -> str:
+    if isinstance(mon, tuple) and len(mon) == 2:
+        a, b = mon
+        return f"{_fmt_pid(runtime, b) if not isinstance(b, str) else b} (ref {a})"
+    return _fmt_pid(runtime, mon) if not isinstance(mon, str) else mon
+
+
+def _fmt_frame(frame) -> str:
+    if isinstance(frame, (tuple, list)) and len(frame) == 3:
+        file, line, fn = frame
+        return f"{fn}  {file}:{line}"
+    return safe_repr(frame, 300)
+
+
+def _call_text(call) -> str:
+    if isinstance(call, (tuple, list)):
+        return "/".join(str(x) for x in call)
+    return str(call) if call is not None else ""
+
+
+def describe(runtime, pid, *, key: str | None = None, name: str | None = None,
+             exits=None, replaced_by=None) -> dict:
+    """Inspector data for `pid`: fields, state, mailbox, stack, links, monitors.
+
+    >>> describe(rt, pid)["fields"][0]                      # doctest: +SKIP
+    ['status', 'waiting']
+    """
+    label = name or ""
+    info = runtime.process_info(pid) if pid is not None else None
+    if info is None:
+        reason = exits.reason(pid) if exits is not None and pid in exits else None
+        msg = f"{pid_text(pid) or label} is no longer alive"
+        msg += f": it exited with reason {safe_repr(reason, 300)}." if reason is not None else "."
+        if replaced_by is not None:
+            msg += f" Its supervisor restarted it as {pid_text(replaced_by)} — click the node to inspect the new process."
+        else:
+            msg += " There is nothing left to inspect or kill."
+        return {"key": key, "pid": pid_text(pid), "alive": False,
+                "title": f"{label} {pid_text(pid)}".strip(), "message": msg, "actions": []}
+    label = info.get("registered_name") or label
+    fields = [
+        ["status", info.get("status", "")],
+        ["behaviour", info.get("behaviour") or "—"],
+        ["initial call", _call_text(info.get("initial_call"))],
+        ["current function", _call_text(info.get("current_function"))],
+        ["reductions", info.get("reductions", 0)],
+        ["memory", f"{info.get('memory', 0):,} bytes"],
+        ["trap_exit", bool(info.get("trap_exit"))],
+    ]
+    loc = info.get("current_location")
+    if loc:
+        fields.insert(4, ["location", ":".join(str(x) for x in loc)])
+    messages = list(info.get("messages") or [])
+    mailbox_len = info.get("message_queue_len", len(messages))
+    has_state = "state" in info and info.get("state") is not None
+    return {
+        "key": key, "pid": pid_text(pid), "alive": True,
+        "title": f"{label} {pid_text(pid)}".strip(),
+        "message": "",
+        "fields": [[k, v if isinstance(v, (int, bool)) else str(v)] for k, v in fields],
+        "state": safe_repr(info.get("state")) if has_state else None,
+        "mailbox": [safe_repr(m, 300) for m in messages[:MAILBOX_SHOWN]],
+        "mailbox_len": mailbox_len,
+        "stack": [_fmt_frame(f) for f in (info.get("current_stacktrace") or [])][-30:],
+        "links": [_fmt_pid(runtime, p) for p in (info.get("links") or [])][:50],
+        "monitors": [_fmt_monitor(runtime, m) for m in (info.get("monitors") or [])][:50],
+        "monitored_by": [_fmt_pid(runtime, p) for p in (info.get("monitored_by") or [])][:50],
+        "actions": list(ACTIONS),
+    }
+
+
+def perform(runtime, pid, action: str, reason: str | None = None) -> dict:
+    """Send the exit signal `action` names to `pid`; returns the notice to show.
+
+    >>> perform(rt, pid, "kill")                             # doctest: +SKIP
+    {'level': 'info', 'text': 'sent exit(<0.42.0>, "kill") ...'}
+    """
+    if action not in ACTIONS:
+        return {"level": "error", "text": f"unknown action {action!r}; use one of {', '.join(ACTIONS)}"}
+    info = runtime.process_info(pid) if pid is not None else None
+    if info is None:
+        return {"level": "warning",
+                "text": f"{pid_text(pid)} is no longer alive — it exited before the click arrived, "
+                        "so there was nothing to {action}. Click its node again to see what replaced it."
+                        .replace("{action}", action)}
+    if action == "crash":
+        sig = (reason or "boom").strip() or "boom"
+        if sig in ("normal", "kill"):
+            sig = f"crash: {sig}"
+    else:
+        sig = {"kill": "kill", "normal": "normal", "shutdown": "shutdown"}[action]
+    exit_signal(runtime, pid, sig)
+    what = {
+        "kill": "an untrappable kill: it dies with reason killed",
+        "crash": f"it exits with reason {sig!r}",
+        "normal": "a process that does not trap exits ignores a normal exit signal, as in Erlang",
+        "shutdown": "it exits with reason shutdown (a supervisor treats that as an orderly stop)",
+    }[action]
+    return {"level": "info", "text": f'sent exit({pid_text(pid)}, "{sig}") — {what}.'}

@@ -1,0 +1,76 @@
+// The inspector panel shared by the tree and the observer: what a process is doing,
+// and buttons that act on it. Actions go to Python as custom messages:
+//   {type: "action", pid, key, action: "kill"|"crash"|"normal"|"shutdown", reason}
+// Python replies by updating the `inspector` and `notice` traits.
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") el.className = v;
+    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null) el.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+const ACTIONS = [
+  ["kill", "Kill", "exit(pid, \"kill\"): untrappable, the process dies with reason killed"],
+  ["crash", "Crash with reason…", "the process crashes with the reason you type"],
+  ["normal", "Exit normal", "the process exits with reason normal"],
+  ["shutdown", "Exit shutdown", "the process exits with reason shutdown"],
+];
+
+function section(title, items, empty) {
+  const body = items && items.length
+    ? h("ul", { class: "bl-list" }, items.map((x) => h("li", {}, String(x))))
+    : h("div", { class: "bl-empty" }, empty);
+  return h("details", { class: "bl-section", open: "" }, h("summary", {}, title), body);
+}
+
+export function renderInspector(root, data, send) {
+  root.replaceChildren();
+  if (!data || !data.pid) {
+    root.append(h("div", { class: "bl-hint" }, "Click a process to inspect it and act on it."));
+    return;
+  }
+  root.append(h("div", { class: "bl-insp-title" }, data.title || data.pid));
+  if (data.message) {
+    root.append(h("div", { class: `bl-message ${data.alive ? "" : "bl-gone"}` }, data.message));
+  }
+  if (!data.alive) return;
+  const table = h("table", { class: "bl-fields" },
+    (data.fields || []).map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, String(v)))));
+  root.append(table);
+  if (data.state !== undefined && data.state !== null) {
+    root.append(h("details", { class: "bl-section", open: "" }, h("summary", {}, "state"),
+      h("pre", { class: "bl-pre" }, data.state)));
+  }
+  const more = data.mailbox_len > (data.mailbox || []).length
+    ? ` (first ${data.mailbox.length} of ${data.mailbox_len})` : "";
+  root.append(section(`mailbox: ${data.mailbox_len || 0}${more}`, data.mailbox, "empty"));
+  root.append(section("stack", data.stack, "no stack (idle behaviour process)"));
+  root.append(section("links", data.links, "none"));
+  root.append(section("monitors", data.monitors, "none"));
+  root.append(section("monitored by", data.monitored_by, "none"));
+
+  const reason = h("input", { class: "bl-reason", type: "text", placeholder: "reason, e.g. boom",
+                              "aria-label": "crash reason" });
+  const buttons = ACTIONS.filter(([a]) => (data.actions || []).includes(a)).map(([action, text, title]) =>
+    h("button", {
+      class: `bl-btn bl-btn-${action}`, title, "data-action": action,
+      onclick: () => send({ type: "action", pid: data.pid, key: data.key, action,
+                            reason: action === "crash" ? (reason.value || "boom") : undefined }),
+    }, text));
+  root.append(h("div", { class: "bl-actions" }, buttons, reason));
+}
+
+export function renderNotice(el, notice) {
+  el.replaceChildren();
+  if (!notice || !notice.text) return;
+  el.className = `bl-notice bl-notice-${notice.level || "info"}`;
+  el.append(notice.text);
+}

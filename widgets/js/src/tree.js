@@ -1,0 +1,112 @@
+// The live supervision tree (anywidget front-end).
+// Python sends the tree as DOT text (trait `dot`); Graphviz compiled to WebAssembly
+// (@viz-js/viz, bundled here) lays it out in the browser — no `dot` binary, no network.
+// Redraws are coalesced: at most one every `min_interval_ms`, however fast `dot` changes.
+// A click on a node sends {type: "inspect", key} to Python; a click on a folded group
+// sends {type: "expand", key}. Python answers through the `inspector`/`notice` traits.
+import { instance } from "@viz-js/viz";
+import css from "./style.css";
+import { h, renderInspector, renderNotice } from "./inspector.js";
+
+function viz() {
+  // One Graphviz instance per page, shared by every tree view.
+  globalThis.__beamlabViz ??= instance();
+  return globalThis.__beamlabViz;
+}
+
+function addStyle() {
+  if (document.getElementById("beamlab-widget-style")) return;
+  document.head.append(h("style", { id: "beamlab-widget-style" }, css));
+}
+
+const LEGEND = [
+  ["#c8e6c9", "alive"], ["#ffcdd2", "dead / restarting"], ["#ffe0b2", "exiting"],
+  ["#f9a825", "just restarted"], ["#eeeeee", "stopped"],
+];
+
+function render({ model, el }) {
+  addStyle();
+  const title = h("span", { class: "bl-title" });
+  const status = h("span", { class: "bl-status" });
+  const legend = h("span", { class: "bl-legend" },
+    LEGEND.map(([c, t]) => h("span", {}, h("span", { class: "bl-swatch", style: `background:${c}` }), t)),
+    h("span", {}, "┈ link"));
+  const notice = h("div", { class: "bl-notice" });
+  const canvas = h("div", { class: "bl-canvas", "data-testid": "beamlab-tree-canvas" }, "laying out…");
+  const inspector = h("div", { class: "bl-inspector", "data-testid": "beamlab-inspector" });
+  const root = h("div", { class: "beamlab-w beamlab-tree" },
+    h("div", { class: "bl-top" }, title, status, legend), notice,
+    h("div", { class: "bl-body" }, canvas, inspector));
+  el.append(root);
+
+  const send = (msg) => model.send(msg);
+  let timer = null;
+  let lastDraw = 0;
+  let drawn = 0;
+  let alive = true;
+
+  function markSelected() {
+    const sel = model.get("selected");
+    for (const g of canvas.querySelectorAll("g.node")) {
+      const key = g.querySelector("title")?.textContent;
+      g.classList.toggle("bl-selected", key === sel);
+    }
+  }
+
+  async function draw() {
+    timer = null;
+    lastDraw = performance.now();
+    const dot = model.get("dot");
+    if (!dot) { canvas.replaceChildren(h("div", { class: "bl-hint" }, "(empty tree)")); return; }
+    let svg;
+    try {
+      svg = (await viz()).renderSVGElement(dot);
+    } catch (err) {
+      canvas.replaceChildren(h("pre", { class: "bl-pre" }, `could not lay out the tree: ${err}`));
+      return;
+    }
+    if (!alive) return;
+    svg.removeAttribute("width"); // scale to the panel; keep the aspect ratio
+    svg.removeAttribute("height");
+    const nodes = model.get("nodes") || {};
+    for (const g of svg.querySelectorAll("g.node")) {
+      const key = g.querySelector("title")?.textContent;
+      const info = nodes[key] || {};
+      g.setAttribute("data-key", key);
+      if (info.pid) g.setAttribute("data-pid", info.pid);
+      if (info.name) g.setAttribute("data-name", info.name);
+      g.setAttribute("data-status", info.status || "");
+      g.setAttribute("data-restarts", String(info.restarts || 0));
+      g.addEventListener("click", (ev) => {
+        ev.stopPropagation();
+        send({ type: info.kind === "group" ? "expand" : "inspect", key, pid: info.pid || null });
+      });
+    }
+    canvas.replaceChildren(svg);
+    drawn += 1;
+    canvas.setAttribute("data-revision", String(model.get("revision")));
+    markSelected();
+  }
+
+  function schedule() {
+    if (timer !== null) return;
+    const gap = Math.max(0, lastDraw + (model.get("min_interval_ms") || 250) - performance.now());
+    timer = setTimeout(draw, gap);
+  }
+
+  const showTitle = () => { title.textContent = model.get("title"); };
+  const showStatus = () => { status.textContent = model.get("status_text"); };
+  const showInspector = () => renderInspector(inspector, model.get("inspector"), send);
+  const showNotice = () => renderNotice(notice, model.get("notice"));
+  model.on("change:dot", schedule);
+  model.on("change:title", showTitle);
+  model.on("change:status_text", showStatus);
+  model.on("change:inspector", showInspector);
+  model.on("change:notice", showNotice);
+  model.on("change:selected", markSelected);
+  showTitle(); showStatus(); showInspector(); showNotice();
+  schedule();
+  return () => { alive = false; if (timer !== null) clearTimeout(timer); };
+}
+
+export default { render };

@@ -1,0 +1,2 @@
+// beamlab widget front-end (sequence); built from widgets/js/src by widgets/js/build.mjs — do not edit.
+var e={render(){}};export{e as default};

@@ -1,0 +1,227 @@
+"""The live supervision tree widget.
+
+How this works: `SupervisionTree(root)` is an anywidget: a few traitlets and one
+ES module (static/tree.js, built from js/src/tree.js). On every refresh the Python
+side walks the tree (`tree_snapshot`), describes it as DOT text (`to_dot`) and, if
+anything changed, sets the `dot` and `nodes` traits; the browser lays the DOT out
+with Graphviz compiled to WebAssembly, at most a few times a second. Refreshes run
+inside the runtime, driven by the shared ticker (see _ticker.py), so the widget
+stays live while a cell runs.
+
+Clicks arrive as custom messages: {type: "inspect", key, pid} fills the
+`inspector` trait (and keeps it live while selected), {type: "action", pid,
+action, reason} sends an exit signal and sets `notice`, {type: "expand", key}
+shows more children of a folded group. Saved notebooks keep a static picture:
+`_repr_mimebundle_` adds text/html (an SVG when `dot` is installed).
+"""
+from __future__ import annotations
+
+import pathlib
+
+import anywidget
+import traitlets as t
+
+from ._dot import static_html, to_dot
+from ._events import exit_log
+from ._inspect import describe, perform
+from ._runtime import current_runtime
+from ._snapshot import RestartHistory, TreeSnapshot, tree_snapshot
+from ._ticker import ticker_for
+
+__all__ = ["SupervisionTree", "supervision_tree"]
+
+STATIC = pathlib.Path(__file__).parent / "static"
+
+
+class SupervisionTree(anywidget.AnyWidget):
+    """A live, clickable supervision tree of `root` (a supervisor's Pid or registered name).
+
+    >>> sup = Supervisor.start_link(children, strategy="one_for_one")   # doctest: +SKIP
+    >>> SupervisionTree(sup)                                            # doctest: +SKIP
+
+    Like Kino's `sup_tree` and observer's application tab, but live: restarts
+    show up as they happen, and a click inspects or kills a process.
+    `interval` is seconds between refreshes; `live=False` refreshes only when
+    you call `refresh()` (what tests do). `max_children` folds big supervisors.
+    """
+
+    _esm = STATIC / "tree.js"
+
+    dot = t.Unicode("").tag(sync=True)
+    nodes = t.Dict().tag(sync=True)
+    title = t.Unicode("").tag(sync=True)
+    status_text = t.Unicode("").tag(sync=True)
+    inspector = t.Dict().tag(sync=True)
+    notice = t.Dict().tag(sync=True)
+    selected = t.Unicode("").tag(sync=True)
+    revision = t.Int(0).tag(sync=True)
+    min_interval_ms = t.Int(250).tag(sync=True)
+
+    def __init__(self, root, *, runtime=None, title: str | None = None, interval: float = 0.25,
+                 max_children: int = 40, live: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.runtime = runtime if runtime is not None else current_runtime()
+        self.root = root
+        self.max_children = max_children
+        self.history = RestartHistory()
+        self.snapshot: TreeSnapshot | None = None
+        self._shown: dict[str, int] = {}
+        self._selected_pid = None
+        self._notice_seq = 0
+        self._exits = exit_log()
+        self.title = title if title is not None else f"supervision tree of {root}"
+        self.min_interval_ms = max(100, int(interval * 1000))
+        self.on_msg(self._on_msg)
+        self.refresh()
+        self._ticker = None
+        self._handle = None
+        if live:
+            self.start(interval)
+
+    # ------------------------------------------------------------------ live updates
+    def start(self, interval: float = 0.25) -> None:
+        """Keep refreshing every `interval` seconds (from inside the runtime)."""
+        self.stop()
+        self._ticker = ticker_for(self.runtime)
+        self._handle = self._ticker.subscribe(self.refresh, interval, on_error=self._report)
+
+    def stop(self) -> None:
+        """Stop refreshing; the last picture stays."""
+        if self._ticker is not None and self._handle is not None:
+            self._ticker.unsubscribe(self._handle)
+        self._handle = None
+
+    def close(self) -> None:
+        self.stop()
+        super().close()
+
+    def _report(self, exc: BaseException) -> None:
+        self.status_text = f"refresh failed: {type(exc).__name__}: {exc}"
+
+    def refresh(self) -> bool:
+        """Read the tree now; returns True if the picture changed."""
+        snap = tree_snapshot(self.runtime, self.root, history=self.history,
+                             max_children=self.max_children, shown=self._shown)
+        self.snapshot = snap
+        dot = to_dot(snap)
+        changed = dot != self.dot
+        if changed:
+            with self.hold_sync():
+                self.nodes = {n.key: {"pid": None if n.pid is None else str(n.pid), "name": n.name,
+                                      "kind": n.kind, "status": n.status, "restarts": n.restarts}
+                              for n in snap.nodes}
+                self.dot = dot
+                self.revision += 1
+        alive = sum(1 for n in snap.nodes if n.alive and n.kind in ("worker", "supervisor"))
+        restarts = sum(n.restarts for n in snap.nodes)
+        status = f"{alive} alive · {restarts} restart{'s' if restarts != 1 else ''} seen"
+        if snap.note:
+            status = snap.note
+        if status != self.status_text:
+            self.status_text = status
+        if self._selected_pid is not None or self.selected:
+            self._update_inspector()
+        return changed
+
+    # ------------------------------------------------------------------ clicks
+    def _on_msg(self, _widget, content, _buffers) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "inspect":
+            self.inspect(content.get("key"), content.get("pid"))
+        elif kind == "action":
+            self.act(content.get("action"), content.get("reason"), key=content.get("key"))
+        elif kind == "expand":
+            self.expand(content.get("key"))
+
+    def _node_for(self, key=None, pid_text=None):
+        if self.snapshot is None:
+            return None
+        for n in self.snapshot.nodes:
+            if (key is not None and n.key == key) or (pid_text and n.pid is not None and str(n.pid) == pid_text):
+                return n
+        return None
+
+    def inspect(self, key: str | None = None, pid_text: str | None = None) -> dict:
+        """Select the node at `key` (what a click does); returns the inspector data."""
+        node = self._node_for(key=key)
+        pid = None
+        if node is not None and (pid_text is None or node.pid is not None and str(node.pid) == pid_text):
+            pid = node.pid
+        elif pid_text:
+            pid = self._known_pid(pid_text)
+        self._selected_pid = pid
+        self._selected_text = pid_text or (str(pid) if pid is not None else "")
+        self.selected = key or ""
+        self._update_inspector()
+        return self.inspector
+
+    def _known_pid(self, text):
+        """A pid the history saw under that text (the node died since it was drawn)."""
+        for seen in self.history._seen.values():
+            if seen.pid is not None and str(seen.pid) == text:
+                return seen.pid
+        return None
+
+    def _update_inspector(self) -> None:
+        node = self._node_for(key=self.selected) if self.selected else None
+        name = node.name if node is not None else ""
+        pid = self._selected_pid
+        if pid is None and node is not None and node.pid is None:
+            data = {"key": node.key, "pid": getattr(self, "_selected_text", "") or node.name,
+                    "alive": False, "title": node.name,
+                    "message": f"{node.name} is not running right now ({node.status}); "
+                               "its supervisor holds no live process for it.", "actions": []}
+        elif pid is None:
+            data = {}
+        else:
+            replaced = node.pid if node is not None and node.pid is not None and node.pid != pid else None
+            data = describe(self.runtime, pid, key=self.selected or None, name=name,
+                            exits=self._exits, replaced_by=replaced)
+        if data != self.inspector:
+            self.inspector = data
+
+    def act(self, action: str, reason: str | None = None, *, key: str | None = None) -> dict:
+        """Apply a button's action to the selected process; returns the notice shown."""
+        pid = self._selected_pid
+        if pid is None:
+            notice = {"level": "warning", "text": "select a process first (click its node)"}
+        else:
+            notice = perform(self.runtime, pid, action, reason)
+        self._notice_seq += 1
+        self.notice = dict(notice, seq=self._notice_seq)
+        return self.notice
+
+    def expand(self, key: str) -> None:
+        """Show more children of the supervisor whose folded group node is `key`."""
+        node = self._node_for(key=key)
+        if node is None or node.kind != "group" or node.parent is None:
+            return
+        parent = node.parent
+        self._shown[parent] = max(self._shown.get(parent, self.max_children), self.max_children) + 50
+        self.refresh()
+
+    # ------------------------------------------------------------------ static fallback
+    def static_html(self) -> str:
+        """The tree as static HTML (an SVG when `dot` is installed), as saved notebooks show it."""
+        if self.snapshot is None:
+            self.refresh()
+        return static_html(self.snapshot, title=self.title, dot=self.dot or None)
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, meta = bundle
+        try:
+            data["text/html"] = self.static_html()
+        except Exception:
+            pass
+        return data, meta
+
+
+def supervision_tree(root, **kwargs) -> SupervisionTree:
+    """Show the live supervision tree of `root` — the counterpart of Kino's `sup_tree`.
+
+    >>> supervision_tree("my_sup")                            # doctest: +SKIP
+    """
+    return SupervisionTree(root, **kwargs)
