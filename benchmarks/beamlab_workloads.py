@@ -1,0 +1,180 @@
+"""beamlab's runtime under the benchmark workloads (public API only).
+
+How this works: each workload builds a `Runtime` (real clock; preemption as
+named, default "auto") and runs a `main` process in it with `rt.run`, timing
+with `time.perf_counter` inside the process. Shapes match the peers exactly
+(benchmarks/greenlet_peer.py, asyncio_peer.py, erlang/beamlab_bench.erl):
+
+- spawn: spawn N processes that wait in receive, then one that messages the
+  spawner; timed until that message arrives (all N have reached receive).
+- memory: RSS delta (after gc.collect) of the same N idle processes, / N.
+- ring: N processes in a ring (main is one), token round R times after a
+  warm-up round; µs per hop.
+- pingpong: round trips to an echo process.
+- preemption: 4 spinners (`while True: pass`) and a ticker that sleeps to
+  absolute 10 ms deadlines; lateness = wake time − deadline, p50/p99/max in ms.
+- overhead: a pure-Python CPU loop in a process with preemption="signal" vs
+  "cooperative" (alternating, medians); the overhead is the signal run's extra
+  time in percent. A bare loop outside any runtime is shown for reference.
+
+    >>> ring(n=10, rounds=2)["us_per_hop"] > 0   # doctest: +SKIP
+    True
+"""
+from __future__ import annotations
+
+import statistics
+import time
+
+from benchmarks.common import Skip, cpu_loop, percentile, settled_rss
+
+
+# The runtime's functions, bound as module globals by _runtime() (as a user's
+# `from beamlab.runtime import ...` would), so process bodies pay no import.
+spawn = send = receive = sleep = my_pid = None
+
+
+def _runtime():
+    """The beamlab.runtime module (binding its functions here), or Skip saying what to do."""
+    try:
+        import beamlab.runtime as runtime
+        api = {"spawn": runtime.spawn, "send": runtime.send, "receive": runtime.receive,
+               "sleep": runtime.sleep, "my_pid": runtime.self, "Runtime": runtime.Runtime}
+    except (ImportError, AttributeError) as exc:
+        raise Skip(f"beamlab.runtime is not importable ({type(exc).__name__}: {exc}); "
+                   f"install the project with `make venv`") from None
+    del api["Runtime"]
+    globals().update(api)
+    return runtime
+
+
+def _run(main, *args, preemption: str = "auto"):
+    bl = _runtime()
+    rt = bl.Runtime(preemption=preemption)
+    try:
+        return rt.run(main, *args)
+    finally:
+        rt.stop()
+
+
+# ---- process bodies ------------------------------------------------------------
+
+def _idle():
+    receive()
+
+
+def _last(parent):
+    send(parent, "done")
+
+
+def _forward(nxt):
+    while True:
+        send(nxt, receive())
+
+
+def _echo():
+    while True:
+        frm, msg = receive()
+        send(frm, msg)
+
+
+def _spin():
+    while True:
+        pass
+
+
+def _ticker(parent, ticks: int, period: float):
+    lateness = []
+    start = time.perf_counter()
+    for k in range(1, ticks + 1):
+        due = start + k * period
+        delay = due - time.perf_counter()
+        if delay > 0:
+            sleep(delay)
+        lateness.append(time.perf_counter() - due)
+    send(parent, ("ticks", tuple(lateness)))
+
+
+# ---- workloads -----------------------------------------------------------------
+
+def spawn_rate(n: int) -> dict:
+    def main():
+        me = my_pid()
+        t0 = time.perf_counter()
+        for _ in range(n):
+            spawn(_idle)
+        spawn(_last, me)
+        receive()
+        return {"us_per_spawn": (time.perf_counter() - t0) / n * 1e6}
+    return _run(main)
+
+
+def memory(n: int) -> dict:
+    def main():
+        me = my_pid()
+        before = settled_rss()
+        for _ in range(n):
+            spawn(_idle)
+        spawn(_last, me)
+        receive()
+        return {"bytes_per_process": (settled_rss() - before) / n, "n": n}
+    return _run(main)
+
+
+def ring(n: int, rounds: int) -> dict:
+    def main():
+        first = my_pid()
+        for _ in range(n - 1):
+            first = spawn(_forward, first)
+        send(first, "token")              # warm-up round: every node has run once
+        receive()
+        t0 = time.perf_counter()
+        for _ in range(rounds):
+            send(first, "token")
+            receive()
+        return {"us_per_hop": (time.perf_counter() - t0) / (n * rounds) * 1e6}
+    return _run(main)
+
+
+def pingpong(n: int) -> dict:
+    def main():
+        echo, me = spawn(_echo), my_pid()
+        t0 = time.perf_counter()
+        for i in range(n):
+            send(echo, (me, i))
+            receive()
+        return {"us_per_round_trip": (time.perf_counter() - t0) / n * 1e6}
+    return _run(main)
+
+
+def preemption(duration: float, spinners: int, period: float) -> dict:
+    def main():
+        bl = _runtime()
+        spins = [spawn(_spin) for _ in range(spinners)]
+        spawn(_ticker, my_pid(), max(1, round(duration / period)), period)
+        _, lateness = receive(("ticks", bl.ANY))
+        for pid in spins:
+            bl.exit(pid, "kill")
+        ms = [x * 1000 for x in lateness]
+        return {"p50_ms": percentile(ms, 0.5), "p99_ms": percentile(ms, 0.99),
+                "max_ms": max(ms), "ticks": len(ms)}
+    return _run(main)
+
+
+def overhead(iterations: int, pairs: int) -> dict:
+    def timed():
+        t0 = time.perf_counter()
+        cpu_loop(iterations)
+        return time.perf_counter() - t0
+
+    times: dict[str, list[float]] = {"cooperative": [], "signal": [], "bare": []}
+    for _ in range(pairs):
+        times["bare"].append(timed())
+        for mode in ("cooperative", "signal"):
+            times[mode].append(_run(timed, preemption=mode))
+    coop, sig = statistics.median(times["cooperative"]), statistics.median(times["signal"])
+    return {"overhead_pct": (sig / coop - 1) * 100, "cooperative_s": coop, "signal_s": sig,
+            "bare_s": statistics.median(times["bare"])}
+
+
+WORKLOADS = {"spawn": spawn_rate, "memory": memory, "ring": ring, "pingpong": pingpong,
+             "preemption": preemption, "overhead": overhead}

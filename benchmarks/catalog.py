@@ -1,0 +1,156 @@
+"""The benchmarks beamlab runs, their peers, sizes and targets.
+
+How this works: each `Benchmark` names one workload (the same name is used by
+every subject: benchmarks/beamlab_workloads.py, otp_workloads.py,
+greenlet_peer.py, asyncio_peer.py and the Erlang module in erlang/), the
+parameters for a full run, a `--quick` run (the smoke test) and the subjects that
+run it. The primary metric decides the ratio and the target; other metrics are
+shown beside it. Targets come from the project's issues (runtime #2, OTP #3,
+widgets #5) and are checked against figures measured in the same run.
+
+    >>> [b.name for b in select(["ring"], million=False)]
+    ['ring']
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+# Subjects, in the order tables list them.
+BEAMLAB, ERLANG, GREENLET, ASYNCIO = "beamlab", "erlang", "greenlet", "asyncio"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a benchmark must reach: `kind` is "ratio" (primary ≤ limit × a peer's),
+    "max" (primary ≤ limit, in the metric's unit), "min" (primary ≥ limit) or
+    "completes" (the workload ran to the end, e.g. a million processes fit)."""
+
+    kind: str
+    limit: float = 0.0
+    peer: str = ERLANG
+    text: str = ""
+
+    def check(self, figure: float | None, ratio: float | None) -> tuple[str, str]:
+        """Return (verdict, detail) for beamlab's `figure` and its cost `ratio` to
+        the peer: verdict is PASS, MISS or N/A (nothing to compare)."""
+        if self.kind == "completes":
+            return ("PASS", "completed") if figure is not None else ("MISS", "did not complete")
+        if figure is None:
+            return "N/A", "no figure"
+        if self.kind == "max":
+            return ("PASS" if figure <= self.limit else "MISS"), f"{figure:.3g} vs ≤ {self.limit:g}"
+        if self.kind == "min":
+            return ("PASS" if figure >= self.limit else "MISS"), f"{figure:.3g} vs ≥ {self.limit:g}"
+        if self.kind == "ratio":
+            if ratio is None:
+                return "N/A", f"no {self.peer} figure to compare with"
+            return ("PASS" if ratio <= self.limit else "MISS"), f"{ratio:.2f}× {self.peer}"
+        raise ValueError(f"unknown target kind {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """One row group of the report: a workload run by several subjects."""
+
+    name: str                      # CLI name and workload name
+    title: str                     # what the figure means, for the table heading
+    metric: str                    # primary metric key, e.g. "us_per_spawn"
+    unit: str                      # unit of the primary metric, for the table
+    params: dict                   # full-run parameters
+    quick: dict                    # --quick parameters (smoke test)
+    subjects: tuple[str, ...]
+    target: Target | None = None
+    extra: tuple[str, ...] = ()    # other metrics to show
+    higher_is_better: bool = False
+    runs: int = 3                  # medians of this many runs
+    million: bool = False          # only with --million
+    workload: str = ""             # workload name if not `name`
+    note: str = ""
+    timeout: float = 600.0
+
+    @property
+    def workload_name(self) -> str:
+        return self.workload or self.name
+
+    def cost_ratio(self, figure: float | None, peer: float | None) -> float | None:
+        """How many times costlier than the peer (>1 = slower/bigger), whichever
+        way the metric points."""
+        if figure is None or not peer:
+            return None
+        return peer / figure if self.higher_is_better else figure / peer
+
+
+RUNTIME_PEERS = (BEAMLAB, ERLANG, GREENLET, ASYNCIO)
+MEMORY_NOTE = ("beamlab/greenlet/asyncio: RSS delta of the benchmark process after "
+               "gc.collect(); erlang: erlang:memory(processes) delta")
+
+BENCHMARKS: list[Benchmark] = [
+    Benchmark("spawn", "spawn rate: µs per spawn of a process that waits in receive",
+              "us_per_spawn", "µs", {"n": 100_000}, {"n": 300}, RUNTIME_PEERS,
+              Target("ratio", 2.0, text="≤ 2× Erlang")),
+    Benchmark("memory", "bytes per idle process (100k idle in receive)",
+              "bytes_per_process", "B", {"n": 100_000}, {"n": 300}, RUNTIME_PEERS,
+              note=MEMORY_NOTE),
+    Benchmark("memory_1m", "bytes per idle process (1M idle in receive)",
+              "bytes_per_process", "B", {"n": 1_000_000}, {"n": 300}, (BEAMLAB, ERLANG),
+              Target("completes", text="a million idle processes fit in memory"),
+              workload="memory", million=True, runs=1, timeout=1800.0, note=MEMORY_NOTE),
+    Benchmark("ring", "ring of 1000 processes × 100 rounds: µs per hop",
+              "us_per_hop", "µs", {"n": 1000, "rounds": 100}, {"n": 20, "rounds": 3},
+              RUNTIME_PEERS, Target("ratio", 2.0, text="≤ 2× Erlang")),
+    Benchmark("pingpong", "ping-pong: µs per round trip to an echo process",
+              "us_per_round_trip", "µs", {"n": 100_000}, {"n": 200}, RUNTIME_PEERS),
+    Benchmark("preemption", "lateness of a 10 ms ticker beside 4 spinners (real clock)",
+              "p99_ms", "ms", {"duration": 3.0, "spinners": 4, "period": 0.01},
+              {"duration": 0.1, "spinners": 2, "period": 0.01}, (BEAMLAB,),
+              Target("max", 10.0, BEAMLAB, "p99 ≤ 10 ms"), extra=("p50_ms", "max_ms")),
+    Benchmark("overhead", "preemption overhead on a CPU-bound process (signal vs cooperative)",
+              "overhead_pct", "%", {"iterations": 5_000_000, "pairs": 3},
+              {"iterations": 20_000, "pairs": 1}, (BEAMLAB,),
+              Target("max", 5.0, BEAMLAB, "≤ 5%"), extra=("cooperative_s", "signal_s", "bare_s")),
+    Benchmark("call", "GenServer call round trip (µs)",
+              "us_per_call", "µs", {"n": 50_000}, {"n": 100}, (BEAMLAB, ERLANG),
+              Target("ratio", 3.0, text="≤ 3× Erlang")),
+    Benchmark("cast", "GenServer cast throughput (msgs/s; N casts then one call)",
+              "msgs_per_s", "msg/s", {"n": 200_000}, {"n": 300}, (BEAMLAB, ERLANG),
+              higher_is_better=True),
+    Benchmark("restart", "supervisor restart latency: kill child → new child running",
+              "median_us", "µs", {"n": 1000}, {"n": 5}, (BEAMLAB, ERLANG),
+              Target("max", 1000.0, BEAMLAB, "median ≤ 1 ms"), extra=("p99_us",)),
+    Benchmark("genserver_memory", "bytes per idle GenServer (100k)",
+              "bytes_per_process", "B", {"n": 100_000}, {"n": 300}, (BEAMLAB, ERLANG),
+              note=MEMORY_NOTE),
+    Benchmark("genserver_memory_1m", "bytes per idle GenServer (1M)",
+              "bytes_per_process", "B", {"n": 1_000_000}, {"n": 300}, (BEAMLAB, ERLANG),
+              Target("completes", text="a million idle GenServers fit in memory"),
+              workload="genserver_memory", million=True, runs=1, timeout=1800.0,
+              note=MEMORY_NOTE),
+]
+
+BY_NAME: dict[str, Benchmark] = {b.name: b for b in BENCHMARKS}
+
+
+def select(names: list[str], million: bool) -> list[Benchmark]:
+    """The benchmarks to run: those named (any order, unknown names raise), or all
+    the default ones plus the 1M ones when `million`.
+
+        >>> [b.name for b in select([], million=False)][:2]
+        ['spawn', 'memory']
+    """
+    if names:
+        unknown = [n for n in names if n not in BY_NAME]
+        if unknown:
+            raise SystemExit(f"unknown benchmark(s) {', '.join(unknown)}; "
+                             f"choose from: {', '.join(BY_NAME)}")
+        return [BY_NAME[n] for n in names]
+    return [b for b in BENCHMARKS if million or not b.million]
+
+
+def verdict(bench: Benchmark, medians: Callable[[str], float | None]) -> tuple[str, str]:
+    """PASS/MISS/N/A for `bench` given a lookup of each subject's primary median."""
+    if bench.target is None:
+        return "—", "no target (figure stated)"
+    t = bench.target
+    figure = medians(BEAMLAB)
+    return t.check(figure, bench.cost_ratio(figure, medians(t.peer)))
