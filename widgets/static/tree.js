@@ -7761,7 +7761,7 @@ q\0\0\0\0\0\0r\0A\x98\xAE
 .beamlab-w .bl-canvas { flex: 1 1 auto; min-width: 200px; overflow: auto; max-height: 640px; }
 .beamlab-w .bl-canvas svg { max-width: 100%; height: auto; }
 .beamlab-w .bl-canvas g.node { cursor: pointer; }
-.beamlab-w .bl-canvas g.node.bl-selected polygon, .beamlab-w .bl-canvas g.node.bl-selected ellipse, .beamlab-w .bl-canvas g.node.bl-selected path { stroke: #1565c0; stroke-width: 3px; }
+.beamlab-w .bl-canvas g.node.bl-selected { filter: drop-shadow(0 0 3px #1565c0) drop-shadow(0 0 2px #1565c0); }
 .beamlab-w .bl-inspector { flex: 0 0 300px; max-height: 640px; overflow: auto; border-left: 1px solid #ddd; padding-left: 8px; }
 .beamlab-w .bl-insp-title { font-weight: 600; margin-bottom: 4px; }
 .beamlab-w .bl-fields th { text-align: left; padding-right: 6px; font-weight: 500; color: #555; vertical-align: top; }

@@ -1,0 +1,113 @@
+"""Drive a real JupyterLab in Debian's headless Chromium, as a user would.
+
+How this works: `JupyterLab` starts `jupyter lab` from the project's venv on a
+random free port on 127.0.0.1, token-less, with a fresh workspaces directory
+(so no old layout is restored) and a temporary notebook directory. `browser()`
+launches /usr/bin/chromium through Python Playwright (never a downloaded
+browser) with the flags a container needs. `open_notebook()` opens a notebook
+and runs all its cells through JupyterLab's own command (the app is exposed to
+the page with `--LabApp.expose_app_in_browser`).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def notebook(cells: list[str], kernel: str = "python3", display_name: str = "Python 3") -> dict:
+    """A minimal nbformat-4 notebook of code cells."""
+    return {
+        "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"name": kernel, "display_name": display_name, "language": "python"},
+                     "language_info": {"name": "python"}},
+        "cells": [{"cell_type": "code", "metadata": {}, "source": src, "outputs": [],
+                   "execution_count": None, "id": f"c{i}"} for i, src in enumerate(cells)],
+    }
+
+
+class JupyterLab:
+    def __init__(self, tmp: Path, *, env: dict | None = None) -> None:
+        self.tmp = Path(tmp)
+        self.root = self.tmp / "notebooks"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = self.tmp / "jupyter.log"
+        self.env = dict(os.environ, **(env or {}))
+        self.env.setdefault("JUPYTER_CONFIG_DIR", str(self.tmp / "config"))
+        self.env.setdefault("JUPYTER_RUNTIME_DIR", str(self.tmp / "runtime"))
+        self.env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 90) -> "JupyterLab":
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
+               "--ServerApp.port_retries=0", "--IdentityProvider.token=",
+               "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+               f"--ServerApp.root_dir={self.root}",
+               f"--LabApp.workspaces_dir={self.tmp / 'workspaces'}",
+               "--LabApp.expose_app_in_browser=True",
+               "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        self.proc = subprocess.Popen(cmd, stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
+                                     env=self.env, cwd=self.root)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited at start:\n{self.log.read_text()[-3000:]}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{self.url}/api/status", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            time.sleep(0.3)
+        raise RuntimeError(f"jupyter lab did not answer in {timeout}s:\n{self.log.read_text()[-3000:]}")
+
+    def write_notebook(self, name: str, nb: dict) -> str:
+        (self.root / name).write_text(json.dumps(nb, indent=1))
+        return name
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists()
+
+
+def open_notebook(page, lab: JupyterLab, name: str, *, timeout_ms: int = 120_000) -> None:
+    """Open `name` in JupyterLab, wait for its kernel, and run all cells."""
+    page.goto(f"{lab.url}/lab/tree/{name}?reset", timeout=timeout_ms)
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=timeout_ms)
+    page.wait_for_selector(".jp-Notebook", timeout=timeout_ms)
+    # the kernel is idle once the toolbar's kernel status says so
+    page.wait_for_function(
+        """() => {
+            const w = window.jupyterapp.shell.currentWidget;
+            const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+            return k && k.status === 'idle';
+        }""", timeout=timeout_ms)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
