@@ -10,23 +10,21 @@ write to an ETS table play on the BEAM.
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections import OrderedDict, deque
 from typing import Any, Callable
+
+from ._runtime import telemetry_of
 
 __all__ = ["EventBuffer", "ExitLog", "exit_log"]
 
 _ids = itertools.count(1)
 
 
-def _telemetry():
-    from beamlab.runtime import telemetry
-    return telemetry
-
-
 class EventBuffer:
     """Collects telemetry events into a bounded buffer; `drain()` takes them out.
 
-    >>> buf = EventBuffer([("beamlab", "process", "exit")])     # doctest: +SKIP
+    >>> buf = EventBuffer(rt, [("beamlab", "process", "exit")])  # doctest: +SKIP
     >>> buf.drain()                                            # doctest: +SKIP
     [(('beamlab', 'process', 'exit'), {...}, {'pid': <0.42.0>, 'reason': 'killed'})]
 
@@ -34,14 +32,15 @@ class EventBuffer:
     `select(event, measurements, metadata)` (optional) filters on the hot path.
     """
 
-    def __init__(self, events, *, keep: int = 10_000,
+    def __init__(self, runtime, events, *, keep: int = 10_000,
                  select: Callable[[tuple, dict, dict], bool] | None = None) -> None:
+        self._telemetry = telemetry_of(runtime)
         self.events = [tuple(e) for e in events]
         self._buf: deque = deque(maxlen=keep)
         self.dropped = 0
         self._select = select
         self.handler_id = f"beamlab.widgets.buffer.{next(_ids)}"
-        _telemetry().attach_many(self.handler_id, self.events, self._handle, None)
+        self._telemetry.attach_many(self.handler_id, self.events, self._handle, None)
 
     def _handle(self, event, measurements, metadata, config) -> None:
         if self._select is not None and not self._select(event, measurements, metadata):
@@ -65,7 +64,7 @@ class EventBuffer:
     def close(self) -> None:
         """Detach from telemetry (idempotent)."""
         try:
-            _telemetry().detach(self.handler_id)
+            self._telemetry.detach(self.handler_id)
         except Exception:
             pass
 
@@ -73,15 +72,15 @@ class EventBuffer:
 class ExitLog:
     """Remembers why recent processes exited, so a click on a dead node can say.
 
-    >>> exit_log().reason(pid)                                 # doctest: +SKIP
+    >>> exit_log(rt).reason(pid)                               # doctest: +SKIP
     'killed'
     """
 
-    def __init__(self, keep: int = 20_000) -> None:
+    def __init__(self, runtime, keep: int = 20_000) -> None:
         self._reasons: OrderedDict[Any, Any] = OrderedDict()
         self._keep = keep
         self.handler_id = "beamlab.widgets.exit_log"
-        _telemetry().attach(self.handler_id, ("beamlab", "process", "exit"), self._handle, None)
+        telemetry_of(runtime).attach(self.handler_id, ("beamlab", "process", "exit"), self._handle, None)
 
     def _handle(self, event, measurements, metadata, config) -> None:
         reasons = self._reasons
@@ -96,15 +95,15 @@ class ExitLog:
         return pid in self._reasons
 
 
-_exit_log: ExitLog | None = None
+_exit_logs: "weakref.WeakKeyDictionary[object, ExitLog]" = weakref.WeakKeyDictionary()
 
 
-def exit_log() -> ExitLog | None:
-    """The process-wide exit log, attached on first use (None if telemetry is unavailable)."""
-    global _exit_log
-    if _exit_log is None:
+def exit_log(runtime) -> ExitLog | None:
+    """The runtime's exit log, attached on first use (None if it has no telemetry)."""
+    log = _exit_logs.get(runtime)
+    if log is None:
         try:
-            _exit_log = ExitLog()
+            log = _exit_logs[runtime] = ExitLog(runtime)
         except Exception:
             return None
-    return _exit_log
+    return log

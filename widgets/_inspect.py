@@ -12,7 +12,8 @@ hand in the Erlang shell:
 
     kill      exit(pid, "kill")           untrappable; the process dies with `killed`
     crash     exit(pid, reason)           the typed reason, e.g. "boom" (not normal)
-    normal    exit(pid, "normal")         ignored unless the process traps exits
+    normal    exit(pid, "normal")         sent as if by the process itself, so it ends normally
+                                          (Erlang drops a normal exit signal from anyone else)
     shutdown  exit(pid, "shutdown")       how a supervisor asks a child to stop
 """
 from __future__ import annotations
@@ -127,11 +128,11 @@ def perform(runtime, pid, action: str, reason: str | None = None) -> dict:
             sig = f"crash: {sig}"
     else:
         sig = {"kill": "kill", "normal": "normal", "shutdown": "shutdown"}[action]
-    exit_signal(runtime, pid, sig)
+    exit_signal(runtime, pid, sig, from_self=(action == "normal"))
     what = {
         "kill": "an untrappable kill: it dies with reason killed",
         "crash": f"it exits with reason {sig!r}",
-        "normal": "a process that does not trap exits ignores a normal exit signal, as in Erlang",
+        "normal": "it exits with reason normal (a process that traps exits gets an EXIT message instead)",
         "shutdown": "it exits with reason shutdown (a supervisor treats that as an orderly stop)",
     }[action]
-    return {"level": "info", "text": f'sent exit({pid_text(pid)}, "{sig}") — {what}.'}
+    return {"level": "info", "text": f'exit({pid_text(pid)}, "{sig}") — {what}.'}

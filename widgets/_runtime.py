@@ -9,7 +9,7 @@ widget is created without `runtime=`.
 """
 from __future__ import annotations
 
-__all__ = ["current_runtime", "exit_signal", "pid_text", "safe_repr"]
+__all__ = ["current_runtime", "exit_signal", "in_scheduler", "telemetry_of", "pid_text", "safe_repr"]
 
 import reprlib
 
@@ -45,32 +45,46 @@ def current_runtime():
 
     Raises a RuntimeError that says what to pass when there is none.
     """
+    from beamlab.runtime import current_runtime as current
     try:
-        from beamlab.runtime import _core
-    except ImportError as exc:        # pragma: no cover - only before the runtime exists
-        raise RuntimeError("beamlab.runtime is not available; pass runtime=...") from exc
-    for name in ("current_runtime", "get_runtime", "default_runtime"):
-        fn = getattr(_core, name, None)
-        if callable(fn):
-            try:
-                rt = fn()
-            except Exception:
-                rt = None
-            if rt is not None:
-                return rt
-    raise RuntimeError("no beamlab runtime is running here; start one (the beamlab kernel does, "
-                       "or use beamlab.run(main)) or pass runtime=Runtime(...) to the widget")
+        return current()
+    except Exception as exc:
+        raise RuntimeError("no beamlab runtime is running here: use the 'BEAM Lab (Python)' kernel, "
+                           "call the widget inside beamlab.run(main), or pass runtime=Runtime(...)"
+                           ) from exc
 
 
-def exit_signal(runtime, pid, reason) -> None:
-    """Send the exit signal `reason` to `pid`, as `exit(pid, reason)` from outside any process."""
-    direct = getattr(runtime, "exit", None)
-    if callable(direct):
-        direct(pid, reason)
+def in_scheduler(runtime, fn, *args) -> None:
+    """Run `fn(*args)` inside the runtime's scheduler, outside any process, soon.
+
+    Widgets act on processes this way, whichever thread a click arrives on. A
+    runtime without a scheduler (a test fake) runs it at once.
+    """
+    post = getattr(runtime, "call_soon_threadsafe", None)
+    if post is None:
+        fn(*args)
+    else:
+        post(fn, *args)
+
+
+def exit_signal(runtime, pid, reason, *, from_self: bool = False) -> None:
+    """Send `pid` the exit signal `reason`, as `exit(pid, reason)` sent from outside any process.
+
+    `from_self=True` sends it as if `pid` sent it to itself, which is how a
+    `normal` exit signal ends a process that does not trap exits (Erlang drops
+    a normal exit signal from anyone else).
+    """
+    send_exit = getattr(runtime, "send_exit", None)
+    if send_exit is None:                 # a test fake: runtime.exit(pid, reason)
+        in_scheduler(runtime, runtime.exit, pid, reason)
         return
+    from beamlab.runtime._signals import SYSTEM_PID
+    in_scheduler(runtime, send_exit, pid if from_self else SYSTEM_PID, pid, reason)
 
-    def signal():
-        from beamlab.runtime import exit as exit_
-        exit_(pid, reason)
 
-    runtime.call_soon_threadsafe(signal)
+def telemetry_of(runtime):
+    """The runtime's telemetry handler table (attach/attach_many/detach/execute)."""
+    table = getattr(runtime, "telemetry", None)
+    if table is None:
+        raise RuntimeError(f"{runtime!r} has no telemetry table")
+    return table

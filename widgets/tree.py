@@ -68,7 +68,7 @@ class SupervisionTree(anywidget.AnyWidget):
         self._shown: dict[str, int] = {}
         self._selected_pid = None
         self._notice_seq = 0
-        self._exits = exit_log()
+        self._exits = exit_log(self.runtime)
         self.title = title if title is not None else f"supervision tree of {root}"
         self.min_interval_ms = max(100, int(interval * 1000))
         self.on_msg(self._on_msg)
