@@ -1,0 +1,105 @@
+"""The OTP layer's one door into the runtime core.
+
+How this works: everything ``beamlab.runtime.otp`` needs from the engine is
+imported here, so the behaviours depend on the core in one place only (as
+``gen_server`` depends on ``erlang`` BIFs).  A few helpers read the current
+process record directly, where OTP would use a BIF: ``now()`` (the runtime's
+clock, mockable in tests), ``trapping_exits()`` and ``alive()``.
+"""
+from __future__ import annotations
+
+from .._core import current_runtime, spawn_reactor
+from ..api import (cancel_timer, demonitor, is_process_alive, link, monitor, process_flag,
+                   register, send, send_after, spawn, spawn_link, unlink, whereis)
+from ..api import exit as _exit
+from ..api import self as self_pid
+from ..errors import BadArg, Crash, NoProc, NotInProcess, ProcessExit, format_reason
+from ..patterns import ANY
+from ..pid import Pid, Ref
+
+__all__ = ["current_runtime", "spawn_reactor", "BadArg", "Crash", "NoProc", "NotInProcess",
+           "ProcessExit", "format_reason", "ANY", "Pid", "Ref", "now", "alive",
+           "trapping_exits", "emit", "describe", "self_pid", "send", "receive", "monitor",
+           "demonitor", "link", "unlink", "exit_signal", "process_flag", "register", "whereis",
+           "send_after", "cancel_timer", "is_process_alive", "spawn", "spawn_link",
+           "registered_name", "cast_self", "reply_to"]
+
+_NO_DEFAULT = object()
+
+
+def receive(*patterns, timeout=None, default=_NO_DEFAULT):
+    """The public ``receive`` minus its argument checks (the OTP layer is trusted)."""
+    rt = current_runtime()
+    if default is _NO_DEFAULT:
+        return rt.receive(patterns, timeout)
+    return rt.receive(patterns, timeout, default)
+
+
+def exit_signal(pid: Pid, reason) -> None:
+    """Erlang's ``exit(Pid, Reason)``."""
+    _exit(pid, reason)
+
+
+def reply_to(pid: Pid, tag, value) -> None:
+    """Send a call's reply only while the caller still waits for it.
+
+    A caller waits holding a monitor whose ref is the call's tag, and drops it
+    when it gives up (timeout).  OTP 24+ gets the same effect from aliases: a
+    late reply never lands in the caller's mailbox.
+    """
+    rt = current_runtime()
+    proc = rt._table.get(pid.id)
+    if proc is not None and proc.monitors and tag in proc.monitors:
+        rt.send(pid, (tag, value))
+
+
+def registered_name():
+    """The calling process's registered name, or None."""
+    return current_runtime().current.name
+
+
+def cast_self(request) -> None:
+    """``gen_server:cast(self(), Request)``."""
+    send(self_pid(), ("$gen_cast", request))
+
+
+def now() -> float:
+    """The runtime clock's time in seconds (a MockClock's in tests)."""
+    return current_runtime().clock.now()
+
+
+def alive() -> bool:
+    """Whether the calling process is still alive (False once it has been killed)."""
+    proc = current_runtime().current
+    return proc is not None and proc.alive
+
+
+def trapping_exits() -> bool:
+    proc = current_runtime().current
+    return bool(proc is not None and proc.trap_exit)
+
+
+def emit(event: tuple, metadata: dict) -> None:
+    """Emit a telemetry event with the clock's time as its measurement (cheap when unobserved)."""
+    rt = current_runtime()
+    tele = rt.telemetry
+    if tele.handlers:
+        tele.execute(event, {"monotonic_time": rt.clock.now(), "count": 1}, metadata)
+
+
+def describe(server) -> str:
+    """``<0.12.0 Counter>``: a pid with its registered name or behaviour class, for messages."""
+    rt = current_runtime()
+    pid = server
+    if isinstance(server, str):
+        pid = rt.whereis(server)
+        if pid is None:
+            return repr(server)
+    proc = rt._table.get(pid.id) if isinstance(pid, Pid) else None
+    if proc is None:
+        return repr(server)
+    label = proc.name
+    if label is None and proc.reactor is not None:
+        mod = getattr(proc.reactor, "mod", None)
+        label = type(mod).__name__ if mod is not None else None
+    return f"<0.{pid.id}.0 {label}>" if label else repr(pid)

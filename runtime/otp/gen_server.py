@@ -1,0 +1,566 @@
+"""GenServer: a process that keeps state and answers calls, casts and messages.
+
+How this works: ``GenServer.start_link(Counter, 0)`` spawns a *reactor*
+process (``_core.spawn_reactor``) around a ``_Server`` record.  The process has
+no greenlet while idle: ``_Server.start()`` runs once (registers the name,
+calls ``init``, acknowledges the starter), then ``_Server.handle(msg)`` runs per
+message and dispatches it:
+
+* ``("$gen_call", From(pid, tag), request)`` -> ``handle_call`` (from ``call``)
+* ``("$gen_cast", request)``                 -> ``handle_cast`` (from ``cast``)
+* ``("$system", From, request)``             -> ``get_state`` / ``stop``, like ``sys``
+* ``("EXIT", parent, reason)``               -> ``terminate`` then exit (trapping exits)
+* anything else                              -> ``handle_info``
+
+A caller of ``call`` monitors the server, sends the request tagged with the
+monitor ref and waits for ``(ref, reply)`` or the server's DOWN, exactly as
+``gen:call``; on timeout or DOWN it exits with ``(reason, ("GenServer.call",
+server, request, timeout))``, as Elixir does.  Callbacks return the values of
+``_results`` (``Reply``, ``NoReply``, ``Stop``...).
+"""
+from __future__ import annotations
+
+import functools
+import types
+from dataclasses import dataclass
+from typing import Any
+
+from . import _rt
+from ._rt import ANY, Crash, Pid, ProcessExit
+from ._results import (_UNSET, BadReturn, Ignore, NoReply, Ok, Reply, Stop,
+                       normalize_call, normalize_init, normalize_noreply)
+
+__all__ = ["GenServer", "From", "CallExit", "StartError", "AlreadyStarted"]
+
+
+@dataclass(frozen=True, slots=True)
+class From:
+    """Who is waiting for a call's reply: pass it to ``GenServer.reply`` (Erlang's ``From``).
+
+    >>> def handle_call(self, request, from_, state):
+    ...     GenServer.reply(from_, "early answer")
+    ...     return NoReply(state)
+    """
+
+    pid: Pid
+    tag: Any
+
+    def __repr__(self) -> str:
+        return f"From({self.pid!r})"
+
+
+class CallExit(ProcessExit):
+    """The exit a caller takes when ``call`` fails; ``reason`` is OTP-shaped.
+
+    ``reason`` is ``(why, ("GenServer.call", server, request, timeout))`` where
+    ``why`` is ``"timeout"``, ``"noproc"`` or the reason the server died with.
+    It is a ``ProcessExit``: uncaught, the caller exits with that reason (and a
+    supervisor restarts it); ``except CallExit`` catches it, as Elixir's
+    ``catch :exit, reason``.
+    """
+
+    def __init__(self, reason: Any, message: str):
+        super().__init__(reason)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class StartError(Exception):
+    """``start``/``start_link`` failed: ``reason`` is Elixir's ``{:error, reason}`` term.
+
+    >>> try: GenServer.start(Broken, 0)
+    ... except StartError as e: e.reason
+    Crash(ZeroDivisionError('division by zero'))
+    """
+
+    def __init__(self, reason: Any, message: str | None = None):
+        super().__init__(message or f"the process did not start: {_rt.format_reason(reason)}")
+        self.reason = reason
+
+
+class AlreadyStarted(StartError):
+    """A process is already registered under the requested name; ``pid`` is that process."""
+
+    def __init__(self, name: str, pid: Pid | None):
+        super().__init__(("already_started", pid),
+                         f"a process is already registered as {name!r} ({pid!r}); "
+                         f"stop it first, use it, or pick another name")
+        self.pid = pid
+        self.name = name
+
+
+# ======================================================================
+# The API
+# ======================================================================
+
+class _ClassOrModule:
+    """``GenServer.start_link(Counter, 0)`` and ``Counter.start_link(0)`` both work."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        functools.update_wrapper(self, fn)
+
+    def __get__(self, obj, owner):
+        if obj is not None:
+            owner = type(obj)
+        if owner is GenServer:
+            return self.fn
+        return types.MethodType(self.fn, owner)
+
+
+def _start(module: type, arg: Any = None, *, name: str | None = None,
+           link: bool = False, timeout: float | None = None) -> Pid | None:
+    if not (isinstance(module, type) and issubclass(module, GenServer)):
+        raise TypeError(f"GenServer.start needs a GenServer subclass, got {module!r}: "
+                        f"write `class {getattr(module, '__name__', 'Counter')}(GenServer): ...`")
+    if name is not None and not (isinstance(name, str) and name):
+        raise TypeError(f"name must be a non-empty string, got {name!r}")
+    try:
+        mod = module()
+    except TypeError as exc:
+        raise TypeError(f"{module.__name__}() failed ({exc}); a GenServer receives its "
+                        f"argument in init(self, arg), not in __init__") from None
+    rt = _rt.current_runtime()
+    me = rt.current
+    if me is None:
+        raise _rt.NotInProcess("GenServer.start must be called from inside a process "
+                               "(a notebook cell, or a function given to beamlab.run)")
+    tag = _rt.Ref()
+    server = _Server(mod, me.pid, name, (tag, arg))
+    pid, mref = _rt.spawn_reactor(server, link=link, monitor=True)
+    msg = _rt.receive(("$ack", tag, ANY), ("DOWN", mref, ANY, ANY, ANY),
+                      timeout=timeout, default=None)
+    if msg is None:   # start timeout: kill it, as gen:start does
+        _rt.demonitor(mref, flush=True)
+        if link:
+            _rt.unlink(pid)
+        _rt.exit_signal(pid, "kill")
+        raise StartError("timeout", f"{module.__name__}.init did not return within {timeout} s")
+    _rt.demonitor(mref, flush=True)
+    if msg[0] == "DOWN":
+        raise StartError(msg[4])
+    result = msg[2]
+    if result[0] == "ok":
+        return pid
+    if result[0] == "ignore":
+        return None
+    reason = result[1]
+    if type(reason) is tuple and reason[0] == "already_started":
+        raise AlreadyStarted(name, reason[1])
+    if isinstance(reason, Crash):
+        raise StartError(reason, f"{module.__name__}.init crashed: "
+                                 f"{_rt.format_reason(reason)}") from reason.exception
+    raise StartError(reason, f"{module.__name__}.init stopped with {reason!r}")
+
+
+def _start_unlinked(module: type, arg: Any = None, *, name: str | None = None,
+                    timeout: float | None = None) -> Pid | None:
+    return _start(module, arg, name=name, link=False, timeout=timeout)
+
+
+def _start_linked(module: type, arg: Any = None, *, name: str | None = None,
+                  timeout: float | None = None) -> Pid | None:
+    return _start(module, arg, name=name, link=True, timeout=timeout)
+
+
+def _call_info(server, request, timeout) -> tuple:
+    return ("GenServer.call", server, request, timeout)
+
+
+def _call(server, request, timeout, kind: str, label: str):
+    """gen:call: monitor, send tagged, wait for the reply or DOWN or the timeout."""
+    rt = _rt.current_runtime()
+    me = rt.current
+    if me is None:
+        raise _rt.NotInProcess(f"GenServer.{label} must be called from inside a process "
+                               "(a notebook cell, or a function given to beamlab.run)")
+    pid = server if type(server) is Pid else (rt.whereis(server) if isinstance(server, str) else None)
+    info = (f"GenServer.{label}", server, request, timeout)
+    where = f"{label}({_rt.describe(server)}, {request!r})" if label == "call" else \
+        f"{label}({_rt.describe(server)})"
+    if pid is None:
+        if not isinstance(server, str):
+            raise TypeError(f"GenServer.{label}: the server must be a pid or a registered name, "
+                            f"got {server!r}")
+        raise CallExit(("noproc", info),
+                       f"{where} failed: no process is registered as {server!r} — start it "
+                       f"first, or check the name (noproc)")
+    if pid == me.pid:
+        raise CallExit(("calling_self", info),
+                       f"{where}: a server cannot call itself (it would wait for its own "
+                       f"reply forever); call a helper function instead")
+    mref = _rt.monitor(pid)
+    _rt.send(pid, (kind, From(me.pid, mref), request))
+    msg = _rt.receive((mref, ANY), ("DOWN", mref, ANY, ANY, ANY),
+                      timeout=None if timeout == "infinity" else timeout, default=_TIMEOUT)
+    if msg is _TIMEOUT:
+        _rt.demonitor(mref, flush=True)
+        raise CallExit(("timeout", info),
+                       f"{where} timed out after {timeout} s — is handle_call blocking, or is "
+                       f"the server busy? (pass timeout=... to wait longer)")
+    if len(msg) == 2:
+        _rt.demonitor(mref, flush=True)
+        return msg[1]
+    reason = msg[4]
+    if reason == "noproc":
+        raise CallExit(("noproc", info),
+                       f"{where} failed: the server {pid!r} is not alive (noproc) — was it "
+                       f"stopped, or did it crash earlier?")
+    raise CallExit((reason, info),
+                   f"{where} failed: the server exited with {_rt.format_reason(reason)} "
+                   f"before replying")
+
+
+_TIMEOUT = object()
+
+
+def call(server: Pid | str, request: Any, timeout: float | str = 5.0) -> Any:
+    """Send ``request`` and wait for the reply (Elixir ``GenServer.call/3``).
+
+    ``timeout`` is in seconds (default 5, or ``"infinity"``).  If no reply comes
+    in time, or the server is not alive (``noproc``), or it dies before
+    replying, the caller exits with ``(reason, ("GenServer.call", server,
+    request, timeout))`` — a ``CallExit`` exception whose message says which.
+
+    >>> GenServer.call(counter, "inc")
+    1
+    """
+    return _call(server, request, timeout, "$gen_call", "call")
+
+
+def cast(server: Pid | str, request: Any) -> None:
+    """Send ``request`` without waiting (Elixir ``GenServer.cast/2``): never fails.
+
+    >>> GenServer.cast(counter, ("add", 5))
+    """
+    try:
+        _rt.send(server, ("$gen_cast", request))
+    except _rt.BadArg:
+        pass   # an unknown name: casts are fire-and-forget, as in OTP
+
+
+def reply(from_: From, value: Any) -> None:
+    """Answer a call later, from ``handle_*`` or any process (Elixir ``GenServer.reply/2``).
+
+    >>> def handle_call(self, request, from_, state):
+    ...     return NoReply({**state, "waiting": from_})  # reply(from_, v) later
+    """
+    if not isinstance(from_, From):
+        raise TypeError(f"GenServer.reply needs the from_ that handle_call received, got {from_!r}")
+    _rt.reply_to(from_.pid, from_.tag, value)
+
+
+def get_state(server: Pid | str, timeout: float | str = 5.0) -> Any:
+    """The server's current state, for inspection (Erlang ``sys:get_state/1``).
+
+    >>> GenServer.get_state(counter)
+    3
+    """
+    return _call(server, "get_state", timeout, "$system", "get_state")
+
+
+def stop(server: Pid | str, reason: Any = "normal", timeout: float | str = "infinity") -> None:
+    """Stop the server with ``reason``: it runs ``terminate(reason, state)`` and exits.
+
+    Mirrors Elixir ``GenServer.stop/3``: waits until the server is dead; exits
+    with ``noproc`` if it is not alive, and with the server's own reason if it
+    died with a different one.
+
+    >>> GenServer.stop(counter)
+    """
+    rt = _rt.current_runtime()
+    pid = server if type(server) is Pid else rt.whereis(server)
+    if pid is None:
+        raise CallExit("noproc", f"stop({server!r}): no such process (noproc)")
+    mref = _rt.monitor(pid)
+    _rt.send(pid, ("$system", From(rt.current.pid, mref), ("terminate", reason)))
+    msg = _rt.receive(("DOWN", mref, ANY, ANY, ANY),
+                      timeout=None if timeout == "infinity" else timeout, default=None)
+    if msg is None:
+        _rt.demonitor(mref, flush=True)
+        raise CallExit("timeout", f"stop({_rt.describe(pid)}) timed out after {timeout} s")
+    got = msg[4]
+    if got == "noproc":
+        raise CallExit("noproc", f"stop({server!r}): the process is not alive (noproc)")
+    if got != reason:
+        raise CallExit(got, f"stop({server!r}): the server exited with "
+                            f"{_rt.format_reason(got)} instead of {reason!r}")
+
+
+def whereis(server: Pid | str) -> Pid | None:
+    """The pid for a name (or the pid itself if alive), else None (Elixir ``GenServer.whereis/1``)."""
+    if type(server) is Pid:
+        return server if _rt.is_process_alive(server) else None
+    return _rt.current_runtime().whereis(server)
+
+
+# ======================================================================
+# The behaviour class users subclass
+# ======================================================================
+
+class GenServer:
+    """Subclass it and write the callbacks; start it with ``start_link`` (Elixir ``use GenServer``).
+
+    >>> class Counter(GenServer):
+    ...     def init(self, start):
+    ...         return Ok(start)
+    ...     def handle_call(self, request, from_, count):
+    ...         return Reply(count, count + 1)      # reply, then the new state
+    ...     def handle_cast(self, n, count):
+    ...         return NoReply(count + n)
+    >>> pid = Counter.start_link(0)                 # or GenServer.start_link(Counter, 0)
+    >>> GenServer.call(pid, "next"), GenServer.call(pid, "next")
+    (0, 1)
+
+    The instance (``self``) belongs to the one process, but keep the server's
+    data in ``state``: that is what ``get_state``, the observer and restarts see.
+    An idle server holds no greenlet, so a million of them fit in memory.
+    """
+
+    # -- callbacks (override) ---------------------------------------------
+    def init(self, arg: Any) -> Any:
+        """Return ``Ok(state)``, ``Ignore()`` or ``Stop(reason)``; the default is ``Ok(arg)``."""
+        return Ok(arg)
+
+    def handle_call(self, request: Any, from_: From, state: Any) -> Any:
+        """Return ``Reply(value, state)``, ``NoReply(state)`` or ``Stop(reason, state, reply=...)``."""
+        raise NotImplementedError(
+            f"{type(self).__name__} got call {request!r} but defines no handle_call; "
+            f"add `def handle_call(self, request, from_, state): return Reply(value, state)`")
+
+    def handle_cast(self, request: Any, state: Any) -> Any:
+        """Return ``NoReply(state)`` or ``Stop(reason, state)``."""
+        raise NotImplementedError(
+            f"{type(self).__name__} got cast {request!r} but defines no handle_cast; "
+            f"add `def handle_cast(self, request, state): return NoReply(state)`")
+
+    def handle_info(self, message: Any, state: Any) -> Any:
+        """Plain messages (and ``"timeout"``); the default logs them and keeps going, as Elixir."""
+        print(f"{type(self).__name__} {_rt.self_pid()!r} received an unexpected message in "
+              f"handle_info: {message!r}")
+        return NoReply(state)
+
+    def handle_continue(self, arg: Any, state: Any) -> Any:
+        """Runs right after a callback that returned ``continue_=arg``, before any message."""
+        raise NotImplementedError(
+            f"{type(self).__name__} returned continue_={arg!r} but defines no handle_continue")
+
+    def terminate(self, reason: Any, state: Any) -> None:
+        """Runs when the server stops: ``Stop``, a crash, ``GenServer.stop``, or its
+        supervisor's shutdown when it traps exits (``process_flag("trap_exit", True)`` in init)."""
+
+    def format_status(self, status: dict) -> dict:
+        """Adjust what introspection shows (e.g. hide secrets in the state); default unchanged."""
+        return status
+
+    # -- starting -----------------------------------------------------------
+    start = _ClassOrModule(_start_unlinked)
+    start_link = _ClassOrModule(_start_linked)
+
+    @classmethod
+    def child_spec(cls, arg: Any = None):
+        """How a supervisor starts this server: ``id`` is the class name (Elixir's ``child_spec/1``).
+
+        Override to change ``restart``/``shutdown`` for every use of the class:
+
+        >>> class Worker(GenServer):
+        ...     @classmethod
+        ...     def child_spec(cls, arg):
+        ...         return ChildSpec(id=cls.__name__, start=(cls.start_link, arg), restart="transient")
+        """
+        from ._childspec import ChildSpec
+        return ChildSpec(id=cls.__name__, start=(cls.start_link, arg))
+
+    # -- the client API (static, as Elixir's GenServer module) --------------
+    call = staticmethod(call)
+    cast = staticmethod(cast)
+    reply = staticmethod(reply)
+    stop = staticmethod(stop)
+    get_state = staticmethod(get_state)
+    whereis = staticmethod(whereis)
+
+
+start_unlinked = _start_unlinked
+start_linked = _start_linked
+
+
+# ======================================================================
+# The server process (a reactor: no greenlet while idle)
+# ======================================================================
+
+class _Server:
+    """The reactor behind one GenServer process; ``format_status()`` is what observers read."""
+
+    __slots__ = (
+        "mod",      # the user's GenServer instance (callbacks)
+        "state",    # the server's state
+        "parent",   # Pid of the process that started it (its supervisor)
+        "name",     # registered name or None
+        "boot",     # (ack tag, init arg) until start() has run, then None
+        "timer",    # (Timer, token) of a pending Reply/NoReply timeout, or None
+    )
+    def __init__(self, mod, parent, name, boot):
+        self.mod = mod
+        self.state = None
+        self.parent = parent
+        self.name = name
+        self.boot = boot
+        self.timer = None
+
+    # -- introspection ---------------------------------------------------
+    @property
+    def behaviour(self) -> str:
+        return getattr(self.mod, "_behaviour", "GenServer")
+
+    def describe(self) -> str:
+        """The initial call observer shows, e.g. ``Counter.init/1``."""
+        label = getattr(self.mod, "label", None) or type(self.mod).__name__
+        return f"{label}.init/1"
+
+    def format_status(self) -> dict:
+        status = {"behaviour": self.behaviour, "module": type(self.mod).__name__,
+                  "name": self.name, "state": self.state, "parent": self.parent}
+        try:
+            return self.mod.format_status(status)
+        except Exception:
+            return status
+
+    # -- start -------------------------------------------------------------
+    def start(self) -> None:
+        tag, arg = self.boot
+        self.boot = None
+        me = _rt.self_pid()
+        if self.name is not None:
+            try:
+                _rt.register(self.name, me)
+            except _rt.BadArg:
+                self._ack(tag, ("error", ("already_started", _rt.whereis(self.name))))
+                raise ProcessExit("normal")
+        try:
+            result = normalize_init(self.mod.init(arg))
+        except Exception as exc:
+            crash = Crash.from_exception(exc)
+            self._ack(tag, ("error", crash))
+            raise ProcessExit(crash) from None
+        except ProcessExit as exc:
+            if _rt.alive():
+                self._ack(tag, ("error", exc.reason))
+            raise
+        cls = type(result)
+        if cls is Ok:
+            self.state = result.state
+            self._ack(tag, ("ok", me))
+            self._after(result)
+        elif cls is Ignore:
+            self._ack(tag, ("ignore",))
+            raise ProcessExit("normal")
+        else:
+            self._ack(tag, ("error", result.reason))
+            raise ProcessExit(result.reason)
+
+    def _ack(self, tag, result) -> None:
+        _rt.send(self.parent, ("$ack", tag, result))
+
+    # -- one message -------------------------------------------------------
+    def handle(self, msg) -> None:
+        if self.timer is not None:
+            timer, token = self.timer
+            if type(msg) is tuple and len(msg) == 2 and msg[0] == "$gen_timeout":
+                if msg[1] is not token:
+                    return          # a stale timeout
+                self.timer = None
+                return self._run(self.mod.handle_info, "handle_info", "timeout")
+            _rt.cancel_timer(timer)
+            self.timer = None
+        if type(msg) is tuple and msg:
+            tag = msg[0]
+            if tag == "$gen_call" and len(msg) == 3:
+                return self._handle_call(msg[1], msg[2])
+            if tag == "$gen_cast" and len(msg) == 2:
+                return self._run(self.mod.handle_cast, "handle_cast", msg[1])
+            if tag == "$system" and len(msg) == 3:
+                return self._system(msg[1], msg[2])
+            if tag == "EXIT" and len(msg) == 3 and msg[1] == self.parent:
+                return self._terminate_and_exit(msg[2])
+            if tag == "$gen_timeout" and len(msg) == 2:
+                return              # a timeout that was cancelled
+        self._run(self.mod.handle_info, "handle_info", msg)
+
+    def _handle_call(self, from_: From, request) -> None:
+        try:
+            result = normalize_call(self.mod.handle_call(request, from_, self.state))
+        except Exception as exc:
+            return self._crash(exc)
+        except ProcessExit as exc:
+            return self._exited(exc)
+        cls = type(result)
+        if cls is Reply:
+            self.state = result.state
+            _rt.reply_to(from_.pid, from_.tag, result.value)
+            self._after(result)
+        elif cls is NoReply:
+            self.state = result.state
+            self._after(result)
+        else:
+            self.state = result.state
+            if result.has_reply:
+                _rt.reply_to(from_.pid, from_.tag, result.reply)
+            self._terminate_and_exit(result.reason)
+
+    def _run(self, callback, name: str, arg) -> None:
+        """handle_cast / handle_info / handle_continue: NoReply or Stop."""
+        try:
+            result = normalize_noreply(callback(arg, self.state), name)
+        except Exception as exc:
+            return self._crash(exc)
+        except ProcessExit as exc:
+            return self._exited(exc)
+        self.state = result.state
+        if type(result) is Stop:
+            return self._terminate_and_exit(result.reason)
+        self._after(result)
+
+    def _after(self, result) -> None:
+        """Apply a result's ``continue_`` (run now) and ``timeout`` (arm a timer)."""
+        if result.continue_ is not _UNSET:
+            return self._run(self.mod.handle_continue, "handle_continue", result.continue_)
+        if result.timeout is not None:
+            token = _rt.Ref()
+            self.timer = (_rt.send_after(result.timeout, _rt.self_pid(),
+                                         ("$gen_timeout", token)), token)
+
+    def _system(self, from_: From, request) -> None:
+        if request == "get_state":
+            _rt.reply_to(from_.pid, from_.tag, self.state)
+        elif type(request) is tuple and request[0] == "terminate":
+            self._terminate_and_exit(request[1])
+        elif type(request) is tuple and request[0] == "replace_state":
+            try:
+                self.state = request[1](self.state)
+            finally:
+                _rt.reply_to(from_.pid, from_.tag, self.state)
+        else:
+            _rt.reply_to(from_.pid, from_.tag, ("error", ("unknown_system_msg", request)))
+
+    # -- stopping ------------------------------------------------------------
+    def _crash(self, exc: Exception) -> None:
+        """A callback raised: terminate(Crash) runs, then the process exits with the Crash."""
+        crash = Crash.from_exception(exc)
+        if isinstance(exc, BadReturn):
+            crash = Crash(exc, crash.traceback)
+        self._terminate_and_exit(crash)
+
+    def _exited(self, exc: ProcessExit) -> None:
+        """A callback called exit(reason) (or a call it made failed): terminate, then exit."""
+        if not _rt.alive():
+            raise exc       # killed: no terminate, as on the BEAM
+        self._terminate_and_exit(exc.reason)
+
+    def _terminate_and_exit(self, reason) -> None:
+        try:
+            self.mod.terminate(reason, self.state)
+        except Exception as exc:
+            raise ProcessExit(Crash.from_exception(exc)) from None
+        raise ProcessExit(reason)
