@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from ._runtime import behaviour_status
+
 __all__ = ["Intensity", "TreeNode", "TreeSnapshot", "RestartHistory", "tree_snapshot"]
 
 SUPERVISOR_BEHAVIOURS = {"Supervisor", "DynamicSupervisor", "supervisor"}
@@ -168,13 +170,13 @@ class RestartHistory:
 
 # --------------------------------------------------------------------------- reading the runtime
 
-def supervisor_status(info: dict | None) -> dict | None:
-    """The supervisor internals in a `process_info` result, or None for a non-supervisor."""
+def supervisor_status(runtime, pid, info: dict | None) -> dict | None:
+    """The supervisor internals of `pid` (from its behaviour hook), or None for a non-supervisor."""
     if not info:
         return None
-    state = info.get("state")
-    if isinstance(state, dict) and "children" in state and "strategy" in state:
-        return state
+    status = behaviour_status(runtime, pid, info)
+    if isinstance(status, dict) and "children" in status and "strategy" in status:
+        return status
     return None
 
 
@@ -236,7 +238,7 @@ def tree_snapshot(runtime, root, *, history: RestartHistory | None = None,
             history.key(path)
             seen = history._seen[path]
         key = seen.key
-        sup = supervisor_status(info)
+        sup = supervisor_status(runtime, pid, info)
         if info is not None:
             status = _status(info)
         elif marker == "restarting":
@@ -302,7 +304,7 @@ def tree_snapshot(runtime, root, *, history: RestartHistory | None = None,
         pid = ch.get("pid")
         add(path + (cid,), pid if _is_pid(pid) else None, str(cid), key,
             kind_hint=ch.get("type"), restart=ch.get("restart"),
-            marker=pid if isinstance(pid, str) else None)
+            marker=_marker(pid))
 
     note = ""
     if pid is None or runtime.process_info(pid) is None:
@@ -368,7 +370,12 @@ def _child_id(ch: dict, i: int):
 
 
 def _is_pid(x) -> bool:
-    return x is not None and not isinstance(x, str)   # "restarting"/"undefined" are not pids
+    """A child's pid slot holds a Pid, None (not running) or a "restarting" marker."""
+    return type(x).__name__ == "Pid"
+
+
+def _marker(x) -> str | None:
+    return "restarting" if x is not None and str(x) == "restarting" else None
 
 
 def _resolve(runtime, root):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 
 
-class FakePid:
+class Pid:
     __slots__ = ("n",)
 
     def __init__(self, n: int) -> None:
@@ -23,10 +23,10 @@ class FakePid:
     __str__ = __repr__
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, FakePid) and other.n == self.n
+        return isinstance(other, Pid) and other.n == self.n
 
     def __hash__(self) -> int:
-        return hash(("FakePid", self.n))
+        return hash(("Pid", self.n))
 
 
 class FakeClock:
@@ -44,14 +44,14 @@ class FakeRuntime:
     def __init__(self) -> None:
         self.clock = FakeClock()
         self._n = itertools.count(40)
-        self.procs: dict[FakePid, dict] = {}
-        self.names: dict[str, FakePid] = {}
+        self.procs: dict[Pid, dict] = {}
+        self.names: dict[str, Pid] = {}
         self.exits: list[tuple] = []
         self.posted: list = []
 
     # ---- building
     def worker(self, name=None, *, links=(), state=None, messages=()):
-        pid = FakePid(next(self._n))
+        pid = Pid(next(self._n))
         self.procs[pid] = {"pid": pid, "status": "waiting", "reductions": 10, "message_queue_len": len(messages),
                            "messages": list(messages), "memory": 2600, "current_function": ("loop", 0),
                            "current_location": ("worker.py", 3), "initial_call": ("worker", 0),

@@ -1,0 +1,118 @@
+"""The tree widget on the real runtime and OTP Supervisor (MockClock, no browser)."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import click
+
+from beamlab.runtime import MockClock, Runtime, exit as exit_, receive, send, sleep, spawn_link
+from beamlab.runtime.otp import ChildSpec, GenServer, Ok, Supervisor
+from beamlab.widgets import SupervisionTree, tree_snapshot
+
+
+class Worker(GenServer):
+    def init(self, arg):
+        return Ok({"n": arg})
+
+
+def worker(cid, restart="permanent"):
+    return ChildSpec(id=cid, start=(Worker.start_link, 0), restart=restart)
+
+
+def run(main):
+    return Runtime(clock=MockClock()).run(main)
+
+
+def rt_():
+    from beamlab.runtime import current_runtime
+    return current_runtime()
+
+
+def settle():
+    """Let the runtime run posted actions and the supervisors' restarts."""
+    sleep(0.01)
+
+
+def test_the_tree_of_a_running_supervisor_shows_strategy_intensity_and_children():
+    def main():
+        sup = Supervisor.start_link([worker("a"), worker("b")], strategy="one_for_all",
+                                    max_restarts=2, max_seconds=10, name="app")
+        return tree_snapshot(rt_(), sup)
+    snap = run(main)
+    root = snap.nodes[0]
+    assert (root.name, root.kind, root.strategy, str(root.intensity)) == ("app", "supervisor", "one_for_all", "0/2 in 10s")
+    assert [n.name for n in snap.nodes[1:]] == ["a", "b"]
+    assert {n.behaviour for n in snap.nodes[1:]} == {"GenServer"}
+
+
+def test_a_nested_supervisor_is_drawn_under_its_parent():
+    def main():
+        sup = Supervisor.start_link([worker("db"), Supervisor.child_spec([worker("w1"), worker("w2")], id="pool")])
+        return tree_snapshot(rt_(), sup)
+    snap = run(main)
+    pool = snap.by_name("pool")
+    assert pool.kind == "supervisor"
+    assert [snap.node(k).name for k in pool.children] == ["w1", "w2"]
+
+
+def test_killing_a_worker_from_the_widget_shows_the_restart_and_uses_up_intensity():
+    def main():
+        sup = Supervisor.start_link([worker("a"), worker("b")])
+        tree = SupervisionTree(sup, live=False)
+        a = tree.snapshot.by_name("a")
+        click(tree, type="inspect", key=a.key, pid=str(a.pid))
+        click(tree, type="action", key=a.key, pid=str(a.pid), action="kill")
+        settle()
+        tree.refresh()
+        return a, tree
+    before, tree = run(main)
+    after = tree.snapshot.by_name("a")
+    assert after.pid != before.pid and after.restarts == 1 and after.recently_restarted
+    assert str(tree.snapshot.nodes[0].intensity) == "1/3 in 5s"
+    assert tree.inspector["alive"] is False
+    assert "exited with reason 'killed'" in tree.inspector["message"]
+    assert f"restarted it as {after.pid}" in tree.inspector["message"]
+
+
+@pytest.mark.parametrize("action, restarted", [("normal", False), ("shutdown", False), ("crash", True)])
+def test_a_transient_child_is_restarted_only_after_an_abnormal_exit(action, restarted):
+    def main():
+        sup = Supervisor.start_link([worker("t", restart="transient")])
+        tree = SupervisionTree(sup, live=False)
+        t = tree.snapshot.by_name("t")
+        click(tree, type="inspect", key=t.key, pid=str(t.pid))
+        click(tree, type="action", key=t.key, pid=str(t.pid), action=action, reason="boom")
+        settle()
+        tree.refresh()
+        return tree.snapshot.by_name("t")
+    t = run(main)
+    assert (t.status != "stopped") is restarted
+
+
+def test_the_inspector_shows_a_genserver_state_and_mailbox():
+    def main():
+        def echo():
+            receive(lambda m: m == "never")
+        pid = spawn_link(echo)
+        send(pid, ("hello", 1))
+        settle()
+        from beamlab.widgets._inspect import describe
+        return describe(rt_(), pid)
+    data = run(main)
+    assert data["alive"] is True
+    assert data["mailbox"] == ["('hello', 1)"] and data["mailbox_len"] == 1
+    assert any("echo" in frame for frame in data["stack"])
+
+
+def test_a_tree_whose_root_died_says_so():
+    def main():
+        top = Supervisor.start_link([Supervisor.child_spec([worker("w")], id="inner")])
+        inner = Supervisor.which_children(top)[0][1]
+        tree = SupervisionTree(inner, live=False)
+        assert tree.snapshot.nodes[0].status != "dead"
+        exit_(inner, "kill")
+        settle()
+        tree.refresh()
+        return tree
+    tree = run(main)
+    assert tree.snapshot.note.endswith("is not alive")
