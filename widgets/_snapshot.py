@@ -148,8 +148,11 @@ class RestartHistory:
     """
     recent: float = 3.0
     _seen: dict[tuple, _Seen] = field(default_factory=dict)
+    _path_of: dict[Any, tuple] = field(default_factory=dict)
 
     def observe(self, path: tuple, pid: Any, now: float) -> _Seen:
+        if pid is not None:
+            self._path_of[pid] = path
         seen = self._seen.get(path)
         if seen is None:
             seen = self._seen[path] = _Seen(key=f"n{len(self._seen)}", pid=pid)
@@ -160,6 +163,26 @@ class RestartHistory:
         if pid is not None:
             seen.pid = pid
         return seen
+
+    def record_restart(self, supervisor, child_id, new_pid, now: float) -> bool:
+        """A supervisor reported restarting `child_id` (its restart telemetry event).
+
+        Counts restarts that happen faster than snapshots are taken; the pid seen
+        is updated so the next snapshot does not count the same restart again.
+        Returns False for a supervisor no snapshot has seen yet.
+        """
+        sup_path = self._path_of.get(supervisor)
+        if sup_path is None:
+            return False
+        path = sup_path + (child_id,)
+        self.key(path)
+        seen = self._seen[path]
+        seen.restarts += 1
+        seen.last_restart = now
+        if new_pid is not None:
+            seen.pid = new_pid
+            self._path_of[new_pid] = path
+        return True
 
     def key(self, path: tuple) -> str:
         seen = self._seen.get(path)

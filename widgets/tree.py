@@ -22,7 +22,7 @@ import anywidget
 import traitlets as t
 
 from ._dot import static_html, to_dot
-from ._events import exit_log
+from ._events import EventBuffer, exit_log
 from ._inspect import describe, perform
 from ._runtime import current_runtime
 from ._snapshot import RestartHistory, TreeSnapshot, tree_snapshot
@@ -69,6 +69,11 @@ class SupervisionTree(anywidget.AnyWidget):
         self._selected_pid = None
         self._notice_seq = 0
         self._exits = exit_log(self.runtime)
+        try:
+            self._events = EventBuffer(self.runtime, [("beamlab", "supervisor", "restart"),
+                                                      ("beamlab", "supervisor", "escalate")], keep=5000)
+        except RuntimeError:               # a runtime without telemetry: pid changes still count
+            self._events = None
         self.title = title if title is not None else f"supervision tree of {root}"
         self.min_interval_ms = max(100, int(interval * 1000))
         self.on_msg(self._on_msg)
@@ -93,6 +98,8 @@ class SupervisionTree(anywidget.AnyWidget):
 
     def close(self) -> None:
         self.stop()
+        if self._events is not None:
+            self._events.close()
         super().close()
 
     def _report(self, exc: BaseException) -> None:
@@ -100,6 +107,7 @@ class SupervisionTree(anywidget.AnyWidget):
 
     def refresh(self) -> bool:
         """Read the tree now; returns True if the picture changed."""
+        self._drain_events()
         snap = tree_snapshot(self.runtime, self.root, history=self.history,
                              max_children=self.max_children, shown=self._shown)
         self.snapshot = snap
@@ -122,6 +130,24 @@ class SupervisionTree(anywidget.AnyWidget):
         if self._selected_pid is not None or self.selected:
             self._update_inspector()
         return changed
+
+    def _drain_events(self) -> None:
+        if self._events is None:
+            return
+        clock = getattr(self.runtime, "clock", None)
+        now = clock.now() if clock is not None else 0.0
+        for event, _m, meta in self._events.drain():
+            if event[-1] == "restart":
+                self.history.record_restart(meta.get("supervisor"), meta.get("child_id"),
+                                            meta.get("new_pid"), now)
+            elif event[-1] == "escalate" and meta.get("supervisor") in self.history._path_of:
+                who = meta.get("name") or meta.get("supervisor")
+                self._notice_seq += 1
+                self.notice = {"level": "error", "seq": self._notice_seq, "text": (
+                    f"supervisor {who} gave up: {meta.get('restarts_in_window')} restarts in "
+                    f"{meta.get('max_seconds')} s is more than its intensity allows "
+                    f"(max_restarts={meta.get('max_restarts')}). It stopped its children and exited "
+                    f"with reason shutdown, so its own supervisor now handles that (escalation).")}
 
     # ------------------------------------------------------------------ clicks
     def _on_msg(self, _widget, content, _buffers) -> None:

@@ -116,3 +116,33 @@ def test_a_tree_whose_root_died_says_so():
         return tree
     tree = run(main)
     assert tree.snapshot.note.endswith("is not alive")
+
+
+def test_two_restarts_between_refreshes_both_count():
+    def main():
+        sup = Supervisor.start_link([worker("a")], max_restarts=5)
+        tree = SupervisionTree(sup, live=False)
+        for _ in range(2):
+            exit_(Supervisor.which_children(sup)[0][1], "kill")
+            settle()
+        tree.refresh()
+        return tree.snapshot.by_name("a")
+    assert run(main).restarts == 2
+
+
+def test_a_supervisor_that_gives_up_is_reported_as_an_escalation():
+    def main():
+        top = Supervisor.start_link([Supervisor.child_spec([worker("w")], id="inner", max_restarts=1)],
+                                    max_restarts=10)
+        tree = SupervisionTree(top, live=False)
+        for _ in range(2):
+            inner = Supervisor.which_children(top)[0][1]
+            exit_(Supervisor.which_children(inner)[0][1], "kill")
+            settle()
+        tree.refresh()
+        return tree
+    tree = run(main)
+    assert tree.notice["level"] == "error"
+    assert tree.notice["text"].startswith("supervisor ")
+    assert "escalation" in tree.notice["text"]
+    assert tree.snapshot.by_name("inner").restarts == 1
