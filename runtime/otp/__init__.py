@@ -12,12 +12,19 @@ Callbacks return values (``Ok``, ``Reply``, ``NoReply``, ``Stop``...) — see
 """
 from ._childspec import ChildSpec, ChildSpecError, SupervisorFlagsError, child_spec
 from ._results import BadReturn, Ignore, NoReply, Ok, Reply, Stop
+from .agent import Agent
+from .dynamic_supervisor import DynamicSupervisor, DynamicSupervisorSpec
 from .gen_server import AlreadyStarted, CallExit, From, GenServer, StartError
 from .supervisor import Supervisor, SupervisorError, SupervisorSpec
+from .task import Task, TaskSupervisor
 
 __all__ = [
+    # GenServer and its result values
     "GenServer", "From", "Ok", "Ignore", "Reply", "NoReply", "Stop", "BadReturn",
     "CallExit", "StartError", "AlreadyStarted",
-    "Supervisor", "SupervisorSpec", "SupervisorError", "ChildSpec", "ChildSpecError",
-    "SupervisorFlagsError", "child_spec",
+    # supervisors and child specs
+    "Supervisor", "SupervisorSpec", "SupervisorError", "DynamicSupervisor",
+    "DynamicSupervisorSpec", "ChildSpec", "ChildSpecError", "SupervisorFlagsError", "child_spec",
+    # conveniences
+    "Task", "TaskSupervisor", "Agent",
 ]

@@ -96,16 +96,24 @@ class AlreadyStarted(StartError):
 # ======================================================================
 
 class _ClassOrModule:
-    """``GenServer.start_link(Counter, 0)`` and ``Counter.start_link(0)`` both work."""
+    """``GenServer.start_link(Counter, 0)`` and ``Counter.start_link(0)`` both work.
+
+    On the class that defines it the function is plain; on a subclass (or an
+    instance) it is bound to that subclass, like Elixir's ``Counter.start_link``.
+    """
 
     def __init__(self, fn):
         self.fn = fn
+        self.base = None
         functools.update_wrapper(self, fn)
+
+    def __set_name__(self, owner, name):
+        self.base = owner
 
     def __get__(self, obj, owner):
         if obj is not None:
             owner = type(obj)
-        if owner is GenServer:
+        if owner is self.base:
             return self.fn
         return types.MethodType(self.fn, owner)
 

@@ -507,16 +507,6 @@ def _child_spec(owner, arg: Any = None, *, id: Any = None, strategy: str = "one_
     return child_spec(spec, **overrides) if overrides else spec
 
 
-class _SupervisorApi(_ClassOrModule):
-    def __get__(self, obj, owner):
-        if obj is not None:
-            owner = type(obj)
-        if owner is Supervisor:
-            return self.fn
-        import types
-        return types.MethodType(self.fn, owner)
-
-
 class Supervisor:
     """Start children, watch them, restart them by strategy (Elixir's ``Supervisor``).
 
@@ -540,8 +530,8 @@ class Supervisor:
     """
 
     init = staticmethod(_init)
-    start_link = _SupervisorApi(_start_link)
-    child_spec = _SupervisorApi(_child_spec)
+    start_link = _ClassOrModule(_start_link)
+    child_spec = _ClassOrModule(_child_spec)
 
     @staticmethod
     def which_children(sup) -> list:
