@@ -13,9 +13,13 @@ with `time.perf_counter` inside the process. Shapes match the peers exactly
 - pingpong: round trips to an echo process.
 - preemption: 4 spinners (`while True: pass`) and a ticker that sleeps to
   absolute 10 ms deadlines; lateness = wake time − deadline, p50/p99/max in ms.
-- overhead: a pure-Python CPU loop in a process with preemption="signal" vs
-  "cooperative" (alternating, medians); the overhead is the signal run's extra
-  time in percent. A bare loop outside any runtime is shown for reference.
+- overhead: two processes each running the same pure-Python CPU loop, with
+  preemption="signal" (they interleave) vs "cooperative" (one after the other);
+  the overhead is the signal run's extra time in percent. Also the loop alone in
+  one process (alone_pct: the cost of the ticking itself), and a bare loop
+  outside any runtime for reference. Modes alternate; medians. `first_done` is
+  when the first of the two signal-mode loops finished, as a fraction of the
+  total: near 1.0 proves they were interleaved (0.5 would mean no preemption).
 
     >>> ring(n=10, rounds=2)["us_per_hop"] > 0   # doctest: +SKIP
     True
@@ -25,7 +29,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from benchmarks.common import Skip, cpu_loop, percentile, settled_rss
+from benchmarks.common import Skip, cpu_loop, emit_and_exit, percentile, settled_rss
 
 
 # The runtime's functions, bound as module globals by _runtime() (as a user's
@@ -102,13 +106,15 @@ def spawn_rate(n: int) -> dict:
         t0 = time.perf_counter()
         for _ in range(n):
             spawn(_idle)
+        t1 = time.perf_counter()
         spawn(_last, me)
         receive()
-        return {"us_per_spawn": (time.perf_counter() - t0) / n * 1e6}
+        return {"us_per_spawn": (time.perf_counter() - t0) / n * 1e6,
+                "us_spawn_call": (t1 - t0) / n * 1e6}
     return _run(main)
 
 
-def memory(n: int) -> dict:
+def memory(n: int, exit_early: bool = True) -> dict:
     def main():
         me = my_pid()
         before = settled_rss()
@@ -116,7 +122,10 @@ def memory(n: int) -> dict:
             spawn(_idle)
         spawn(_last, me)
         receive()
-        return {"bytes_per_process": (settled_rss() - before) / n, "n": n}
+        figures = {"bytes_per_process": (settled_rss() - before) / n, "n": n}
+        if exit_early:
+            emit_and_exit("memory", figures)
+        return figures
     return _run(main)
 
 
@@ -160,20 +169,43 @@ def preemption(duration: float, spinners: int, period: float) -> dict:
     return _run(main)
 
 
+def _cpu_then_notify(parent, iterations: int):
+    cpu_loop(iterations)
+    send(parent, "cpu done")
+
+
 def overhead(iterations: int, pairs: int) -> dict:
-    def timed():
+    def alone():
         t0 = time.perf_counter()
         cpu_loop(iterations)
         return time.perf_counter() - t0
 
-    times: dict[str, list[float]] = {"cooperative": [], "signal": [], "bare": []}
+    def contended():
+        me = my_pid()
+        t0 = time.perf_counter()
+        spawn(_cpu_then_notify, me, iterations)
+        spawn(_cpu_then_notify, me, iterations)
+        receive("cpu done")
+        first = time.perf_counter() - t0
+        receive("cpu done")
+        total = time.perf_counter() - t0
+        firsts.append(first / total)
+        return total
+
+    times: dict[str, list[float]] = {}
+    firsts: list[float] = []   # when the first loop finished, as a fraction of the total
     for _ in range(pairs):
-        times["bare"].append(timed())
+        times.setdefault("bare", []).append(alone())
         for mode in ("cooperative", "signal"):
-            times[mode].append(_run(timed, preemption=mode))
-    coop, sig = statistics.median(times["cooperative"]), statistics.median(times["signal"])
-    return {"overhead_pct": (sig / coop - 1) * 100, "cooperative_s": coop, "signal_s": sig,
-            "bare_s": statistics.median(times["bare"])}
+            times.setdefault(f"alone_{mode}", []).append(_run(alone, preemption=mode))
+            times.setdefault(f"two_{mode}", []).append(_run(contended, preemption=mode))
+            if mode == "signal":
+                times.setdefault("first_done", []).append(firsts[-1])
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {"overhead_pct": (med["two_signal"] / med["two_cooperative"] - 1) * 100,
+            "alone_pct": (med["alone_signal"] / med["alone_cooperative"] - 1) * 100,
+            "cooperative_s": med["alone_cooperative"], "signal_s": med["alone_signal"],
+            "bare_s": med["bare"], "first_done": med["first_done"]}
 
 
 WORKLOADS = {"spawn": spawn_rate, "memory": memory, "ring": ring, "pingpong": pingpong,

@@ -18,15 +18,16 @@ from __future__ import annotations
 import time
 
 from benchmarks import beamlab_workloads as bw
-from benchmarks.common import Skip, percentile, settled_rss
+from benchmarks.common import Skip, emit_and_exit, percentile, settled_rss
 
 
-def _otp():
+def _otp(*needs: str):
     """The beamlab.runtime.otp module, or Skip saying what is missing."""
     bw._runtime()
     try:
         import beamlab.runtime.otp as otp
-        otp.GenServer, otp.Supervisor                     # noqa: B018 - the API is there
+        for name in ("GenServer", "Ok", "Reply", "NoReply", *needs):
+            getattr(otp, name)
     except (ImportError, AttributeError) as exc:
         raise Skip(f"beamlab.runtime.otp is not importable yet ({type(exc).__name__}: {exc})") \
             from None
@@ -40,7 +41,7 @@ def _server_class(otp):
         def init(self, arg):
             if arg is not None:
                 bw.send(arg, ("started", bw.my_pid()))
-            return 0
+            return otp.Ok(0)
 
         def handle_call(self, request, from_, count):
             if request == "count":
@@ -54,10 +55,7 @@ def _server_class(otp):
 
 
 def _start(otp, cls, arg=None, link=True):
-    started = (otp.GenServer.start_link if link else otp.GenServer.start)(cls, arg)
-    if isinstance(started, tuple):                         # ("ok", pid) style
-        return started[1]
-    return started
+    return (otp.GenServer.start_link if link else otp.GenServer.start)(cls, arg)
 
 
 def call(n: int) -> dict:
@@ -82,7 +80,7 @@ def cast(n: int) -> dict:
         t0 = time.perf_counter()
         for _ in range(n):
             gs_cast(server, "bump")
-        handled = otp.GenServer.call(server, "count", timeout=None)
+        handled = otp.GenServer.call(server, "count", timeout="infinity")
         elapsed = time.perf_counter() - t0
         assert handled == n, f"{handled} of {n} casts handled"
         return {"msgs_per_s": n / elapsed}
@@ -90,13 +88,12 @@ def cast(n: int) -> dict:
 
 
 def restart(n: int) -> dict:
-    otp = _otp()
+    otp = _otp("Supervisor")
     bl = bw._runtime()
 
     def main():
         me = bw.my_pid()
-        spec = {"id": "worker", "start": (_start, (otp, _server_class(otp), me)),
-                "restart": "permanent", "shutdown": "brutal_kill"}
+        spec = _server_class(otp).child_spec(me)
         otp.Supervisor.start_link([spec], strategy="one_for_one",
                                   max_restarts=1_000_000_000, max_seconds=1)
         _, child = bw.receive(("started", bl.ANY))
@@ -110,7 +107,7 @@ def restart(n: int) -> dict:
     return bw._run(main)
 
 
-def genserver_memory(n: int) -> dict:
+def genserver_memory(n: int, exit_early: bool = True) -> dict:
     otp = _otp()
 
     def main():
@@ -118,7 +115,10 @@ def genserver_memory(n: int) -> dict:
         before = settled_rss()
         for _ in range(n):
             _start(otp, cls, link=False)
-        return {"bytes_per_process": (settled_rss() - before) / n, "n": n}
+        figures = {"bytes_per_process": (settled_rss() - before) / n, "n": n}
+        if exit_early:
+            emit_and_exit("genserver_memory", figures)
+        return figures
     return bw._run(main)
 
 

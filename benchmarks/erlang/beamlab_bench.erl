@@ -57,10 +57,11 @@ workload(spawn, #{n := N}) ->
     Me = self(),
     T0 = now_us(),
     spawn_idle(N),
+    Tloop = now_us(),
     spawn(?MODULE, last, [Me]),
     receive done -> ok end,
     T1 = now_us(),
-    [{us_per_spawn, (T1 - T0) / N}];
+    [{us_per_spawn, (T1 - T0) / N}, {us_spawn_call, (Tloop - T0) / N}];
 
 %% ---- memory: bytes per idle process (erlang:memory(processes) delta / N) --
 workload(memory, #{n := N}) ->
