@@ -1,0 +1,211 @@
+"""The shell process, per-cell output, and re-run hygiene.
+
+How this works. Like Erlang's shell (and Livebook's evaluator) every cell runs
+as one process, the *shell*: the kernel calls `runtime.run_as(shell, exec, ...)`,
+so `self()` is the shell's pid, `receive()` waits in its mailbox, and other
+processes keep running while the cell does (the cell is preempted like them).
+
+Output. Each cell gets a fresh `GroupLeader` bound to the contextvars Context
+of its execute request (ipykernel keeps "which cell is this output for" in a
+ContextVar). The shell's group leader is switched to it, and processes spawned
+in the cell inherit it, so their `print` lands in that cell — even later.
+
+Ownership. A telemetry handler on process spawn/exit records which cell
+started each process: one spawned by the shell while cell K runs belongs to K,
+and one spawned by a process of K belongs to K too (a supervisor's restarted
+children stay with the cell that started the supervisor). Re-running K first
+stops what K's last run started — kill, then wait for the DOWN so their names
+are free — unless the cell starts with `%%keep`.
+
+Shell death. A linked crash kills the shell like any process. During a cell,
+`run_as` raises `ProcessExit` and the cell shows a `ShellExited` error; between
+cells the exit handler writes the news into the last cell. Either way the next
+code runs as a new shell process; the namespace belongs to the kernel and
+survives.
+"""
+
+from __future__ import annotations
+
+import contextvars
+
+import greenlet
+
+from beamlab.runtime import (ANY, GroupLeader, Pid, ProcessExit, demonitor, exit, format_reason,
+                             monitor, receive, unlink)
+from beamlab.runtime import group_leader as set_group_leader
+
+__all__ = ["Cells", "ShellExited", "cell_key"]
+
+HANDLER_ID = "beamlab.kernel.cells"
+SPAWN = ("beamlab", "process", "spawn")
+EXIT = ("beamlab", "process", "exit")
+STOP_WAIT = 5.0   # seconds to wait for a killed process's DOWN on re-run
+
+
+class ShellExited(Exception):
+    """The shell process died while a cell ran (a linked process crashed, or exit() was called).
+
+    The cell shows this instead of a traceback; the next cell runs as a new shell.
+    """
+
+    def __init__(self, old: Pid, new: Pid, reason):
+        self.old, self.new, self.reason = old, new, reason
+        super().__init__(f"the shell process {old!r} exited: {format_reason(reason)}")
+
+    def _render_traceback_(self) -> list[str]:   # IPython shows these lines as the error
+        return shell_exit_lines(self.old, self.new, self.reason)
+
+
+def shell_exit_lines(old: Pid, new: Pid | None, reason) -> list[str]:
+    """The message a learner sees when the shell dies, with what it means."""
+    lines = [f"** The shell process {old!r} exited: {format_reason(reason)}"]
+    if reason in ("normal", "shutdown") or (type(reason) is tuple and reason[:1] == ("shutdown",)):
+        lines.append("   (exit(...) was called in the shell, or it got an exit signal)")
+    else:
+        lines.append("   It was linked to a process that died, and an exit signal travels along links"
+                     " (trap exits with process_flag('trap_exit', True), or use monitor()"
+                     " to be told without dying).")
+    nxt = f"a new shell process {new!r}" if new is not None else "a new shell process"
+    lines.append(f"   The next code runs as {nxt}; your variables are kept.")
+    return lines
+
+
+def cell_key(code: str, cell_id: str | None) -> str:
+    """What identifies "the same cell" across runs: its id when the front end sends one
+    (JupyterLab, Notebook 7, VS Code), else its code."""
+    if cell_id:
+        return f"id:{cell_id}"
+    return "code:" + "\n".join(line.rstrip() for line in code.strip().splitlines())
+
+
+class Cells:
+    """The shell process of a kernel and the bookkeeping of what each cell started."""
+
+    def __init__(self, runtime, stdout, stderr):
+        self.rt = runtime
+        self.stdout, self.stderr = stdout, stderr
+        self.shell: Pid = runtime.new_process(label="shell")
+        self.owner: dict[Pid, str] = {}               # live process -> key of the cell that started it
+        self.started: dict[str, dict[Pid, None]] = {}  # cell key -> its live processes, oldest first
+        self.key: str | None = None                    # the cell running now (None: not tracking)
+        self.running = False                           # inside run_as for the shell right now
+        self.gl: GroupLeader | None = None             # the current (or last) cell's group leader
+        self.count = 0
+        runtime.telemetry.attach_many(HANDLER_ID, [SPAWN, EXIT], self._on_event)
+
+    def close(self) -> None:
+        try:
+            self.rt.telemetry.detach(HANDLER_ID)
+        except Exception:
+            pass
+
+    # ------------------------------------------------------------------ cells
+    def begin(self, code: str, cell_id: str | None, *, keep: bool = False,
+              silent: bool = False, label: str = "") -> None:
+        """Start a cell: a group leader for its output, and stop its previous run's processes.
+
+        Runs in the execute request's Context (outside any process)."""
+        self.count += 1
+        self.gl = GroupLeader(self.stdout, context=contextvars.copy_context(),
+                              label=label or f"cell {self.count}", err_stream=self.stderr)
+        self._ensure_shell()
+        if silent:
+            self.key = None
+            return
+        key = cell_key(code, cell_id)
+        if not keep:
+            self.stop_cell(key)
+        self.key = key
+
+    def end(self) -> None:
+        self.key = None
+
+    def stop_cell(self, key: str) -> list[Pid]:
+        """Kill what the cell `key` started and wait until they are gone; returns their pids."""
+        stopped: list[Pid] = []
+        for _ in range(3):   # a supervisor may restart a child while we kill: go again
+            pids = [p for p in self.started.get(key, ()) if self.rt.is_process_alive(p)]
+            if not pids:
+                break
+            self.run(_stop_processes, pids)
+            stopped.extend(pids)
+        self.started.pop(key, None)
+        if stopped:
+            shown = ", ".join(repr(p) for p in stopped[:8]) + (" ..." if len(stopped) > 8 else "")
+            print(f"(re-run: stopped {len(stopped)} process{'es' if len(stopped) != 1 else ''} "
+                  f"this cell started before: {shown}; start the cell with %%keep to keep them)")
+        return stopped
+
+    # ------------------------------------------------------------------ the shell
+    def in_process(self) -> bool:
+        """True when called from inside any process (then code just runs, no run_as)."""
+        cur = self.rt.current
+        return cur is not None and greenlet.getcurrent() is cur.greenlet
+
+    def run(self, fn, *args):
+        """Run `fn(*args)` as the shell process; a shell that dies raises ShellExited."""
+        self._ensure_shell()
+        self.running = True
+        try:
+            return self.rt.run_as(self.shell, fn, *args)
+        except ProcessExit as e:
+            old = self.shell
+            self._finish_shell(old, e.reason)
+            new = self._new_shell()
+            raise ShellExited(old, new, e.reason) from None
+        finally:
+            self.running = False
+
+    def _ensure_shell(self) -> None:
+        if not self.rt.is_process_alive(self.shell):
+            self._new_shell()
+        elif self.gl is not None:
+            set_group_leader(self.gl, self.shell)
+
+    def _new_shell(self) -> Pid:
+        self.shell = self.rt.new_process(label="shell", group_leader=self.gl)
+        return self.shell
+
+    def _finish_shell(self, pid: Pid, reason) -> None:
+        """The shell ran exit(reason) itself: make it really exit, so its links hear about it."""
+        proc = self.rt._table.get(pid.id)
+        if proc is not None and proc.alive:
+            self.rt._exit_process(proc, reason)
+
+    # ------------------------------------------------------------------ telemetry
+    def _on_event(self, event, measurements, metadata, config) -> None:
+        try:
+            pid = metadata["pid"]
+            if event[-1] == "spawn":
+                parent = metadata.get("parent")
+                if parent is None:
+                    return
+                key = self.key if parent == self.shell else self.owner.get(parent)
+                if key is not None:
+                    self.owner[pid] = key
+                    self.started.setdefault(key, {})[pid] = None
+                return
+            key = self.owner.pop(pid, None)
+            if key is not None:
+                live = self.started.get(key)
+                if live is not None:
+                    live.pop(pid, None)
+                    if not live:
+                        del self.started[key]
+            if pid == self.shell and not self.running and self.gl is not None:
+                self.gl.write_err("\n".join(shell_exit_lines(pid, None, metadata.get("reason")))
+                                  + "\n")
+        except Exception:   # bookkeeping must never disturb the runtime
+            pass
+
+
+def _stop_processes(pids: list[Pid]) -> None:
+    """Runs as the shell: kill `pids` and wait for each to be gone (names freed)."""
+    refs = []
+    for pid in pids:
+        unlink(pid)          # the shell may be linked to it; its death must not kill the shell
+        refs.append(monitor(pid))
+        exit(pid, "kill")
+    for ref in refs:
+        if receive(("DOWN", ref, ANY, ANY, ANY), timeout=STOP_WAIT, default=None) is None:
+            demonitor(ref, flush=True)

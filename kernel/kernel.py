@@ -1,0 +1,173 @@
+"""The beamlab Jupyter kernel: an IPython kernel that hosts one BEAM-like runtime.
+
+How this works:
+
+- Start. `BeamKernel.__init__` (main thread) creates one `Runtime`, starts it
+  (it wraps sys.stdout/stderr and installs its SIGALRM handler), creates the
+  shell process, fills the namespace and registers the magics.
+- Cells run as the shell process (see cells.py and shell.py). `do_execute`
+  brackets each request: a group leader for the cell's output, re-run hygiene
+  (`%%keep` on the first line skips it), and a wake-up of the background pump
+  when the cell is done.
+- Between cells processes keep running: the runtime calls our wake-up hook
+  (from any thread) when work arrives while nobody drives it, and we answer
+  on the kernel's asyncio loop with `run_pending` slices, then sleep until the
+  next timer with `call_later`. While a cell runs, the cell drives the
+  scheduler itself (it is a preempted process).
+- Comm messages are taken off the shell channel thread and handled inside the
+  runtime, so widget clicks are answered while a cell runs (comms.py).
+- Interrupts reach only the cell: `run_as` turns SIGINT into KeyboardInterrupt
+  in the shell process; between cells SIGINT is ignored, as in ipykernel.
+- Shutdown and restart stop the runtime on the main thread: every process
+  killed, timers cancelled, signal handlers and sys.stdout restored, the dirty
+  thread pool shut down.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import sys
+import threading
+
+from ipykernel.ipkernel import IPythonKernel
+from traitlets import Float, Type
+
+from beamlab.runtime import Runtime
+
+from .cells import Cells
+from .comms import CommRouter
+from .magics import BeamMagics
+from .namespace import learner_namespace
+from .shell import BeamShell
+
+__all__ = ["BeamKernel"]
+
+log = logging.getLogger("beamlab.kernel")
+KEEP_MAGIC = "%%keep"
+
+
+def split_keep(code: str) -> tuple[bool, str]:
+    """(True, rest) if the cell's first line is `%%keep`, else (False, code).
+
+        >>> split_keep("%%keep\\nspawn(f)")
+        (True, 'spawn(f)')
+    """
+    stripped = code.lstrip()
+    first, _, rest = stripped.partition("\n")
+    if first.strip() == KEEP_MAGIC:
+        return True, rest
+    return False, code
+
+
+class BeamKernel(IPythonKernel):
+    """The "BEAM Lab (Python)" kernel. Start it with `python -m beamlab.kernel -f <connection file>`."""
+
+    implementation = "beamlab"
+    implementation_version = "0.1.0"
+    shell_class = Type(BeamShell)
+    pump_slice = Float(0.05, help="seconds of process work per asyncio callback between cells"
+                       ).tag(config=True)
+
+    @property
+    def banner(self):
+        return ("BEAM Lab (Python): a runtime of BEAM-like processes lives in this kernel.\n"
+                "spawn, send, receive, link, monitor, GenServer, Supervisor... are ready to use;\n"
+                "each cell runs as the shell process. Magics: %observer, %tree, %crash, %%keep.\n")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._runtime_stopped = True
+        self._loop = None
+        self._pump_timer = None
+        self._wake_pending = False
+        self.real_stdout, self.real_stderr = sys.stdout, sys.stderr
+        self.runtime = Runtime()
+        self.runtime.start()
+        self._runtime_stopped = False
+        self.cells = Cells(self.runtime, self.real_stdout, self.real_stderr)
+        self.shell.beam = self.cells
+        self.shell.user_ns.update(learner_namespace())
+        self.shell.register_magics(BeamMagics)
+        self.comm_router = CommRouter(self)
+        self.runtime.set_wakeup(self._wake)
+        atexit.register(self.stop_runtime)
+
+    # ------------------------------------------------------------------ loop
+    def start(self):
+        super().start()
+        self._loop = self.io_loop.asyncio_loop
+        self._wake()
+
+    def _wake(self) -> None:
+        """The runtime has work and nobody drives it (called from any thread)."""
+        loop = self._loop
+        if loop is None or self._runtime_stopped or self._wake_pending:
+            return
+        self._wake_pending = True
+        try:
+            loop.call_soon_threadsafe(self._pump)
+        except RuntimeError:   # the loop is closed: we are shutting down
+            self._wake_pending = False
+
+    def _pump(self) -> None:
+        """Run processes for a slice; come back when the next timer is due."""
+        self._wake_pending = False
+        if self._pump_timer is not None:
+            self._pump_timer.cancel()
+            self._pump_timer = None
+        if self._runtime_stopped:
+            return
+        try:
+            delay = self.runtime.run_pending(self.pump_slice)
+        except Exception:
+            log.error("beamlab: the scheduler failed between cells", exc_info=True)
+            delay = 0.05
+        if delay is not None and not self._runtime_stopped:
+            self._pump_timer = self._loop.call_later(max(delay, 0.0), self._pump)
+
+    # ------------------------------------------------------------------ cells
+    async def do_execute(self, code, silent, store_history=True, user_expressions=None,
+                         allow_stdin=False, *, cell_meta=None, cell_id=None):
+        keep, code = split_keep(code)
+        if not self._runtime_stopped:
+            self.cells.begin(code, cell_id, keep=keep, silent=silent,
+                             label=f"cell [{self.shell.execution_count}]")
+        try:
+            return await super().do_execute(code, silent, store_history, user_expressions,
+                                            allow_stdin, cell_meta=cell_meta, cell_id=cell_id)
+        finally:
+            self.cells.end()
+            self._wake()
+
+    # ------------------------------------------------------------------ comms
+    async def shell_channel_thread_main(self, msg):
+        """Shell channel thread: comm messages go to the runtime, the rest to ipykernel."""
+        if self.comm_router.intercept(msg):
+            return
+        await super().shell_channel_thread_main(msg)
+
+    # ------------------------------------------------------------------ shutdown
+    async def do_shutdown(self, restart):
+        """Stop the runtime on the main thread, then shut down as ipykernel does."""
+        if threading.current_thread() is threading.main_thread():
+            self.stop_runtime()
+        else:   # the control thread: the runtime belongs to the main thread
+            self.io_loop.add_callback(self.stop_runtime)
+        return super().do_shutdown(restart)
+
+    def stop_runtime(self) -> None:
+        """Kill every process, cancel timers and restore what the runtime changed. Idempotent."""
+        if self._runtime_stopped or threading.current_thread() is not threading.main_thread():
+            return
+        self._runtime_stopped = True
+        self.comm_router.enabled = False
+        if self._pump_timer is not None:
+            self._pump_timer.cancel()
+            self._pump_timer = None
+        self.runtime.set_wakeup(None)
+        self.cells.close()
+        try:
+            self.runtime.stop()
+        except Exception:
+            log.error("beamlab: stopping the runtime failed", exc_info=True)

@@ -1,0 +1,197 @@
+"""Magics for the lab: %observer, %tree, %crash, and %%keep.
+
+How this works: magics run inside the cell, so as the shell process. Each of
+%observer and %tree asks `beamlab.widgets` for a live widget (`observer()`,
+`supervision_tree(pid)`) and falls back to a text picture when the widgets
+are not there (a plain console, or a widget that failed to import). %crash
+sends an exit signal, then waits a moment for the DOWN message to say what
+happened. `%%keep` is handled by the kernel before the cell runs (it keeps
+the processes of the cell's previous run); the magic here only runs the body
+when `%%keep` is used somewhere else.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+
+from beamlab.runtime import (ANY, Pid, current_runtime, demonitor, exit, format_reason, monitor,
+                             receive, self as self_pid)
+
+__all__ = ["BeamMagics", "resolve_process", "text_observer", "text_tree"]
+
+
+def _widget(name: str):
+    """A callable from beamlab.widgets, or None to fall back to text."""
+    try:
+        return getattr(importlib.import_module("beamlab.widgets"), name, None)
+    except Exception:
+        return None
+
+
+def resolve_process(target: str, user_ns: dict | None = None) -> Pid:
+    """A pid from what a learner types: "<0.42.0>", "0.42.0", a registered name, or a variable.
+
+        >>> resolve_process("<0.42.0>")
+        <0.42.0>
+    """
+    target = target.strip()
+    if not target:
+        raise ValueError("name a process: a pid like <0.42.0>, a registered name, or a variable")
+    rt = current_runtime()
+    try:
+        return Pid.parse(target)
+    except ValueError:
+        pass
+    name = target.strip("'\"")
+    found = rt.whereis(name)
+    if found is not None:
+        return found
+    value = (user_ns or {}).get(target)
+    if isinstance(value, Pid):
+        return value
+    if isinstance(value, str) and rt.whereis(value) is not None:
+        return rt.whereis(value)
+    raise ValueError(f"no process called {target!r}: give a pid like <0.42.0>, a registered "
+                     f"name (registered names now: {', '.join(sorted(rt.registered())) or 'none'}), "
+                     f"or a variable holding a pid")
+
+
+def _parse_reason(text: str):
+    text = text.strip()
+    if not text:
+        return "kill"
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _describe(info: dict) -> str:
+    name = info.get("registered_name") or info.get("label") or info.get("initial_call") or ""
+    return f"{info['pid']!r} {name}".rstrip()
+
+
+def text_observer(rt=None, limit: int = 40) -> str:
+    """The process table as text, busiest first (what %observer shows without widgets)."""
+    rt = rt or current_runtime()
+    infos = [i for i in (rt.process_info(p) for p in rt.processes()) if i is not None]
+    infos.sort(key=lambda i: i["reductions"], reverse=True)
+    stats = rt.stats()
+    lines = [f"{stats['processes']} processes, run queue {stats['run_queue']}, "
+             f"{stats['reductions']} reductions, {stats['messages_sent']} messages sent",
+             f"{'PID':<12} {'NAME / INITIAL CALL':<34} {'STATUS':<9} {'REDS':>9} {'MSGS':>5} "
+             f"{'MEMORY':>8}  CURRENT FUNCTION"]
+    for i in infos[:limit]:
+        name = i.get("registered_name") or i.get("label") or i["initial_call"]
+        lines.append(f"{i['pid']!r:<12} {str(name)[:34]:<34} {i['status']:<9} {i['reductions']:>9} "
+                     f"{i['message_queue_len']:>5} {i['memory']:>8}  {str(i['current_function'])[:40]}")
+    if len(infos) > limit:
+        lines.append(f"... and {len(infos) - limit} more")
+    return "\n".join(lines)
+
+
+def text_tree(root: Pid, rt=None) -> str:
+    """A supervision tree as indented text (what %tree shows without widgets)."""
+    rt = rt or current_runtime()
+    infos = {i["pid"]: i for i in (rt.process_info(p) for p in rt.processes()) if i is not None}
+    lines: list[str] = []
+
+    def children(pid):
+        state = infos[pid].get("state")
+        if isinstance(state, dict) and isinstance(state.get("children"), list):
+            return [c.get("pid") for c in state["children"] if c.get("pid") in infos]
+        return [p for p, i in infos.items() if i.get("parent") == pid]
+
+    def label(pid):
+        i = infos[pid]
+        parts = [_describe(i)]
+        if i.get("behaviour"):
+            parts.append(str(i["behaviour"]))
+        state = i.get("state")
+        if isinstance(state, dict) and "strategy" in state:
+            used = len(state.get("restarts") or ())
+            parts.append(f"{state['strategy']}, restarts {used}/{state.get('intensity')} "
+                         f"in {state.get('period')}s")
+        parts.append(i["status"])
+        return "  ".join(parts)
+
+    def walk(pid, prefix, last, depth):
+        branch = "" if depth == 0 else ("└── " if last else "├── ")
+        lines.append(prefix + branch + label(pid))
+        kids = children(pid) if depth < 20 else []
+        ext = "" if depth == 0 else ("    " if last else "│   ")
+        for n, kid in enumerate(kids):
+            walk(kid, prefix + ext, n == len(kids) - 1, depth + 1)
+
+    if root not in infos:
+        return f"{root!r} is not alive"
+    walk(root, "", True, 0)
+    return "\n".join(lines)
+
+
+@magics_class
+class BeamMagics(Magics):
+    """%observer, %tree, %crash and %%keep (see the module docstring)."""
+
+    @line_magic
+    def observer(self, line: str = ""):
+        """Show the observer: every process, live (text when widgets are unavailable).
+
+            %observer
+        """
+        view = _widget("observer")
+        if view is not None:
+            return view()
+        print(text_observer())
+
+    @line_magic
+    def tree(self, line: str):
+        """Show the supervision tree of a supervisor, by pid, registered name or variable.
+
+            %tree my_sup
+            %tree <0.80.0>
+        """
+        root = resolve_process(line, self.shell.user_ns)
+        view = _widget("supervision_tree")
+        if view is not None:
+            return view(root)
+        print(text_tree(root))
+
+    @line_magic
+    def crash(self, line: str):
+        """Send a process an exit signal, like a fault would: `%crash <pid or name> [reason]`.
+
+        The reason defaults to "kill" (untrappable: the process dies with "killed");
+        any other reason is a Python literal or a word, e.g. `%crash worker "boom"`.
+
+            %crash worker
+            %crash <0.81.0> ('shutdown', 'maintenance')
+        """
+        target, _, rest = line.strip().partition(" ")
+        pid = resolve_process(target, self.shell.user_ns)
+        reason = _parse_reason(rest)
+        ref = monitor(pid)
+        exit(pid, reason)
+        down = receive(("DOWN", ref, "process", pid, ANY), timeout=1.0, default=None)
+        if down is not None:
+            print(f"{pid!r} exited: {format_reason(down[4])}")
+        else:
+            demonitor(ref, flush=True)
+            print(f"{pid!r} is still alive: it traps exits, so the signal arrived as the message "
+                  f"('EXIT', {self_pid()!r}, {reason!r}). Use reason kill to stop it anyway.")
+
+    @cell_magic
+    def keep(self, line: str, cell: str):
+        """Run the cell and keep the processes its previous run started (no re-run cleanup).
+
+        Normally re-running a cell first stops what its previous run started,
+        so "start my supervisor" can be re-run without `already_started`.
+
+            %%keep
+            spawn(worker)
+        """
+        result = self.shell.run_cell(cell, store_history=False)
+        return None if result.success else result.raise_error()

@@ -1,0 +1,122 @@
+"""The IPython shell of the beamlab kernel: cell code runs as the shell process.
+
+How this works: IPython compiles a cell and hands each code object to
+`run_code`, which `exec`s it and turns exceptions into tracebacks. We keep
+that method's shape but run the `exec` through `Cells.run`, i.e. as the shell
+process inside the runtime (`run_as`), so `self()`, `receive()` and
+preemption work in a cell. Only the `exec` runs in the process; IPython's own
+bookkeeping stays outside it. Code already running inside a process (a
+`%%keep` body, a magic that runs code) just runs. Top-level `await` cells run
+on the kernel's asyncio loop as in ipykernel, not as a process.
+
+Output ordering: inside a process `print` is buffered in the group leader
+(the scheduler writes it out). `display()` and the `Out[]` value go straight
+to the front end, so before they are published we write out the calling
+process's buffered prints; otherwise a display could overtake a print that
+came before it.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import greenlet
+from ipykernel.zmqshell import ZMQInteractiveShell
+
+from .cells import ShellExited
+
+__all__ = ["BeamShell"]
+
+
+class BeamShell(ZMQInteractiveShell):
+    """ZMQInteractiveShell whose cells run as the beamlab shell process."""
+
+    beam = None   # the kernel's Cells, set by BeamKernel once the runtime is up
+
+    def init_display_pub(self):
+        super().init_display_pub()
+        pub = self.display_pub
+        flush_streams = pub._flush_streams
+
+        def _flush_streams():
+            self.flush_process_output()
+            flush_streams()
+
+        pub._flush_streams = _flush_streams
+
+    def init_displayhook(self):
+        super().init_displayhook()
+        hook = self.displayhook
+        start = hook.start_displayhook
+
+        def start_displayhook():
+            self.flush_process_output()
+            return start()
+
+        hook.start_displayhook = start_displayhook
+
+    def flush_process_output(self) -> None:
+        """Write out the calling process's buffered prints now (before a display)."""
+        beam = self.beam
+        if beam is None:
+            return
+        rt = beam.rt
+        proc = rt.current
+        if proc is not None and greenlet.getcurrent() is proc.greenlet:
+            try:
+                proc.group_leader.flush_out(rt)
+            except Exception:
+                pass
+
+    async def run_code(self, code_obj, result=None, *, async_=False):
+        """Run a compiled cell as the shell process (see the module docstring)."""
+        beam = self.beam
+        if beam is None or async_ or beam.in_process():
+            return await super().run_code(code_obj, result, async_=async_)
+        __tracebackhide__ = "__ipython_bottom__"  # noqa: F841 (IPython reads it)
+        import bdb
+
+        old_excepthook, sys.excepthook = sys.excepthook, self.excepthook
+        self.sys_excepthook = old_excepthook
+        outflag = True
+        try:
+            try:
+                beam.run(exec, code_obj, self.user_global_ns, self.user_ns)
+            finally:
+                sys.excepthook = old_excepthook
+        except SystemExit as e:
+            if result is not None:
+                result.error_in_exec = e
+            self.showtraceback(exception_only=True)
+        except bdb.BdbQuit:
+            if result is not None:
+                result.error_in_exec = sys.exc_info()[1]
+        except ShellExited as e:
+            if result is not None:
+                result.error_in_exec = e
+            self.showtraceback((ShellExited, e, None))
+        except self.custom_exceptions:
+            etype, value, tb = sys.exc_info()
+            if result is not None:
+                result.error_in_exec = value
+            self.CustomTB(etype, value, tb)
+        except BaseException:   # KeyboardInterrupt from an interrupt lands here too
+            etype, value, tb = sys.exc_info()
+            if result is not None:
+                result.error_in_exec = value
+            tb = _from_frame_of(tb, code_obj)
+            self.showtraceback((etype, value, tb), tb_offset=0)
+        else:
+            outflag = False
+        return outflag
+
+
+def _from_frame_of(tb: types.TracebackType | None, code_obj) -> types.TracebackType | None:
+    """Drop the runtime's frames: the traceback from the cell's own frame down."""
+    t = tb
+    while t is not None:
+        if t.tb_frame.f_code is code_obj:
+            return t
+        t = t.tb_next
+    return tb
