@@ -61,7 +61,7 @@ def in_scheduler(runtime, fn, *args) -> None:
     runtime without a scheduler (a test fake) runs it at once.
     """
     post = getattr(runtime, "call_soon_threadsafe", None)
-    if post is None:
+    if post is None or getattr(runtime, "_stopped", False):   # nothing runs: safe to do it now
         fn(*args)
     else:
         post(fn, *args)

@@ -24,7 +24,7 @@ import traitlets as t
 from ._dot import static_html, to_dot
 from ._events import EventBuffer, exit_log
 from ._inspect import describe, perform
-from ._runtime import current_runtime
+from ._runtime import current_runtime, in_scheduler
 from ._snapshot import RestartHistory, TreeSnapshot, tree_snapshot
 from ._ticker import ticker_for
 
@@ -151,6 +151,10 @@ class SupervisionTree(anywidget.AnyWidget):
 
     # ------------------------------------------------------------------ clicks
     def _on_msg(self, _widget, content, _buffers) -> None:
+        # Clicks may arrive on any thread, while processes run: handle them in the scheduler.
+        in_scheduler(self.runtime, self._handle_click, content)
+
+    def _handle_click(self, content) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "inspect":
             self.inspect(content.get("key"), content.get("pid"))

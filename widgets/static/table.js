@@ -1,2 +1,40 @@
 // beamlab widget front-end (table); built from widgets/js/src by widgets/js/build.mjs — do not edit.
-var e={render(){}};export{e as default};
+var N=`.beamlab-w { font: 12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif); color: var(--jp-ui-font-color1, #222); }
+.beamlab-w .bl-top { display: flex; gap: 12px; align-items: baseline; margin-bottom: 4px; flex-wrap: wrap; }
+.beamlab-w .bl-title { font-weight: 600; }
+.beamlab-w .bl-legend span { display: inline-block; margin-right: 8px; }
+.beamlab-w .bl-swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 3px; vertical-align: -1px; border: 1px solid #999; }
+.beamlab-w .bl-body { display: flex; gap: 10px; align-items: flex-start; }
+.beamlab-w .bl-canvas { flex: 1 1 auto; min-width: 200px; overflow: auto; max-height: 640px; }
+.beamlab-w .bl-canvas svg { max-width: 100%; height: auto; }
+.beamlab-w .bl-canvas g.node { cursor: pointer; }
+.beamlab-w .bl-canvas g.node.bl-selected { filter: drop-shadow(0 0 3px #1565c0) drop-shadow(0 0 2px #1565c0); }
+.beamlab-w .bl-inspector { flex: 0 0 300px; max-height: 640px; overflow: auto; border-left: 1px solid #ddd; padding-left: 8px; }
+.beamlab-w .bl-insp-title { font-weight: 600; margin-bottom: 4px; }
+.beamlab-w .bl-fields th { text-align: left; padding-right: 6px; font-weight: 500; color: #555; vertical-align: top; }
+.beamlab-w .bl-fields td { word-break: break-all; }
+.beamlab-w .bl-pre { margin: 0; white-space: pre-wrap; word-break: break-all; max-height: 160px; overflow: auto; background: rgba(0,0,0,.04); padding: 2px 4px; }
+.beamlab-w .bl-list { margin: 0; padding-left: 18px; max-height: 140px; overflow: auto; }
+.beamlab-w .bl-empty, .beamlab-w .bl-hint { color: #777; }
+.beamlab-w .bl-section summary { cursor: pointer; color: #444; }
+.beamlab-w .bl-actions { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 6px; }
+.beamlab-w .bl-btn { cursor: pointer; border: 1px solid #999; border-radius: 3px; background: #fafafa; padding: 2px 6px; font: inherit; }
+.beamlab-w .bl-btn:hover { background: #eee; }
+.beamlab-w .bl-btn-kill { border-color: #c62828; color: #b71c1c; }
+.beamlab-w .bl-reason { width: 110px; font: inherit; }
+.beamlab-w .bl-message { padding: 4px 6px; border-radius: 3px; background: #e3f2fd; margin-bottom: 4px; }
+.beamlab-w .bl-message.bl-gone { background: #fff3e0; border: 1px solid #ef6c00; }
+.beamlab-w .bl-notice { padding: 3px 6px; border-radius: 3px; margin: 4px 0; }
+.beamlab-w .bl-notice-info { background: #e8f5e9; }
+.beamlab-w .bl-notice-warning { background: #fff3e0; }
+.beamlab-w .bl-notice-error { background: #ffebee; }
+.beamlab-w .bl-status { color: #666; }
+.beamlab-w table.bl-table { border-collapse: collapse; width: 100%; }
+.beamlab-w table.bl-table th { cursor: pointer; text-align: left; border-bottom: 1px solid #bbb; padding: 2px 6px; user-select: none; white-space: nowrap; }
+.beamlab-w table.bl-table td { padding: 1px 6px; border-bottom: 1px solid #eee; white-space: nowrap; max-width: 260px; overflow: hidden; text-overflow: ellipsis; }
+.beamlab-w table.bl-table tr.bl-row { cursor: pointer; }
+.beamlab-w table.bl-table tr.bl-row:hover { background: rgba(21,101,192,.06); }
+.beamlab-w table.bl-table tr.bl-row.bl-selected { background: rgba(21,101,192,.15); }
+.beamlab-w .bl-pager { display: flex; gap: 6px; align-items: center; margin: 4px 0; }
+.beamlab-w .bl-seq svg text { font: 11px var(--jp-code-font-family, monospace); }
+`;function a(e,t={},...b){let s=document.createElement(e);for(let[n,i]of Object.entries(t))n==="class"?s.className=i:n.startsWith("on")?s.addEventListener(n.slice(2),i):i!=null&&s.setAttribute(n,i);for(let n of b.flat())n==null||n===!1||s.append(n instanceof Node?n:document.createTextNode(String(n)));return s}var T=[["kill","Kill",'exit(pid, "kill"): untrappable, the process dies with reason killed'],["crash","Crash with reason\u2026","the process crashes with the reason you type"],["normal","Exit normal","the process exits with reason normal"],["shutdown","Exit shutdown","the process exits with reason shutdown"]];function c(e,t,b){let s=t&&t.length?a("ul",{class:"bl-list"},t.map(n=>a("li",{},String(n)))):a("div",{class:"bl-empty"},b);return a("details",{class:"bl-section",open:""},a("summary",{},e),s)}function S(e,t,b){if(e.replaceChildren(),!t||!t.pid){e.append(a("div",{class:"bl-hint"},"Click a process to inspect it and act on it."));return}if(e.append(a("div",{class:"bl-insp-title"},t.title||t.pid)),t.message&&e.append(a("div",{class:`bl-message ${t.alive?"":"bl-gone"}`},t.message)),!t.alive)return;let s=a("table",{class:"bl-fields"},(t.fields||[]).map(([o,p])=>a("tr",{},a("th",{},o),a("td",{},String(p)))));e.append(s),t.state!==void 0&&t.state!==null&&e.append(a("details",{class:"bl-section",open:""},a("summary",{},"state"),a("pre",{class:"bl-pre"},t.state)));let n=t.mailbox_len>(t.mailbox||[]).length?` (first ${t.mailbox.length} of ${t.mailbox_len})`:"";e.append(c(`mailbox: ${t.mailbox_len||0}${n}`,t.mailbox,"empty")),e.append(c("stack",t.stack,"no stack (idle behaviour process)")),e.append(c("links",t.links,"none")),e.append(c("monitors",t.monitors,"none")),e.append(c("monitored by",t.monitored_by,"none"));let i=a("input",{class:"bl-reason",type:"text",placeholder:"reason, e.g. boom","aria-label":"crash reason"}),d=T.filter(([o])=>(t.actions||[]).includes(o)).map(([o,p,g])=>a("button",{class:`bl-btn bl-btn-${o}`,title:g,"data-action":o,onclick:()=>b({type:"action",pid:t.pid,key:t.key,action:o,reason:o==="crash"?i.value||"boom":void 0})},p));e.append(a("div",{class:"bl-actions"},d,i))}function C(e,t){e.replaceChildren(),!(!t||!t.text)&&(e.className=`bl-notice bl-notice-${t.level||"info"}`,e.append(t.text))}function j(){document.getElementById("beamlab-widget-style")||document.head.append(a("style",{id:"beamlab-widget-style"},N))}function q(e,t){return e==null?"":t==="int"?Number(e).toLocaleString():String(e)}function z({model:e,el:t}){j();let b=r=>e.send(r),s=a("span",{class:"bl-status"}),n=a("input",{type:"search",placeholder:"filter by name or initial call",class:"bl-reason",style:"width:220px","aria-label":"filter"}),i=a("button",{class:"bl-btn","data-action":"prev"},"\u25C0"),d=a("button",{class:"bl-btn","data-action":"next"},"\u25B6"),o=a("span",{class:"bl-status"}),p=a("table",{class:"bl-table","data-testid":"beamlab-process-table"}),g=a("div",{class:"bl-notice"}),x=a("div",{class:"bl-inspector","data-testid":"beamlab-inspector"});t.append(a("div",{class:"beamlab-w beamlab-observer"},a("div",{class:"bl-pager"},s,n,i,o,d),g,a("div",{class:"bl-body"},a("div",{class:"bl-canvas"},p),x))),n.value=e.get("query")||"";let m=null;n.addEventListener("input",()=>{clearTimeout(m),m=setTimeout(()=>{e.set("query",n.value),e.set("page",0),e.save_changes()},250)}),i.addEventListener("click",()=>{e.set("page",Math.max(0,e.get("page")-1)),e.save_changes()}),d.addEventListener("click",()=>{let r=Math.max(0,Math.ceil(e.get("total")/e.get("page_size"))-1);e.set("page",Math.min(r,e.get("page")+1)),e.save_changes()});function h(){let r=e.get("columns")||[],v=e.get("sort_by"),k=e.get("descending"),E=e.get("selected"),I=a("tr",{},r.map(l=>a("th",{"data-column":l.key,title:l.sortable?"sort by this column":"",onclick:()=>{l.sortable&&(v===l.key?e.set("descending",!k):(e.set("sort_by",l.key),e.set("descending",l.kind==="int")),e.set("page",0),e.save_changes())}},l.label,v===l.key?k?" \u25BC":" \u25B2":""))),L=(e.get("rows")||[]).map(l=>a("tr",{class:`bl-row${l.pid===E?" bl-selected":""}`,"data-pid":l.pid,onclick:()=>b({type:"inspect",pid:l.pid})},r.map(f=>a("td",{title:String(l[f.key]??"")},q(l[f.key],f.kind)))));p.replaceChildren(a("thead",{},I),a("tbody",{},L));let u=e.get("total"),_=e.get("page_size"),$=e.get("page");o.textContent=u?`${$*_+1}\u2013${Math.min(u,($+1)*_)} of ${u.toLocaleString()}`:"no processes",s.textContent=e.get("summary")}let w=()=>S(x,e.get("inspector"),b),y=()=>C(g,e.get("notice"));for(let r of["rows","columns","sort_by","descending","page","total","selected","summary"])e.on(`change:${r}`,h);return e.on("change:inspector",w),e.on("change:notice",y),h(),w(),y(),()=>clearTimeout(m)}var W={render:z};export{W as default};
