@@ -281,6 +281,10 @@ class DynamicSupervisor:
     start_link = _ClassOrModule(_start_link)
     child_spec = _ClassOrModule(_child_spec)
 
+    def __call__(self):
+        """Inside ``init``, ``self()`` is the supervisor's pid, as in Erlang."""
+        return _rt.self_pid()
+
     @staticmethod
     def start_child(sup, spec) -> Any:
         """Start a child from any child form; returns its pid (None if its start ignored).

@@ -324,8 +324,14 @@ class GenServer:
 
     The instance (``self``) belongs to the one process, but keep the server's
     data in ``state``: that is what ``get_state``, the observer and restarts see.
+    Inside a callback ``self()`` is still the server's pid (the instance is
+    callable), so Elixir's ``send(self(), :tick)`` reads the same here.
     An idle server holds no greenlet, so a million of them fit in memory.
     """
+
+    def __call__(self) -> Pid:
+        """The server's own pid: lets ``self()`` inside a method mean what it means in Erlang."""
+        return _rt.self_pid()
 
     # -- callbacks (override) ---------------------------------------------
     def init(self, arg: Any) -> Any:

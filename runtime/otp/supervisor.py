@@ -533,6 +533,10 @@ class Supervisor:
     start_link = _ClassOrModule(_start_link)
     child_spec = _ClassOrModule(_child_spec)
 
+    def __call__(self):
+        """Inside ``init``, ``self()`` is the supervisor's pid, as in Erlang."""
+        return _rt.self_pid()
+
     @staticmethod
     def which_children(sup) -> list:
         """``[(id, pid | "restarting" | None, type, modules)]``, latest started first (as OTP)."""
