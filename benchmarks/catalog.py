@@ -133,6 +133,15 @@ BENCHMARKS: list[Benchmark] = [
               Target("completes", text="a million idle GenServers fit in memory"),
               workload="genserver_memory", million=True, runs=1, timeout=1800.0,
               note=MEMORY_NOTE),
+    Benchmark("kernel", "kernel responsiveness: `1+1` cell round trip with 100k processes "
+              "alive and chaos killing 50 workers/s",
+              "median_ms", "ms", {"processes": 100_000, "children": 100, "kill_rate": 50,
+                                  "samples": 40},
+              {"processes": 200, "children": 5, "kill_rate": 20, "samples": 3}, (BEAMLAB,),
+              Target("max", 100.0, BEAMLAB, "median ≤ 100 ms"),
+              extra=("p99_ms", "idle_median_ms", "kills_per_s", "alive"),
+              note="client-side: execute_request until reply and idle; idle_median_ms is the "
+                   "same kernel before the load; kills_per_s is what the chaos process achieved; alive: processes in the kernel"),
 ]
 
 BY_NAME: dict[str, Benchmark] = {b.name: b for b in BENCHMARKS}

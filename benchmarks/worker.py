@@ -25,7 +25,8 @@ import sys
 from benchmarks.common import Skip, format_line
 
 SUBJECT_MODULES = {
-    "beamlab": ["benchmarks.beamlab_workloads", "benchmarks.otp_workloads"],
+    "beamlab": ["benchmarks.beamlab_workloads", "benchmarks.otp_workloads",
+                "benchmarks.kernel_workloads"],
     "greenlet": ["benchmarks.greenlet_peer"],
     "asyncio": ["benchmarks.asyncio_peer"],
 }
