@@ -1,0 +1,153 @@
+"""Cells run as the shell process of a runtime that lives as long as the kernel."""
+
+from __future__ import annotations
+
+import re
+
+PID = re.compile(r"<0\.(\d+)\.0>")
+
+
+def pid_of(text: str) -> str:
+    m = PID.search(text or "")
+    assert m, f"no pid in {text!r}"
+    return m.group(0)
+
+
+def test_the_learner_namespace_is_ready_to_use(kernel):
+    cell = kernel.ok("[n for n in ('spawn', 'send', 'receive', 'self', 'link', 'monitor', 'exit',"
+                     " 'register', 'flush', 'telemetry', 'GenServer', 'Supervisor',"
+                     " 'DynamicSupervisor', 'Task', 'Agent') if n not in globals()]")
+    assert cell.result == "[]"
+
+
+def test_a_cell_runs_as_the_shell_process_with_the_same_pid_every_time(kernel):
+    first = kernel.ok("self()").result
+    second = kernel.ok("self()").result
+    assert PID.fullmatch(first) and first == second
+
+
+def test_a_cell_can_receive_what_is_sent_to_the_shell(kernel):
+    cell = kernel.ok("send(self(), ('hello', 42))\nreceive(('hello', ANY), timeout=5)")
+    assert cell.result == "('hello', 42)"
+
+
+def test_flush_prints_and_empties_the_shells_mailbox(kernel):
+    cell = kernel.ok("send(self(), 'one'); send(self(), 'two')\nflush();")
+    assert cell.stdout == "Shell got 'one'\nShell got 'two'\n"
+    assert kernel.ok("flush();").stdout == ""
+
+
+def test_variables_and_processes_persist_across_cells(kernel):
+    kernel.ok("def counter(n):\n"
+              "    while True:\n"
+              "        msg = receive()\n"
+              "        if msg[0] == 'add': n += msg[1]\n"
+              "        else: send(msg[1], n)\n"
+              "total = spawn(counter, 10)")
+    kernel.ok("send(total, ('add', 5))")
+    cell = kernel.ok("send(total, ('get', self())); receive(timeout=5)")
+    assert cell.result == "15"
+
+
+def test_process_output_lands_in_the_spawning_cell_even_after_it_finished(kernel):
+    spawner = kernel.ok("late = spawn(lambda: (receive(), print('late hello from', self())))")
+    assert "late hello" not in spawner.stdout
+    later = kernel.ok("send(late, 'go'); sleep(0.2); print('later cell done')")
+    assert kernel.drain(lambda: "late hello" in spawner.stdout)
+    assert "late hello" not in later.stdout
+    assert later.stdout == "later cell done\n"
+
+
+def test_a_linked_crash_kills_the_shell_with_a_clear_error_and_a_new_shell_takes_over(kernel):
+    before = kernel.ok("shell_before = self(); shell_before").result
+    crashed = kernel.run("spawn_link(lambda: 1 / 0)\nreceive(timeout=10)")
+    assert crashed.status == "error"
+    ename, evalue, traceback = crashed.errors[0]
+    assert ename == "ShellExited"
+    assert f"The shell process {before} exited: ZeroDivisionError: division by zero" in traceback
+    assert "variables are kept" in traceback
+    assert "ZeroDivisionError" in crashed.stderr   # the crash report of the linked process
+    after = kernel.ok("self()").result
+    assert after != before
+    assert kernel.ok("shell_before").result == before
+
+
+def test_a_linked_crash_after_the_cell_finished_is_reported_in_that_cell(kernel):
+    before = kernel.ok("self()").result
+    cell = kernel.ok("spawn_link(lambda: (sleep(0.3), 1 / 0))")
+    assert kernel.drain(lambda: f"The shell process {before} exited" in cell.stderr)
+    assert kernel.ok("self()").result != before
+
+
+def test_rerunning_a_cell_stops_what_it_started_and_frees_its_registered_name(kernel):
+    code = "server = spawn(lambda: receive())\nregister('server', server)\nserver"
+    first = kernel.ok(code).result
+    rerun = kernel.ok(code)
+    assert rerun.result != first
+    assert first in rerun.stdout and "stopped 1 process" in rerun.stdout
+    assert kernel.ok(f"is_process_alive(Pid.parse('{first}'))").result == "False"
+    assert kernel.ok("whereis('server') == server").result == "True"
+
+
+def test_rerunning_a_cell_stops_a_supervision_tree_it_started(kernel):
+    kernel.ok("class Worker(GenServer):\n"
+              "    def init(self, arg):\n"
+              "        return Ok(arg)")
+    code = "sup = Supervisor.start_link([Worker.child_spec(1)], name='tree_sup')\nsup"
+    first_sup = kernel.ok(code).result
+    first_worker = kernel.ok("Supervisor.which_children(sup)[0][1]").result
+    second_sup = kernel.ok(code).result
+    assert second_sup != first_sup
+    alive = kernel.ok(f"[is_process_alive(Pid.parse(p)) for p in ('{first_sup}', '{first_worker}')]")
+    assert alive.result == "[False, False]"
+
+
+def test_keep_on_the_first_line_keeps_the_previous_runs_processes(kernel):
+    code = "%%keep\nkept = spawn(lambda: receive())\nkept"
+    first = kernel.ok(code).result
+    second = kernel.ok(code).result
+    assert second != first
+    assert kernel.ok(f"is_process_alive(Pid.parse('{first}'))").result == "True"
+
+
+def test_a_long_time_sleep_cell_does_not_freeze_a_ticker_process(kernel):
+    kernel.ok("import time\n"
+              "ticks = []\n"
+              "def ticker():\n"
+              "    while True:\n"
+              "        ticks.append(1)\n"
+              "        sleep(0.05)\n"
+              "ticker_pid = spawn(ticker)")
+    cell = kernel.ok("n0 = len(ticks)\ntime.sleep(1)\nlen(ticks) - n0")
+    assert int(cell.result) >= 5   # 20 at 50 ms a tick; frozen would be 0
+
+
+def test_a_busy_loop_cell_does_not_freeze_a_ticker_process(kernel):
+    kernel.ok("import time\n"
+              "spins = []\n"
+              "def spinner_ticker():\n"
+              "    while True:\n"
+              "        spins.append(1)\n"
+              "        sleep(0.05)\n"
+              "spawn(spinner_ticker)")
+    cell = kernel.ok("n0 = len(spins)\nt0 = time.time()\n"
+                     "while time.time() - t0 < 1:\n    pass\n"
+                     "len(spins) - n0")
+    assert int(cell.result) >= 5
+
+
+def test_an_error_in_a_cell_shows_the_usual_traceback_and_the_shell_lives_on(kernel):
+    before = kernel.ok("self()").result
+    cell = kernel.run("def boom():\n    return {}['missing']\nboom()")
+    assert cell.status == "error"
+    ename, _, traceback = cell.errors[0]
+    assert ename == "KeyError" and "boom()" in traceback and "_core.py" not in traceback
+    assert kernel.ok("self()").result == before
+
+
+def test_print_and_display_keep_their_order_in_a_cell(kernel):
+    cell = kernel.ok("from IPython.display import display\n"
+                     "print('first')\ndisplay('second')\nprint('third')")
+    kinds = [(m["msg_type"], m["content"].get("text") or m["content"].get("data", {}).get("text/plain"))
+             for m in cell.messages if m["msg_type"] in ("stream", "display_data")]
+    assert kinds[0] == ("stream", "first\n") and kinds[1] == ("display_data", "'second'")
