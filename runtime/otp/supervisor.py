@@ -492,7 +492,14 @@ def start_supervisor(children, strategy="one_for_one", max_restarts=3, max_secon
 
 
 def _child_spec(owner, arg: Any = None, *, id: Any = None, strategy: str = "one_for_one",
-                max_restarts: int = 3, max_seconds: float = 5, **overrides) -> ChildSpec:
+                max_restarts: int = 3, max_seconds: float = 5, name: str | None = None,
+                **overrides) -> ChildSpec:
+    """A child spec for a nested supervisor.
+
+    ``Supervisor.child_spec(children, id="workers", strategy=..., name=...)`` for a
+    list of children, or ``MySup.child_spec(arg)`` for a Supervisor subclass.
+    ``overrides`` (restart, shutdown) replace fields of the spec.
+    """
     if isinstance(owner, type) and issubclass(owner, Supervisor) and owner is not Supervisor:
         spec = ChildSpec(id=owner.__name__ if id is None else id,
                          start=(owner.start_link, arg), type="supervisor")
@@ -503,7 +510,7 @@ def _child_spec(owner, arg: Any = None, *, id: Any = None, strategy: str = "one_
                                  "Supervisor.child_spec(children, id='workers', strategy=...)")
         _init(children, strategy=strategy, max_restarts=max_restarts, max_seconds=max_seconds)
         spec = ChildSpec(id=id, start=(start_supervisor, list(children), strategy, max_restarts,
-                                       max_seconds), type="supervisor")
+                                       max_seconds, name), type="supervisor")
     return child_spec(spec, **overrides) if overrides else spec
 
 
