@@ -154,10 +154,12 @@ class SystemCharts(W.GridBox):
             return
         t0 = times[-1]
         xs = [t - t0 for t in times]
+        twice = len(xs) == 1          # bqplot squeezes a 1-point array to a scalar: draw it twice
         for key, line in self.lines.items():
+            ys = list(self.sampler.series[key])
             with line.hold_sync():
-                line.x = xs
-                line.y = list(self.sampler.series[key])
+                line.x = xs * 2 if twice else xs
+                line.y = ys * 2 if twice else ys
 
 
 class Observer(W.VBox):
