@@ -141,7 +141,16 @@ BENCHMARKS: list[Benchmark] = [
               Target("max", 100.0, BEAMLAB, "median ≤ 100 ms"),
               extra=("p99_ms", "idle_median_ms", "kills_per_s", "alive"),
               note="client-side: execute_request until reply and idle; idle_median_ms is the "
-                   "same kernel before the load; kills_per_s is what the chaos process achieved; alive: processes in the kernel"),
+                   "same kernel before the load; kills_per_s is what the chaos process achieved; "
+                   "alive: processes in the kernel"),
+    Benchmark("widgets", "ring throughput in the kernel with every widget open vs none",
+              "slowdown_pct", "%", {"n": 1000, "rounds": 300, "repeats": 5},
+              {"n": 20, "rounds": 5, "repeats": 1}, (BEAMLAB,),
+              Target("max", 10.0, BEAMLAB, "≤ 10% slower"),
+              extra=("us_per_hop_none", "us_per_hop_widgets", "widgets_open"),
+              workload="widgets",
+              note="ring 1000 × 300 in a cell, medians of 5, before and after displaying every "
+                   "widget (no browser attached: the widgets refresh and send to the client)"),
 ]
 
 BY_NAME: dict[str, Benchmark] = {b.name: b for b in BENCHMARKS}

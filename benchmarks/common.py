@@ -38,6 +38,12 @@ def parse_line(line: str) -> tuple[str, dict[str, float]] | None:
     return fields[1], figures
 
 
+def note(text: str) -> None:
+    """A remark for the report beside the figures (e.g. which widgets were open):
+    printed as a `BENCH-NOTE` line, which the harness shows under the table."""
+    os.write(1, ("BENCH-NOTE " + " ".join(text.split()) + "\n").encode())
+
+
 def emit_and_exit(workload: str, figures: dict[str, float]) -> None:
     """Print the result line and end the worker process at once, skipping the
     runtime's teardown (stopping a million processes one by one measures nothing

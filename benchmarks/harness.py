@@ -40,6 +40,7 @@ class BenchResult:
     samples: dict[str, list[dict]] = field(default_factory=dict)   # subject -> per-run figures
     skipped: dict[str, str] = field(default_factory=dict)          # subject -> why
     errors: dict[str, list[str]] = field(default_factory=dict)     # subject -> error texts
+    notes: dict[str, list[str]] = field(default_factory=dict)      # subject -> BENCH-NOTE texts
     medians: dict[str, dict] = field(default_factory=dict)         # subject -> metric -> median
     verdict: str = "—"
     detail: str = ""
@@ -61,13 +62,15 @@ class BenchResult:
             "subjects": {
                 s: {"median": self.medians.get(s), "samples": self.samples.get(s, []),
                     "skipped": self.skipped.get(s), "errors": self.errors.get(s, []),
+                    "notes": self.notes.get(s, []),
                     "ratio_vs_erlang": self.ratio(s)}
                 for s in b.subjects
             },
         }
 
 
-def run_python_subject(subject: str, workload: str, params: dict, timeout: float) -> dict | str:
+def run_python_subject(subject: str, workload: str, params: dict, timeout: float,
+                       note_sink: list[str]) -> dict | str:
     """One run of a Python subject in a fresh interpreter: figures, "skip: ..." or "error: ..."."""
     cmd = [sys.executable, "-m", "benchmarks.worker", subject, workload, json.dumps(params)]
     env = dict(os.environ)
@@ -77,6 +80,10 @@ def run_python_subject(subject: str, workload: str, params: dict, timeout: float
                               cwd=REPO_ROOT, env=env)
     except subprocess.TimeoutExpired:
         return f"error: timed out after {timeout:.0f} s"
+    notes = [line[len("BENCH-NOTE "):] for line in proc.stdout.splitlines()
+             if line.startswith("BENCH-NOTE ")]
+    if notes and proc.returncode == 0:
+        note_sink.extend(notes)
     for line in proc.stdout.splitlines():
         if line.startswith("BENCH-SKIP"):
             return "skip: " + line[len("BENCH-SKIP"):].strip()
@@ -87,12 +94,12 @@ def run_python_subject(subject: str, workload: str, params: dict, timeout: float
     return f"error: exit {proc.returncode}: {tail}"
 
 
-def run_subject(bench: Benchmark, subject: str, params: dict) -> dict | str:
+def run_subject(bench: Benchmark, subject: str, params: dict, note_sink: list[str]) -> dict | str:
     if subject == ERLANG:
         if not erlang_peer.available():
             return "skip: " + erlang_peer.MISSING.removeprefix("skipped: ")
         return erlang_peer.run([(bench.workload_name, params)], timeout=bench.timeout)[0]
-    return run_python_subject(subject, bench.workload_name, params, bench.timeout)
+    return run_python_subject(subject, bench.workload_name, params, bench.timeout, note_sink)
 
 
 def run_benchmark(bench: Benchmark, quick: bool = False, runs: int | None = None,
@@ -106,7 +113,11 @@ def run_benchmark(bench: Benchmark, quick: bool = False, runs: int | None = None
         for subject in todo:
             if subject in result.skipped:
                 continue
-            out = run_subject(bench, subject, params)
+            notes: list[str] = []
+            out = run_subject(bench, subject, params, notes)
+            for text in notes:
+                if text not in result.notes.setdefault(subject, []):
+                    result.notes[subject].append(text)
             if isinstance(out, dict):
                 result.samples.setdefault(subject, []).append(out)
             elif out.startswith("skip: "):

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import Skip, percentile
+from benchmarks.common import Skip, note, percentile
 
 LOAD_CELL = """
 import random as _random, time as _time
@@ -75,6 +75,24 @@ def _kernelspec_dir() -> Path:
     return root
 
 
+def _start_kernel(KernelManager):
+    """A fresh beamlab kernel and a connected, ready client."""
+    spec_root = _kernelspec_dir()
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        filter(None, [str(spec_root), os.environ.get("JUPYTER_PATH")]))
+    km = KernelManager(kernel_name="beamlab-bench")
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+    except RuntimeError:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        raise
+    return km, kc
+
+
 def _run_cell(kc, code: str, timeout: float) -> tuple[float, dict, list[str]]:
     out: list[str] = []
 
@@ -110,15 +128,8 @@ def responsiveness(processes: int, children: int, kill_rate: float, samples: int
     except ImportError as exc:
         raise Skip(f"the beamlab kernel or jupyter_client is not importable ({exc}); "
                    f"install the project with `make venv`") from None
-    spec_root = _kernelspec_dir()
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(
-        filter(None, [str(spec_root), os.environ.get("JUPYTER_PATH")]))
-    km = KernelManager(kernel_name="beamlab-bench")
-    km.start_kernel()
-    kc = km.client()
-    kc.start_channels()
+    km, kc = _start_kernel(KernelManager)
     try:
-        kc.wait_for_ready(timeout=120)
         _run_cell(kc, "1+1", timeout=60)                      # warm-up
         idle = _time_cells(kc, samples, gap)
         setup_s = _run_cell(kc, LOAD_CELL.format(processes=processes, children=children,
@@ -146,3 +157,113 @@ def _kills(lines: list[str], key: str) -> int:
 
 
 WORKLOADS = {"kernel": responsiveness}
+
+
+# ---- widgets open vs none: ring throughput in the kernel (issue #5) -------------
+
+RING_CELL = """
+import time as _time
+from beamlab.runtime import spawn, send, receive, self, exit
+
+def _bench_forward(nxt):
+    while True:
+        send(nxt, receive())
+
+def _bench_ring(n, rounds):
+    first, ring = self(), []
+    for _ in range(n - 1):
+        first = spawn(_bench_forward, first)
+        ring.append(first)
+    send(first, "token"); receive()
+    t0 = _time.perf_counter()
+    for _ in range(rounds):
+        send(first, "token"); receive()
+    print("US_PER_HOP", (_time.perf_counter() - t0) / (n * rounds) * 1e6)
+    for pid in ring:
+        exit(pid, "kill")
+"""
+
+# Every widget beamlab offers, opened on a supervisor with a few workers; a widget
+# whose class is missing or whose constructor fails is reported, not fatal.
+WIDGETS_CELL = """
+from IPython.display import display
+from beamlab.runtime.otp import GenServer, Supervisor, ChildSpec, Ok
+import importlib as _il, pkgutil as _pkgutil
+import beamlab.widgets as _W
+
+def _widget(name):
+    # the class from beamlab.widgets, or from any of its modules if not exported yet
+    if hasattr(_W, name):
+        return getattr(_W, name)
+    for _m in _pkgutil.iter_modules(_W.__path__):
+        _mod = _il.import_module("beamlab.widgets." + _m.name)
+        if hasattr(_mod, name):
+            return getattr(_mod, name)
+    raise AttributeError(f"beamlab.widgets has no {name}")
+
+class _BenchWidgetWorker(GenServer):
+    def init(self, arg):
+        return Ok(arg)
+
+_bench_wsup = Supervisor.start_link(
+    [ChildSpec(id=i, start=(_BenchWidgetWorker.start_link, i)) for i in range(10)])
+_bench_widgets, _bench_failed = [], []
+for _name, _make in [
+        ("SupervisionTree", lambda: _widget("SupervisionTree")(_bench_wsup)),
+        ("Observer", lambda: _widget("Observer")()),
+        ("TelemetryChart", lambda: _widget("TelemetryChart")(
+            [_widget("counter")("beamlab.process.spawn.count"),
+             _widget("counter")("beamlab.process.exit.count", tags=["reason"])])),
+        ("SequenceTrace", lambda: _widget("SequenceTrace")([_bench_wsup])),
+        ("Chaos", lambda: _widget("Chaos")(_bench_wsup))]:
+    try:
+        _w = _make()
+        display(_w)
+        _bench_widgets.append(_name)
+    except Exception as _e:
+        _bench_failed.append(f"{_name} ({type(_e).__name__}: {_e})"[:120])
+print("OPENED", len(_bench_widgets), ", ".join(_bench_widgets))
+print("NOT-OPENED", "; ".join(_bench_failed))
+"""
+
+
+def _line_value(lines: list[str], key: str) -> str:
+    for line in "".join(lines).splitlines():
+        if line.startswith(key + " ") or line == key:
+            return line[len(key):].strip()
+    raise RuntimeError(f"the kernel did not print {key}: {''.join(lines)[-2000:]!r}")
+
+
+def widgets_overhead(n: int, rounds: int, repeats: int, settle: float = 1.0) -> dict:
+    try:
+        import beamlab.widgets  # noqa: F401
+        import beamlab.kernel.kernel  # noqa: F401
+        from jupyter_client.manager import KernelManager
+    except ImportError as exc:
+        raise Skip(f"the beamlab kernel or widgets are not importable ({exc})") from None
+    km, kc = _start_kernel(KernelManager)
+    try:
+        _run_cell(kc, RING_CELL, timeout=60)
+        ring_cell = f"_bench_ring({n}, {rounds})"
+
+        def hops() -> float:
+            return float(_line_value(_run_cell(kc, ring_cell, timeout=600)[2], "US_PER_HOP"))
+
+        hops()                                                   # warm-up
+        none = [hops() for _ in range(repeats)]
+        out = _run_cell(kc, WIDGETS_CELL, timeout=120)[2]
+        opened = _line_value(out, "OPENED").split(" ", 1)
+        missing = _line_value(out, "NOT-OPENED")
+        note(f"widgets open: {opened[1] if len(opened) > 1 else 'none'}"
+             + (f"; not opened: {missing}" if missing else ""))
+        time.sleep(settle)
+        with_widgets = [hops() for _ in range(repeats)]
+        base, loaded = statistics.median(none), statistics.median(with_widgets)
+        return {"slowdown_pct": (loaded / base - 1) * 100, "us_per_hop_none": base,
+                "us_per_hop_widgets": loaded, "widgets_open": float(opened[0])}
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+WORKLOADS["widgets"] = widgets_overhead

@@ -65,6 +65,8 @@ def table(result: BenchResult) -> str:
         else:
             row = f"   {subject:<10} not run"
         lines.append(row)
+    for subject, notes in result.notes.items():
+        lines.extend(f"   note ({subject}): {text}" for text in notes)
     target = b.target.text if b.target else "none (figure stated)"
     lines.append(f"   target: {target} -> {result.verdict} ({result.detail})")
     return "\n".join(lines)
