@@ -267,3 +267,60 @@ def widgets_overhead(n: int, rounds: int, repeats: int, settle: float = 1.0) -> 
 
 
 WORKLOADS["widgets"] = widgets_overhead
+
+
+# ---- widgets at scale: tree of 1,000 children, observer over 100k processes ---------
+
+SCALE_CELL = """
+import time as _time, statistics as _st
+from beamlab.runtime import spawn, receive, exit
+from beamlab.runtime.otp import GenServer, Supervisor, ChildSpec, Ok
+import beamlab.widgets as _W
+
+class _BenchScaleWorker(GenServer):
+    def init(self, arg):
+        return Ok(arg)
+
+def _bench_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        t0 = _time.perf_counter(); fn(); times.append((_time.perf_counter() - t0) * 1000)
+    return _st.median(times)
+
+_bench_big = Supervisor.start_link(
+    [ChildSpec(id=i, start=(_BenchScaleWorker.start_link, i)) for i in range({children})],
+    strategy="one_for_one", max_restarts=1_000_000_000, max_seconds=1)
+_bench_tree = _W.SupervisionTree(_bench_big, live=False)
+def _bench_tree_change():
+    exit(Supervisor.which_children(_bench_big)[0][1], "kill")   # a restart to redraw
+    _bench_tree.refresh()
+print("TREE_MS", _bench_time(_bench_tree.refresh, {repeats}))
+print("TREE_CHANGE_MS", _bench_time(_bench_tree_change, {repeats}))
+def _bench_idle():
+    receive()
+_bench_many = [spawn(_bench_idle) for _ in range({processes})]
+_bench_obs = _W.Observer(live=False)
+print("OBSERVER_MS", _bench_time(_bench_obs.refresh, {repeats}))
+"""
+
+
+def widgets_scale(children: int, processes: int, repeats: int) -> dict:
+    try:
+        import beamlab.widgets  # noqa: F401
+        import beamlab.kernel.kernel  # noqa: F401
+        from jupyter_client.manager import KernelManager
+    except ImportError as exc:
+        raise Skip(f"the beamlab kernel or widgets are not importable ({exc})") from None
+    km, kc = _start_kernel(KernelManager)
+    try:
+        out = _run_cell(kc, SCALE_CELL.format(children=children, processes=processes,
+                                              repeats=repeats), timeout=900)[2]
+        return {"observer_ms": float(_line_value(out, "OBSERVER_MS")),
+                "tree_ms": float(_line_value(out, "TREE_MS")),
+                "tree_change_ms": float(_line_value(out, "TREE_CHANGE_MS"))}
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+WORKLOADS["widgets_scale"] = widgets_scale
