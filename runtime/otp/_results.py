@@ -129,6 +129,9 @@ class BadReturn(Exception):
 
     Mirrors OTP's ``{bad_return_value, Value}`` exit reason; the server crashes
     with it (the message says what to return instead).
+
+    >>> def handle_call(self, request, from_, n):
+    ...     return n + 1        # crashes: handle_call returned 1; return Reply(value, state), ...
     """
 
     def __init__(self, callback: str, value: Any, expected: str):

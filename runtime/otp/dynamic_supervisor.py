@@ -32,7 +32,12 @@ _EVENT = ("beamlab", "supervisor")
 
 @dataclass(frozen=True)
 class DynamicSupervisorSpec:
-    """What a DynamicSupervisor's ``init`` returns: ``DynamicSupervisor.init(...)``."""
+    """What a DynamicSupervisor's ``init`` returns: ``DynamicSupervisor.init(...)``.
+
+    >>> class Pool(DynamicSupervisor):
+    ...     def init(self, size):
+    ...         return DynamicSupervisor.init(max_children=size)
+    """
 
     max_restarts: int = 3
     max_seconds: float = 5
@@ -252,15 +257,24 @@ def start_dynamic_supervisor(name=None, max_children="infinity", max_restarts=3,
                        max_seconds=max_seconds)
 
 
-def _child_spec(owner, arg: Any = None, *, id: Any = None, **options):
+def _child_spec(owner: Any = None, arg: Any = None, *, id: Any = None, name: str | None = None,
+                **options):
+    """A child spec for a DynamicSupervisor under another supervisor.
+
+    ``DynamicSupervisor.child_spec(id="jobs", name="jobs", max_children=...)``,
+    or ``MyPool.child_spec(arg)`` for a DynamicSupervisor subclass.
+    """
     from ._childspec import ChildSpec
     if isinstance(owner, type) and issubclass(owner, DynamicSupervisor) \
             and owner is not DynamicSupervisor:
         return ChildSpec(id=owner.__name__ if id is None else id,
                          start=(owner.start_link, arg), type="supervisor")
+    if owner is not None or arg is not None:
+        raise TypeError("DynamicSupervisor.child_spec takes keywords: id=, name=, max_children=, "
+                        "max_restarts=, max_seconds=")
     spec = _init(**options)
     return ChildSpec(id="DynamicSupervisor" if id is None else id,
-                     start=(start_dynamic_supervisor, options.get("name"), spec.max_children,
+                     start=(start_dynamic_supervisor, name, spec.max_children,
                             spec.max_restarts, spec.max_seconds), type="supervisor")
 
 

@@ -57,6 +57,12 @@ class CallExit(ProcessExit):
     It is a ``ProcessExit``: uncaught, the caller exits with that reason (and a
     supervisor restarts it); ``except CallExit`` catches it, as Elixir's
     ``catch :exit, reason``.
+
+    >>> try:
+    ...     GenServer.call(pid, "slow", timeout=1)
+    ... except CallExit as e:
+    ...     e.reason
+    ('timeout', ('GenServer.call', <0.42.0>, 'slow', 1))
     """
 
     def __init__(self, reason: Any, message: str):
@@ -81,7 +87,12 @@ class StartError(Exception):
 
 
 class AlreadyStarted(StartError):
-    """A process is already registered under the requested name; ``pid`` is that process."""
+    """A process is already registered under the requested name; ``pid`` is that process.
+
+    >>> try: Counter.start(0, name="counter")
+    ... except AlreadyStarted as e: e.pid          # the one already running
+    <0.42.0>
+    """
 
     def __init__(self, name: str, pid: Pid | None):
         super().__init__(("already_started", pid),
@@ -382,7 +393,7 @@ class GenServer:
         >>> class Worker(GenServer):
         ...     @classmethod
         ...     def child_spec(cls, arg):
-        ...         return ChildSpec(id=cls.__name__, start=(cls.start_link, arg), restart="transient")
+        ...         return child_spec(super().child_spec(arg), restart="transient")
         """
         from ._childspec import ChildSpec
         return ChildSpec(id=cls.__name__, start=(cls.start_link, arg))

@@ -35,7 +35,12 @@ _EVENT = ("beamlab", "supervisor")
 
 @dataclass(frozen=True)
 class SupervisorSpec:
-    """What a supervisor's ``init`` returns: ``Supervisor.init(children, strategy=...)``."""
+    """What a supervisor's ``init`` returns: ``Supervisor.init(children, strategy=...)``.
+
+    >>> class App(Supervisor):
+    ...     def init(self, arg):
+    ...         return Supervisor.init([Counter], strategy="one_for_all")  # a SupervisorSpec
+    """
 
     children: tuple
     strategy: str = "one_for_one"
