@@ -14,13 +14,13 @@ from ._childspec import ChildSpec, ChildSpecError, SupervisorFlagsError, child_s
 from ._results import BadReturn, Ignore, NoReply, Ok, Reply, Stop
 from .agent import Agent
 from .dynamic_supervisor import DynamicSupervisor, DynamicSupervisorSpec
-from .gen_server import AlreadyStarted, CallExit, From, GenServer, StartError
+from .gen_server import AlreadyStarted, CallExit, GenServer, StartError
 from .supervisor import Supervisor, SupervisorError, SupervisorSpec
 from .task import Task, TaskSupervisor
 
 __all__ = [
     # GenServer and its result values
-    "GenServer", "From", "Ok", "Ignore", "Reply", "NoReply", "Stop", "BadReturn",
+    "GenServer", "Ok", "Ignore", "Reply", "NoReply", "Stop", "BadReturn",
     "CallExit", "StartError", "AlreadyStarted",
     # supervisors and child specs
     "Supervisor", "SupervisorSpec", "SupervisorError", "DynamicSupervisor",

@@ -6,9 +6,9 @@ no greenlet while idle: ``_Server.start()`` runs once (registers the name,
 calls ``init``, acknowledges the starter), then ``_Server.handle(msg)`` runs per
 message and dispatches it:
 
-* ``("$gen_call", From(pid, tag), request)`` -> ``handle_call`` (from ``call``)
+* ``("$gen_call", (pid, tag), request)``     -> ``handle_call`` (from ``call``)
 * ``("$gen_cast", request)``                 -> ``handle_cast`` (from ``cast``)
-* ``("$system", From, request)``             -> ``get_state`` / ``stop``, like ``sys``
+* ``("$system", (pid, tag), request)``       -> ``get_state`` / ``stop``, like ``sys``
 * ``("EXIT", parent, reason)``               -> ``terminate`` then exit (trapping exits)
 * anything else                              -> ``handle_info``
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import types
-from dataclasses import dataclass
 from typing import Any
 
 from . import _rt
@@ -30,23 +29,7 @@ from ._rt import ANY, Crash, Pid, ProcessExit
 from ._results import (_UNSET, BadReturn, Ignore, NoReply, Ok, Reply, Stop,
                        normalize_call, normalize_init, normalize_noreply)
 
-__all__ = ["GenServer", "From", "CallExit", "StartError", "AlreadyStarted"]
-
-
-@dataclass(frozen=True, slots=True)
-class From:
-    """Who is waiting for a call's reply: pass it to ``GenServer.reply`` (Erlang's ``From``).
-
-    >>> def handle_call(self, request, from_, state):
-    ...     GenServer.reply(from_, "early answer")
-    ...     return NoReply(state)
-    """
-
-    pid: Pid
-    tag: Any
-
-    def __repr__(self) -> str:
-        return f"From({self.pid!r})"
+__all__ = ["GenServer", "CallExit", "StartError", "AlreadyStarted"]
 
 
 class CallExit(ProcessExit):
@@ -184,52 +167,64 @@ def _start_linked(module: type, arg: Any = None, *, name: str | None = None,
     return _start(module, arg, name=name, link=True, timeout=timeout)
 
 
-def _call_info(server, request, timeout) -> tuple:
-    return ("GenServer.call", server, request, timeout)
-
-
 def _call(server, request, timeout, kind: str, label: str):
-    """gen:call: monitor, send tagged, wait for the reply or DOWN or the timeout."""
+    """gen:call: monitor, send tagged with the monitor ref, wait for the reply, DOWN or timeout.
+
+    The hot path of every call: it talks to the runtime object directly.
+    """
     rt = _rt.current_runtime()
     me = rt.current
     if me is None:
         raise _rt.NotInProcess(f"GenServer.{label} must be called from inside a process "
                                "(a notebook cell, or a function given to beamlab.run)")
-    pid = server if type(server) is Pid else (rt.whereis(server) if isinstance(server, str) else None)
+    if type(server) is Pid:
+        pid = server
+    else:
+        pid = rt.whereis(server) if isinstance(server, str) else None
+        if pid is None:
+            _call_failed("noproc", server, request, timeout, label, None)
+    if pid == me.pid:
+        _call_failed("calling_self", server, request, timeout, label, pid)
+    mref = rt.monitor(me, pid)
+    rt.send(pid, (kind, (me.pid, mref), request))
+
+    def reply_or_down(m):
+        return type(m) is tuple and (m[0] is mref if len(m) == 2 else
+                                     (len(m) == 5 and m[1] is mref and m[0] == "DOWN"))
+    msg = rt.receive((reply_or_down,), None if timeout == "infinity" else timeout, _TIMEOUT)
+    if msg is _TIMEOUT:
+        rt.demonitor(me, mref, True)
+        _call_failed("timeout", server, request, timeout, label, pid)
+    if len(msg) == 2:
+        rt.demonitor(me, mref, True)
+        return msg[1]
+    _call_failed(msg[4], server, request, timeout, label, pid)
+
+
+def _call_failed(why, server, request, timeout, label: str, pid) -> None:
+    """Exit the caller with ``(why, ("GenServer.call", server, request, timeout))`` and a
+    message saying what happened and what to do."""
     info = (f"GenServer.{label}", server, request, timeout)
     where = f"{label}({_rt.describe(server)}, {request!r})" if label == "call" else \
         f"{label}({_rt.describe(server)})"
-    if pid is None:
+    if why == "noproc" and pid is None:
         if not isinstance(server, str):
-            raise TypeError(f"GenServer.{label}: the server must be a pid or a registered name, "
-                            f"got {server!r}")
-        raise CallExit(("noproc", info),
-                       f"{where} failed: no process is registered as {server!r} — start it "
-                       f"first, or check the name (noproc)")
-    if pid == me.pid:
-        raise CallExit(("calling_self", info),
-                       f"{where}: a server cannot call itself (it would wait for its own "
-                       f"reply forever); call a helper function instead")
-    mref = _rt.monitor(pid)
-    _rt.send(pid, (kind, From(me.pid, mref), request))
-    msg = _rt.receive((mref, ANY), ("DOWN", mref, ANY, ANY, ANY),
-                      timeout=None if timeout == "infinity" else timeout, default=_TIMEOUT)
-    if msg is _TIMEOUT:
-        _rt.demonitor(mref, flush=True)
-        raise CallExit(("timeout", info),
-                       f"{where} timed out after {timeout} s — is handle_call blocking, or is "
-                       f"the server busy? (pass timeout=... to wait longer)")
-    if len(msg) == 2:
-        _rt.demonitor(mref, flush=True)
-        return msg[1]
-    reason = msg[4]
-    if reason == "noproc":
-        raise CallExit(("noproc", info),
-                       f"{where} failed: the server {pid!r} is not alive (noproc) — was it "
-                       f"stopped, or did it crash earlier?")
-    raise CallExit((reason, info),
-                   f"{where} failed: the server exited with {_rt.format_reason(reason)} "
-                   f"before replying")
+            raise TypeError(f"GenServer.{label}: the server must be a pid or a registered "
+                            f"name, got {server!r}")
+        text = (f"{where} failed: no process is registered as {server!r} — start it first, "
+                f"or check the name (noproc)")
+    elif why == "noproc":
+        text = (f"{where} failed: the server {pid!r} is not alive (noproc) — was it stopped, "
+                f"or did it crash earlier?")
+    elif why == "calling_self":
+        text = (f"{where}: a server cannot call itself (it would wait for its own reply "
+                f"forever); call a helper function instead")
+    elif why == "timeout":
+        text = (f"{where} timed out after {timeout} s — is handle_call blocking, or is the "
+                f"server busy? (pass timeout=... to wait longer)")
+    else:
+        text = f"{where} failed: the server exited with {_rt.format_reason(why)} before replying"
+    raise CallExit((why, info), text)
 
 
 _TIMEOUT = object()
@@ -260,15 +255,15 @@ def cast(server: Pid | str, request: Any) -> None:
         pass   # an unknown name: casts are fire-and-forget, as in OTP
 
 
-def reply(from_: From, value: Any) -> None:
+def reply(from_: tuple, value: Any) -> None:
     """Answer a call later, from ``handle_*`` or any process (Elixir ``GenServer.reply/2``).
 
     >>> def handle_call(self, request, from_, state):
     ...     return NoReply({**state, "waiting": from_})  # reply(from_, v) later
     """
-    if not isinstance(from_, From):
+    if not (type(from_) is tuple and len(from_) == 2 and type(from_[0]) is Pid):
         raise TypeError(f"GenServer.reply needs the from_ that handle_call received, got {from_!r}")
-    _rt.reply_to(from_.pid, from_.tag, value)
+    _rt.reply_to(from_[0], from_[1], value)
 
 
 def get_state(server: Pid | str, timeout: float | str = 5.0) -> Any:
@@ -294,7 +289,7 @@ def stop(server: Pid | str, reason: Any = "normal", timeout: float | str = "infi
     if pid is None:
         raise CallExit("noproc", f"stop({server!r}): no such process (noproc)")
     mref = _rt.monitor(pid)
-    _rt.send(pid, ("$system", From(rt.current.pid, mref), ("terminate", reason)))
+    _rt.send(pid, ("$system", (rt.current.pid, mref), ("terminate", reason)))
     msg = _rt.receive(("DOWN", mref, ANY, ANY, ANY),
                       timeout=None if timeout == "infinity" else timeout, default=None)
     if msg is None:
@@ -349,8 +344,12 @@ class GenServer:
         """Return ``Ok(state)``, ``Ignore()`` or ``Stop(reason)``; the default is ``Ok(arg)``."""
         return Ok(arg)
 
-    def handle_call(self, request: Any, from_: From, state: Any) -> Any:
-        """Return ``Reply(value, state)``, ``NoReply(state)`` or ``Stop(reason, state, reply=...)``."""
+    def handle_call(self, request: Any, from_: tuple, state: Any) -> Any:
+        """Return ``Reply(value, state)``, ``NoReply(state)`` or ``Stop(reason, state, reply=...)``.
+
+        ``from_`` is Erlang's ``From``, a plain ``(caller_pid, tag)`` tuple: keep it
+        and return ``NoReply`` to answer later with ``GenServer.reply(from_, value)``.
+        """
         raise NotImplementedError(
             f"{type(self).__name__} got call {request!r} but defines no handle_call; "
             f"add `def handle_call(self, request, from_, state): return Reply(value, state)`")
@@ -513,7 +512,7 @@ class _Server:
                 return              # a timeout that was cancelled
         self._run(self.mod.handle_info, "handle_info", msg)
 
-    def _handle_call(self, from_: From, request) -> None:
+    def _handle_call(self, from_: tuple, request) -> None:
         try:
             result = normalize_call(self.mod.handle_call(request, from_, self.state))
         except Exception as exc:
@@ -523,7 +522,7 @@ class _Server:
         cls = type(result)
         if cls is Reply:
             self.state = result.state
-            _rt.reply_to(from_.pid, from_.tag, result.value)
+            _rt.reply_to(from_[0], from_[1], result.value)
             self._after(result)
         elif cls is NoReply:
             self.state = result.state
@@ -531,7 +530,7 @@ class _Server:
         else:
             self.state = result.state
             if result.has_reply:
-                _rt.reply_to(from_.pid, from_.tag, result.reply)
+                _rt.reply_to(from_[0], from_[1], result.reply)
             self._terminate_and_exit(result.reason)
 
     def _run(self, callback, name: str, arg) -> None:
@@ -556,18 +555,18 @@ class _Server:
             self.timer = (_rt.send_after(result.timeout, _rt.self_pid(),
                                          ("$gen_timeout", token)), token)
 
-    def _system(self, from_: From, request) -> None:
+    def _system(self, from_: tuple, request) -> None:
         if request == "get_state":
-            _rt.reply_to(from_.pid, from_.tag, self.state)
+            _rt.reply_to(from_[0], from_[1], self.state)
         elif type(request) is tuple and request[0] == "terminate":
             self._terminate_and_exit(request[1])
         elif type(request) is tuple and request[0] == "replace_state":
             try:
                 self.state = request[1](self.state)
             finally:
-                _rt.reply_to(from_.pid, from_.tag, self.state)
+                _rt.reply_to(from_[0], from_[1], self.state)
         else:
-            _rt.reply_to(from_.pid, from_.tag, ("error", ("unknown_system_msg", request)))
+            _rt.reply_to(from_[0], from_[1], ("error", ("unknown_system_msg", request)))
 
     # -- stopping ------------------------------------------------------------
     def _crash(self, exc: Exception) -> None:
