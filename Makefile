@@ -1,0 +1,32 @@
+# Two commands do all the set-up on a fresh machine:
+#   make lab   - install everything, install the beamlab kernel, open JupyterLab on the tutorials
+#   make test  - install everything (system packages too, when run as root) and run the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: lab test venv sysdeps bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+venv: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+
+sysdeps:
+	bash .ci/sysdeps
+
+lab: venv
+	bash .ci/sysdeps --lab
+	$(BIN)/python -m beamlab install --sys-prefix
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
+test: sysdeps venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info

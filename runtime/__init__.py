@@ -1,0 +1,44 @@
+"""beamlab.runtime: BEAM processes in Python.
+
+Processes are greenlets run by one scheduler in the main thread, preempted at
+safe points by SIGALRM; they share nothing and talk by messages. This package
+never imports Jupyter: the kernel and the widgets observe it from outside.
+"""
+
+from . import telemetry
+from ._core import Deadlock, Runtime, current_runtime
+from .api import (cancel_timer, demonitor, exit, flush, group_leader, is_process_alive, link,
+                  make_ref, monitor, process_flag, process_info, processes, receive, register,
+                  registered, self, send, send_after, sleep, spawn, spawn_link, spawn_monitor,
+                  unlink, unregister, whereis)
+from .clock import MockClock, SystemClock
+from .dirty import dirty_call
+from .errors import (BadArg, Crash, NoProc, NotInProcess, ProcessExit, ReceiveTimeout,
+                     format_reason, is_normal_exit)
+from .io import GroupLeader
+from .patterns import ANY
+from .pid import Pid, Ref, pid
+
+
+def run(main, *args, clock=None, preemption: str = "auto", **kwargs):
+    """Run `main(*args)` as a process in a fresh runtime, in a plain Python script.
+
+        >>> import beamlab
+        >>> def main():
+        ...     pid = beamlab.spawn(lambda: beamlab.send(parent, "hi"))
+        >>> beamlab.run(main)
+
+    Returns what `main` returns; every process still alive is then stopped.
+    """
+    return Runtime(clock=clock, preemption=preemption).run(main, *args, **kwargs)
+
+
+__all__ = [
+    "run", "Runtime", "current_runtime", "Deadlock", "telemetry", "MockClock", "SystemClock",
+    "spawn", "spawn_link", "spawn_monitor", "self", "send", "receive", "ANY", "link", "unlink",
+    "monitor", "demonitor", "exit", "process_flag", "is_process_alive", "register", "unregister",
+    "whereis", "registered", "sleep", "send_after", "cancel_timer", "make_ref", "process_info",
+    "processes", "group_leader", "flush", "dirty_call", "GroupLeader", "Pid", "Ref", "pid",
+    "Crash", "ProcessExit", "BadArg", "NoProc", "NotInProcess", "ReceiveTimeout",
+    "format_reason", "is_normal_exit",
+]

@@ -1,0 +1,626 @@
+"""The scheduler: processes as greenlets, run in turn in one thread.
+
+How this works (the principles everything else relies on):
+
+1. One thread. The runtime runs in the thread that drives it (the main thread,
+   so SIGALRM can preempt). Exactly one process runs at a time; `current` is it.
+2. Processes are greenlets. A process gives up the CPU when it blocks in
+   `receive`, or when the preemption tick interrupts it at a safe point. It then
+   hands the CPU straight to the next runnable process (`_switch_away`), and only
+   goes back to the driving loop every so often, or when the tick asks, to fire
+   timers, run callbacks from other threads and flush output.
+3. The driving loop (`_drive`) runs in the greenlet of whoever drives the
+   runtime: `run(main)` in a script, `run_as`/`run_pending` in the kernel. Process
+   greenlets are its children, so a finished process returns to it.
+4. Reactors (OTP behaviours) have no greenlet while idle: when a message
+   arrives they borrow a pooled greenlet, run their callbacks until the mailbox
+   is empty, and give it back.
+5. Everything a process can do to another (send, signals, links, monitors) is a
+   plain method call on the runtime's tables; nothing ever blocks but receive.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextvars
+import threading
+import time
+
+import greenlet
+
+from .clock import MockClock, SystemClock
+from .errors import Crash, NotInProcess, ProcessExit, format_reason
+from .introspection import IntrospectionMixin
+from .io import GroupLeader, install_stdio, uninstall_stdio
+from .messages import to_message
+from .patterns import compile_patterns
+from .pid import Pid
+from .preempt import Preemptor
+from ._process import EXITING, RUNNABLE, RUNNING, WAITING, Process
+from ._registry import RegistryMixin
+from ._signals import SYSTEM_PID, SignalsMixin
+from ._timers import TimersMixin
+from .telemetry import Telemetry
+
+__all__ = ["Runtime", "current_runtime", "Deadlock", "spawn_reactor"]
+
+_NO_DEFAULT = object()
+_POOL_MAX = 256
+_current: "Runtime | None" = None
+
+
+def current_runtime() -> "Runtime":
+    """The runtime of this kernel or `beamlab.run` (the one most recently started)."""
+    if _current is None:
+        raise NotInProcess("no beamlab runtime is running: use beamlab.run(main) in a script, "
+                           "or the 'BEAM Lab (Python)' kernel in Jupyter")
+    return _current
+
+
+class Deadlock(RuntimeError):
+    """Every process is waiting for a message and nothing (no timer, no thread) can send one."""
+
+
+class _Box:
+    __slots__ = ("done", "value", "error", "exit")
+
+    def __init__(self):
+        self.done = False
+        self.value = None
+        self.error = None
+        self.exit = None
+
+
+class Runtime(SignalsMixin, RegistryMixin, TimersMixin, IntrospectionMixin):
+    """A BEAM-like runtime: processes, mailboxes, links, monitors, timers, a preempting scheduler.
+
+        >>> rt = Runtime()
+        >>> rt.run(main)          # or beamlab.run(main)
+
+    `preemption`: "auto" (SIGALRM when in the main thread, else cooperative),
+    "signal", or "cooperative" (processes switch only when they receive).
+    `tick`: the preemption time slice in seconds. `long_schedule`: seconds a
+    process may hold the scheduler before a long_schedule event names it.
+    """
+
+    def __init__(self, clock=None, preemption: str = "auto", tick: float = 0.001,
+                 long_schedule: float = 0.1, crash_reports: bool = True):
+        self.clock = clock if clock is not None else SystemClock()
+        self._table: dict[int, Process] = {}
+        self._next_id = 1
+        self._runq: collections.deque = collections.deque()
+        self.current: Process | None = None
+        self._loop_g = None
+        self._driving = False
+        self._service_due = False
+        self._switches = 0
+        self._pool: list = []
+        self._external: collections.deque = collections.deque()
+        self._event = threading.Event()
+        self._wakeup = None
+        self._stopped = False
+        self._started = False
+        self._outstanding = 0
+        self._dirty_gls: list = []
+        self._send_tracers: list = []
+        self._on_exit_hooks: list = []
+        self.messages_sent = 0
+        self.crash_reports = crash_reports
+        self.long_schedule = long_schedule
+        self.default_group_leader = GroupLeader(label="runtime")
+        self.telemetry = Telemetry(self)
+        self._preemptor = Preemptor(self, preemption, tick)
+        self._timers_init()
+        self._registry_init()
+
+    def __repr__(self):
+        return f"<beamlab Runtime: {len(self._table)} processes, {self._preemptor.mode} preemption>"
+
+    # ------------------------------------------------------------------ life
+    def start(self) -> "Runtime":
+        """Make this the current runtime (the kernel calls it once; run() does it for you)."""
+        global _current
+        if self._stopped:
+            raise RuntimeError("this runtime was stopped; create a new Runtime()")
+        if not self._started:
+            self._started = True
+            install_stdio(self)
+            self._preemptor.install()
+        _current = self
+        return self
+
+    def stop(self) -> None:
+        """Kill every process, cancel timers, restore signal handlers and sys.stdout."""
+        global _current
+        if self._stopped:
+            return
+        for proc in list(self._table.values()):
+            self._exit_process(proc, "killed")
+            g = proc.greenlet
+            proc.greenlet = None
+            if g is not None and not g.dead:
+                try:
+                    g.throw(greenlet.GreenletExit)
+                except BaseException:
+                    pass
+        self._runq.clear()
+        self._timers.clear()
+        self._pool.clear()
+        self._flush_output()
+        self._preemptor.uninstall()
+        uninstall_stdio(self)
+        from . import dirty
+        dirty.shutdown(self)
+        self._stopped = True
+        if _current is self:
+            _current = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # ------------------------------------------------------------------ spawn
+    def spawn(self, fn, args=(), kwargs=None, *, link=False, monitor=False, reactor=None,
+              group_leader=None, external=False):
+        """Create a process; returns its Pid (or (Pid, Ref) with monitor=True)."""
+        if self._stopped:
+            raise RuntimeError("this runtime was stopped; processes can no longer be spawned")
+        if reactor is None and not external and not callable(fn):
+            from .errors import BadArg
+            raise BadArg(f"spawn({fn!r}): the first argument must be a function to run")
+        n = self._next_id
+        self._next_id = n + 1
+        pid = Pid(n)
+        cur = self.current
+        gl = group_leader or (cur.group_leader if cur is not None else self.default_group_leader)
+        proc = Process(pid, fn, args, kwargs, gl, cur.pid if cur is not None else None, None)
+        proc.context = contextvars.copy_context()
+        self._table[n] = proc
+        if reactor is not None:
+            proc.reactor = reactor
+        if link:
+            self.link(cur if cur is not None else self._require_process(), pid)
+        ref = None
+        if monitor:
+            ref = self.monitor(cur if cur is not None else self._require_process(), pid)
+        if external:
+            proc.external = True
+            proc.status = WAITING
+        else:
+            proc.queued = True
+            self._runq.append(proc)
+            if not self._driving:
+                self._notify()
+        tele = self.telemetry
+        if tele.handlers:
+            tele.execute(("beamlab", "process", "spawn"), {"count": 1},
+                         {"pid": pid, "parent": proc.parent, "initial_call": self.initial_call(proc)})
+        return (pid, ref) if monitor else pid
+
+    def new_process(self, label: str = "shell", group_leader=None) -> Pid:
+        """A process with no body, like Erlang's shell: run code as it with `run_as`."""
+        pid = self.spawn(None, external=True, group_leader=group_leader)
+        self._table[pid.id].label = label
+        return pid
+
+    def _require_process(self):
+        raise NotInProcess("spawn_link/spawn_monitor must be called from inside a process "
+                           "(a cell in the beamlab kernel, or a function given to beamlab.run)")
+
+    # ------------------------------------------------------------------ messages
+    def send(self, dest, msg):
+        pid = self.resolve(dest)
+        msg = to_message(msg)
+        self.messages_sent += 1
+        cur = self.current
+        if cur is not None:
+            cur.reductions += 1
+        if self._send_tracers:
+            frm = cur.pid if cur is not None else SYSTEM_PID
+            for tracer in self._send_tracers:
+                tracer(frm, pid, msg)
+        target = self._table.get(pid.id)
+        if target is not None:
+            self._deliver(target, msg)
+        return msg
+
+    def _deliver(self, target, msg) -> None:
+        mb = target.mailbox
+        if mb is None:
+            mb = target.mailbox = collections.deque()
+        mb.append(msg)
+        if target.blocked:
+            m = target.matcher
+            if m is not None:
+                try:
+                    ok = m(msg)
+                except Exception:
+                    ok = True   # let the receiver evaluate it and see its own error
+                if not ok:
+                    return
+            target.blocked = False
+            self._ready(target)
+
+    def _ready(self, proc) -> None:
+        if not proc.queued:
+            proc.queued = True
+            if proc.status is not EXITING:
+                proc.status = RUNNABLE
+            self._runq.append(proc)
+            if not self._driving:
+                self._notify()
+
+    def receive(self, patterns=(), timeout=None, default=_NO_DEFAULT):
+        proc = self.current
+        if proc is None or greenlet.getcurrent() is not proc.greenlet:
+            raise NotInProcess("receive() must be called from inside a process")
+        if not proc.alive:
+            raise ProcessExit(proc.exit_reason)
+        if timeout is not None:
+            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout != timeout:
+                from .errors import BadArg
+                raise BadArg(f"receive(timeout={timeout!r}): the timeout must be a number of "
+                             f"seconds >= 0, or None to wait forever")
+            if timeout < 0:
+                from .errors import BadArg
+                raise BadArg(f"receive(timeout={timeout!r}): the timeout cannot be negative; "
+                             f"use 0 to only check the mailbox")
+        proc.reductions += 1
+        matcher = compile_patterns(patterns) if patterns else None
+        mb = proc.mailbox
+        if mb:
+            if matcher is None:
+                return mb.popleft()
+            for i, m in enumerate(mb):
+                if matcher(m):
+                    del mb[i]
+                    return m
+            scanned = len(mb)
+        else:
+            scanned = 0
+        if timeout == 0:
+            return self._timeout_result(default, timeout)
+        token = proc.wait_token = proc.wait_token + 1
+        timer = None
+        if timeout is not None:
+            timer = self.add_timer(timeout, self._receive_timeout, proc, token)
+        proc.timed_out = False
+        try:
+            while True:
+                proc.matcher = matcher
+                proc.blocked = True
+                proc.status = WAITING
+                self._switch_away()
+                if not proc.alive:
+                    raise ProcessExit(proc.exit_reason)
+                mb = proc.mailbox
+                if mb is not None and len(mb) > scanned:
+                    if matcher is None:
+                        return mb.popleft()
+                    for i in range(scanned, len(mb)):
+                        m = mb[i]
+                        if matcher(m):
+                            del mb[i]
+                            return m
+                    scanned = len(mb)
+                if proc.timed_out:
+                    return self._timeout_result(default, timeout)
+        finally:
+            proc.blocked = False
+            proc.matcher = None
+            proc.wait_token += 1
+            if timer is not None:
+                timer.cancelled = True
+
+    @staticmethod
+    def _timeout_result(default, timeout):
+        if default is _NO_DEFAULT:
+            from .errors import ReceiveTimeout
+            raise ReceiveTimeout(f"receive timed out after {timeout} s with no matching message "
+                                 f"(pass default=... to get a value instead of this error)")
+        return default
+
+    def _receive_timeout(self, proc, token) -> None:
+        if proc.alive and proc.wait_token == token and proc.blocked:
+            proc.timed_out = True
+            proc.blocked = False
+            self._ready(proc)
+
+    # ------------------------------------------------------------------ switching
+    def _enter(self, proc):
+        """Switch into `proc` from wherever we are; returns what resumes the caller."""
+        self.current = proc
+        self._switches += 1
+        g = proc.greenlet
+        if g is None:
+            proc.status = RUNNING
+            if proc.reactor is not None:
+                pool = self._pool
+                g = pool.pop() if pool else greenlet.greenlet(self._reactor_worker, self._loop_g)
+                g.gr_context = proc.context
+                proc.greenlet = g
+                return g.switch(proc)
+            g = proc.greenlet = greenlet.greenlet(self._process_main, self._loop_g)
+            g.gr_context = proc.context
+            return g.switch(proc)
+        exc = proc.throw
+        if exc is not None and proc.preempted is None:
+            proc.throw = None
+            return g.throw(exc)
+        # A process switched out by the preemption tick raises its pending exit
+        # from inside the tick handler, on the way back (see preempt.py).
+        proc.status = RUNNING
+        return g.switch()
+
+    def _switch_away(self):
+        """Called in the running process's greenlet after it set its own state."""
+        if not self._service_due and self._switches & 63:
+            runq = self._runq
+            while runq:
+                nxt = runq.popleft()
+                nxt.queued = False
+                if nxt.alive or nxt.greenlet is not None:
+                    return self._enter(nxt)
+        return self._loop_g.switch()
+
+    def _yield_current(self) -> None:
+        """Preempt the running process: back of the run queue, next one runs."""
+        proc = self.current
+        proc.queued = True
+        if proc.status is not EXITING:
+            proc.status = RUNNABLE
+        self._runq.append(proc)
+        self._switch_away()
+
+    def _process_main(self, proc):
+        reason = "normal"
+        try:
+            if proc.kwargs:
+                proc.fn(*proc.args, **proc.kwargs)
+            else:
+                proc.fn(*proc.args)
+        except ProcessExit as e:
+            reason = e.reason
+        except greenlet.GreenletExit:
+            reason = "killed"
+        except BaseException as e:
+            reason = Crash.from_exception(e)
+        self._finish(proc, reason)
+
+    def _reactor_worker(self, proc):
+        while True:
+            r = proc.reactor
+            try:
+                if not proc.started:
+                    proc.started = True
+                    r.start()
+                mb = proc.mailbox
+                while mb and proc.alive:
+                    proc.reductions += 1
+                    r.handle(mb.popleft())
+                reason = None if proc.alive else proc.exit_reason
+            except ProcessExit as e:
+                reason = e.reason
+            except greenlet.GreenletExit:
+                reason = "killed"
+                self._finish(proc, reason)
+                return
+            except BaseException as e:
+                reason = Crash.from_exception(e)
+            if reason is not None or not proc.alive:
+                self._finish(proc, reason)
+            else:
+                proc.greenlet = None
+                proc.status = WAITING
+                proc.matcher = None
+                proc.blocked = True
+            self.current = None
+            if len(self._pool) >= _POOL_MAX:
+                return
+            self._pool.append(greenlet.getcurrent())
+            proc = self._switch_away()
+            while not isinstance(proc, Process):   # woken by the loop with no work: park again
+                proc = self._loop_g.switch()
+
+    def _finish(self, proc, reason) -> None:
+        """A process's own code is done (returned, raised, or unwound after a kill)."""
+        proc.greenlet = None
+        if proc.alive:
+            if self.crash_reports and type(reason) is Crash:
+                proc.group_leader.write_err(
+                    f"=ERROR REPORT==== process {proc.pid!r} ({self.initial_call(proc)}) crashed:\n"
+                    f"{reason.traceback}")
+            self._exit_process(proc, reason)
+        proc.status = "dead"
+        self.current = None
+
+    def _on_exit(self, proc, reason) -> None:
+        tele = self.telemetry
+        if tele.handlers:
+            tele.execute(("beamlab", "process", "exit"), {"count": 1},
+                         {"pid": proc.pid, "reason": reason, "name": proc.name})
+        for hook in self._on_exit_hooks:
+            hook(proc, reason)
+
+    # ------------------------------------------------------------------ driving
+    def _drive(self, done, block: bool, budget: float | None = None) -> None:
+        if self._driving:
+            raise RuntimeError("the runtime is already running: run()/run_as() cannot be nested "
+                               "inside a process")
+        if _current is not self:
+            self.start()
+        me = greenlet.getcurrent()
+        if self._loop_g is not me:
+            self._adopt_loop(me)
+        self._driving = True
+        stop_at = None if budget is None else time.monotonic() + budget
+        pre = self._preemptor
+        runq = self._runq
+        try:
+            while True:
+                self._service()
+                if done():
+                    return
+                proc = None
+                while runq:
+                    p = runq.popleft()
+                    p.queued = False
+                    if p.alive or p.greenlet is not None:
+                        proc = p
+                        break
+                if proc is None:
+                    if not block:
+                        return
+                    self._idle()
+                    continue
+                pre.arm()
+                self._enter(proc)
+                self.current = None
+                if stop_at is not None and time.monotonic() >= stop_at:
+                    return
+        finally:
+            pre.disarm()
+            self.current = None
+            self._driving = False
+            self._flush_output()
+
+    def _adopt_loop(self, g) -> None:
+        self._loop_g = g
+        for proc in self._table.values():
+            if proc.greenlet is not None and not proc.greenlet.dead:
+                proc.greenlet.parent = g
+        for w in self._pool:
+            w.parent = g
+
+    def _service(self) -> None:
+        self._service_due = False
+        ext = self._external
+        while ext:
+            fn, args = ext.popleft()
+            fn(*args)
+        if self._timers:
+            self._fire_timers()
+        if self._dirty_gls:
+            self._flush_output()
+
+    def _idle(self) -> None:
+        self._preemptor.disarm()
+        self._flush_output()
+        delay = self._next_timer_delay()
+        if delay is None and not self._outstanding and not self._external \
+                and isinstance(self.clock, MockClock):
+            raise Deadlock("every process is waiting in receive() and no timer or thread can "
+                           "wake one: " + ", ".join(
+                               f"{p.pid!r} ({self.initial_call(p)})" for p in self._table.values()
+                               if p.blocked)[:500])
+        ev = self._event
+        if self._outstanding and isinstance(self.clock, MockClock):
+            ev.wait(0.05)
+        else:
+            self.clock.wait(ev, delay)
+        ev.clear()
+
+    def _notify(self) -> None:
+        self._event.set()
+        cb = self._wakeup
+        if cb is not None:
+            cb()
+
+    def set_wakeup(self, callback) -> None:
+        """`callback()` is called (maybe from another thread) when work arrives while idle."""
+        self._wakeup = callback
+
+    def call_soon_threadsafe(self, fn, *args) -> None:
+        """Run `fn(*args)` inside the scheduler (outside any process) soon; any thread."""
+        self._external.append((fn, args))
+        self._service_due = True
+        self._notify()
+
+    def run(self, main, *args, **kwargs):
+        """Run `main(*args)` as a process until it returns; then stop the runtime.
+
+        Returns main's return value, or re-raises what it raised."""
+        self.start()
+        pid = self.new_process(label="main")
+        try:
+            return self.run_as(pid, main, *args, **kwargs)
+        finally:
+            self.stop()
+
+    def run_as(self, pid: Pid, fn, *args, **kwargs):
+        """Run `fn` as process `pid` (made by new_process), driving the scheduler meanwhile."""
+        proc = self._table.get(pid.id) if isinstance(pid, Pid) else None
+        if proc is None or not proc.alive:
+            raise ProcessExit(getattr(proc, "exit_reason", "noproc"))
+        if not proc.external or proc.greenlet is not None:
+            raise RuntimeError(f"{pid!r} is not an idle external process")
+        box = _Box()
+
+        def body():
+            try:
+                box.value = fn(*args, **kwargs)
+            except ProcessExit as e:
+                box.exit = e
+            except greenlet.GreenletExit:
+                box.exit = ProcessExit("killed")
+            except BaseException as e:
+                box.error = e
+            finally:
+                box.done = True
+                if proc.alive:
+                    proc.greenlet = None
+                    proc.status = WAITING
+                    proc.blocked = False
+                self.current = None
+
+        self.start()
+        if self._loop_g is not greenlet.getcurrent():
+            self._adopt_loop(greenlet.getcurrent())
+        g = proc.greenlet = greenlet.greenlet(body, self._loop_g)
+        g.gr_context = contextvars.copy_context()
+        proc.started = True
+        proc.status = RUNNABLE
+        proc.queued = True
+        self._runq.appendleft(proc)
+        with self._preemptor.interrupts_to(proc):
+            self._drive(lambda: box.done, block=True)
+        if box.exit is not None:
+            raise box.exit
+        if box.error is not None:
+            raise box.error.with_traceback(box.error.__traceback__)
+        return box.value
+
+    def run_pending(self, max_seconds: float = 0.05):
+        """Run runnable processes for up to `max_seconds`; the delay until more work is due.
+
+        Returns 0 if processes are still runnable, the seconds until the next
+        timer, or None if nothing is scheduled."""
+        if self._driving or self._stopped:
+            return None
+        self._drive(lambda: False, block=False, budget=max_seconds)
+        if self._runq or self._external:
+            return 0.0
+        return self._next_timer_delay()
+
+    # ------------------------------------------------------------------ output
+    def _flush_output(self) -> None:
+        gls = self._dirty_gls
+        while gls:
+            gls.pop().flush_out(self)
+
+    def _mark_output(self, gl) -> None:
+        self._dirty_gls.append(gl)
+        if not self._driving:
+            self._notify()
+
+
+def spawn_reactor(reactor, *, link: bool = False, monitor: bool = False, group_leader=None):
+    """Spawn a stackless process driven by `reactor.start()` and `reactor.handle(msg)`.
+
+    The process borrows a greenlet only while a callback runs, so an idle
+    server costs its record and state (see DESIGN.md, "Idle behaviour processes
+    need no stack")."""
+    return current_runtime().spawn(None, reactor=reactor, link=link, monitor=monitor,
+                                   group_leader=group_leader)

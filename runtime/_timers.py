@@ -1,0 +1,77 @@
+"""Timers: receive timeouts, `sleep`, `send_after`.
+
+How this works: one heap of (deadline, seq, Timer) per runtime, read through the
+runtime's clock. The scheduler fires due timers between process switches; a
+cancelled timer stays in the heap, marked, until it reaches the top.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+
+__all__ = ["Timer", "TimersMixin"]
+
+
+class Timer:
+    """A handle from `send_after`; pass it to `cancel_timer`."""
+
+    __slots__ = ("deadline", "fn", "args", "cancelled", "fired", "seq")
+
+    def __init__(self, deadline, fn, args, seq):
+        self.deadline = deadline
+        self.fn = fn
+        self.args = args
+        self.cancelled = False
+        self.fired = False
+        self.seq = seq
+
+    def __lt__(self, other):
+        return (self.deadline, self.seq) < (other.deadline, other.seq)
+
+    def __repr__(self):
+        return f"#TimerRef<{self.seq}>"
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class TimersMixin:
+    def _timers_init(self):
+        self._timers: list[Timer] = []
+        self._timer_seq = itertools.count()
+
+    def add_timer(self, seconds: float, fn, *args) -> Timer:
+        """Call `fn(*args)` inside the scheduler after `seconds` (on the runtime's clock)."""
+        t = Timer(self.clock.now() + seconds, fn, args, next(self._timer_seq))
+        heapq.heappush(self._timers, t)
+        return t
+
+    def _fire_timers(self) -> None:
+        timers = self._timers
+        if not timers:
+            return
+        now = self.clock.now()
+        while timers and timers[0].deadline <= now:
+            t = heapq.heappop(timers)
+            if not t.cancelled:
+                t.fired = True
+                t.fn(*t.args)
+
+    def _next_timer_delay(self):
+        timers = self._timers
+        while timers and timers[0].cancelled:
+            heapq.heappop(timers)
+        if not timers:
+            return None
+        return max(0.0, timers[0].deadline - self.clock.now())
+
+    def cancel_timer(self, timer: Timer):
+        """Cancel a `send_after` timer: seconds that were left, or False if it already fired."""
+        if not isinstance(timer, Timer):
+            from .errors import BadArg
+            raise BadArg(f"cancel_timer expects the value send_after returned, not {timer!r}")
+        if timer.fired or timer.cancelled:
+            return False
+        timer.cancelled = True
+        return max(0.0, timer.deadline - self.clock.now())

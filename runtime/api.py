@@ -1,0 +1,256 @@
+"""The public API: Erlang's process primitives as Python functions.
+
+How this works: each function finds the current runtime (the kernel's, or the
+one `beamlab.run` started) and the process calling it, and asks the runtime to
+act. Names follow Erlang (`spawn`, `spawn_link`, `send`, `receive`, `link`,
+`monitor`, `exit`, `register`, `whereis`, `process_flag`, `send_after`);
+where Python differs it is said in the docstring.
+"""
+
+from __future__ import annotations
+
+import greenlet as _greenlet
+
+from ._core import _NO_DEFAULT, current_runtime
+from ._signals import SYSTEM_PID
+from .errors import BadArg, NotInProcess, ProcessExit
+from .pid import Pid, Ref
+
+__all__ = [
+    "spawn", "spawn_link", "spawn_monitor", "self", "send", "receive", "link", "unlink",
+    "monitor", "demonitor", "exit", "process_flag", "is_process_alive", "register",
+    "unregister", "whereis", "registered", "sleep", "send_after", "cancel_timer", "make_ref",
+    "process_info", "processes", "group_leader", "flush",
+]
+
+
+def _me(rt, what: str):
+    proc = rt.current
+    if proc is None or _greenlet.getcurrent() is not proc.greenlet:
+        raise NotInProcess(f"{what} must be called from inside a process "
+                           f"(a beamlab kernel cell, or code running under beamlab.run)")
+    return proc
+
+
+def spawn(fn, *args, **kwargs) -> Pid:
+    """Start a new process running `fn(*args, **kwargs)`; returns its pid at once.
+
+        >>> pid = spawn(lambda: print("hello from", self()))
+    """
+    return current_runtime().spawn(fn, args, kwargs or None)
+
+
+def spawn_link(fn, *args, **kwargs) -> Pid:
+    """`spawn`, and link the new process to the caller in the same step (no window to miss a crash)."""
+    return current_runtime().spawn(fn, args, kwargs or None, link=True)
+
+
+def spawn_monitor(fn, *args, **kwargs) -> tuple:
+    """`spawn` and monitor it in one step; returns `(pid, ref)`. A DOWN message arrives when it exits."""
+    return current_runtime().spawn(fn, args, kwargs or None, monitor=True)
+
+
+def self() -> Pid:
+    """The pid of the calling process (Erlang's `self()`)."""
+    rt = current_runtime()
+    return _me(rt, "self()").pid
+
+
+def send(dest, msg):
+    """Put `msg` in the mailbox of `dest` (a pid or a registered name); returns `msg`.
+
+    Sending to a dead pid does nothing, as on the BEAM. Mutable values are copied,
+    so changing `msg` after sending never changes what the receiver sees.
+
+        >>> send(pid, ("ping", self()))
+    """
+    return current_runtime().send(dest, msg)
+
+
+def receive(*patterns, timeout=None, default=_NO_DEFAULT):
+    """Take the first message matching any of `patterns` out of the mailbox, waiting if needed.
+
+    Patterns: a predicate, a type, or a value/tuple where `ANY` is a wildcard.
+    Messages that don't match stay queued, in order. `timeout` (seconds, 0 = just
+    look) raises `ReceiveTimeout`, or returns `default` if one is given — Erlang's
+    `after` clause.
+
+        >>> msg = receive()
+        >>> _, ref, value = receive(("reply", ref, ANY), timeout=1.0)
+        >>> receive(timeout=0, default=None)     # poll
+    """
+    rt = current_runtime()
+    _me(rt, "receive()")
+    return rt.receive(patterns, timeout, default)
+
+
+def link(pid: Pid) -> bool:
+    """Link the caller and `pid`: if either dies abnormally, the other gets an exit signal."""
+    rt = current_runtime()
+    return rt.link(_me(rt, "link()"), pid)
+
+
+def unlink(pid: Pid) -> bool:
+    """Remove the link between the caller and `pid` (no error if there was none)."""
+    rt = current_runtime()
+    return rt.unlink(_me(rt, "unlink()"), pid)
+
+
+def monitor(pid) -> Ref:
+    """Watch `pid` (or a registered name): `("DOWN", ref, "process", pid, reason)` arrives when it exits.
+
+    Monitoring a dead process delivers the DOWN message with reason "noproc" at once."""
+    rt = current_runtime()
+    return rt.monitor(_me(rt, "monitor()"), pid)
+
+
+def demonitor(ref: Ref, flush: bool = False) -> bool:
+    """Stop a monitor; with `flush=True` also drop its DOWN message if it already came."""
+    rt = current_runtime()
+    return rt.demonitor(_me(rt, "demonitor()"), ref, flush)
+
+
+def exit(*args):
+    """`exit(reason)` ends the calling process; `exit(pid, reason)` sends `pid` an exit signal.
+
+        >>> exit(pid, "kill")       # untrappable: pid dies with "killed"
+        >>> exit("shutdown")        # the caller exits with reason "shutdown"
+
+    Note: this shadows Python's builtin `exit` in a beamlab namespace, as in Erlang.
+    """
+    rt = current_runtime()
+    if len(args) == 1:
+        _me(rt, "exit(reason)")
+        raise ProcessExit(args[0])
+    if len(args) != 2:
+        raise TypeError("use exit(reason) to exit, or exit(pid, reason) to send an exit signal")
+    pid, reason = args
+    proc = rt.current
+    if proc is not None and _greenlet.getcurrent() is not proc.greenlet:
+        proc = None
+    rt.send_exit(proc.pid if proc is not None else SYSTEM_PID, pid, reason)
+    if proc is not None and proc.throw is not None:
+        exc, proc.throw = proc.throw, None
+        raise exc
+    return True
+
+
+def process_flag(flag: str, value):
+    """Set a process flag and return its old value; beamlab has `"trap_exit"`.
+
+        >>> process_flag("trap_exit", True)   # exit signals arrive as ("EXIT", pid, reason)
+    """
+    rt = current_runtime()
+    return rt.process_flag(_me(rt, "process_flag()"), flag, value)
+
+
+def is_process_alive(pid: Pid) -> bool:
+    """True while `pid` is alive."""
+    if type(pid) is not Pid:
+        raise BadArg(f"is_process_alive({pid!r}): expected a pid")
+    return current_runtime().is_process_alive(pid)
+
+
+def register(name: str, pid: Pid) -> bool:
+    """Give `pid` a name that `send` and `whereis` accept. Fails if the name is taken,
+    the process is dead, or it already has a name (Erlang's rules)."""
+    return current_runtime().register(name, pid)
+
+
+def unregister(name: str) -> bool:
+    """Remove a registered name."""
+    return current_runtime().unregister(name)
+
+
+def whereis(name: str):
+    """The pid registered as `name`, or None."""
+    return current_runtime().whereis(name)
+
+
+def registered() -> list:
+    """All registered names."""
+    return current_runtime().registered()
+
+
+def sleep(seconds: float) -> None:
+    """Suspend the calling process for `seconds` (other processes run), like `timer:sleep`."""
+    rt = current_runtime()
+    _me(rt, "sleep()")
+    if seconds is None or isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+        raise BadArg(f"sleep({seconds!r}): give a number of seconds >= 0")
+    rt.receive((_never,), seconds, None)
+
+
+def _never(_msg) -> bool:
+    return False
+
+
+def send_after(seconds: float, dest, msg):
+    """Send `msg` to `dest` after `seconds`; returns a timer for `cancel_timer`."""
+    rt = current_runtime()
+    if not isinstance(seconds, (int, float)) or seconds < 0:
+        raise BadArg(f"send_after({seconds!r}, ...): give a number of seconds >= 0")
+    from .messages import to_message
+    msg = to_message(msg)
+
+    def fire():
+        try:
+            rt.send(dest, msg)
+        except BadArg:
+            pass   # a name that is gone by then: dropped, like erlang:send_after to a dead name
+    return rt.add_timer(seconds, fire)
+
+
+def cancel_timer(timer):
+    """Cancel a `send_after`; the seconds that were left, or False if it already fired."""
+    return current_runtime().cancel_timer(timer)
+
+
+def make_ref() -> Ref:
+    """A unique reference, to tag a request and match its reply."""
+    return Ref()
+
+
+def process_info(pid: Pid, item: str | None = None):
+    """A dict describing a live process (None if dead), or one item of it.
+
+        >>> process_info(pid, "message_queue_len")
+        0
+    """
+    if type(pid) is not Pid:
+        raise BadArg(f"process_info({pid!r}): expected a pid")
+    info = current_runtime().process_info(pid)
+    if item is None or info is None:
+        return info
+    if item not in info:
+        raise BadArg(f"process_info: unknown item {item!r}; items are {', '.join(info)}")
+    return info[item]
+
+
+def processes() -> list:
+    """The pids of all live processes."""
+    return current_runtime().processes()
+
+
+def group_leader(gl=None, pid: Pid | None = None):
+    """`group_leader()` returns the caller's; `group_leader(gl, pid)` sets `pid`'s."""
+    rt = current_runtime()
+    if gl is None:
+        return _me(rt, "group_leader()").group_leader
+    proc = rt._table.get(pid.id) if isinstance(pid, Pid) else None
+    if proc is None:
+        raise BadArg(f"group_leader(..., {pid!r}): no such process")
+    proc.group_leader = gl
+    return True
+
+
+def flush() -> list:
+    """Print and remove every message in the caller's mailbox (the Erlang shell's `flush()`)."""
+    rt = current_runtime()
+    proc = _me(rt, "flush()")
+    msgs = list(proc.mailbox or ())
+    if proc.mailbox:
+        proc.mailbox.clear()
+    for m in msgs:
+        print(f"Shell got {m!r}")
+    return msgs

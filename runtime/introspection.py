@@ -1,0 +1,150 @@
+"""Introspection: `process_info`, `processes`, system stats — observer's view of the node.
+
+How this works: everything is read straight from the process records, from
+outside, without sending the process a message (like observer attaching to a
+node), so it works on a process that is stuck. A suspended process's stack is
+read from its greenlet's frames; the runtime's own frames are left out so the
+stack shows the learner's code and the beamlab call it waits in (`receive`,
+`sleep`, `GenServer.call`). Memory is an estimate (record, mailbox, state,
+stack), stated as such.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import greenlet
+
+from .preempt import BEAMLAB, frame_kind
+
+__all__ = ["IntrospectionMixin"]
+
+_API_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "api.py")
+_STACK_BYTES = 2048          # a suspended greenlet's saved C stack, roughly
+
+
+def _describe_fn(fn) -> str:
+    if fn is None:
+        return "undefined"
+    mod = getattr(fn, "__module__", None) or "?"
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or type(fn).__name__
+    return f"{mod}.{name}"
+
+
+class IntrospectionMixin:
+    def initial_call(self, proc) -> str:
+        if proc.reactor is not None:
+            desc = getattr(proc.reactor, "describe", None)
+            return desc() if desc else type(proc.reactor).__qualname__
+        if proc.external:
+            return proc.label or "shell"
+        return _describe_fn(proc.fn)
+
+    def _frames(self, proc):
+        g = proc.greenlet
+        if g is None:
+            return None
+        if greenlet.getcurrent() is g:
+            f = sys._getframe(2)
+        else:
+            f = g.gr_frame
+        return f
+
+    def stacktrace(self, proc, limit: int = 30) -> list:
+        """[(file, line, function)], innermost first, without the runtime's internals."""
+        out = []
+        f = self._frames(proc)
+        while f is not None and len(out) < limit:
+            code = f.f_code
+            if frame_kind(code) != BEAMLAB or code.co_filename == _API_FILE or "otp" in code.co_filename:
+                out.append((code.co_filename, f.f_lineno, code.co_name))
+            f = f.f_back
+        return out
+
+    def process_info(self, pid) -> dict | None:
+        """Everything observer shows about one process, or None if it is not alive."""
+        proc = self._table.get(pid.id) if pid is not None else None
+        if proc is None or not proc.alive:
+            return None
+        stack = self.stacktrace(proc)
+        if stack:
+            current_function = stack[0][2]
+            location = (stack[0][0], stack[0][1])
+        elif proc.reactor is not None:
+            current_function = f"{self.initial_call(proc)} (idle, waiting for a message)"
+            location = None
+        else:
+            current_function = self.initial_call(proc) if not proc.external else "idle"
+            location = None
+        mb = proc.mailbox
+        hook = proc.reactor
+        state = None
+        behaviour = None
+        if hook is not None and hasattr(hook, "format_status"):
+            try:
+                status = hook.format_status()
+            except Exception as exc:  # introspection must never crash the observer
+                status = {"error": repr(exc)}
+            if isinstance(status, dict):
+                behaviour = status.get("behaviour")
+                state = status.get("state", status)
+            else:
+                state = status
+        return {
+            "pid": proc.pid,
+            "registered_name": proc.name,
+            "status": proc.status,
+            "initial_call": self.initial_call(proc),
+            "current_function": current_function,
+            "current_location": location,
+            "current_stacktrace": stack,
+            "reductions": proc.reductions,
+            "message_queue_len": len(mb) if mb else 0,
+            "messages": list(mb) if mb else [],
+            "memory": self.memory_of(proc),
+            "links": sorted(proc.links) if proc.links else [],
+            "monitors": sorted(proc.monitors.values()) if proc.monitors else [],
+            "monitored_by": sorted(proc.monitored_by.values()) if proc.monitored_by else [],
+            "trap_exit": proc.trap_exit,
+            "group_leader": proc.group_leader,
+            "parent": proc.parent,
+            "behaviour": behaviour,
+            "state": state,
+            "label": proc.label,
+        }
+
+    def memory_of(self, proc) -> int:
+        """Estimated bytes held by the process (record, mailbox, links, stack)."""
+        size = sys.getsizeof(proc) + 56
+        mb = proc.mailbox
+        if mb is not None:
+            size += sys.getsizeof(mb) + sum(sys.getsizeof(m) for m in list(mb)[:1000])
+        for coll in (proc.links, proc.monitors, proc.monitored_by):
+            if coll:
+                size += sys.getsizeof(coll)
+        if proc.greenlet is not None:
+            size += _STACK_BYTES
+        if proc.reactor is not None:
+            size += sys.getsizeof(proc.reactor) + sys.getsizeof(getattr(proc.reactor, "__dict__", {}))
+        return size
+
+    def processes(self) -> list:
+        """Pids of every live process, oldest first."""
+        return [p.pid for p in self._table.values() if p.alive]
+
+    def is_process_alive(self, pid) -> bool:
+        proc = self._table.get(pid.id)
+        return proc is not None and proc.alive
+
+    def stats(self) -> dict:
+        """System-wide figures for observer's charts."""
+        procs = self._table.values()
+        return {
+            "processes": len(self._table),
+            "run_queue": len(self._runq),
+            "reductions": sum(p.reductions for p in procs),
+            "messages_sent": self.messages_sent,
+            "preemptions": self._preemptor.preemptions,
+            "timers": len(self._timers),
+        }

@@ -1,0 +1,73 @@
+"""Messages are values: what `send` does to the term it is given.
+
+How this works: on the BEAM every term is immutable, so a message can never
+change after it is sent. Python values can, so `send` passes immutable values
+as they are (ints, floats, str, bytes, None, bools, pids, refs, and tuples,
+frozensets and frozen dataclasses made only of those) and deep-copies anything
+else. A value that cannot be copied (a lock, a generator, an open file) is an
+error at the `send`, never a surprise later in the receiver.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import enum
+import types
+
+from .errors import BadArg, Crash
+from .pid import Pid, Ref
+
+__all__ = ["to_message", "is_immutable"]
+
+_ATOMIC = {int, float, complex, str, bytes, bool, type(None), Pid, Ref, range,
+           type(Ellipsis), types.FunctionType, types.BuiltinFunctionType, type, Crash}
+_frozen_cache: dict[type, bool] = {}
+
+
+def _is_frozen_dataclass(t: type) -> bool:
+    r = _frozen_cache.get(t)
+    if r is None:
+        params = getattr(t, "__dataclass_params__", None)
+        r = _frozen_cache[t] = bool(params is not None and params.frozen)
+    return r
+
+
+def is_immutable(value) -> bool:
+    """True if `value` can be shared between processes without copying."""
+    t = type(value)
+    if t in _ATOMIC:
+        return True
+    if t is tuple or t is frozenset:
+        return all(is_immutable(v) for v in value)
+    if _is_frozen_dataclass(t):
+        return all(is_immutable(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return isinstance(value, enum.Enum)
+
+
+def to_message(value):
+    """Return what the receiver will get for `value`: itself if immutable, else a deep copy.
+
+        >>> data = [1, 2]
+        >>> send(pid, data); data.append(3)   # the receiver still sees [1, 2]
+    """
+    t = type(value)
+    if t in _ATOMIC:
+        return value
+    if t is tuple:
+        # Fast path for the common ("tag", pid, payload) shapes.
+        for v in value:
+            if type(v) not in _ATOMIC and not is_immutable(v):
+                break
+        else:
+            return value
+    elif is_immutable(value):
+        return value
+    try:
+        return copy.deepcopy(value)
+    except Exception as exc:
+        raise BadArg(
+            f"cannot send a {t.__name__}: messages are copied and this value cannot be "
+            f"({type(exc).__name__}: {exc}). Send plain data (numbers, strings, tuples, "
+            f"lists, dicts, dataclasses) or a pid to a process that owns the object."
+        ) from None

@@ -1,0 +1,122 @@
+"""Pids and refs: the immutable handles that name processes and requests.
+
+How this works: a `Pid` is a tiny immutable value wrapping the process number; the
+process record behind it is private to the runtime and looked up by number, so a
+pid can be copied into messages, stored, compared and printed (`<0.42.0>`, as in
+Erlang) without keeping the process alive. A `Ref` is a unique value from
+`make_ref()`, used to tag requests and monitors.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+__all__ = ["Pid", "Ref", "pid"]
+
+_PID_RE = re.compile(r"^\s*<?\s*(\d+)\.(\d+)\.(\d+)\s*>?\s*$")
+
+
+class Pid:
+    """A process identifier, like Erlang's `#PID<0.42.0>`.
+
+    Pids are made by the runtime (`spawn`, `self()`), never by hand; `pid(0, 42, 0)`
+    or `Pid.parse("<0.42.0>")` rebuild one from what a pid prints as, like
+    Erlang's `c:pid/3`.
+
+        >>> p = spawn(lambda: receive())
+        >>> p
+        <0.42.0>
+    """
+
+    __slots__ = ("id",)
+
+    def __new__(cls, n: int) -> "Pid":
+        self = object.__new__(cls)
+        object.__setattr__(self, "id", n)
+        return self
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a Pid is immutable")
+
+    def __reduce__(self):
+        return (Pid, (self.id,))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __eq__(self, other):
+        return type(other) is Pid and other.id == self.id
+
+    def __hash__(self):
+        return hash(("pid", self.id))
+
+    def __lt__(self, other):
+        if type(other) is not Pid:
+            return NotImplemented
+        return self.id < other.id
+
+    def __repr__(self):
+        return f"<0.{self.id}.0>"
+
+    @staticmethod
+    def parse(text: str) -> "Pid":
+        """Turn "<0.42.0>" (or "0.42.0") back into a Pid."""
+        m = _PID_RE.match(str(text))
+        if not m:
+            raise ValueError(f"{text!r} is not a pid; pids print like <0.42.0>")
+        return Pid(int(m.group(2)))
+
+
+def pid(node: int, number: int, serial: int = 0) -> Pid:
+    """Build the pid that prints as `<node.number.serial>`, like Erlang's `c:pid/3`.
+
+        >>> pid(0, 42, 0)
+        <0.42.0>
+    """
+    if node != 0 or serial != 0:
+        raise ValueError("beamlab runs one node: pids look like <0.N.0>")
+    return Pid(int(number))
+
+
+_ref_counter = itertools.count(1)
+
+
+class Ref:
+    """A unique reference, like Erlang's `make_ref()`: equal only to itself.
+
+        >>> r = make_ref()
+        >>> r
+        #Ref<0.0.0.7>
+    """
+
+    __slots__ = ("id",)
+
+    def __new__(cls, n: int | None = None) -> "Ref":
+        self = object.__new__(cls)
+        object.__setattr__(self, "id", next(_ref_counter) if n is None else n)
+        return self
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a Ref is immutable")
+
+    def __reduce__(self):
+        return (Ref, (self.id,))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __eq__(self, other):
+        return type(other) is Ref and other.id == self.id
+
+    def __hash__(self):
+        return hash(("ref", self.id))
+
+    def __repr__(self):
+        return f"#Ref<0.0.0.{self.id}>"

@@ -1,0 +1,228 @@
+"""Preemption: no process can hang the others.
+
+How this works: the BEAM switches a process out after 4000 reductions. beamlab
+arms a periodic `SIGALRM` (`signal.setitimer`, every `tick` seconds, 2 ms by
+default) while processes run. CPython runs the Python-level handler in the main
+thread between two bytecodes of whatever greenlet is running; if that is a
+process at a *safe point*, the handler moves it to the back of the run queue and
+switches to the next process, right from inside the handler. When the process
+is switched back in, the handler returns and the interrupted code carries on.
+
+Safe points. Switching away from code that holds a lock (a `threading.Lock`
+inside `logging`, `queue.Queue`, ipykernel's output stream...) and then running
+another process that takes the same lock would hang the thread. So the handler
+only preempts when no frame on the process's stack belongs to the standard
+library or an installed package, and the innermost frame is not the runtime's
+own bookkeeping. User code, notebook cells and OTP callbacks are preemptible;
+library calls finish first (at most a tick later).
+
+Native code is a NIF. A long C call (`sum(range(10**9))`, a big `sorted`)
+delays the signal until it returns. The handler notices the gap and emits a
+`("beamlab", "process", "long_schedule")` telemetry event naming the process
+and the line it was on, like `erlang:system_monitor(long_schedule)`. Use
+`dirty_call` to run such work in a thread. (`time.sleep` is interrupted by the
+signal, so a process in `time.sleep` is time-sliced rather than freezing
+everyone — but it still wastes its slices: use beamlab's `sleep`.)
+
+Fallback. Signals exist only in the main thread and not on Windows; there the
+runtime is *cooperative*: processes switch only when they receive, sleep or
+exit, so a process in `while True: pass` holds the CPU until interrupted. The
+mode is chosen by `Runtime(preemption="auto"|"signal"|"cooperative")` and shown
+in `repr(runtime)`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import sysconfig
+import threading
+import time
+
+import greenlet
+
+__all__ = ["Preemptor", "frame_kind"]
+
+USER, BEAMLAB, LIBRARY = 0, 1, 2
+_BEAMLAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
+_LIB_DIRS = tuple(sorted({os.path.realpath(p) + os.sep for key in ("stdlib", "platstdlib", "purelib", "platlib")
+                          if (p := sysconfig.get_paths().get(key))}
+                         | {os.path.realpath(p) + os.sep for p in sys.path
+                            if p and ("site-packages" in p or "dist-packages" in p)}))
+_kind_cache: dict = {}
+
+
+def frame_kind(code) -> int:
+    """USER, BEAMLAB (the runtime's own code) or LIBRARY for a code object."""
+    k = _kind_cache.get(code)
+    if k is None:
+        fn = code.co_filename
+        if fn.startswith("<frozen") or fn.startswith("<string>"):
+            k = LIBRARY
+        else:
+            real = os.path.realpath(fn) if fn.startswith(os.sep) else fn
+            if real.startswith(_RUNTIME_DIR + os.sep):
+                k = BEAMLAB
+            elif real.startswith(_BEAMLAB_DIR + os.sep):
+                top = real[len(_BEAMLAB_DIR) + 1:].split(os.sep, 1)[0]
+                k = BEAMLAB if top in ("kernel", "widgets", "__init__.py", "__main__.py") else USER
+            elif real.startswith(_LIB_DIRS):
+                k = LIBRARY
+            else:
+                k = USER
+        _kind_cache[code] = k
+    return k
+
+
+def is_safe_point(frame) -> bool:
+    """True if the process whose innermost frame is `frame` may be switched out here."""
+    if frame is None:
+        return False
+    if frame_kind(frame.f_code) != USER:
+        return False
+    f = frame.f_back
+    while f is not None:
+        if frame_kind(f.f_code) == LIBRARY:
+            return False
+        f = f.f_back
+    return True
+
+
+class Preemptor:
+    def __init__(self, runtime, mode: str, tick: float):
+        if mode not in ("auto", "signal", "cooperative"):
+            raise ValueError(f"preemption={mode!r}: choose 'auto', 'signal' or 'cooperative'")
+        can_signal = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        if mode == "signal" and not can_signal:
+            raise RuntimeError("signal preemption needs SIGALRM in the main thread; "
+                               "use preemption='cooperative' here")
+        self.mode = "signal" if (mode in ("auto", "signal") and can_signal) else "cooperative"
+        if tick <= 0:
+            raise ValueError("tick must be a positive number of seconds")
+        self.tick = tick
+        self.rt = runtime
+        self.armed = False
+        self.installed = False
+        self._old_handler = None
+        self._last = 0.0
+        self._last_switches = -1
+        self._held = 0.0
+        self._reported = -1
+        self.preemptions = 0
+
+    # -- installation --------------------------------------------------------
+    def install(self) -> None:
+        if self.mode != "signal" or self.installed:
+            return
+        self._old_handler = signal.signal(signal.SIGALRM, self._on_alarm)
+        self.installed = True
+
+    def uninstall(self) -> None:
+        if self.installed:
+            self.disarm()
+            signal.signal(signal.SIGALRM, self._old_handler or signal.SIG_DFL)
+            self.installed = False
+
+    def arm(self) -> None:
+        if self.installed and not self.armed:
+            self.armed = True
+            self._last = time.perf_counter()
+            signal.setitimer(signal.ITIMER_REAL, self.tick, self.tick)
+
+    def disarm(self) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            self.armed = False
+
+    # -- the tick --------------------------------------------------------------
+    def _on_alarm(self, signum, frame) -> None:
+        rt = self.rt
+        rt._service_due = True
+        now = time.perf_counter()
+        gap = now - self._last
+        self._last = now
+        proc = rt.current
+        if proc is None or greenlet.getcurrent() is not proc.greenlet:
+            self._last_switches = -1
+            return
+        proc.reductions += int(gap * 1_000_000)
+        if rt._switches == self._last_switches:
+            self._held += gap
+        else:
+            self._held = gap
+            self._last_switches = rt._switches
+        if self._held >= rt.long_schedule and self._reported != rt._switches:
+            self._reported = rt._switches
+            self._report_long(proc, frame, self._held)
+        if not is_safe_point(frame):
+            return
+        self.preemptions += 1
+        proc.preempted = frame
+        rt._yield_current()
+        proc.preempted = None
+        if proc.throw is not None:
+            exc, proc.throw = proc.throw, None
+            raise_at_next_instruction(frame, exc)
+
+
+    def _report_long(self, proc, frame, held: float) -> None:
+        f = frame
+        while f is not None and frame_kind(f.f_code) != USER:
+            f = f.f_back
+        f = f or frame
+        location = (f.f_code.co_filename, f.f_lineno, f.f_code.co_name) if f else None
+        tele = self.rt.telemetry
+        if tele.handlers:
+            tele.execute(("beamlab", "process", "long_schedule"), {"ms": held * 1000.0},
+                         {"pid": proc.pid, "location": location, "name": proc.name})
+
+    # -- interrupts ------------------------------------------------------------
+    @contextlib.contextmanager
+    def interrupts_to(self, proc):
+        """While the block runs, Ctrl-C / a kernel interrupt raises KeyboardInterrupt in `proc` only."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        rt = self.rt
+
+        def on_sigint(signum, frame):
+            if greenlet.getcurrent() is proc.greenlet and rt.current is proc:
+                raise KeyboardInterrupt
+            if proc.alive and proc.greenlet is not None:
+                proc.throw = KeyboardInterrupt()
+                proc.blocked = False
+                rt._ready(proc)
+                rt._service_due = True
+                rt._event.set()
+
+        old = signal.signal(signal.SIGINT, on_sigint)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, old)
+
+
+def raise_at_next_instruction(frame, exc: BaseException) -> None:
+    """Make `exc` raise in `frame` at its next bytecode, not from this signal handler.
+
+    CPython 3.11 raises an exception that comes out of a signal handler at a
+    loop's back-edge with the loop head's offset, so for `try: while True: ...`
+    the `except`/`finally` blocks are skipped. Raising from an opcode trace
+    event uses the right offset, so a killed spinner still runs its `finally`."""
+    def tracer(f, event, arg):
+        if event in ("opcode", "line", "return", "exception"):
+            sys.settrace(None)
+            f.f_trace = None
+            raise exc
+        return tracer
+
+    frame.f_trace = tracer
+    frame.f_trace_opcodes = True
+    sys.settrace(_untraced)
+
+
+def _untraced(frame, event, arg):
+    return None
