@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 from . import _rt
 from ._rt import ANY, Crash, Pid, ProcessExit
-from .gen_server import StartError
+from ._errors import StartError
 
 __all__ = ["start_child", "shutdown_child", "shutdown_children"]
 

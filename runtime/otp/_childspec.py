@@ -18,7 +18,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["ChildSpec", "ChildSpecError", "SupervisorFlagsError", "child_spec",
+__all__ = ["ChildSpec", "ChildSpecError", "SupervisorFlagsError", "SupervisorSpec", "child_spec",
            "check_child_specs", "check_flags", "RESTART_TYPES", "CHILD_TYPES", "STRATEGIES"]
 
 RESTART_TYPES = ("permanent", "transient", "temporary")
@@ -270,3 +270,18 @@ def check_flags(strategy: Any, max_restarts: Any, max_seconds: Any,
             and max_seconds > 0):
         raise SupervisorFlagsError("invalid_period", max_seconds,
                                    "max_seconds must be a number of seconds > 0 (the default is 5)")
+
+
+@dataclass(frozen=True)
+class SupervisorSpec:
+    """What a supervisor's ``init`` returns: ``Supervisor.init(children, strategy=...)``.
+
+    >>> class App(Supervisor):
+    ...     def init(self, arg):
+    ...         return Supervisor.init([Counter], strategy="one_for_all")  # a SupervisorSpec
+    """
+
+    children: tuple
+    strategy: str = "one_for_one"
+    max_restarts: int = 3
+    max_seconds: float = 5

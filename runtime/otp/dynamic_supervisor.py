@@ -21,9 +21,10 @@ from ._childspec import ChildSpecError, SupervisorFlagsError, check_flags, child
 from ._children import shutdown_child, shutdown_children, start_child
 from ._results import Ignore, NoReply, Ok, Reply, Stop
 from ._rules import add_restart, restart_allowed, restart_wanted, restarts_in_window
-from .gen_server import GenServer, StartError, _start
-from .gen_server import _ClassOrModule
-from .supervisor import Supervisor, _Restarting, sup_call
+from ._errors import StartError
+from ._supervisor_server import _Restarting
+from .gen_server import GenServer, _ClassOrModule, _start
+from .supervisor import Supervisor, sup_call
 
 __all__ = ["DynamicSupervisor", "DynamicSupervisorSpec"]
 

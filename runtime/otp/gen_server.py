@@ -1,22 +1,13 @@
 """GenServer: a process that keeps state and answers calls, casts and messages.
 
-How this works: ``GenServer.start_link(Counter, 0)`` spawns a *reactor*
-process (``_core.spawn_reactor``) around a ``_Server`` record.  The process has
-no greenlet while idle: ``_Server.start()`` runs once (registers the name,
-calls ``init``, acknowledges the starter), then ``_Server.handle(msg)`` runs per
-message and dispatches it:
-
-* ``("$gen_call", (pid, tag), request)``     -> ``handle_call`` (from ``call``)
-* ``("$gen_cast", request)``                 -> ``handle_cast`` (from ``cast``)
-* ``("$system", (pid, tag), request)``       -> ``get_state`` / ``stop``, like ``sys``
-* ``("EXIT", parent, reason)``               -> ``terminate`` then exit (trapping exits)
-* anything else                              -> ``handle_info``
-
-A caller of ``call`` monitors the server, sends the request tagged with the
-monitor ref and waits for ``(ref, reply)`` or the server's DOWN, exactly as
-``gen:call``; on timeout or DOWN it exits with ``(reason, ("GenServer.call",
-server, request, timeout))``, as Elixir does.  Callbacks return the values of
-``_results`` (``Reply``, ``NoReply``, ``Stop``...).
+How this works: ``GenServer.start_link(Counter, 0)`` spawns a stackless
+*reactor* process (``_server._Server``, see there for the message loop) and
+waits for ``init``'s acknowledgement.  ``call`` is ``gen:call``: the caller
+monitors the server, sends the request tagged with the monitor ref and waits
+for ``(ref, reply)``, the server's DOWN, or the timeout; on failure it exits
+with ``(reason, ("GenServer.call", server, request, timeout))``, as Elixir
+does.  ``cast`` is a plain send that never fails.  Callbacks return the values
+of ``_results`` (``Reply``, ``NoReply``, ``Stop``...).
 """
 from __future__ import annotations
 
@@ -25,64 +16,12 @@ import types
 from typing import Any
 
 from . import _rt
-from ._rt import ANY, Crash, Pid, ProcessExit
-from ._results import (_UNSET, BadReturn, Ignore, NoReply, Ok, Reply, Stop,
-                       normalize_call, normalize_init, normalize_noreply)
+from ._errors import AlreadyStarted, CallExit, StartError
+from ._results import NoReply, Ok
+from ._rt import ANY, Crash, Pid
+from ._server import _Server
 
 __all__ = ["GenServer", "CallExit", "StartError", "AlreadyStarted"]
-
-
-class CallExit(ProcessExit):
-    """The exit a caller takes when ``call`` fails; ``reason`` is OTP-shaped.
-
-    ``reason`` is ``(why, ("GenServer.call", server, request, timeout))`` where
-    ``why`` is ``"timeout"``, ``"noproc"`` or the reason the server died with.
-    It is a ``ProcessExit``: uncaught, the caller exits with that reason (and a
-    supervisor restarts it); ``except CallExit`` catches it, as Elixir's
-    ``catch :exit, reason``.
-
-    >>> try:
-    ...     GenServer.call(pid, "slow", timeout=1)
-    ... except CallExit as e:
-    ...     e.reason
-    ('timeout', ('GenServer.call', <0.42.0>, 'slow', 1))
-    """
-
-    def __init__(self, reason: Any, message: str):
-        super().__init__(reason)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class StartError(Exception):
-    """``start``/``start_link`` failed: ``reason`` is Elixir's ``{:error, reason}`` term.
-
-    >>> try: GenServer.start(Broken, 0)
-    ... except StartError as e: e.reason
-    Crash(ZeroDivisionError('division by zero'))
-    """
-
-    def __init__(self, reason: Any, message: str | None = None):
-        super().__init__(message or f"the process did not start: {_rt.format_reason(reason)}")
-        self.reason = reason
-
-
-class AlreadyStarted(StartError):
-    """A process is already registered under the requested name; ``pid`` is that process.
-
-    >>> try: Counter.start(0, name="counter")
-    ... except AlreadyStarted as e: e.pid          # the one already running
-    <0.42.0>
-    """
-
-    def __init__(self, name: str, pid: Pid | None):
-        super().__init__(("already_started", pid),
-                         f"a process is already registered as {name!r} ({pid!r}); "
-                         f"stop it first, use it, or pick another name")
-        self.pid = pid
-        self.name = name
 
 
 # ======================================================================
@@ -408,183 +347,3 @@ class GenServer:
 
 start_unlinked = _start_unlinked
 start_linked = _start_linked
-
-
-# ======================================================================
-# The server process (a reactor: no greenlet while idle)
-# ======================================================================
-
-class _Server:
-    """The reactor behind one GenServer process; ``format_status()`` is what observers read."""
-
-    __slots__ = (
-        "mod",      # the user's GenServer instance (callbacks)
-        "state",    # the server's state
-        "parent",   # Pid of the process that started it (its supervisor)
-        "name",     # registered name or None
-        "boot",     # (ack tag, init arg) until start() has run, then None
-        "timer",    # (Timer, token) of a pending Reply/NoReply timeout, or None
-    )
-    def __init__(self, mod, parent, name, boot):
-        self.mod = mod
-        self.state = None
-        self.parent = parent
-        self.name = name
-        self.boot = boot
-        self.timer = None
-
-    # -- introspection ---------------------------------------------------
-    @property
-    def behaviour(self) -> str:
-        return getattr(self.mod, "_behaviour", "GenServer")
-
-    def describe(self) -> str:
-        """The initial call observer shows, e.g. ``Counter.init/1``."""
-        label = getattr(self.mod, "label", None) or type(self.mod).__name__
-        return f"{label}.init/1"
-
-    def format_status(self) -> dict:
-        status = {"behaviour": self.behaviour, "module": type(self.mod).__name__,
-                  "name": self.name, "state": self.state, "parent": self.parent}
-        try:
-            return self.mod.format_status(status)
-        except Exception:
-            return status
-
-    # -- start -------------------------------------------------------------
-    def start(self) -> None:
-        tag, arg = self.boot
-        self.boot = None
-        me = _rt.self_pid()
-        if self.name is not None:
-            try:
-                _rt.register(self.name, me)
-            except _rt.BadArg:
-                self._ack(tag, ("error", ("already_started", _rt.whereis(self.name))))
-                raise ProcessExit("normal")
-        try:
-            result = normalize_init(self.mod.init(arg))
-        except Exception as exc:
-            crash = Crash.from_exception(exc)
-            self._ack(tag, ("error", crash))
-            raise ProcessExit(crash) from None
-        except ProcessExit as exc:
-            if _rt.alive():
-                self._ack(tag, ("error", exc.reason))
-            raise
-        cls = type(result)
-        if cls is Ok:
-            self.state = result.state
-            self._ack(tag, ("ok", me))
-            self._after(result)
-        elif cls is Ignore:
-            self._ack(tag, ("ignore",))
-            raise ProcessExit("normal")
-        else:
-            self._ack(tag, ("error", result.reason))
-            raise ProcessExit(result.reason)
-
-    def _ack(self, tag, result) -> None:
-        _rt.send(self.parent, ("$ack", tag, result))
-
-    # -- one message -------------------------------------------------------
-    def handle(self, msg) -> None:
-        if self.timer is not None:
-            timer, token = self.timer
-            if type(msg) is tuple and len(msg) == 2 and msg[0] == "$gen_timeout":
-                if msg[1] is not token:
-                    return          # a stale timeout
-                self.timer = None
-                return self._run(self.mod.handle_info, "handle_info", "timeout")
-            _rt.cancel_timer(timer)
-            self.timer = None
-        if type(msg) is tuple and msg:
-            tag = msg[0]
-            if tag == "$gen_call" and len(msg) == 3:
-                return self._handle_call(msg[1], msg[2])
-            if tag == "$gen_cast" and len(msg) == 2:
-                return self._run(self.mod.handle_cast, "handle_cast", msg[1])
-            if tag == "$system" and len(msg) == 3:
-                return self._system(msg[1], msg[2])
-            if tag == "EXIT" and len(msg) == 3 and msg[1] == self.parent:
-                return self._terminate_and_exit(msg[2])
-            if tag == "$gen_timeout" and len(msg) == 2:
-                return              # a timeout that was cancelled
-        self._run(self.mod.handle_info, "handle_info", msg)
-
-    def _handle_call(self, from_: tuple, request) -> None:
-        try:
-            result = normalize_call(self.mod.handle_call(request, from_, self.state))
-        except Exception as exc:
-            return self._crash(exc)
-        except ProcessExit as exc:
-            return self._exited(exc)
-        cls = type(result)
-        if cls is Reply:
-            self.state = result.state
-            _rt.reply_to(from_[0], from_[1], result.value)
-            self._after(result)
-        elif cls is NoReply:
-            self.state = result.state
-            self._after(result)
-        else:
-            self.state = result.state
-            if result.has_reply:
-                _rt.reply_to(from_[0], from_[1], result.reply)
-            self._terminate_and_exit(result.reason)
-
-    def _run(self, callback, name: str, arg) -> None:
-        """handle_cast / handle_info / handle_continue: NoReply or Stop."""
-        try:
-            result = normalize_noreply(callback(arg, self.state), name)
-        except Exception as exc:
-            return self._crash(exc)
-        except ProcessExit as exc:
-            return self._exited(exc)
-        self.state = result.state
-        if type(result) is Stop:
-            return self._terminate_and_exit(result.reason)
-        self._after(result)
-
-    def _after(self, result) -> None:
-        """Apply a result's ``continue_`` (run now) and ``timeout`` (arm a timer)."""
-        if result.continue_ is not _UNSET:
-            return self._run(self.mod.handle_continue, "handle_continue", result.continue_)
-        if result.timeout is not None:
-            token = _rt.Ref()
-            self.timer = (_rt.send_after(result.timeout, _rt.self_pid(),
-                                         ("$gen_timeout", token)), token)
-
-    def _system(self, from_: tuple, request) -> None:
-        if request == "get_state":
-            _rt.reply_to(from_[0], from_[1], self.state)
-        elif type(request) is tuple and request[0] == "terminate":
-            self._terminate_and_exit(request[1])
-        elif type(request) is tuple and request[0] == "replace_state":
-            try:
-                self.state = request[1](self.state)
-            finally:
-                _rt.reply_to(from_[0], from_[1], self.state)
-        else:
-            _rt.reply_to(from_[0], from_[1], ("error", ("unknown_system_msg", request)))
-
-    # -- stopping ------------------------------------------------------------
-    def _crash(self, exc: Exception) -> None:
-        """A callback raised: terminate(Crash) runs, then the process exits with the Crash."""
-        crash = Crash.from_exception(exc)
-        if isinstance(exc, BadReturn):
-            crash = Crash(exc, crash.traceback)
-        self._terminate_and_exit(crash)
-
-    def _exited(self, exc: ProcessExit) -> None:
-        """A callback called exit(reason) (or a call it made failed): terminate, then exit."""
-        if not _rt.alive():
-            raise exc       # killed: no terminate, as on the BEAM
-        self._terminate_and_exit(exc.reason)
-
-    def _terminate_and_exit(self, reason) -> None:
-        try:
-            self.mod.terminate(reason, self.state)
-        except Exception as exc:
-            raise ProcessExit(Crash.from_exception(exc)) from None
-        raise ProcessExit(reason)

@@ -20,7 +20,7 @@ from . import _rt
 from ._childspec import ChildSpec
 from ._rt import ANY, Pid, Ref
 from .dynamic_supervisor import DynamicSupervisor
-from .gen_server import CallExit
+from ._errors import CallExit
 
 __all__ = ["Task", "TaskSupervisor"]
 

@@ -6,7 +6,7 @@ can see the order things happen in and the pids that were started.
 from __future__ import annotations
 
 from beamlab.runtime import ANY, exit, process_flag, receive, register, self, send, spawn_link
-from beamlab.runtime.otp import GenServer, NoReply, Ok, Reply, Stop
+from beamlab.runtime.otp import GenServer, Ok, Reply, Stop
 
 
 def as_test():

@@ -126,7 +126,7 @@ def test_an_agent_holds_state_changed_by_functions(run):
 
 def test_get_and_update_returns_a_value_and_stores_the_new_state(run):
     def main():
-        agent = Agent.start_link(lambda n: n, 10, name="counter")
+        Agent.start_link(lambda n: n, 10, name="counter")
         taken = Agent.get_and_update("counter", lambda n: (n, n + 1))
         return taken, Agent.get("counter", lambda n: n)
     assert run(main) == (10, 11)
