@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -75,6 +76,9 @@ def _kernelspec_dir() -> Path:
     return root
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _start_kernel(KernelManager):
     """A fresh beamlab kernel and a connected, ready client."""
     spec_root = _kernelspec_dir()
@@ -100,7 +104,7 @@ def _run_cell(kc, code: str, timeout: float) -> tuple[float, dict, list[str]]:
         if msg["msg_type"] == "stream":
             out.append(msg["content"]["text"])
         elif msg["msg_type"] == "error":
-            out.append("\n".join(msg["content"]["traceback"]))
+            out.append(_ANSI.sub("", "\n".join(msg["content"]["traceback"])))
 
     t0 = time.perf_counter()
     reply = kc.execute_interactive(code, timeout=timeout, output_hook=hook, allow_stdin=False)

@@ -11,7 +11,7 @@
 %% The workloads mirror the Python ones in benchmarks/workloads.py exactly
 %% (same counts, same shape), so a ratio compares like with like.
 -module(beamlab_bench).
--export([main/1, idle/0, forward/1, echo/0, last/1]).
+-export([main/1, idle/0, forward/1, echo/0, last/1, spin/0]).
 
 main(Workloads) ->
     lists:foreach(fun run/1, Workloads),
@@ -95,6 +95,21 @@ workload(pingpong, #{n := N}) ->
     T1 = now_us(),
     [{us_per_round_trip, (T1 - T0) / N}];
 
+%% ---- preemption: lateness of a ticker beside spinners (ms) ----------------
+%% The ticker arms an absolute-time timer for each 10 ms deadline; lateness is
+%% when it got the timeout message minus the deadline. The BEAM's default
+%% schedulers (one per core) run the spinners and the ticker.
+workload(preemption, #{duration := D, spinners := S, period := P}) ->
+    Spins = [spawn(?MODULE, spin, []) || _ <- lists:seq(1, S)],
+    PeriodMs = max(1, round(P * 1000)),
+    Ticks = max(1, round(D / P)),
+    Me = self(),
+    spawn(fun() -> Me ! {ticks, ticker(Ticks, PeriodMs)} end),
+    Late = receive {ticks, L} -> lists:sort(L) end,
+    [exit(Pid, kill) || Pid <- Spins],
+    [{p50_ms, median(Late)}, {p99_ms, pct(Late, 0.99)}, {max_ms, lists:last(Late)},
+     {ticks, length(Late)}];
+
 %% ---- gen_server call round trip -----------------------------------------
 workload(call, #{n := N}) ->
     {ok, S} = beamlab_bench_server:start_link(none),
@@ -140,6 +155,17 @@ workload(genserver_memory, #{n := N}) ->
 
 %% ---- helpers -------------------------------------------------------------
 idle() -> receive _ -> ok end.
+
+spin() -> spin().
+
+ticker(Ticks, PeriodMs) ->
+    Start = erlang:monotonic_time(millisecond),
+    [begin
+         Due = Start + K * PeriodMs,
+         Ref = erlang:start_timer(Due, self(), tick, [{abs, true}]),
+         receive {timeout, Ref, tick} -> ok end,
+         (erlang:monotonic_time(microsecond) - Due * 1000) / 1000
+     end || K <- lists:seq(1, Ticks)].
 
 last(Parent) -> Parent ! done.
 
