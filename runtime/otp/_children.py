@@ -36,15 +36,27 @@ def start_child(start: tuple, extra: tuple = ()) -> tuple[str, Any]:
             raise                     # the supervisor itself was killed meanwhile
         return ("error", exc.reason)
     if type(result) is Pid:
-        return ("ok", result)
+        return _linked(result)
     if result is None or result == "ignore":
         return ("ignore", None)
     if type(result) is tuple and len(result) >= 2 and result[0] == "ok" and type(result[1]) is Pid:
-        return ("ok", result[1])
+        return _linked(result[1])
     if type(result) is tuple and len(result) == 2 and result[0] == "error":
         return ("error", result[1])
     return ("error", ("bad_start_return", result,
                       "a start function must return the new process's pid (or None to ignore)"))
+
+
+def _linked(pid: Pid) -> tuple[str, Any]:
+    """A running child must be linked to its supervisor, or its exits would go unseen."""
+    rt = _rt.current_runtime()
+    me = rt.current
+    if rt.is_process_alive(pid) and not (me.links and pid in me.links):
+        return ("error", ("not_linked", pid,
+                          "the start function returned a process that is not linked to the "
+                          "supervisor, so its exits would go unnoticed; start it with "
+                          "spawn_link / start_link"))
+    return ("ok", pid)
 
 
 def _unlink_flush(pid: Pid, default: Any) -> Any:

@@ -211,3 +211,17 @@ def test_a_genserver_child_can_change_its_restart_type_with_child_spec(run):
 
 
 _ = Ok
+
+
+def test_a_child_started_without_a_link_is_refused_with_a_clear_reason(run):
+    from beamlab.runtime import spawn
+
+    def main():
+        as_test()
+        sup = Supervisor.start_link([])
+        with pytest.raises(SupervisorError) as info:
+            Supervisor.start_child(sup, {"id": "loose", "start": (spawn, receive)})
+        return info.value
+    err = run(main)
+    assert err.reason[0] == "not_linked"
+    assert "spawn_link / start_link" in str(err)
