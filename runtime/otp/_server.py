@@ -36,6 +36,7 @@ class _Server:
         "boot",     # (ack tag, init arg) until start() has run, then None
         "timer",    # (Timer, token) of a pending Reply/NoReply timeout, or None
     )
+
     def __init__(self, mod, parent, name, boot):
         self.mod = mod
         self.state = None
