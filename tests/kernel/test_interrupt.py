@@ -1,0 +1,40 @@
+"""Interrupting the kernel stops the cell, never the runtime or its processes."""
+
+from __future__ import annotations
+
+
+def interrupt_when_printed(kernel, code: str, marker: str):
+    """Start `code`, wait until it printed `marker` (so it is really waiting/spinning), interrupt.
+
+    `code` prints the marker in the same statement that then waits or spins: IPython runs
+    each top-level statement separately, and this test is about the waiting one."""
+    cell = kernel.send(code)
+    assert kernel.drain(lambda: marker in cell.stdout), cell.stderr
+    kernel.km.interrupt_kernel()
+    return kernel.wait(cell)
+
+
+def test_interrupt_stops_a_cell_waiting_in_receive(kernel):
+    shell = kernel.ok("self()").result
+    cell = interrupt_when_printed(kernel, "print('waiting') or receive()", "waiting")
+    assert cell.status == "error"
+    assert cell.errors[0][0] == "KeyboardInterrupt"
+    assert kernel.ok("self()").result == shell   # the shell process itself lives on
+
+
+def test_interrupt_stops_a_spinning_cell(kernel):
+    cell = interrupt_when_printed(kernel, "def spin():\n    print('spinning')\n    while True:\n        pass\nspin()", "spinning")
+    assert cell.status == "error"
+    assert cell.errors[0][0] == "KeyboardInterrupt"
+
+
+def test_interrupt_leaves_other_processes_running(kernel):
+    kernel.ok("beats = []\n"
+              "def heart():\n"
+              "    while True:\n"
+              "        beats.append(1)\n"
+              "        sleep(0.02)\n"
+              "heart_pid = spawn(heart)")
+    interrupt_when_printed(kernel, "print('blocked') or receive()", "blocked")
+    cell = kernel.ok("n0 = len(beats); sleep(0.3); (is_process_alive(heart_pid), len(beats) > n0)")
+    assert cell.result == "(True, True)"
