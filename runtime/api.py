@@ -10,6 +10,9 @@ where Python differs it is said in the docstring.
 from __future__ import annotations
 
 import greenlet as _greenlet
+from greenlet import getcurrent as _getcurrent
+
+from . import _core
 
 from ._core import _NO_DEFAULT, current_runtime
 from ._signals import SYSTEM_PID
@@ -64,7 +67,10 @@ def send(dest, msg):
 
         >>> send(pid, ("ping", self()))
     """
-    return current_runtime().send(dest, msg)
+    rt = _core._current
+    if rt is None:
+        rt = current_runtime()
+    return rt.send(dest, msg)
 
 
 def receive(*patterns, timeout=None, default=_NO_DEFAULT):
@@ -79,8 +85,17 @@ def receive(*patterns, timeout=None, default=_NO_DEFAULT):
         >>> _, ref, value = receive(("reply", ref, ANY), timeout=1.0)
         >>> receive(timeout=0, default=None)     # poll
     """
-    rt = current_runtime()
-    _me(rt, "receive()")
+    rt = _core._current
+    if rt is None:
+        rt = current_runtime()
+    proc = rt.current
+    if proc is None or _getcurrent() is not proc.greenlet:
+        _me(rt, "receive()")
+    if not patterns and proc.alive:
+        mb = proc.mailbox
+        if mb:
+            proc.reductions += 1
+            return mb.popleft()
     return rt.receive(patterns, timeout, default)
 
 
