@@ -345,7 +345,7 @@ class Runtime(SignalsMixin, RegistryMixin, TimersMixin, IntrospectionMixin):
             proc.matcher = None
             proc.wait_token += 1
             if timer is not None:
-                timer.cancelled = True
+                self._cancel(timer)
 
     @staticmethod
     def _timeout_result(default, timeout):

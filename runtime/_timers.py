@@ -40,12 +40,28 @@ class TimersMixin:
     def _timers_init(self):
         self._timers: list[Timer] = []
         self._timer_seq = itertools.count()
+        self._timers_cancelled = 0
 
     def add_timer(self, seconds: float, fn, *args) -> Timer:
         """Call `fn(*args)` inside the scheduler after `seconds` (on the runtime's clock)."""
         t = Timer(self.clock.now() + seconds, fn, args, next(self._timer_seq))
         heapq.heappush(self._timers, t)
         return t
+
+    def _cancel(self, timer: Timer) -> None:
+        """Mark a timer cancelled; rebuild the heap when most of it is dead timers
+        (every receive with a timeout arms one, so a busy call loop would
+        otherwise leave thousands behind)."""
+        if timer.cancelled or timer.fired:
+            return
+        timer.cancelled = True
+        self._timers_cancelled += 1
+        timers = self._timers
+        if self._timers_cancelled > 64 and self._timers_cancelled * 2 > len(timers):
+            live = [t for t in timers if not t.cancelled]
+            heapq.heapify(live)
+            self._timers = live
+            self._timers_cancelled = 0
 
     def _fire_timers(self) -> None:
         timers = self._timers
@@ -54,7 +70,9 @@ class TimersMixin:
         now = self.clock.now()
         while timers and timers[0].deadline <= now:
             t = heapq.heappop(timers)
-            if not t.cancelled:
+            if t.cancelled:
+                self._timers_cancelled -= 1
+            else:
                 t.fired = True
                 t.fn(*t.args)
 
@@ -62,6 +80,7 @@ class TimersMixin:
         timers = self._timers
         while timers and timers[0].cancelled:
             heapq.heappop(timers)
+            self._timers_cancelled -= 1
         if not timers:
             return None
         return max(0.0, timers[0].deadline - self.clock.now())
@@ -73,5 +92,5 @@ class TimersMixin:
             raise BadArg(f"cancel_timer expects the value send_after returned, not {timer!r}")
         if timer.fired or timer.cancelled:
             return False
-        timer.cancelled = True
+        self._cancel(timer)
         return max(0.0, timer.deadline - self.clock.now())

@@ -22,14 +22,17 @@ __all__ = ["to_message", "is_immutable"]
 
 _ATOMIC = {int, float, complex, str, bytes, bool, type(None), Pid, Ref, range,
            type(Ellipsis), types.FunctionType, types.BuiltinFunctionType, type, Crash}
-_frozen_cache: dict[type, bool] = {}
+_frozen_cache: dict = {}
 
 
-def _is_frozen_dataclass(t: type) -> bool:
-    r = _frozen_cache.get(t)
-    if r is None:
+def _frozen_fields(t: type):
+    """Field names of a frozen dataclass type, or None if `t` is not one (cached)."""
+    r = _frozen_cache.get(t, 0)
+    if r == 0:
         params = getattr(t, "__dataclass_params__", None)
-        r = _frozen_cache[t] = bool(params is not None and params.frozen)
+        r = (tuple(f.name for f in dataclasses.fields(t))
+             if params is not None and params.frozen else None)
+        _frozen_cache[t] = r
     return r
 
 
@@ -39,9 +42,13 @@ def is_immutable(value) -> bool:
     if t in _ATOMIC:
         return True
     if t is tuple or t is frozenset:
-        return all(is_immutable(v) for v in value)
-    if _is_frozen_dataclass(t):
-        return all(is_immutable(getattr(value, f.name)) for f in dataclasses.fields(value))
+        for v in value:
+            if type(v) not in _ATOMIC and not is_immutable(v):
+                return False
+        return True
+    names = _frozen_fields(t)
+    if names is not None:
+        return all(is_immutable(getattr(value, n)) for n in names)
     return isinstance(value, enum.Enum)
 
 
