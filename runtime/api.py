@@ -92,10 +92,23 @@ def receive(*patterns, timeout=None, default=_NO_DEFAULT):
     if proc is None or _getcurrent() is not proc.greenlet:
         _me(rt, "receive()")
     if not patterns and proc.alive:
+        proc.reductions += 1
         mb = proc.mailbox
         if mb:
-            proc.reductions += 1
             return mb.popleft()
+        if timeout is None:
+            # Fast path: wait for any message. Only a message wakes a process
+            # blocked with no matcher; a kill or an interrupt raises instead.
+            proc.matcher = None
+            proc.blocked = True
+            proc.status = "waiting"
+            try:
+                rt._switch_away()
+            finally:
+                proc.blocked = False
+            if not proc.alive:
+                raise ProcessExit(proc.exit_reason)
+            return proc.mailbox.popleft()
     return rt.receive(patterns, timeout, default)
 
 
