@@ -91,24 +91,23 @@ def receive(*patterns, timeout=None, default=_NO_DEFAULT):
     proc = rt.current
     if proc is None or _getcurrent() is not proc.greenlet:
         _me(rt, "receive()")
-    if not patterns and proc.alive:
+    if not patterns and timeout is None and proc.alive:
         proc.reductions += 1
         mb = proc.mailbox
         if mb:
             return mb.popleft()
-        if timeout is None:
-            # Fast path: wait for any message. Only a message wakes a process
-            # blocked with no matcher; a kill or an interrupt raises instead.
-            proc.matcher = None
-            proc.blocked = True
-            proc.status = "waiting"
-            try:
-                rt._switch_away()
-            finally:
-                proc.blocked = False
-            if not proc.alive:
-                raise ProcessExit(proc.exit_reason)
-            return proc.mailbox.popleft()
+        # Fast path: wait for any message. Only a message wakes a process
+        # blocked with no matcher; a kill or an interrupt raises instead.
+        proc.matcher = None
+        proc.blocked = True
+        proc.status = "waiting"
+        try:
+            rt._switch_away()
+        finally:
+            proc.blocked = False
+        if not proc.alive:
+            raise ProcessExit(proc.exit_reason)
+        return proc.mailbox.popleft()
     return rt.receive(patterns, timeout, default)
 
 
