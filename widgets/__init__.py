@@ -6,6 +6,9 @@ to a node, and keeps a static picture for saved notebooks:
 - `SupervisionTree(root)` / `supervision_tree(root)`: the live supervision tree;
   click a node to inspect it, kill it or make it exit.
 - `tree_snapshot(runtime, root)`: the same tree as plain data (`TreeSnapshot`).
+- `Observer()` / `observer()`: sortable, paged process table, inspector, load charts.
+- `TelemetryChart(metrics)` / `telemetry_chart(*metrics)`: live charts of
+  `metrics.counter/sum_/last_value/summary` (Telemetry.Metrics' four kinds).
 
 Example (in a beamlab notebook):
 
@@ -15,9 +18,15 @@ Example (in a beamlab notebook):
 from ._snapshot import Intensity, RestartHistory, TreeNode, TreeSnapshot, tree_snapshot
 from ._dot import static_html, to_dot
 from .tree import SupervisionTree, supervision_tree
+from .observer import Observer, ProcessTable, SystemCharts, observer
+from . import _metrics as metrics
+from ._metrics import Metric, counter, last_value, sum_, summary
+from .telemetry_chart import TelemetryChart, telemetry_chart
 
 __all__ = [
     "SupervisionTree", "supervision_tree",
+    "Observer", "ProcessTable", "SystemCharts", "observer",
+    "TelemetryChart", "telemetry_chart", "metrics", "Metric", "counter", "sum_", "last_value", "summary",
     "TreeSnapshot", "TreeNode", "Intensity", "RestartHistory", "tree_snapshot",
     "to_dot", "static_html",
 ]

@@ -87,8 +87,9 @@ class TelemetryChart(W.VBox):
 
     def __init__(self, metrics, *, runtime=None, window: int = 120, interval: float = 0.5,
                  live: bool = True, title: str = "", **kwargs) -> None:
-        if isinstance(metrics, Metric):
+        if isinstance(metrics, (Metric, str)):
             metrics = [metrics]
+        metrics = [_as_metric(m) for m in metrics]
         self.runtime = runtime if runtime is not None else current_runtime()
         self.metrics = list(metrics)
         self.acc = Accumulator(self.runtime, self.metrics)
@@ -152,6 +153,18 @@ class TelemetryChart(W.VBox):
         return data, meta
 
 
-def telemetry_chart(*metrics: Metric, **kwargs) -> TelemetryChart:
-    """`telemetry_chart(counter("beamlab.process.spawn.count"), ...)` — a live chart per metric."""
-    return TelemetryChart(list(metrics), **kwargs)
+def _as_metric(m) -> Metric:
+    if isinstance(m, Metric):
+        return m
+    if isinstance(m, str):        # a bare name: "x.y.count" counts events, anything else is summarised
+        return counter(m) if m.endswith(".count") else summary(m)
+    raise TypeError(f"{m!r} is not a metric: use counter('my_app.event.count'), sum_(...), "
+                    "last_value(...) or summary('my_app.event.stop.duration')")
+
+
+def telemetry_chart(*metrics, **kwargs) -> TelemetryChart:
+    """A live chart per metric; a bare name ending in ".count" is a counter, any other a summary.
+
+    >>> telemetry_chart("beamlab.process.exit.count", summary("my_app.request.stop.duration"))  # doctest: +SKIP
+    """
+    return TelemetryChart([_as_metric(m) for m in metrics], **kwargs)

@@ -74,7 +74,11 @@ class SupervisionTree(anywidget.AnyWidget):
                                                       ("beamlab", "supervisor", "escalate")], keep=5000)
         except RuntimeError:               # a runtime without telemetry: pid changes still count
             self._events = None
-        self.title = title if title is not None else f"supervision tree of {root}"
+        if title is None:
+            info = self.runtime.process_info(root) if not isinstance(root, str) else None
+            name = (info or {}).get("registered_name")
+            title = f"supervision tree of {name} {root}" if name else f"supervision tree of {root}"
+        self.title = title
         self.min_interval_ms = max(100, int(interval * 1000))
         self.on_msg(self._on_msg)
         self.refresh()

@@ -46,12 +46,28 @@ def _pythonpath(tmp: Path) -> str:
     return os.pathsep.join(paths + ([old] if old else []))
 
 
+def _install_kernelspec(tmp: Path, env: dict) -> str | None:
+    """Install the beamlab kernelspec under a temporary prefix; its share/jupyter, or None."""
+    import subprocess
+    prefix = tmp / "prefix"
+    done = subprocess.run([sys.executable, "-m", "beamlab", "install", "--prefix", str(prefix)],
+                          capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        return None
+    return str(prefix / "share" / "jupyter")
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     if not chromium_available():
         pytest.skip(f"the browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
     tmp = tmp_path_factory.mktemp("lab")
-    server = JupyterLab(tmp, env={"PYTHONPATH": _pythonpath(tmp)}).start()
+    env = {"PYTHONPATH": _pythonpath(tmp)}
+    share = _install_kernelspec(tmp, dict(os.environ, **env))
+    if share is not None:
+        env["JUPYTER_PATH"] = os.pathsep.join([share] + [p for p in [os.environ.get("JUPYTER_PATH")] if p])
+    server = JupyterLab(tmp, env=env).start()
+    server.beamlab_kernel = share is not None
     yield server
     server.stop()
     ARTIFACTS.mkdir(exist_ok=True)

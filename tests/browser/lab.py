@@ -56,6 +56,12 @@ class JupyterLab:
         self.env.setdefault("JUPYTER_CONFIG_DIR", str(self.tmp / "config"))
         self.env.setdefault("JUPYTER_RUNTIME_DIR", str(self.tmp / "runtime"))
         self.env.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+        # user settings of our own: no "get notified about Jupyter news?" toast over the page
+        settings = self.tmp / "lab-settings"
+        (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True, exist_ok=True)
+        (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+            '{"fetchNews": "false", "checkForUpdates": false}')
+        self.env.setdefault("JUPYTERLAB_SETTINGS_DIR", str(settings))
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 90) -> "JupyterLab":
@@ -110,4 +116,5 @@ def open_notebook(page, lab: JupyterLab, name: str, *, timeout_ms: int = 120_000
             const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
             return k && k.status === 'idle';
         }""", timeout=timeout_ms)
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # do not return the command's promise: it resolves only when every cell has finished
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")

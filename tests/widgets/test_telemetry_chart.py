@@ -99,3 +99,12 @@ def test_a_saved_chart_keeps_its_latest_values_as_html():
         chart.refresh()
         return chart._repr_mimebundle_()[0]["text/html"]
     assert "beamlab.process.spawn.count: 1" in run(main)
+
+
+def test_a_bare_metric_name_is_a_counter_when_it_ends_in_count():
+    from beamlab.widgets import telemetry_chart
+
+    def main():
+        chart = telemetry_chart("beamlab.process.spawn.count", "my_app.request.stop.duration", live=False)
+        return [f.metric.kind for f in chart.figures]
+    assert run(main) == ["counter", "summary"]
