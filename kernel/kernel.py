@@ -160,7 +160,11 @@ class BeamKernel(IPythonKernel):
         """Kill every process, cancel timers and restore what the runtime changed. Idempotent."""
         if self._runtime_stopped or threading.current_thread() is not threading.main_thread():
             return
+        if self.cells.in_process():   # called from a cell: do it once the cell is done
+            self.io_loop.add_callback(self.stop_runtime)
+            return
         self._runtime_stopped = True
+        self.shell.beam = None        # later cells (if any) run as plain IPython
         self.comm_router.enabled = False
         if self._pump_timer is not None:
             self._pump_timer.cancel()

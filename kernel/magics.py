@@ -99,11 +99,11 @@ def text_tree(root: Pid, rt=None) -> str:
     infos = {i["pid"]: i for i in (rt.process_info(p) for p in rt.processes()) if i is not None}
     lines: list[str] = []
 
-    def children(pid):
-        state = infos[pid].get("state")
-        if isinstance(state, dict) and isinstance(state.get("children"), list):
-            return [c.get("pid") for c in state["children"] if c.get("pid") in infos]
-        return [p for p, i in infos.items() if i.get("parent") == pid]
+    def children(pid):   # what it spawned and is still alive: a supervisor's children
+        return sorted(p for p, i in infos.items() if i.get("parent") == pid)
+
+    def field(state, name):
+        return state.get(name) if isinstance(state, dict) else getattr(state, name, None)
 
     def label(pid):
         i = infos[pid]
@@ -111,10 +111,11 @@ def text_tree(root: Pid, rt=None) -> str:
         if i.get("behaviour"):
             parts.append(str(i["behaviour"]))
         state = i.get("state")
-        if isinstance(state, dict) and "strategy" in state:
-            used = len(state.get("restarts") or ())
-            parts.append(f"{state['strategy']}, restarts {used}/{state.get('intensity')} "
-                         f"in {state.get('period')}s")
+        strategy = field(state, "strategy") if state is not None else None
+        if isinstance(strategy, str):
+            used = len(field(state, "restarts") or ())
+            parts.append(f"{strategy}, restarts {used}/{field(state, 'intensity')} "
+                         f"in {field(state, 'period')}s")
         parts.append(i["status"])
         return "  ".join(parts)
 
