@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         print(report.table(result), flush=True)
         print(flush=True)
     print(report.summary(results))
-    print(f"   ({time.time() - started:.0f} s)")
+    print(f"   ({time.time() - started:.0f} s; {report.load_line()})")
     if not args.no_save:
         path = report.save(results, vars(args) | {"results_dir": str(args.results_dir)},
                            started, args.results_dir)

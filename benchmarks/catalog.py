@@ -147,13 +147,14 @@ BENCHMARKS: list[Benchmark] = [
                    "same kernel before the load; kills_per_s is what the chaos process achieved; "
                    "alive: processes in the kernel"),
     Benchmark("widgets", "ring throughput in the kernel with every widget open vs none",
-              "slowdown_pct", "%", {"n": 1000, "rounds": 300, "repeats": 5},
+              "slowdown_pct", "%", {"n": 1000, "rounds": 300, "repeats": 7},
               {"n": 20, "rounds": 5, "repeats": 1}, (BEAMLAB,),
               Target("max", 10.0, BEAMLAB, "≤ 10% slower"),
               extra=("us_per_hop_none", "us_per_hop_widgets", "widgets_open"),
               workload="widgets",
-              note="ring 1000 × 300 in a cell, medians of 5, before and after displaying every "
-                   "widget (no browser attached: the widgets refresh and send to the client)"),
+              note="ring 1000 × 300 in a cell, 7 times with no widget and 7 times with every "
+                   "widget displayed (opened before, closed after each), interleaved, medians; no "
+                   "browser attached: the widgets refresh and send to the client"),
     Benchmark("widgets_scale", "widget refresh at scale: observer over 100k processes, "
               "tree of a 1,000-child supervisor",
               "observer_ms", "ms", {"children": 1000, "processes": 100_000, "repeats": 5},

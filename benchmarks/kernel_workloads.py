@@ -187,8 +187,9 @@ def _bench_ring(n, rounds):
         exit(pid, "kill")
 """
 
-# Every widget beamlab offers, opened on a supervisor with a few workers; a widget
-# whose class is missing or whose constructor fails is reported, not fatal.
+# Every widget beamlab offers, opened on a supervisor with a few workers;
+# `_bench_open_widgets()` displays them all (a widget whose class is missing or
+# whose constructor fails is reported, not fatal), `_bench_close_widgets()` closes them.
 WIDGETS_CELL = """
 from IPython.display import display
 from beamlab.runtime.otp import GenServer, Supervisor, ChildSpec, Ok
@@ -211,23 +212,31 @@ class _BenchWidgetWorker(GenServer):
 
 _bench_wsup = Supervisor.start_link(
     [ChildSpec(id=i, start=(_BenchWidgetWorker.start_link, i)) for i in range(10)])
-_bench_widgets, _bench_failed = [], []
-for _name, _make in [
-        ("SupervisionTree", lambda: _widget("SupervisionTree")(_bench_wsup)),
-        ("Observer", lambda: _widget("Observer")()),
-        ("TelemetryChart", lambda: _widget("TelemetryChart")(
-            [_widget("counter")("beamlab.process.spawn.count"),
-             _widget("counter")("beamlab.process.exit.count", tags=["reason"])])),
-        ("SequenceTrace", lambda: _widget("SequenceTrace")([_bench_wsup])),
-        ("Chaos", lambda: _widget("Chaos")(_bench_wsup))]:
-    try:
-        _w = _make()
-        display(_w)
-        _bench_widgets.append(_name)
-    except Exception as _e:
-        _bench_failed.append(f"{_name} ({type(_e).__name__}: {_e})"[:120])
-print("OPENED", len(_bench_widgets), ", ".join(_bench_widgets))
-print("NOT-OPENED", "; ".join(_bench_failed))
+_bench_widgets = []
+
+def _bench_open_widgets():
+    opened, failed = [], []
+    for name, make in [
+            ("SupervisionTree", lambda: _widget("SupervisionTree")(_bench_wsup)),
+            ("Observer", lambda: _widget("Observer")()),
+            ("TelemetryChart", lambda: _widget("TelemetryChart")(
+                [_widget("counter")("beamlab.process.spawn.count"),
+                 _widget("counter")("beamlab.process.exit.count", tags=["reason"])])),
+            ("SequenceTrace", lambda: _widget("SequenceTrace")([_bench_wsup])),
+            ("Chaos", lambda: _widget("Chaos")(_bench_wsup))]:
+        try:
+            w = make()
+            display(w)
+            _bench_widgets.append(w)
+            opened.append(name)
+        except Exception as e:
+            failed.append(f"{name} ({type(e).__name__}: {e})"[:120])
+    print("OPENED", len(opened), ", ".join(opened))
+    print("NOT-OPENED", "; ".join(failed))
+
+def _bench_close_widgets():
+    while _bench_widgets:
+        _bench_widgets.pop().close()
 """
 
 
@@ -238,7 +247,7 @@ def _line_value(lines: list[str], key: str) -> str:
     raise RuntimeError(f"the kernel did not print {key}: {''.join(lines)[-2000:]!r}")
 
 
-def widgets_overhead(n: int, rounds: int, repeats: int, settle: float = 1.0) -> dict:
+def widgets_overhead(n: int, rounds: int, repeats: int, settle: float = 0.5) -> dict:
     try:
         import beamlab.widgets  # noqa: F401
         import beamlab.kernel.kernel  # noqa: F401
@@ -254,14 +263,18 @@ def widgets_overhead(n: int, rounds: int, repeats: int, settle: float = 1.0) -> 
             return float(_line_value(_run_cell(kc, ring_cell, timeout=600)[2], "US_PER_HOP"))
 
         hops()                                                   # warm-up
-        none = [hops() for _ in range(repeats)]
-        out = _run_cell(kc, WIDGETS_CELL, timeout=120)[2]
+        _run_cell(kc, WIDGETS_CELL, timeout=120)
+        none, with_widgets = [], []
+        for _ in range(repeats):             # interleaved, so noise hits both alike
+            none.append(hops())
+            out = _run_cell(kc, "_bench_open_widgets()", timeout=120)[2]
+            time.sleep(settle)
+            with_widgets.append(hops())
+            _run_cell(kc, "_bench_close_widgets()", timeout=120)
         opened = _line_value(out, "OPENED").split(" ", 1)
         missing = _line_value(out, "NOT-OPENED")
         note(f"widgets open: {opened[1] if len(opened) > 1 else 'none'}"
              + (f"; not opened: {missing}" if missing else ""))
-        time.sleep(settle)
-        with_widgets = [hops() for _ in range(repeats)]
         base, loaded = statistics.median(none), statistics.median(with_widgets)
         return {"slowdown_pct": (loaded / base - 1) * 100, "us_per_hop_none": base,
                 "us_per_hop_widgets": loaded, "widgets_open": float(opened[0])}

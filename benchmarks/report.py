@@ -79,6 +79,20 @@ def _first_line(text: str) -> str:
     return lines[0] if len(lines) == 1 else f"{lines[0]} … {lines[-1]}"
 
 
+def load_line() -> str:
+    """The machine's load, so a reader can tell a noisy run: e.g. "load 0.4 on 2 CPUs"."""
+    import os
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return "load unknown"
+    cpus = os.cpu_count() or 1
+    text = f"load average {one:.1f} (5 min {five:.1f}) on {cpus} CPUs"
+    if five > cpus * 0.75:
+        text += " — other work was running: figures are noisy, rerun on a quiet machine"
+    return text
+
+
 def summary(results: list[BenchResult]) -> str:
     lines = ["== summary (beamlab vs Erlang/OTP, same machine, same run)",
              f"   {'benchmark':<20} {'beamlab':>12} {'erlang':>12} {'×':>7}  {'target':<38} verdict"]
@@ -116,6 +130,7 @@ def save(results: list[BenchResult], args: dict, started: float,
     results_dir.mkdir(parents=True, exist_ok=True)
     doc = {"started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
            "seconds": round(time.time() - started, 1), "args": args, "machine": machine(),
+           "load_at_end": load_line(),
            "benchmarks": [r.to_json() for r in results]}
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(started))
     path = results_dir / f"bench-{stamp}.json"
