@@ -39,7 +39,7 @@ from .cells import Cells
 from .comms import CommRouter
 from .magics import BeamMagics
 from .namespace import learner_namespace
-from .shell import BeamShell
+from .shell import BeamShell, FlushingStream
 
 __all__ = ["BeamKernel"]
 
@@ -85,6 +85,9 @@ class BeamKernel(IPythonKernel):
         self.runtime = Runtime()
         self.runtime.start()
         self._runtime_stopped = False
+        self._proxies = (sys.stdout, sys.stderr)   # the runtime's per-process streams
+        sys.stdout = FlushingStream(sys.stdout, self.shell)
+        sys.stderr = FlushingStream(sys.stderr, self.shell)
         self.cells = Cells(self.runtime, self.real_stdout, self.real_stderr)
         self.shell.beam = self.cells
         self.shell.user_ns.update(learner_namespace())
@@ -171,6 +174,8 @@ class BeamKernel(IPythonKernel):
             self._pump_timer = None
         self.runtime.set_wakeup(None)
         self.cells.close()
+        if isinstance(sys.stdout, FlushingStream):
+            sys.stdout, sys.stderr = self._proxies   # so the runtime can put the originals back
         try:
             self.runtime.stop()
         except Exception:

@@ -13,7 +13,9 @@ Output ordering: inside a process `print` is buffered in the group leader
 (the scheduler writes it out). `display()` and the `Out[]` value go straight
 to the front end, so before they are published we write out the calling
 process's buffered prints; otherwise a display could overtake a print that
-came before it.
+came before it. For the same reason `sys.stdout.flush()` in a process writes
+its buffered prints out at once (`FlushingStream`): ipywidgets' `Output`
+relies on it to capture `with out: print(...)`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ipykernel.zmqshell import ZMQInteractiveShell
 
 from .cells import ShellExited
 
-__all__ = ["BeamShell"]
+__all__ = ["BeamShell", "FlushingStream"]
 
 
 class BeamShell(ZMQInteractiveShell):
@@ -110,6 +112,24 @@ class BeamShell(ZMQInteractiveShell):
         else:
             outflag = False
         return outflag
+
+
+class FlushingStream:
+    """Wraps the runtime's sys.stdout/sys.stderr: `flush()` in a process writes its prints out now."""
+
+    def __init__(self, stream, shell: BeamShell):
+        self._stream = stream
+        self._shell = shell
+
+    def write(self, text):
+        return self._stream.write(text)
+
+    def flush(self):
+        self._shell.flush_process_output()
+        return self._stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def _from_frame_of(tb: types.TracebackType | None, code_obj) -> types.TracebackType | None:

@@ -151,3 +151,15 @@ def test_print_and_display_keep_their_order_in_a_cell(kernel):
     kinds = [(m["msg_type"], m["content"].get("text") or m["content"].get("data", {}).get("text/plain"))
              for m in cell.messages if m["msg_type"] in ("stream", "display_data")]
     assert kinds[0] == ("stream", "first\n") and kinds[1] == ("display_data", "'second'")
+
+
+def test_prints_inside_an_ipywidgets_output_context_reach_it_while_it_captures(kernel):
+    cell = kernel.ok("import ipywidgets\nout = ipywidgets.Output()\n"
+                     "with out:\n    print('captured')\nprint('after')")
+    events = []
+    for m in cell.messages:
+        if m["msg_type"] == "stream":
+            events.append(m["content"]["text"])
+        elif m["msg_type"] == "comm_msg" and "msg_id" in m["content"]["data"].get("state", {}):
+            events.append("capturing" if m["content"]["data"]["state"]["msg_id"] else "released")
+    assert events == ["capturing", "captured\n", "released", "after\n"]
