@@ -9,6 +9,8 @@ to a node, and keeps a static picture for saved notebooks:
 - `Observer()` / `observer()`: sortable, paged process table, inspector, load charts.
 - `TelemetryChart(metrics)` / `telemetry_chart(*metrics)`: live charts of
   `metrics.counter/sum_/last_value/summary` (Telemetry.Metrics' four kinds).
+- `SequenceTrace(a, b)` / `sequence_trace(a, b)`: a live message sequence diagram.
+- `Chaos(root)` / `chaos(root)`: seeded random kills under a supervisor, with a stop control.
 
 Example (in a beamlab notebook):
 
@@ -22,10 +24,13 @@ from .observer import Observer, ProcessTable, SystemCharts, observer
 from . import _metrics as metrics
 from ._metrics import Metric, counter, last_value, sum_, summary
 from .telemetry_chart import TelemetryChart, telemetry_chart
+from .sequence import SequenceTrace, sequence_trace
+from .chaos import Chaos, chaos
 
 __all__ = [
     "SupervisionTree", "supervision_tree",
     "Observer", "ProcessTable", "SystemCharts", "observer",
+    "SequenceTrace", "sequence_trace", "Chaos", "chaos",
     "TelemetryChart", "telemetry_chart", "metrics", "Metric", "counter", "sum_", "last_value", "summary",
     "TreeSnapshot", "TreeNode", "Intensity", "RestartHistory", "tree_snapshot",
     "to_dot", "static_html",

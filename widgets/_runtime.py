@@ -9,7 +9,7 @@ widget is created without `runtime=`.
 """
 from __future__ import annotations
 
-__all__ = ["current_runtime", "behaviour_status", "exit_signal", "in_scheduler", "telemetry_of", "pid_text", "safe_repr"]
+__all__ = ["current_runtime", "behaviour_status", "exit_signal", "trace_sends", "in_scheduler", "telemetry_of", "pid_text", "safe_repr"]
 
 import reprlib
 
@@ -115,3 +115,25 @@ def behaviour_status(runtime, pid, info: dict | None = None) -> dict | None:
     info = info if info is not None else runtime.process_info(pid)
     state = (info or {}).get("state")
     return state if isinstance(state, dict) else None
+
+
+def trace_sends(runtime, fn):
+    """Call `fn(from_pid, to_pid, message)` on every send; returns a function that stops it.
+
+    `fn` runs on the hot path of `send`: it must only record, never draw.
+    Uses the runtime's public hook when it has one; else its send-tracer list.
+    """
+    public = getattr(runtime, "trace_sends", None)
+    if callable(public):
+        return public(fn)
+    tracers = getattr(runtime, "_send_tracers", None)
+    if tracers is None:
+        raise RuntimeError(f"{runtime!r} cannot trace messages (no send hook)")
+    tracers.append(fn)
+
+    def stop() -> None:
+        try:
+            tracers.remove(fn)
+        except ValueError:
+            pass
+    return stop

@@ -27,7 +27,7 @@ from typing import Any, Iterable
 
 from ._runtime import behaviour_status
 
-__all__ = ["Intensity", "TreeNode", "TreeSnapshot", "RestartHistory", "tree_snapshot"]
+__all__ = ["Intensity", "TreeNode", "TreeSnapshot", "RestartHistory", "tree_snapshot", "subtree_children"]
 
 SUPERVISOR_BEHAVIOURS = {"Supervisor", "DynamicSupervisor", "supervisor"}
 ALIVE = {"running", "runnable", "waiting", "exiting"}
@@ -406,3 +406,29 @@ def _resolve(runtime, root):
         whereis = getattr(runtime, "whereis", None)
         return whereis(root) if whereis else None
     return root
+
+
+def subtree_children(runtime, root, *, include_supervisors: bool = False) -> list[tuple]:
+    """Every live child under `root`, as (pid, child id), in tree order (not `root` itself).
+
+    Reads only the supervisors' child lists, never `process_info` of the workers,
+    so it stays cheap for big trees. Chaos chooses its victims from this list.
+    """
+    pid = _resolve(runtime, root)
+    out: list = []
+    if pid is None:
+        return out
+    stack = [pid]
+    while stack:
+        sup = stack.pop()
+        status = behaviour_status(runtime, sup)
+        if not isinstance(status, dict) or "children" not in status:
+            continue
+        kids = [c for c in status.get("children", ()) if _is_pid(c.get("pid"))]
+        for ch in kids:
+            if ch.get("type") != "supervisor" or include_supervisors:
+                out.append((ch["pid"], ch.get("id")))
+        for ch in reversed(kids):
+            if ch.get("type") == "supervisor":
+                stack.append(ch["pid"])
+    return out

@@ -1,2 +1,40 @@
 // beamlab widget front-end (sequence); built from widgets/js/src by widgets/js/build.mjs — do not edit.
-var e={render(){}};export{e as default};
+var q=`.beamlab-w { font: 12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif); color: var(--jp-ui-font-color1, #222); }
+.beamlab-w .bl-top { display: flex; gap: 12px; align-items: baseline; margin-bottom: 4px; flex-wrap: wrap; }
+.beamlab-w .bl-title { font-weight: 600; }
+.beamlab-w .bl-legend span { display: inline-block; margin-right: 8px; }
+.beamlab-w .bl-swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 3px; vertical-align: -1px; border: 1px solid #999; }
+.beamlab-w .bl-body { display: flex; gap: 10px; align-items: flex-start; }
+.beamlab-w .bl-canvas { flex: 1 1 auto; min-width: 200px; overflow: auto; max-height: 640px; }
+.beamlab-w .bl-canvas svg { max-width: 100%; height: auto; }
+.beamlab-w .bl-canvas g.node { cursor: pointer; }
+.beamlab-w .bl-canvas g.node.bl-selected { filter: drop-shadow(0 0 3px #1565c0) drop-shadow(0 0 2px #1565c0); }
+.beamlab-w .bl-inspector { flex: 0 0 300px; max-height: 640px; overflow: auto; border-left: 1px solid #ddd; padding-left: 8px; }
+.beamlab-w .bl-insp-title { font-weight: 600; margin-bottom: 4px; }
+.beamlab-w .bl-fields th { text-align: left; padding-right: 6px; font-weight: 500; color: #555; vertical-align: top; }
+.beamlab-w .bl-fields td { word-break: break-all; }
+.beamlab-w .bl-pre { margin: 0; white-space: pre-wrap; word-break: break-all; max-height: 160px; overflow: auto; background: rgba(0,0,0,.04); padding: 2px 4px; }
+.beamlab-w .bl-list { margin: 0; padding-left: 18px; max-height: 140px; overflow: auto; }
+.beamlab-w .bl-empty, .beamlab-w .bl-hint { color: #777; }
+.beamlab-w .bl-section summary { cursor: pointer; color: #444; }
+.beamlab-w .bl-actions { display: flex; flex-wrap: wrap; gap: 4px; margin-top: 6px; }
+.beamlab-w .bl-btn { cursor: pointer; border: 1px solid #999; border-radius: 3px; background: #fafafa; padding: 2px 6px; font: inherit; }
+.beamlab-w .bl-btn:hover { background: #eee; }
+.beamlab-w .bl-btn-kill { border-color: #c62828; color: #b71c1c; }
+.beamlab-w .bl-reason { width: 110px; font: inherit; }
+.beamlab-w .bl-message { padding: 4px 6px; border-radius: 3px; background: #e3f2fd; margin-bottom: 4px; }
+.beamlab-w .bl-message.bl-gone { background: #fff3e0; border: 1px solid #ef6c00; }
+.beamlab-w .bl-notice { padding: 3px 6px; border-radius: 3px; margin: 4px 0; }
+.beamlab-w .bl-notice-info { background: #e8f5e9; }
+.beamlab-w .bl-notice-warning { background: #fff3e0; }
+.beamlab-w .bl-notice-error { background: #ffebee; }
+.beamlab-w .bl-status { color: #666; }
+.beamlab-w table.bl-table { border-collapse: collapse; width: 100%; }
+.beamlab-w table.bl-table th { cursor: pointer; text-align: left; border-bottom: 1px solid #bbb; padding: 2px 6px; user-select: none; white-space: nowrap; }
+.beamlab-w table.bl-table td { padding: 1px 6px; border-bottom: 1px solid #eee; white-space: nowrap; max-width: 260px; overflow: hidden; text-overflow: ellipsis; }
+.beamlab-w table.bl-table tr.bl-row { cursor: pointer; }
+.beamlab-w table.bl-table tr.bl-row:hover { background: rgba(21,101,192,.06); }
+.beamlab-w table.bl-table tr.bl-row.bl-selected { background: rgba(21,101,192,.15); }
+.beamlab-w .bl-pager { display: flex; gap: 6px; align-items: center; margin: 4px 0; }
+.beamlab-w .bl-seq svg text { font: 11px var(--jp-code-font-family, monospace); }
+`;function i(l,f={},...p){let n=document.createElement(l);for(let[t,s]of Object.entries(f))t==="class"?n.className=s:t.startsWith("on")?n.addEventListener(t.slice(2),s):s!=null&&n.setAttribute(t,s);for(let t of p.flat())t==null||t===!1||n.append(t instanceof Node?t:document.createTextNode(String(t)));return n}var F="http://www.w3.org/2000/svg",u=170,_=26,y=46,L=70;function a(l,f={},p){let n=document.createElementNS(F,l);for(let[t,s]of Object.entries(f))n.setAttribute(t,s);return p!==void 0&&(n.textContent=p),n}function H(){document.getElementById("beamlab-widget-style")||document.head.append(i("style",{id:"beamlab-widget-style"},q))}function B({model:l,el:f}){H();let p=i("span",{class:"bl-title"}),n=i("span",{class:"bl-status"}),t=i("button",{class:"bl-btn","data-action":"pause"}),s=i("button",{class:"bl-btn","data-action":"clear",onclick:()=>l.send({type:"clear"})},"Clear"),c=i("div",{class:"bl-canvas bl-seq",style:"max-height:480px","data-testid":"beamlab-sequence"});f.append(i("div",{class:"beamlab-w beamlab-sequence"},i("div",{class:"bl-top"},p,n,t,s),c)),t.addEventListener("click",()=>{l.set("paused",!l.get("paused")),l.save_changes()});let x=null;function $(){x=null;let g=l.get("participants")||[],h=l.get("events")||[],w=new Map(g.map((e,r)=>[e.id,L+r*u+u/2])),C=L+g.length*u+20,v=y+(h.length+1)*_,T=c.scrollTop+c.clientHeight>=c.scrollHeight-8,m=a("svg",{width:C,height:v,viewBox:`0 0 ${C} ${v}`}),E=a("defs"),N=a("marker",{id:"bl-arrow",viewBox:"0 0 10 10",refX:10,refY:5,markerWidth:7,markerHeight:7,orient:"auto-start-reverse"});N.append(a("path",{d:"M 0 0 L 10 5 L 0 10 z",fill:"#37474f"})),E.append(N),m.append(E);for(let e of g){let r=w.get(e.id);m.append(a("line",{x1:r,y1:y-8,x2:r,y2:v,stroke:"#b0bec5","stroke-dasharray":"4 3"})),m.append(a("rect",{x:r-u/2+8,y:6,width:u-16,height:26,rx:4,fill:e.id==="others"?"#f5f5f5":"#e3f2fd",stroke:"#90a4ae"})),m.append(a("text",{x:r,y:23,"text-anchor":"middle"},e.label))}h.forEach((e,r)=>{let b=y+(r+1)*_,d=w.get(e.from),k=w.get(e.to),o=a("g",{"data-seq":String(e.seq),class:`bl-seq-${e.kind}`});o.append(a("text",{x:4,y:b+4,fill:"#78909c"},`${Number(e.t).toFixed(3)}s`)),e.kind==="exit"?(o.append(a("text",{x:d,y:b+5,"text-anchor":"middle",fill:"#c62828","font-weight":"bold"},"\u2715")),o.append(a("text",{x:d+10,y:b-4,fill:"#c62828"},e.label))):d===k?(o.append(a("path",{d:`M ${d} ${b-6} h 24 v 12 h -24`,fill:"none",stroke:"#37474f","marker-end":"url(#bl-arrow)"})),o.append(a("text",{x:d+28,y:b+4},e.label))):(o.append(a("line",{x1:d,y1:b,x2:k,y2:b,stroke:"#37474f","marker-end":"url(#bl-arrow)"})),o.append(a("text",{x:(d+k)/2,y:b-5,"text-anchor":"middle"},e.label)));let j=a("title",{},`${e.from_pid} \u2192 ${e.to_pid}: ${e.label}`);o.append(j),m.append(o)}),c.replaceChildren(m),T&&(c.scrollTop=c.scrollHeight),p.textContent=l.get("title");let S=l.get("dropped");n.textContent=`${h.length} message${h.length===1?"":"s"}`+(S?` (${S} older ones dropped)`:"")+(l.get("paused")?" \xB7 paused":""),t.textContent=l.get("paused")?"Resume":"Pause"}let O=()=>{x===null&&(x=requestAnimationFrame($))};for(let g of["participants","events","paused","dropped","title"])l.on(`change:${g}`,O);return $(),()=>{x!==null&&cancelAnimationFrame(x)}}var R={render:B};export{R as default};

@@ -1,0 +1,189 @@
+"""A live message sequence diagram between chosen processes.
+
+How this works: `SequenceTrace(a, b, c)` installs a send tracer in the runtime.
+On every `send`, the tracer checks (one set lookup each) whether the sender or
+the receiver is traced and, if so, appends `(time, from, to, message)` to a
+bounded deque — no formatting on the hot path. Process exits of traced pids
+come from the `("beamlab", "process", "exit")` telemetry event the same way.
+Every `interval` seconds, inside the runtime, the widget drains the buffer,
+formats the new rows (message reprs cut to a line) and appends them to the
+`events` trait, keeping the last `max_events`; the front end
+(static/sequence.js) draws lifelines and arrows as SVG and grows downwards.
+Kino draws a sequence diagram once the traced function has returned; this one
+grows while the messages flow.
+"""
+from __future__ import annotations
+
+import html
+import pathlib
+from collections import deque
+
+import anywidget
+import traitlets as t
+
+from ._runtime import current_runtime, pid_text, safe_repr, telemetry_of, trace_sends
+from ._ticker import ticker_for
+
+__all__ = ["SequenceTrace", "sequence_trace"]
+
+STATIC = pathlib.Path(__file__).parent / "static"
+OTHERS = "others"
+
+
+class SequenceTrace(anywidget.AnyWidget):
+    """Trace messages between `processes` (pids or registered names) as a live sequence diagram.
+
+    >>> SequenceTrace(client, "counter")                  # doctest: +SKIP
+
+    `others=True` adds one lifeline for every untraced process that talks to a
+    traced one; with `others=False` only messages between traced processes show.
+    `max_events` bounds what the diagram keeps; `paused` (a button in the
+    diagram) stops recording without detaching.
+    """
+
+    _esm = STATIC / "sequence.js"
+
+    participants = t.List().tag(sync=True)
+    events = t.List().tag(sync=True)
+    paused = t.Bool(False).tag(sync=True)
+    dropped = t.Int(0).tag(sync=True)
+    title = t.Unicode("").tag(sync=True)
+
+    def __init__(self, *processes, runtime=None, others: bool = False, max_events: int = 200,
+                 interval: float = 0.25, live: bool = True, title: str = "", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.runtime = runtime if runtime is not None else current_runtime()
+        self.others = others
+        self.max_events = max_events
+        self._buf: deque = deque(maxlen=max(10 * max_events, 1000))
+        self._seq = 0
+        self._traced: dict = {}
+        self.title = title or "message sequence"
+        for p in processes:
+            self.add(p)
+        if others:
+            self.participants = self.participants + [{"id": OTHERS, "label": "other processes"}]
+        self._stop_trace = trace_sends(self.runtime, self._on_send)
+        self._tele = telemetry_of(self.runtime)
+        self._exit_id = f"beamlab.widgets.sequence.{id(self)}"
+        self._tele.attach(self._exit_id, ("beamlab", "process", "exit"), self._on_exit, None)
+        self._paused = self.paused          # a plain attribute: read on every send
+        self.observe(lambda ch: setattr(self, "_paused", ch["new"]), names=["paused"])
+        self.on_msg(self._on_msg)
+        self._ticker = None
+        self._handle = None
+        if live:
+            self.start(interval)
+
+    # ------------------------------------------------------------------ who is traced
+    def add(self, process) -> None:
+        """Trace one more process (a pid or a registered name) with its own lifeline."""
+        pid = process
+        if isinstance(process, str):
+            pid = self.runtime.whereis(process)
+            if pid is None:
+                raise ValueError(f"no process is registered as {process!r}; pass its pid, "
+                                 "or register it first")
+        if pid in self._traced:
+            return
+        info = self.runtime.process_info(pid)
+        name = (info or {}).get("registered_name") or (process if isinstance(process, str) else "")
+        pid_s = pid_text(pid)
+        self._traced[pid] = pid_s
+        label = f"{name} {pid_s}".strip()
+        parts = [p for p in self.participants if p["id"] != OTHERS]
+        parts.append({"id": pid_s, "label": label})
+        if self.others:
+            parts.append({"id": OTHERS, "label": "other processes"})
+        self.participants = parts
+
+    # ------------------------------------------------------------------ hot path
+    def _now(self) -> float:
+        return self.runtime.clock.now()
+
+    def _on_send(self, frm, to, msg) -> None:
+        traced = self._traced
+        if self._paused or (frm not in traced and to not in traced):
+            return
+        if not self.others and (frm not in traced or to not in traced):
+            return
+        self._buf.append((self._now(), frm, to, msg, "send"))
+
+    def _on_exit(self, event, measurements, metadata, config) -> None:
+        pid = metadata.get("pid")
+        if pid in self._traced and not self._paused:
+            self._buf.append((self._now(), pid, pid, metadata.get("reason"), "exit"))
+
+    # ------------------------------------------------------------------ drawing
+    def refresh(self) -> bool:
+        """Move what was traced since the last refresh into the diagram; True if it grew."""
+        buf = self._buf
+        if not buf:
+            return False
+        rows = []
+        while buf:
+            at, frm, to, msg, kind = buf.popleft()
+            self._seq += 1
+            rows.append({"seq": self._seq, "t": round(at, 6), "kind": kind,
+                         "from": self._traced.get(frm, OTHERS), "to": self._traced.get(to, OTHERS),
+                         "from_pid": pid_text(frm), "to_pid": pid_text(to),
+                         "label": safe_repr(msg, 80) if kind == "send" else f"exit: {safe_repr(msg, 60)}"})
+        events = self.events + rows
+        if len(events) > self.max_events:
+            self.dropped += len(events) - self.max_events
+            events = events[-self.max_events:]
+        self.events = events
+        return True
+
+    def _on_msg(self, _widget, content, _buffers) -> None:
+        if isinstance(content, dict) and content.get("type") == "clear":
+            self.clear()
+
+    def clear(self) -> None:
+        """Forget the messages drawn so far (tracing goes on)."""
+        self._buf.clear()
+        self.events = []
+        self.dropped = 0
+
+    def start(self, interval: float = 0.25) -> None:
+        self.stop()
+        self._ticker = ticker_for(self.runtime)
+        self._handle = self._ticker.subscribe(self.refresh, interval)
+
+    def stop(self) -> None:
+        if self._ticker is not None and self._handle is not None:
+            self._ticker.unsubscribe(self._handle)
+        self._handle = None
+
+    def close(self) -> None:
+        """Stop tracing and drawing (the runtime's send path is back to untraced)."""
+        self.stop()
+        self._stop_trace()
+        self._tele.detach(self._exit_id)
+        super().close()
+
+    # ------------------------------------------------------------------ static fallback
+    def static_html(self) -> str:
+        """The diagram as a plain table: time, from, to, message."""
+        self.refresh()
+        names = {p["id"]: p["label"] for p in self.participants}
+        rows = "".join(
+            f"<tr><td>{e['t']:.3f}</td><td>{html.escape(names.get(e['from'], e['from']))}</td>"
+            f"<td>→ {html.escape(names.get(e['to'], e['to']))}</td><td><code>{html.escape(e['label'])}</code></td></tr>"
+            for e in self.events)
+        return ('<div class="beamlab-sequence-static" style="font:12px sans-serif">'
+                f"<div style=\"color:#555\">{html.escape(self.title)} (static picture; run the notebook "
+                f"for the live diagram)</div><table>{rows}</table></div>")
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, meta = bundle
+        data["text/html"] = self.static_html()
+        return data, meta
+
+
+def sequence_trace(*processes, **kwargs) -> SequenceTrace:
+    """A live sequence diagram of the messages between `processes` (pids or names)."""
+    return SequenceTrace(*processes, **kwargs)
