@@ -68,7 +68,7 @@ def frame_kind(code) -> int:
                 k = BEAMLAB
             elif real.startswith(_BEAMLAB_DIR + os.sep):
                 top = real[len(_BEAMLAB_DIR) + 1:].split(os.sep, 1)[0]
-                k = BEAMLAB if top in ("kernel", "widgets", "__init__.py", "__main__.py") else USER
+                k = BEAMLAB if top in ("kernel", "widgets", "src") else USER
             elif real.startswith(_LIB_DIRS):
                 k = LIBRARY
             else:
