@@ -187,3 +187,19 @@ def test_a_function_can_be_sent_as_a_message(run):
         return receive()
 
     assert run(main) == 40
+
+
+@pytest.mark.xfail(reason="runtime bug: see runtime-bugs.md #1", strict=True)
+def test_mutating_a_list_after_passing_it_to_spawn_does_not_change_what_the_child_sees(run):
+    def child(parent, data):
+        receive("go")
+        send(parent, ("child has", data))
+
+    def main():
+        data = [1]
+        pid = spawn(child, self(), data)
+        data.append(2)
+        send(pid, "go")
+        return receive(("child has", ANY))[1]
+
+    assert run(main) == [1]
