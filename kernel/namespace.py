@@ -28,7 +28,7 @@ OTP_NAMES = (
     "Ok", "Reply", "NoReply", "Stop", "Ignore", "From", "child_spec",
 )
 WIDGET_NAMES = (
-    "supervision_tree", "observer", "telemetry_chart", "sequence_trace", "chaos",
+    "supervision_tree", "observer", "telemetry_chart", "metrics", "sequence_trace", "chaos",
 )
 
 

@@ -133,11 +133,17 @@ class Kernel:
 
 @pytest.fixture(scope="session")
 def kernelspec():
-    """Install the kernelspec into this environment, as the README's command does."""
-    done = subprocess.run([sys.executable, "-m", "beamlab", "install", "--sys-prefix"],
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    """Install the kernelspec into this environment, as the README's command does.
+
+    Skipped when the very same spec is already there: reinstalling replaces the folder,
+    and a kernel another test run starts at that moment would not find it."""
+    from beamlab.kernel.kernelspec import kernel_dict
+
     spec = Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME / "kernel.json"
+    if not spec.exists() or json.loads(spec.read_text()) != kernel_dict():
+        done = subprocess.run([sys.executable, "-m", "beamlab", "install", "--sys-prefix"],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
     return json.loads(spec.read_text())
 
 
