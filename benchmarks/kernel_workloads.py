@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -82,10 +83,17 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def _start_kernel(KernelManager):
     """A fresh beamlab kernel and a connected, ready client."""
     spec_root = _kernelspec_dir()
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(
-        filter(None, [str(spec_root), os.environ.get("JUPYTER_PATH")]))
-    km = KernelManager(kernel_name="beamlab-bench")
-    km.start_kernel()
+    saved = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(spec_root), saved]))
+    try:
+        km = KernelManager(kernel_name="beamlab-bench")
+        km.start_kernel()
+    finally:                                  # the spec is only needed to launch
+        shutil.rmtree(spec_root, ignore_errors=True)
+        if saved is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = saved
     kc = km.client()
     kc.start_channels()
     try:
