@@ -6,9 +6,8 @@ import threading
 import pytest
 
 import beamlab
-
-from beamlab.runtime import (ANY, MockClock, dirty_call, exit, process_info, receive, self, send, sleep,
-                             spawn, spawn_monitor)
+from beamlab.runtime import (ANY, MockClock, dirty_call, exit, process_info, receive, self, send,
+                             sleep, spawn, spawn_monitor)
 
 
 def test_dirty_call_returns_the_functions_value(run):
@@ -118,3 +117,21 @@ def test_killing_a_process_during_a_dirty_call_drops_the_result(run):
         return reason, dirty_call(lambda: "dirty calls still work"), receive(timeout=0, default=None)
 
     assert run(main) == ("killed", "dirty calls still work", None)
+
+
+def test_a_ticker_keeps_ticking_while_another_process_blocks_in_a_dirty_call():
+    # The dirty function can only return True once the ticker has ticked five times.
+    ticked = threading.Event()
+
+    def ticker(parent):
+        for i in range(5):
+            sleep(0.01)
+            send(parent, ("tick", i))
+        ticked.set()
+
+    def main():
+        spawn(ticker, self())
+        finished_waiting = dirty_call(ticked.wait, 30)
+        return finished_waiting, [receive(("tick", ANY), timeout=0)[1] for _ in range(5)]
+
+    assert beamlab.run(main, preemption="signal") == (True, [0, 1, 2, 3, 4])
