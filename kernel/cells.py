@@ -17,11 +17,13 @@ children stay with the cell that started the supervisor). Re-running K first
 stops what K's last run started — kill, then wait for the DOWN so their names
 are free — unless the cell starts with `%%keep`.
 
-Shell death. A linked crash kills the shell like any process. During a cell,
-`run_as` raises `ProcessExit` and the cell shows a `ShellExited` error; between
-cells the exit handler writes the news into the last cell. Either way the next
-code runs as a new shell process; the namespace belongs to the kernel and
-survives.
+Shell death. A linked crash (any exit signal) kills the shell like any
+process. During a cell, `run_as` raises `ProcessExit` and the cell shows a
+`ShellExited` error; between cells the exit handler writes the news into the
+last cell. Either way the next code runs as a new shell process; the
+namespace belongs to the kernel and survives. A `ProcessExit` the cell raises
+itself (`exit(reason)`, a `GenServer.call` that timed out) is shown as an
+error and the shell lives on, as in IEx and Livebook.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ import contextvars
 
 import greenlet
 
-from beamlab.runtime import (ANY, GroupLeader, Pid, ProcessExit, demonitor, exit, format_reason,
-                             monitor, receive, unlink)
+from beamlab.runtime import (ANY, Crash, GroupLeader, Pid, ProcessExit, demonitor, exit,
+                             format_reason, monitor, receive, unlink)
 from beamlab.runtime import group_leader as set_group_leader
 
 __all__ = ["Cells", "ShellExited", "cell_key"]
@@ -43,7 +45,7 @@ STOP_WAIT = 5.0   # seconds to wait for a killed process's DOWN on re-run
 
 
 class ShellExited(Exception):
-    """The shell process died while a cell ran (a linked process crashed, or exit() was called).
+    """The shell process was killed while a cell ran (a linked crash, or an exit signal).
 
     The cell shows this instead of a traceback; the next cell runs as a new shell.
     """
@@ -57,14 +59,15 @@ class ShellExited(Exception):
 
 
 def shell_exit_lines(old: Pid, new: Pid | None, reason) -> list[str]:
-    """The message a learner sees when the shell dies, with what it means."""
+    """The message a learner sees when the shell is killed, with what it means."""
     lines = [f"** The shell process {old!r} exited: {format_reason(reason)}"]
-    if reason in ("normal", "shutdown") or (type(reason) is tuple and reason[:1] == ("shutdown",)):
-        lines.append("   (exit(...) was called in the shell, or it got an exit signal)")
+    if isinstance(reason, Crash):
+        lines.append("   A process linked to it crashed, and the crash travelled along the link."
+                     " To be told without dying: process_flag('trap_exit', True), or monitor()"
+                     " instead of a link.")
     else:
-        lines.append("   It was linked to a process that died, and an exit signal travels along links"
-                     " (trap exits with process_flag('trap_exit', True), or use monitor()"
-                     " to be told without dying).")
+        lines.append(f"   It got an exit signal ({format_reason(reason)}): from a linked process"
+                     f" that exited, or from exit(pid, reason).")
     nxt = f"a new shell process {new!r}" if new is not None else "a new shell process"
     lines.append(f"   The next code runs as {nxt}; your variables are kept.")
     return lines
@@ -149,8 +152,9 @@ class Cells:
         try:
             return self.rt.run_as(self.shell, fn, *args)
         except ProcessExit as e:
+            if self.rt.is_process_alive(self.shell):
+                raise   # the cell raised it itself (exit(reason), a failed GenServer.call): an error
             old = self.shell
-            self._finish_shell(old, e.reason)
             new = self._new_shell()
             raise ShellExited(old, new, e.reason) from None
         finally:
@@ -165,12 +169,6 @@ class Cells:
     def _new_shell(self) -> Pid:
         self.shell = self.rt.new_process(label="shell", group_leader=self.gl)
         return self.shell
-
-    def _finish_shell(self, pid: Pid, reason) -> None:
-        """The shell ran exit(reason) itself: make it really exit, so its links hear about it."""
-        proc = self.rt._table.get(pid.id)
-        if proc is not None and proc.alive:
-            self.rt._exit_process(proc, reason)
 
     # ------------------------------------------------------------------ telemetry
     def _on_event(self, event, measurements, metadata, config) -> None:

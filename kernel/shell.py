@@ -20,11 +20,14 @@ relies on it to capture `with out: print(...)`.
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 
 import greenlet
 from ipykernel.zmqshell import ZMQInteractiveShell
+
+import beamlab.runtime
 
 from .cells import ShellExited
 
@@ -133,10 +136,24 @@ class FlushingStream:
 
 
 def _from_frame_of(tb: types.TracebackType | None, code_obj) -> types.TracebackType | None:
-    """Drop the runtime's frames: the traceback from the cell's own frame down."""
+    """What a learner needs of the traceback: from the cell's own frame down, without the
+    runtime's frames at the bottom (a KeyboardInterrupt in receive() ends at the cell's
+    `receive()` line, not inside the scheduler)."""
     t = tb
-    while t is not None:
-        if t.tb_frame.f_code is code_obj:
-            return t
+    while t is not None and t.tb_frame.f_code is not code_obj:
         t = t.tb_next
-    return tb
+    if t is None:
+        return tb
+    entries = []
+    while t is not None:
+        entries.append(t)
+        t = t.tb_next
+    while len(entries) > 1 and entries[-1].tb_frame.f_code.co_filename.startswith(_RUNTIME_DIR):
+        entries.pop()
+    rebuilt = None
+    for e in reversed(entries):
+        rebuilt = types.TracebackType(rebuilt, e.tb_frame, e.tb_lasti, e.tb_lineno)
+    return rebuilt
+
+
+_RUNTIME_DIR = os.path.dirname(os.path.abspath(beamlab.runtime.__file__)) + os.sep

@@ -163,3 +163,26 @@ def test_prints_inside_an_ipywidgets_output_context_reach_it_while_it_captures(k
         elif m["msg_type"] == "comm_msg" and "msg_id" in m["content"]["data"].get("state", {}):
             events.append("capturing" if m["content"]["data"]["state"]["msg_id"] else "released")
     assert events == ["capturing", "captured\n", "released", "after\n"]
+
+
+def test_exit_raised_in_a_cell_is_an_error_and_the_shell_lives_on(kernel):
+    before = kernel.ok("self()").result
+    cell = kernel.run("exit('bye')")
+    assert cell.status == "error" and cell.errors[0][0] == "ProcessExit" and "bye" in cell.errors[0][1]
+    assert kernel.ok("self()").result == before
+
+
+def test_a_genserver_call_timeout_in_a_cell_names_the_call_and_the_shell_lives_on(kernel):
+    before = kernel.ok("self()").result
+    kernel.ok("class Slow(GenServer):\n"
+              "    def init(self, arg):\n"
+              "        return Ok(arg)\n"
+              "    def handle_call(self, request, from_, state):\n"
+              "        sleep(10)\n"
+              "        return Reply(state, state)\n"
+              "slow = Slow.start()")
+    cell = kernel.run("GenServer.call(slow, 'ping', timeout=0.2)")
+    assert cell.status == "error"
+    ename, evalue, _ = cell.errors[0]
+    assert "timed out" in evalue and "ping" in evalue, (ename, evalue)
+    assert kernel.ok("self()").result == before
