@@ -178,6 +178,14 @@ class Runtime(SignalsMixin, RegistryMixin, TimersMixin, IntrospectionMixin):
         if reactor is None and not external and not callable(fn):
             from .errors import BadArg
             raise BadArg(f"spawn({fn!r}): the first argument must be a function to run")
+        if args:
+            # Erlang copies spawn's arguments into the new process, like a message.
+            for a in args:
+                if type(a) not in _ATOMIC:
+                    args = tuple(to_message(x) for x in args)
+                    break
+        if kwargs:
+            kwargs = {k: to_message(v) for k, v in kwargs.items()}
         n = self._next_id
         self._next_id = n + 1
         pid = Pid(n)
@@ -570,7 +578,10 @@ class Runtime(SignalsMixin, RegistryMixin, TimersMixin, IntrospectionMixin):
                                if p.blocked)[:500])
         ev = self._event
         if self._outstanding and isinstance(self.clock, MockClock):
-            ev.wait(0.05)
+            # A dirty call is running in a thread: give it a little real time,
+            # then let the mock clock jump to the next timer (trio's autojump rule).
+            if not ev.wait(0.01) and delay is not None:
+                self.clock.wait(ev, delay)
         else:
             self.clock.wait(ev, delay)
         ev.clear()
