@@ -46,3 +46,10 @@ def test_the_kernel_says_who_it_is(kernel):
     assert reply["implementation"] == "beamlab"
     assert reply["language_info"]["name"] == "python"
     assert "BEAM Lab" in reply["banner"]
+
+
+def test_tab_completion_and_help_work_on_the_beamlab_names(kernel):
+    matches = kernel.kc.complete("spawn_l", reply=True, timeout=10)["content"]["matches"]
+    assert "spawn_link" in matches
+    help_text = kernel.kc.inspect("receive", reply=True, timeout=10)["content"]["data"]["text/plain"]
+    assert "ANY" in help_text   # receive's docstring explains patterns
