@@ -75,6 +75,15 @@ class BeamKernel(IPythonKernel):
                 "spawn, send, receive, link, monitor, GenServer, Supervisor... are ready to use;\n"
                 "each cell runs as the shell process. Magics: %observer, %tree, %crash, %%keep.\n")
 
+    @property
+    def kernel_info(self):
+        """ipykernel's, without "debugger": a debugger stepping the main thread would not
+        follow processes switching under it (the kernelspec says so too)."""
+        info = super().kernel_info
+        info["supported_features"] = [f for f in info.get("supported_features", [])
+                                      if f != "debugger"]
+        return info
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._runtime_stopped = True

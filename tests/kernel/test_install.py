@@ -46,6 +46,8 @@ def test_the_kernel_says_who_it_is(kernel):
     assert reply["implementation"] == "beamlab"
     assert reply["language_info"]["name"] == "python"
     assert "BEAM Lab" in reply["banner"]
+    assert "kernel subshells" in reply["supported_features"]
+    assert "debugger" not in reply["supported_features"]
 
 
 def test_tab_completion_and_help_work_on_the_beamlab_names(kernel):
