@@ -41,7 +41,6 @@ def test_other_processes_keep_running_during_a_dirty_call(run):
     assert run(main) is True
 
 
-@pytest.mark.xfail(reason="runtime bug: see runtime-bugs.md #2", strict=True)
 def test_a_sleeping_process_wakes_on_the_mock_clock_during_a_dirty_call():
     released = threading.Event()
 

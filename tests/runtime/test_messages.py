@@ -189,7 +189,6 @@ def test_a_function_can_be_sent_as_a_message(run):
     assert run(main) == 40
 
 
-@pytest.mark.xfail(reason="runtime bug: see runtime-bugs.md #1", strict=True)
 def test_mutating_a_list_after_passing_it_to_spawn_does_not_change_what_the_child_sees(run):
     def child(parent, data):
         receive("go")
@@ -203,3 +202,18 @@ def test_mutating_a_list_after_passing_it_to_spawn_does_not_change_what_the_chil
         return receive(("child has", ANY))[1]
 
     assert run(main) == [1]
+
+
+def test_mutating_a_dict_after_passing_it_to_spawn_as_a_keyword_does_not_change_what_the_child_sees(run):
+    def child(parent, *, config):
+        receive("go")
+        send(parent, ("child has", config))
+
+    def main():
+        config = {"level": 1}
+        pid = spawn(child, self(), config=config)
+        config["level"] = 2
+        send(pid, "go")
+        return receive(("child has", ANY))[1]
+
+    assert run(main) == {"level": 1}

@@ -145,14 +145,15 @@ def test_a_busy_main_process_is_preempted_so_the_others_run():
 
 
 def test_many_spinners_each_get_a_turn():
-    def counting_spinner(counts, i):
+    counts = [0] * 4        # shared through the closure, so main can read what each has done
+
+    def counting_spinner(i):
         while True:
             counts[i] += 1
 
     def main():
-        counts = [0] * 4
         for i in range(4):
-            spawn(counting_spinner, counts, i)
+            spawn(counting_spinner, i)
         sleep(0.2)
         return counts
 
