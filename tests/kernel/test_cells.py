@@ -186,3 +186,10 @@ def test_a_genserver_call_timeout_in_a_cell_names_the_call_and_the_shell_lives_o
     ename, evalue, _ = cell.errors[0]
     assert "timed out" in evalue and "ping" in evalue, (ename, evalue)
     assert kernel.ok("self()").result == before
+
+
+def test_a_process_spinning_between_cells_does_not_block_the_next_cell(kernel):
+    kernel.ok("def spin():\n    while True:\n        pass\nspinner = spawn(spin)")
+    cell = kernel.ok("n = 0\nfor _ in range(3):\n    sleep(0.05)\n    n += 1\n(n, is_process_alive(spinner))")
+    assert cell.result == "(3, True)"
+    kernel.ok("exit(spinner, 'kill')")
