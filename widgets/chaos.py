@@ -34,7 +34,7 @@ class _Monkey:
         self.seed = seed
         self.include_supervisors = include_supervisors
         self.reason = reason
-        self.kills: list[tuple] = []        # (time, pid, child id)
+        self.kills: list[tuple] = []        # (seconds since start, pid, child id)
         self.ended = ""                     # why the monkey stopped by itself
         self.pid = None
 
@@ -43,6 +43,7 @@ class _Monkey:
         from beamlab.runtime import current_runtime, exit as exit_, receive
         rt = current_runtime()
         rng = random.Random(self.seed)
+        t0 = rt.clock.now()
         while True:
             msg = receive(timeout=1.0 / max(self.rate, 1e-3), default=None)
             if msg == "stop":
@@ -58,7 +59,7 @@ class _Monkey:
                 continue
             pid, cid = rng.choice(victims)
             exit_(pid, self.reason)
-            self.kills.append((rt.clock.now(), pid, cid))
+            self.kills.append((rt.clock.now() - t0, pid, cid))
 
 
 class Chaos(W.VBox):
@@ -90,7 +91,7 @@ class Chaos(W.VBox):
         self.tree = None
         if show_tree:
             from .tree import SupervisionTree
-            self.tree = SupervisionTree(root, runtime=self.runtime, title=f"chaos under {root}")
+            self.tree = SupervisionTree(root, runtime=self.runtime)
         controls = W.HBox([self.toggle, self.rate, self.seed, self.supervisors])
         super().__init__([controls, self.status] + ([self.tree] if self.tree is not None else []),
                          **kwargs)
@@ -110,7 +111,7 @@ class Chaos(W.VBox):
 
     @property
     def kills(self) -> list[tuple]:
-        """Every kill so far: (runtime time, pid, child id)."""
+        """Every kill so far: (seconds since start, pid, child id)."""
         return list(self._monkey.kills) if self._monkey is not None else []
 
     def start(self) -> None:

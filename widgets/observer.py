@@ -19,6 +19,7 @@ import anywidget
 import ipywidgets as W
 import traitlets as t
 
+from ._charts import fit_x, fit_y, twice_if_single
 from ._events import exit_log
 from ._inspect import describe, perform
 from ._procs import COLUMNS, SORTABLE, SystemSampler, process_rows
@@ -132,10 +133,10 @@ class SystemCharts(W.GridBox):
         self.lines = {}
         figures = []
         for key, title in self.TITLES.items():
-            x, y = bq.LinearScale(), bq.LinearScale(min=0)
+            x, y = bq.LinearScale(min=-1.0, max=0.0), bq.LinearScale(min=0.0, max=1.0)
             line = bq.Lines(x=[], y=[], scales={"x": x, "y": y}, colors=["#1565c0"], stroke_width=1.5)
-            fig = bq.Figure(marks=[line], title=title, animation_duration=0,
-                            axes=[bq.Axis(scale=x, label="s", num_ticks=3),
+            fig = bq.Figure(marks=[line], title=title, animation_duration=0, padding_x=0.0, padding_y=0.0,
+                            axes=[bq.Axis(scale=x, label="seconds ago", num_ticks=3, tick_format=".0f"),
                                   bq.Axis(scale=y, side="left", tick_format=".2s", num_ticks=4)],
                             fig_margin={"top": 30, "bottom": 32, "left": 50, "right": 12},
                             layout=W.Layout(width="100%", height="170px"),
@@ -154,12 +155,14 @@ class SystemCharts(W.GridBox):
             return
         t0 = times[-1]
         xs = [t - t0 for t in times]
-        twice = len(xs) == 1          # bqplot squeezes a 1-point array to a scalar: draw it twice
         for key, line in self.lines.items():
             ys = list(self.sampler.series[key])
+            fit_x(line.scales["x"], xs)
+            fit_y(line.scales["y"], ys)
+            x2, y2 = twice_if_single(xs, ys)
             with line.hold_sync():
-                line.x = xs * 2 if twice else xs
-                line.y = ys * 2 if twice else ys
+                line.x = x2
+                line.y = y2
 
 
 class Observer(W.VBox):

@@ -57,6 +57,7 @@ class SequenceTrace(anywidget.AnyWidget):
         self.max_events = max_events
         self._buf: deque = deque(maxlen=max(10 * max_events, 1000))
         self._seq = 0
+        self._t0 = self.runtime.clock.now()   # times in the diagram count from here
         self._traced: dict = {}
         self.title = title or "message sequence"
         for p in processes:
@@ -124,7 +125,7 @@ class SequenceTrace(anywidget.AnyWidget):
         while buf:
             at, frm, to, msg, kind = buf.popleft()
             self._seq += 1
-            rows.append({"seq": self._seq, "t": round(at, 6), "kind": kind,
+            rows.append({"seq": self._seq, "t": round(at - self._t0, 6), "kind": kind,
                          "from": self._traced.get(frm, OTHERS), "to": self._traced.get(to, OTHERS),
                          "from_pid": pid_text(frm), "to_pid": pid_text(to),
                          "label": safe_repr(msg, 80) if kind == "send" else f"exit: {safe_repr(msg, 60)}"})

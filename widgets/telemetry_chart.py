@@ -18,6 +18,7 @@ from collections import deque
 
 import ipywidgets as W
 
+from ._charts import fit_x, fit_y
 from ._metrics import Accumulator, Metric, counter, last_value, sum_, summary
 from ._runtime import current_runtime
 from ._ticker import ticker_for
@@ -33,12 +34,12 @@ class _MetricFigure:
         self.metric = metric
         self.points: deque = deque(maxlen=window)      # (t, {label: value})
         self.labels: list[str] = []
-        x, y = bq.LinearScale(), bq.LinearScale()
+        x, y = bq.LinearScale(min=-1.0, max=0.0), bq.LinearScale(min=0.0, max=1.0)
         self.line = bq.Lines(x=[], y=[], scales={"x": x, "y": y}, display_legend=True,
                              stroke_width=1.5, labels=[])
         self.figure = bq.Figure(
-            marks=[self.line], title=metric.label, animation_duration=0,
-            axes=[bq.Axis(scale=x, label="seconds ago", num_ticks=4),
+            marks=[self.line], title=metric.label, animation_duration=0, padding_x=0.0, padding_y=0.0,
+            axes=[bq.Axis(scale=x, label="seconds ago", num_ticks=4, tick_format=".0f"),
                   bq.Axis(scale=y, side="left", tick_format=".3s", num_ticks=4,
                           label=metric.unit or "")],
             fig_margin={"top": 34, "bottom": 36, "left": 56, "right": 12},
@@ -66,6 +67,8 @@ class _MetricFigure:
               for label in self.labels]
         if not ys:
             ys = [[NAN] * len(xs)]
+        fit_x(self.line.scales["x"], xs)
+        fit_y(self.line.scales["y"], [v for row in ys for v in row])
         if len(xs) == 1:              # bqplot squeezes a 1-point array to a scalar: draw it twice
             xs = xs * 2
             ys = [row * 2 for row in ys]

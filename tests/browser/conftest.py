@@ -90,8 +90,11 @@ def page(browser, request):
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     pg = context.new_page()
     errors: list[str] = []
+    console: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     pg.js_errors = errors
+    pg.console_errors = console
     yield pg
     ARTIFACTS.mkdir(exist_ok=True)
     failed = getattr(request.node, "rep_call", None)
