@@ -17,6 +17,10 @@ How this works (the principles everything else relies on):
    is empty, and give it back.
 5. Everything a process can do to another (send, signals, links, monitors) is a
    plain method call on the runtime's tables; nothing ever blocks but receive.
+
+The driving loop and the entry points (`run`, `run_as`, `run_pending`) live in
+`_driver.py`; signals in `_signals.py`; timers, registry and introspection in
+their own mixins.
 """
 
 from __future__ import annotations
@@ -25,19 +29,18 @@ import collections
 import contextvars
 import gc
 import threading
-import time
-
 import greenlet
 
-from .clock import MockClock, SystemClock
-from .errors import Crash, NotInProcess, ProcessExit, format_reason
+from .clock import SystemClock
+from .errors import Crash, NotInProcess, ProcessExit
 from .introspection import IntrospectionMixin
 from .io import GroupLeader, install_stdio, uninstall_stdio
 from .messages import _ATOMIC, to_message
-from .patterns import compile_patterns
 from .pid import Pid
 from .preempt import Preemptor
 from ._process import EXITING, RUNNABLE, RUNNING, WAITING, Process
+from ._driver import Deadlock, DriverMixin
+from ._receive import _NO_DEFAULT, ReceiveMixin  # noqa: F401  (api imports _NO_DEFAULT from here)
 from ._registry import RegistryMixin
 from ._signals import SYSTEM_PID, SignalsMixin
 from ._timers import TimersMixin
@@ -45,7 +48,6 @@ from .telemetry import Telemetry
 
 __all__ = ["Runtime", "current_runtime", "Deadlock", "spawn_reactor"]
 
-_NO_DEFAULT = object()
 _POOL_MAX = 256
 _current: "Runtime | None" = None
 
@@ -58,21 +60,7 @@ def current_runtime() -> "Runtime":
     return _current
 
 
-class Deadlock(RuntimeError):
-    """Every process is waiting for a message and nothing (no timer, no thread) can send one."""
-
-
-class _Box:
-    __slots__ = ("done", "value", "error", "exit")
-
-    def __init__(self):
-        self.done = False
-        self.value = None
-        self.error = None
-        self.exit = None
-
-
-class Runtime(SignalsMixin, RegistryMixin, TimersMixin, IntrospectionMixin):
+class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixin, IntrospectionMixin):
     """A BEAM-like runtime: processes, mailboxes, links, monitors, timers, a preempting scheduler.
 
         >>> rt = Runtime()
@@ -258,15 +246,6 @@ class Runtime(SignalsMixin, RegistryMixin, TimersMixin, IntrospectionMixin):
                         self._notify()
         return msg
 
-    def _wake_if_match(self, target, msg) -> None:
-        try:
-            ok = target.matcher(msg)
-        except Exception:
-            ok = True   # let the receiver evaluate it and see its own error
-        if ok:
-            target.blocked = False
-            self._ready(target)
-
     def _deliver(self, target, msg) -> None:
         mb = target.mailbox
         if mb is None:
@@ -292,82 +271,6 @@ class Runtime(SignalsMixin, RegistryMixin, TimersMixin, IntrospectionMixin):
             self._runq.append(proc)
             if not self._driving:
                 self._notify()
-
-    def receive(self, patterns=(), timeout=None, default=_NO_DEFAULT):
-        proc = self.current
-        if proc is None or greenlet.getcurrent() is not proc.greenlet:
-            raise NotInProcess("receive() must be called from inside a process")
-        if not proc.alive:
-            raise ProcessExit(proc.exit_reason)
-        if timeout is not None:
-            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout != timeout:
-                from .errors import BadArg
-                raise BadArg(f"receive(timeout={timeout!r}): the timeout must be a number of "
-                             f"seconds >= 0, or None to wait forever")
-            if timeout < 0:
-                from .errors import BadArg
-                raise BadArg(f"receive(timeout={timeout!r}): the timeout cannot be negative; "
-                             f"use 0 to only check the mailbox")
-        proc.reductions += 1
-        matcher = compile_patterns(patterns) if patterns else None
-        mb = proc.mailbox
-        if mb:
-            if matcher is None:
-                return mb.popleft()
-            for i, m in enumerate(mb):
-                if matcher(m):
-                    del mb[i]
-                    return m
-            scanned = len(mb)
-        else:
-            scanned = 0
-        if timeout == 0:
-            return self._timeout_result(default, timeout)
-        token = proc.wait_token = proc.wait_token + 1
-        timer = None
-        if timeout is not None:
-            timer = self.add_timer(timeout, self._receive_timeout, proc, token)
-        proc.timed_out = False
-        try:
-            while True:
-                proc.matcher = matcher
-                proc.blocked = True
-                proc.status = WAITING
-                self._switch_away()
-                if not proc.alive:
-                    raise ProcessExit(proc.exit_reason)
-                mb = proc.mailbox
-                if mb is not None and len(mb) > scanned:
-                    if matcher is None:
-                        return mb.popleft()
-                    for i in range(scanned, len(mb)):
-                        m = mb[i]
-                        if matcher(m):
-                            del mb[i]
-                            return m
-                    scanned = len(mb)
-                if proc.timed_out:
-                    return self._timeout_result(default, timeout)
-        finally:
-            proc.blocked = False
-            proc.matcher = None
-            proc.wait_token += 1
-            if timer is not None:
-                self._cancel(timer)
-
-    @staticmethod
-    def _timeout_result(default, timeout):
-        if default is _NO_DEFAULT:
-            from .errors import ReceiveTimeout
-            raise ReceiveTimeout(f"receive timed out after {timeout} s with no matching message "
-                                 f"(pass default=... to get a value instead of this error)")
-        return default
-
-    def _receive_timeout(self, proc, token) -> None:
-        if proc.alive and proc.wait_token == token and proc.blocked:
-            proc.timed_out = True
-            proc.blocked = False
-            self._ready(proc)
 
     # ------------------------------------------------------------------ switching
     def _enter(self, proc):
@@ -504,180 +407,6 @@ class Runtime(SignalsMixin, RegistryMixin, TimersMixin, IntrospectionMixin):
                          {"pid": proc.pid, "reason": reason, "name": proc.name})
         for hook in self._on_exit_hooks:
             hook(proc, reason)
-
-    # ------------------------------------------------------------------ driving
-    def _drive(self, done, block: bool, budget: float | None = None) -> None:
-        if self._driving:
-            raise RuntimeError("the runtime is already running: run()/run_as() cannot be nested "
-                               "inside a process")
-        if _current is not self:
-            self.start()
-        me = greenlet.getcurrent()
-        if self._loop_g is not me:
-            self._adopt_loop(me)
-        self._driving = True
-        stop_at = None if budget is None else time.monotonic() + budget
-        pre = self._preemptor
-        runq = self._runq
-        try:
-            while True:
-                self._service()
-                if done():
-                    return
-                proc = None
-                while runq:
-                    p = runq.popleft()
-                    p.queued = False
-                    if p.alive or p.greenlet is not None:
-                        proc = p
-                        break
-                if proc is None:
-                    if not block:
-                        return
-                    self._idle()
-                    continue
-                pre.arm()
-                self._enter(proc)
-                self.current = None
-                if stop_at is not None and time.monotonic() >= stop_at:
-                    return
-        finally:
-            pre.disarm()
-            self.current = None
-            self._driving = False
-            self._flush_output()
-
-    def _adopt_loop(self, g) -> None:
-        self._loop_g = g
-        for proc in self._table.values():
-            if proc.greenlet is not None and not proc.greenlet.dead:
-                proc.greenlet.parent = g
-        for w in self._pool:
-            w.parent = g
-
-    def _service(self) -> None:
-        self._service_due = False
-        ext = self._external
-        while ext:
-            fn, args = ext.popleft()
-            fn(*args)
-        if self._timers:
-            self._fire_timers()
-        if self._dirty_gls:
-            self._flush_output()
-
-    def _idle(self) -> None:
-        self._preemptor.disarm()
-        self._flush_output()
-        delay = self._next_timer_delay()
-        if delay is None and not self._outstanding and not self._external \
-                and isinstance(self.clock, MockClock):
-            raise Deadlock("every process is waiting in receive() and no timer or thread can "
-                           "wake one: " + ", ".join(
-                               f"{p.pid!r} ({self.initial_call(p)})" for p in self._table.values()
-                               if p.blocked)[:500])
-        ev = self._event
-        if self._outstanding and isinstance(self.clock, MockClock):
-            # A dirty call is running in a thread: give it a little real time,
-            # then let the mock clock jump to the next timer (trio's autojump rule).
-            if not ev.wait(0.01) and delay is not None:
-                self.clock.wait(ev, delay)
-        else:
-            self.clock.wait(ev, delay)
-        ev.clear()
-
-    def _notify(self) -> None:
-        self._event.set()
-        cb = self._wakeup
-        if cb is not None:
-            cb()
-
-    def set_wakeup(self, callback) -> None:
-        """`callback()` is called (maybe from another thread) when work arrives while idle."""
-        self._wakeup = callback
-
-    def call_soon_threadsafe(self, fn, *args) -> None:
-        """Run `fn(*args)` inside the scheduler (outside any process) soon; any thread."""
-        self._external.append((fn, args))
-        self._service_due = True
-        self._notify()
-
-    def run(self, main, *args, **kwargs):
-        """Run `main(*args)` as a process until it returns; then stop the runtime.
-
-        Returns main's return value, or re-raises what it raised."""
-        self.start()
-        pid = self.new_process(label="main")
-        try:
-            return self.run_as(pid, main, *args, **kwargs)
-        finally:
-            self.stop()
-
-    def run_as(self, pid: Pid, fn, *args, **kwargs):
-        """Run `fn` as process `pid` (made by new_process), driving the scheduler meanwhile."""
-        proc = self._table.get(pid.id) if isinstance(pid, Pid) else None
-        if proc is None or not proc.alive:
-            raise ProcessExit(getattr(proc, "exit_reason", "noproc"))
-        if not proc.external or proc.greenlet is not None:
-            raise RuntimeError(f"{pid!r} is not an idle external process")
-        box = _Box()
-
-        def body():
-            try:
-                box.value = fn(*args, **kwargs)
-            except ProcessExit as e:
-                box.exit = e
-            except greenlet.GreenletExit:
-                box.exit = ProcessExit("killed")
-            except BaseException as e:
-                box.error = e
-            finally:
-                box.done = True
-                if proc.alive:
-                    proc.greenlet = None
-                    proc.status = WAITING
-                    proc.blocked = False
-                self.current = None
-
-        self.start()
-        if self._loop_g is not greenlet.getcurrent():
-            self._adopt_loop(greenlet.getcurrent())
-        g = proc.greenlet = greenlet.greenlet(body, self._loop_g)
-        g.gr_context = contextvars.copy_context()
-        proc.started = True
-        proc.status = RUNNABLE
-        proc.queued = True
-        self._runq.appendleft(proc)
-        with self._preemptor.interrupts_to(proc):
-            self._drive(lambda: box.done, block=True)
-        if box.exit is not None:
-            raise box.exit
-        if box.error is not None:
-            raise box.error.with_traceback(box.error.__traceback__)
-        return box.value
-
-    def run_pending(self, max_seconds: float = 0.05):
-        """Run runnable processes for up to `max_seconds`; the delay until more work is due.
-
-        Returns 0 if processes are still runnable, the seconds until the next
-        timer, or None if nothing is scheduled."""
-        if self._driving or self._stopped:
-            return None
-        self._drive(lambda: False, block=False, budget=max_seconds)
-        if self._runq or self._external:
-            return 0.0
-        return self._next_timer_delay()
-
-    # ------------------------------------------------------------------ output
-    def _flush_output(self) -> None:
-        gls = self._dirty_gls
-        while gls:
-            gls.pop().flush_out(self)
-
-    def _mark_output(self, gl) -> None:
-        self._dirty_gls.append(gl)
-        if not self._driving:
-            self._notify()
 
 
 def spawn_reactor(reactor, *, link: bool = False, monitor: bool = False, group_leader=None):

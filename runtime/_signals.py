@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from .errors import BadArg, NoProc, ProcessExit
 from .pid import Pid, Ref
-from ._process import EXITING, WAITING
+from ._process import EXITING
 
 __all__ = ["SignalsMixin", "SYSTEM_PID"]
 

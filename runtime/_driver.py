@@ -1,0 +1,218 @@
+"""Driving the scheduler: `run`, `run_as`, `run_pending` and the loop they share.
+
+How this works: whoever drives the runtime (a script's `run(main)`, the kernel's
+`run_as` for a cell, or `run_pending` from an asyncio loop between cells) runs
+`_drive` in its own greenlet. The loop fires due timers, runs callbacks handed
+in from other threads, flushes process output, and switches into the next
+runnable process; processes switch back to it when the run queue needs
+servicing or a process finishes. With nothing runnable it waits on the clock
+until the next timer or a wake-up from another thread; under a `MockClock` it
+jumps straight there, and raises `Deadlock` if nothing could ever wake anyone.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import time
+
+import greenlet
+
+from .clock import MockClock
+from .errors import ProcessExit
+from .pid import Pid
+from ._process import RUNNABLE, WAITING
+
+__all__ = ["DriverMixin", "Deadlock"]
+
+
+class Deadlock(RuntimeError):
+    """Every process is waiting for a message and nothing (no timer, no thread) can send one."""
+
+
+class _Box:
+    __slots__ = ("done", "value", "error", "exit")
+
+    def __init__(self):
+        self.done = False
+        self.value = None
+        self.error = None
+        self.exit = None
+
+
+
+class DriverMixin:
+    def _drive(self, done, block: bool, budget: float | None = None) -> None:
+        if self._driving:
+            raise RuntimeError("the runtime is already running: run()/run_as() cannot be nested "
+                               "inside a process")
+        from . import _core
+        if _core._current is not self:
+            self.start()
+        me = greenlet.getcurrent()
+        if self._loop_g is not me:
+            self._adopt_loop(me)
+        self._driving = True
+        stop_at = None if budget is None else time.monotonic() + budget
+        pre = self._preemptor
+        runq = self._runq
+        try:
+            while True:
+                self._service()
+                if done():
+                    return
+                proc = None
+                while runq:
+                    p = runq.popleft()
+                    p.queued = False
+                    if p.alive or p.greenlet is not None:
+                        proc = p
+                        break
+                if proc is None:
+                    if not block:
+                        return
+                    self._idle()
+                    continue
+                pre.arm()
+                self._enter(proc)
+                self.current = None
+                if stop_at is not None and time.monotonic() >= stop_at:
+                    return
+        finally:
+            pre.disarm()
+            self.current = None
+            self._driving = False
+            self._flush_output()
+
+    def _adopt_loop(self, g) -> None:
+        self._loop_g = g
+        for proc in self._table.values():
+            if proc.greenlet is not None and not proc.greenlet.dead:
+                proc.greenlet.parent = g
+        for w in self._pool:
+            w.parent = g
+
+    def _service(self) -> None:
+        self._service_due = False
+        ext = self._external
+        while ext:
+            fn, args = ext.popleft()
+            fn(*args)
+        if self._timers:
+            self._fire_timers()
+        if self._dirty_gls:
+            self._flush_output()
+
+    def _idle(self) -> None:
+        self._preemptor.disarm()
+        self._flush_output()
+        delay = self._next_timer_delay()
+        if delay is None and not self._outstanding and not self._external \
+                and isinstance(self.clock, MockClock):
+            raise Deadlock("every process is waiting in receive() and no timer or thread can "
+                           "wake one: " + ", ".join(
+                               f"{p.pid!r} ({self.initial_call(p)})" for p in self._table.values()
+                               if p.blocked)[:500])
+        ev = self._event
+        if self._outstanding and isinstance(self.clock, MockClock):
+            # A dirty call is running in a thread: give it a little real time,
+            # then let the mock clock jump to the next timer (trio's autojump rule).
+            if not ev.wait(0.01) and delay is not None:
+                self.clock.wait(ev, delay)
+        else:
+            self.clock.wait(ev, delay)
+        ev.clear()
+
+    def _notify(self) -> None:
+        self._event.set()
+        cb = self._wakeup
+        if cb is not None:
+            cb()
+
+    def set_wakeup(self, callback) -> None:
+        """`callback()` is called (maybe from another thread) when work arrives while idle."""
+        self._wakeup = callback
+
+    def call_soon_threadsafe(self, fn, *args) -> None:
+        """Run `fn(*args)` inside the scheduler (outside any process) soon; any thread."""
+        self._external.append((fn, args))
+        self._service_due = True
+        self._notify()
+
+    def run(self, main, *args, **kwargs):
+        """Run `main(*args)` as a process until it returns; then stop the runtime.
+
+        Returns main's return value, or re-raises what it raised."""
+        self.start()
+        pid = self.new_process(label="main")
+        try:
+            return self.run_as(pid, main, *args, **kwargs)
+        finally:
+            self.stop()
+
+    def run_as(self, pid: Pid, fn, *args, **kwargs):
+        """Run `fn` as process `pid` (made by new_process), driving the scheduler meanwhile."""
+        proc = self._table.get(pid.id) if isinstance(pid, Pid) else None
+        if proc is None or not proc.alive:
+            raise ProcessExit(getattr(proc, "exit_reason", "noproc"))
+        if not proc.external or proc.greenlet is not None:
+            raise RuntimeError(f"{pid!r} is not an idle external process")
+        box = _Box()
+
+        def body():
+            try:
+                box.value = fn(*args, **kwargs)
+            except ProcessExit as e:
+                box.exit = e
+            except greenlet.GreenletExit:
+                box.exit = ProcessExit("killed")
+            except BaseException as e:
+                box.error = e
+            finally:
+                box.done = True
+                if proc.alive:
+                    proc.greenlet = None
+                    proc.status = WAITING
+                    proc.blocked = False
+                self.current = None
+
+        self.start()
+        if self._loop_g is not greenlet.getcurrent():
+            self._adopt_loop(greenlet.getcurrent())
+        g = proc.greenlet = greenlet.greenlet(body, self._loop_g)
+        g.gr_context = contextvars.copy_context()
+        proc.started = True
+        proc.status = RUNNABLE
+        proc.queued = True
+        self._runq.appendleft(proc)
+        with self._preemptor.interrupts_to(proc):
+            self._drive(lambda: box.done, block=True)
+        if box.exit is not None:
+            raise box.exit
+        if box.error is not None:
+            raise box.error.with_traceback(box.error.__traceback__)
+        return box.value
+
+    def run_pending(self, max_seconds: float = 0.05):
+        """Run runnable processes for up to `max_seconds`; the delay until more work is due.
+
+        Returns 0 if processes are still runnable, the seconds until the next
+        timer, or None if nothing is scheduled."""
+        if self._driving or self._stopped:
+            return None
+        self._drive(lambda: False, block=False, budget=max_seconds)
+        if self._runq or self._external:
+            return 0.0
+        return self._next_timer_delay()
+
+    # ------------------------------------------------------------------ output
+    def _flush_output(self) -> None:
+        gls = self._dirty_gls
+        while gls:
+            gls.pop().flush_out(self)
+
+    def _mark_output(self, gl) -> None:
+        self._dirty_gls.append(gl)
+        if not self._driving:
+            self._notify()
+
+
