@@ -47,12 +47,16 @@ def eventually(predicate, timeout: float = 2.0, step: float = 0.02) -> bool:
     """
     from beamlab.runtime import sleep
 
+    try:
+        from beamlab.runtime.otp import CallExit
+    except ImportError:             # pragma: no cover - OTP is part of beamlab
+        CallExit = Exception
     waited = 0.0
     while True:
         try:
             if predicate():
                 return True
-        except Exception:
+        except (Exception, CallExit):  # e.g. asking a supervisor that is restarting
             pass
         if waited >= timeout:
             return False
