@@ -3,25 +3,22 @@
 How this works: once per session, `python -m beamlab install --sys-prefix`
 installs the kernelspec into this environment, exactly as the README does.
 Each test module then starts one kernel from that spec with jupyter_client
-(`beamlab_kernel`), and tests run cells through `Kernel.run`, which returns
-what a notebook would show: stdout, stderr, results and errors of that cell.
+(`kernel`), and tests run cells through `Kernel.run` (kernel_client.py), which
+returns what a notebook would show: stdout, stderr, results and errors of that cell.
 Every test here is marked `kernel`.
 """
 
 from __future__ import annotations
 
 import json
-import queue
 import subprocess
 import sys
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-KERNEL_NAME = "beamlab"
-TIMEOUT = 30
+sys.path.insert(0, str(Path(__file__).parent))
+from kernel_client import KERNEL_NAME, start_kernel, stop_kernel  # noqa: E402
 
 
 def pytest_collection_modifyitems(items):
@@ -29,106 +26,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if Path(str(item.fspath)).is_relative_to(here):
             item.add_marker(pytest.mark.kernel)
-
-
-@dataclass
-class Cell:
-    """What one execute request produced, as a notebook would show it."""
-
-    msg_id: str
-    status: str = ""
-    stdout: str = ""
-    stderr: str = ""
-    results: list = field(default_factory=list)      # text/plain of execute_result / display_data
-    errors: list = field(default_factory=list)       # (ename, evalue, traceback text)
-    messages: list = field(default_factory=list)     # every IOPub message of this cell
-
-    @property
-    def result(self):
-        return self.results[-1] if self.results else None
-
-    def add(self, msg) -> None:
-        self.messages.append(msg)
-        kind, content = msg["msg_type"], msg["content"]
-        if kind == "stream":
-            if content["name"] == "stdout":
-                self.stdout += content["text"]
-            else:
-                self.stderr += content["text"]
-        elif kind in ("execute_result", "display_data"):
-            self.results.append(content["data"].get("text/plain"))
-        elif kind == "error":
-            self.errors.append((content["ename"], content["evalue"], "\n".join(content["traceback"])))
-
-
-class Kernel:
-    """A started beamlab kernel and a client; `run(code)` executes a cell."""
-
-    def __init__(self, km, kc):
-        self.km, self.kc = km, kc
-        self.cells: dict[str, Cell] = {}
-        self.other: list = []    # IOPub messages that belong to no cell we ran (comms, status)
-
-    def send(self, code: str) -> Cell:
-        """Start executing `code`; returns its (still filling) Cell."""
-        msg_id = self.kc.execute(code)
-        cell = self.cells[msg_id] = Cell(msg_id)
-        return cell
-
-    def wait(self, cell: Cell, timeout: float = TIMEOUT) -> Cell:
-        """Read IOPub until `cell` is idle and its reply came; returns it."""
-        deadline = time.monotonic() + timeout
-        reply = None
-        idle = False
-        while not (idle and reply is not None):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"cell {cell.msg_id} did not finish in {timeout} s:\n{cell}")
-            if reply is None:
-                try:
-                    msg = self.kc.get_shell_msg(timeout=0.01)
-                    if msg["parent_header"].get("msg_id") == cell.msg_id:
-                        reply = msg
-                        cell.status = msg["content"]["status"]
-                except queue.Empty:
-                    pass
-            msg = self.next_iopub(min(left, 0.05))
-            if msg is not None and msg["parent_header"].get("msg_id") == cell.msg_id \
-                    and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                idle = True
-        return cell
-
-    def run(self, code: str, timeout: float = TIMEOUT) -> Cell:
-        """Execute a cell and wait until it is done."""
-        return self.wait(self.send(code), timeout)
-
-    def next_iopub(self, timeout: float):
-        """One IOPub message (filed under its cell), or None."""
-        try:
-            msg = self.kc.get_iopub_msg(timeout=timeout)
-        except queue.Empty:
-            return None
-        cell = self.cells.get(msg["parent_header"].get("msg_id"))
-        if cell is not None:
-            cell.add(msg)
-        else:
-            self.other.append(msg)
-        return msg
-
-    def drain(self, until, timeout: float = TIMEOUT) -> bool:
-        """Read IOPub until `until()` is true (e.g. late output arrived); False on timeout."""
-        deadline = time.monotonic() + timeout
-        while not until():
-            if time.monotonic() > deadline:
-                return False
-            self.next_iopub(0.05)
-        return True
-
-    def ok(self, code: str, timeout: float = TIMEOUT) -> Cell:
-        """Run a cell that must succeed; fails the test with the cell's error otherwise."""
-        cell = self.run(code, timeout)
-        assert cell.status == "ok", f"cell failed: {code!r}\n{cell.errors}\n{cell.stderr}"
-        return cell
 
 
 @pytest.fixture(scope="session")
@@ -145,18 +42,6 @@ def kernelspec():
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
     return json.loads(spec.read_text())
-
-
-def start_kernel():
-    from jupyter_client.manager import start_new_kernel
-
-    km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=60)
-    return Kernel(km, kc)
-
-
-def stop_kernel(kernel: Kernel) -> None:
-    kernel.kc.stop_channels()
-    kernel.km.shutdown_kernel(now=True)
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,7 @@ def during_sleep(kernel):
     }
     start = len(kernel.other)
     kernel.wait(cell)
-    assert cell.status == "ok" and cell.result == "'slept'"
+    assert cell.status == "ok" and cell.result == "'slept'", cell.errors
     return {"cell": cell, "sent": sent, "iopub": kernel.other[start:]}
 
 

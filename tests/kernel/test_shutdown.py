@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import start_kernel, stop_kernel
+from kernel_client import start_kernel, stop_kernel
 
 BUSY_RUNTIME = """
 import time
@@ -29,7 +29,7 @@ def exit_code_after_shutdown(kernel, timeout: float = 20.0):
     return process.poll()
 
 
-def test_shutdown_stops_the_runtime_and_the_kernel_exits_by_itself():
+def test_shutdown_stops_the_runtime_and_the_kernel_exits_by_itself(kernelspec):
     kernel = start_kernel()
     try:
         assert int(kernel.ok(BUSY_RUNTIME).result) >= 4
@@ -38,7 +38,7 @@ def test_shutdown_stops_the_runtime_and_the_kernel_exits_by_itself():
         stop_kernel(kernel)
 
 
-def test_stopping_the_runtime_leaves_no_beamlab_thread_or_timer_behind():
+def test_stopping_the_runtime_leaves_no_beamlab_thread_or_timer_behind(kernelspec):
     kernel = start_kernel()
     try:
         kernel.ok(BUSY_RUNTIME)
@@ -56,7 +56,7 @@ def test_stopping_the_runtime_leaves_no_beamlab_thread_or_timer_behind():
         stop_kernel(kernel)
 
 
-def test_restart_gives_a_fresh_runtime():
+def test_restart_gives_a_fresh_runtime(kernelspec):
     kernel = start_kernel()
     try:
         kernel.ok("x = spawn(lambda: receive())")
