@@ -166,14 +166,6 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         if reactor is None and not external and not callable(fn):
             from .errors import BadArg
             raise BadArg(f"spawn({fn!r}): the first argument must be a function to run")
-        if args:
-            # Erlang copies spawn's arguments into the new process, like a message.
-            for a in args:
-                if type(a) not in _ATOMIC:
-                    args = tuple(to_message(x) for x in args)
-                    break
-        if kwargs:
-            kwargs = {k: to_message(v) for k, v in kwargs.items()}
         n = self._next_id
         self._next_id = n + 1
         pid = Pid(n)

@@ -17,6 +17,7 @@ from . import _core
 from ._core import _NO_DEFAULT, current_runtime
 from ._signals import SYSTEM_PID
 from .errors import BadArg, NotInProcess, ProcessExit
+from .messages import _ATOMIC, to_message
 from .pid import Pid, Ref
 
 __all__ = [
@@ -35,22 +36,34 @@ def _me(rt, what: str):
     return proc
 
 
+def _copied(args: tuple, kwargs: dict):
+    """Erlang copies spawn's arguments into the new process, like a message."""
+    for a in args:
+        if type(a) not in _ATOMIC:
+            args = tuple(to_message(x) for x in args)
+            break
+    return args, ({k: to_message(v) for k, v in kwargs.items()} if kwargs else None)
+
+
 def spawn(fn, *args, **kwargs) -> Pid:
     """Start a new process running `fn(*args, **kwargs)`; returns its pid at once.
 
+    The arguments are copied like a message (immutable values are shared), so
+    the spawner changing a list afterwards never changes what the child sees.
+
         >>> pid = spawn(lambda: print("hello from", self()))
     """
-    return current_runtime().spawn(fn, args, kwargs or None)
+    return current_runtime().spawn(fn, *_copied(args, kwargs))
 
 
 def spawn_link(fn, *args, **kwargs) -> Pid:
     """`spawn`, and link the new process to the caller in the same step (no window to miss a crash)."""
-    return current_runtime().spawn(fn, args, kwargs or None, link=True)
+    return current_runtime().spawn(fn, *_copied(args, kwargs), link=True)
 
 
 def spawn_monitor(fn, *args, **kwargs) -> tuple:
     """`spawn` and monitor it in one step; returns `(pid, ref)`. A DOWN message arrives when it exits."""
-    return current_runtime().spawn(fn, args, kwargs or None, monitor=True)
+    return current_runtime().spawn(fn, *_copied(args, kwargs), monitor=True)
 
 
 def self() -> Pid:
@@ -217,7 +230,6 @@ def send_after(seconds: float, dest, msg):
     rt = current_runtime()
     if not isinstance(seconds, (int, float)) or seconds < 0:
         raise BadArg(f"send_after({seconds!r}, ...): give a number of seconds >= 0")
-    from .messages import to_message
     msg = to_message(msg)
 
     def fire():
