@@ -7,7 +7,9 @@ about speed.
 """
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,8 +18,9 @@ import threading
 import pytest
 
 import beamlab
-from beamlab.runtime import (ANY, Runtime, exit, is_process_alive, monitor, receive, self, send,
-                             sleep, spawn, spawn_link, spawn_monitor)
+from beamlab.runtime import (ANY, GroupLeader, Runtime, exit, group_leader, is_process_alive,
+                             monitor, process_info, receive, self, send, sleep, spawn, spawn_link,
+                             spawn_monitor)
 
 pytestmark = pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"),
                                 reason="signal preemption needs SIGALRM (not on Windows)")
@@ -220,7 +223,30 @@ def test_an_unknown_preemption_mode_is_an_error():
         Runtime(preemption="sometimes")
 
 
-# ---------------------------------------------------------------- stress
+# ---------------------------------------------------------------- output and stress
+
+@pytest.mark.xfail(reason="runtime bug: see runtime-bugs.md #4", strict=True)
+def test_a_line_printed_by_one_process_is_never_split_by_another_processs_output():
+    def printer(i):
+        n = 0
+        while True:
+            n += 1
+            print("printer", i, "line", n)     # five writes: a switch between them tears the line
+
+    def main():
+        out = io.StringIO()
+        group_leader(GroupLeader(out), self())
+        pids = [spawn(printer, i) for i in range(4)]
+        sleep(0.1)
+        for pid in pids:
+            exit(pid, "kill")
+        return out.getvalue()
+
+    lines = real_run(main).split("\n")[:-1]
+    torn = [line for line in lines if not re.fullmatch(r"printer \d line \d+", line)]
+    assert len(lines) > 100
+    assert torn == []
+
 
 STRESS_SCRIPT = textwrap.dedent('''
     import queue, sys
@@ -281,3 +307,38 @@ def test_many_processes_printing_and_spinning_at_once_do_not_hang(tmp_path):
     assert "STRESS DONE 40" in proc.stderr
     assert "printer 7 line" in proc.stdout
     assert "queue user 3" in proc.stderr
+
+
+def test_every_finally_block_on_a_killed_spinners_stack_runs_innermost_first():
+    def inner(parent):
+        try:
+            while True:
+                pass
+        finally:
+            send(parent, "inner finally")
+
+    def outer(parent):
+        try:
+            inner(parent)
+        finally:
+            send(parent, "outer finally")
+
+    def main():
+        pid = spawn(outer, self())
+        sleep(0.02)
+        exit(pid, "kill")
+        return [receive(timeout=GUARD) for _ in range(2)]
+
+    assert real_run(main) == ["inner finally", "outer finally"]
+
+
+def test_process_info_of_a_preempted_spinner_shows_the_line_it_spins_on():
+    def main():
+        pid = spawn(spinner)
+        sleep(0.02)
+        return process_info(pid, "current_function"), process_info(pid, "current_location")
+
+    function, location = real_run(main)
+    assert function == "spinner"
+    assert location[0] == __file__
+    assert location[1] in (spinner.__code__.co_firstlineno + 1, spinner.__code__.co_firstlineno + 2)
