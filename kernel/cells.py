@@ -92,7 +92,8 @@ class Cells:
         self.started: dict[str, dict[Pid, None]] = {}  # cell key -> its live processes, oldest first
         self.key: str | None = None                    # the cell running now (None: not tracking)
         self.running = False                           # inside run_as for the shell right now
-        self.gl: GroupLeader | None = None             # the current (or last) cell's group leader
+        self.gl: GroupLeader | None = None             # the current (or last) request's group leader
+        self.cell_gl: GroupLeader | None = None        # the last visible cell's (not a silent request's)
         self.count = 0
         runtime.telemetry.attach_many(HANDLER_ID, [SPAWN, EXIT], self._on_event)
 
@@ -115,6 +116,7 @@ class Cells:
         if silent:
             self.key = None
             return
+        self.cell_gl = self.gl
         key = cell_key(code, cell_id)
         if not keep:
             self.stop_cell(key)
@@ -190,8 +192,8 @@ class Cells:
                     live.pop(pid, None)
                     if not live:
                         del self.started[key]
-            if pid == self.shell and not self.running and self.gl is not None:
-                self.gl.write_err("\n".join(shell_exit_lines(pid, None, metadata.get("reason")))
+            if pid == self.shell and not self.running and self.cell_gl is not None:
+                self.cell_gl.write_err("\n".join(shell_exit_lines(pid, None, metadata.get("reason")))
                                   + "\n")
         except Exception:   # bookkeeping must never disturb the runtime
             pass
