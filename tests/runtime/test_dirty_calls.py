@@ -113,7 +113,8 @@ def test_killing_a_process_during_a_dirty_call_drops_the_result(run):
         exit(pid, "kill")
         reason = receive(("DOWN", ref, ANY, ANY, ANY))[4]
         release.set()
-        return reason, dirty_call(lambda: "dirty calls still work"), receive(timeout=0, default=None)
+        still_works = dirty_call(lambda: "dirty calls still work")
+        return reason, still_works, receive(timeout=0, default=None)
 
     assert run(main) == ("killed", "dirty calls still work", None)
 

@@ -77,6 +77,16 @@ def test_a_trapping_process_gets_a_normal_exit_signal_as_a_message(run):
     assert alive is True
 
 
+def test_a_trapping_process_gets_an_exit_message_when_a_linked_process_ends_normally(run):
+    def main():
+        process_flag("trap_exit", True)
+        pid = spawn_link(lambda: None)
+        return pid, receive(("EXIT", ANY, ANY))
+
+    pid, msg = run(main)
+    assert msg == ("EXIT", pid, "normal")
+
+
 def test_a_process_sending_normal_to_itself_exits_with_normal(run):
     def suicidal():
         exit(self(), "normal")
@@ -342,3 +352,27 @@ def test_exit_to_something_that_is_not_a_pid_is_a_badarg(run):
         return "ok"
 
     assert run(main) == "ok"
+
+
+def test_a_message_sent_before_exiting_arrives_before_the_exit_message(run):
+    def last_words(parent):
+        send(parent, "last words")
+        raise RuntimeError("gone")
+
+    def main():
+        process_flag("trap_exit", True)
+        spawn_link(last_words, self())
+        first = receive()
+        second = receive()
+        return first, second[0]
+
+    assert run(main) == ("last words", "EXIT")
+
+
+def test_a_message_sent_before_exiting_arrives_before_the_down_message(run):
+    def main():
+        me = self()
+        spawn_monitor(lambda: send(me, "last words"))
+        return receive(), receive()[0]
+
+    assert run(main) == ("last words", "DOWN")

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from beamlab.runtime import (ANY, BadArg, GroupLeader, flush, group_leader, receive, self, send,
-                             sleep, spawn, spawn_monitor)
+                             sleep, spawn_monitor)
 
 
 def wait_for(pid_ref):

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from beamlab.runtime import (ANY, BadArg, exit, receive, self, send, sleep, spawn, spawn_monitor)
+from beamlab.runtime import ANY, BadArg, receive, self, send, spawn, spawn_monitor
 
 
 @dataclasses.dataclass(frozen=True)
@@ -204,7 +204,7 @@ def test_mutating_a_list_after_passing_it_to_spawn_does_not_change_what_the_chil
     assert run(main) == [1]
 
 
-def test_mutating_a_dict_after_passing_it_to_spawn_as_a_keyword_does_not_change_what_the_child_sees(run):
+def test_mutating_a_dict_passed_to_spawn_as_a_keyword_does_not_change_what_the_child_sees(run):
     def child(parent, *, config):
         receive("go")
         send(parent, ("child has", config))

@@ -253,7 +253,7 @@ STRESS_SCRIPT = textwrap.dedent('''
     import beamlab
     from beamlab.runtime import ANY, exit, receive, self, send, sleep, spawn
 
-    shared = queue.Queue()          # a threading.Lock inside: preempting while holding it would hang
+    shared = queue.Queue()      # a threading.Lock inside: preempting while holding it would hang
 
     def printer(i):
         n = 0

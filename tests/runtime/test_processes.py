@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 import beamlab
-from beamlab.runtime import (ANY, NotInProcess, Pid, Ref, is_process_alive, make_ref, process_info, processes,
-                             receive, self, send, spawn, spawn_link, spawn_monitor)
+from beamlab.runtime import (ANY, NotInProcess, Pid, Ref, is_process_alive, make_ref, process_info,
+                             processes, receive, self, send, spawn, spawn_link, spawn_monitor)
 
 
 def test_run_returns_what_main_returns(run):

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from beamlab.runtime import (ANY, BadArg, exit, monitor, process_info, receive, register,
-                             registered, self, send, spawn, spawn_monitor, unregister, whereis)
+                             registered, self, send, send_after, sleep, spawn, spawn_monitor,
+                             unregister, whereis)
 
 
 def idle():
@@ -163,3 +164,34 @@ def test_registering_something_that_is_not_a_pid_is_a_badarg(run):
         return "ok"
 
     assert run(main) == "ok"
+
+
+def test_sending_to_the_name_of_a_process_that_exited_is_a_badarg(run):
+    def main():
+        pid = spawn(idle)
+        register("gone", pid)
+        ref = monitor(pid)
+        exit(pid, "kill")
+        receive(("DOWN", ref, ANY, ANY, ANY))
+        with pytest.raises(BadArg, match="'gone'"):
+            send("gone", "hello?")
+        return "ok"
+
+    assert run(main) == "ok"
+
+
+def test_a_send_after_to_a_name_that_is_gone_by_then_is_dropped(run):
+    def main():
+        pid = spawn(idle)
+        register("soon_gone", pid)
+        send_after(5, "soon_gone", "too late")
+        exit(pid, "kill")
+        sleep(10)
+        return ping()
+
+    assert run(main) == "runtime still fine"
+
+
+def ping():
+    send(self(), "runtime still fine")
+    return receive(timeout=0)
