@@ -86,7 +86,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, request):
+def page(browser, lab, request):
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     pg = context.new_page()
     errors: list[str] = []
@@ -101,6 +101,7 @@ def page(browser, request):
     if failed is not None and failed.failed:
         pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    lab.shutdown_kernels()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -90,6 +90,17 @@ class JupyterLab:
         (self.root / name).write_text(json.dumps(nb, indent=1))
         return name
 
+    def shutdown_kernels(self) -> None:
+        """Stop every kernel the server runs (so the next test starts from a fresh one)."""
+        import json as _json
+        with contextlib.suppress(OSError, ValueError):
+            with urllib.request.urlopen(f"{self.url}/api/sessions", timeout=10) as r:
+                sessions = _json.loads(r.read())
+            for s in sessions:
+                req = urllib.request.Request(f"{self.url}/api/sessions/{s['id']}", method="DELETE")
+                with contextlib.suppress(OSError):
+                    urllib.request.urlopen(req, timeout=30).close()
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()

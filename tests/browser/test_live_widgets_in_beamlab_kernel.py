@@ -38,12 +38,13 @@ def save(page, selector, name):
 
 
 @pytest.fixture
-def opened(lab, page):
+def opened(lab, page, request):
     if not getattr(lab, "beamlab_kernel", False):
         pytest.skip("the beamlab kernelspec could not be installed (python -m beamlab install)")
     cells = [SETUP, "observer()", 'sequence_trace("ping", "pong")', "chaos(sup, rate=4, seed=1)"]
-    lab.write_notebook("live.ipynb", notebook(cells, kernel="beamlab", display_name="BEAM Lab (Python)"))
-    open_notebook(page, lab, "live.ipynb")
+    name = f"{request.node.name}.ipynb"          # a notebook (and kernel) of its own per test
+    lab.write_notebook(name, notebook(cells, kernel="beamlab", display_name="BEAM Lab (Python)"))
+    open_notebook(page, lab, name)
     return page
 
 
