@@ -143,14 +143,25 @@ class BeamKernel(IPythonKernel):
                          allow_stdin=False, *, cell_meta=None, cell_id=None):
         keep, code = split_keep(code)
         if not self._runtime_stopped:
-            self.cells.begin(code, cell_id, keep=keep, silent=silent,
-                             label=f"cell [{self.shell.execution_count}]")
+            try:
+                self.cells.begin(code, cell_id, keep=keep, silent=silent,
+                                 label=f"cell [{self.shell.execution_count}]")
+            except BaseException as exc:   # e.g. interrupted while stopping the last run's processes
+                return self._error_reply(exc)
         try:
             return await super().do_execute(code, silent, store_history, user_expressions,
                                             allow_stdin, cell_meta=cell_meta, cell_id=cell_id)
         finally:
             self.cells.end()
             self._wake()
+
+    def _error_reply(self, exc: BaseException) -> dict:
+        """Show `exc` in the cell and make the reply an error (the cell does not run)."""
+        self.shell.showtraceback()
+        return {"status": "error", "ename": type(exc).__name__, "evalue": str(exc),
+                "traceback": self.shell._last_traceback or [],
+                "execution_count": self.shell.execution_count,
+                "user_expressions": {}, "payload": []}
 
     # ------------------------------------------------------------------ comms
     async def shell_channel_thread_main(self, msg):
