@@ -136,7 +136,7 @@ class SystemCharts(W.GridBox):
             x, y = bq.LinearScale(min=-1.0, max=0.0), bq.LinearScale(min=0.0, max=1.0)
             line = bq.Lines(x=[], y=[], scales={"x": x, "y": y}, colors=["#1565c0"], stroke_width=1.5)
             fig = bq.Figure(marks=[line], title=title, animation_duration=0, padding_x=0.0, padding_y=0.0,
-                            axes=[bq.Axis(scale=x, label="seconds ago", num_ticks=3, tick_format=".0f"),
+                            axes=[bq.Axis(scale=x, label="seconds ago", num_ticks=3, tick_format=".1~f"),
                                   bq.Axis(scale=y, side="left", tick_format=".2s", num_ticks=4)],
                             fig_margin={"top": 30, "bottom": 32, "left": 50, "right": 12},
                             layout=W.Layout(width="100%", height="170px"),

@@ -39,7 +39,7 @@ class _MetricFigure:
                              stroke_width=1.5, labels=[])
         self.figure = bq.Figure(
             marks=[self.line], title=metric.label, animation_duration=0, padding_x=0.0, padding_y=0.0,
-            axes=[bq.Axis(scale=x, label="seconds ago", num_ticks=4, tick_format=".0f"),
+            axes=[bq.Axis(scale=x, label="seconds ago", num_ticks=4, tick_format=".1~f"),
                   bq.Axis(scale=y, side="left", tick_format=".3s", num_ticks=4,
                           label=metric.unit or "")],
             fig_margin={"top": 34, "bottom": 36, "left": 56, "right": 12},

@@ -1,0 +1,61 @@
+"""A notebook run headless with the beamlab kernel keeps a static picture of every widget,
+so an exported or saved notebook still shows the tree where no live kernel is attached."""
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+pytestmark = pytest.mark.notebook
+
+CELLS = [
+    """\
+class Worker(GenServer):
+    def init(self, arg):
+        return Ok(arg)
+
+sup = Supervisor.start_link([{"id": "db", "start": (Worker.start_link, 0)},
+                             {"id": "cache", "start": (Worker.start_link, 0)}], name="app")""",
+    "supervision_tree(sup)",
+    "observer()",
+    'telemetry_chart("beamlab.process.spawn.count")',
+    'sequence_trace("app")',
+    "chaos(sup, show_tree=False)",
+]
+
+
+def run_notebook():
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    try:
+        KernelSpecManager().get_kernel_spec("beamlab")
+    except NoSuchKernel:
+        pytest.skip("the beamlab kernel is not installed: python -m beamlab install")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
+    nb.metadata["kernelspec"] = {"name": "beamlab", "display_name": "BEAM Lab (Python)", "language": "python"}
+    NotebookClient(nb, kernel_name="beamlab", timeout=120).execute()
+    return [cell.outputs for cell in nb.cells]
+
+
+@pytest.fixture(scope="module")
+def outputs():
+    return run_notebook()
+
+
+def html_of(outputs) -> str:
+    [out] = [o for o in outputs if o.output_type in ("display_data", "execute_result")]
+    assert "application/vnd.jupyter.widget-view+json" in out.data
+    return out.data["text/html"]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot for the SVG")
+def test_the_tree_is_saved_as_an_svg_beside_the_live_widget(outputs):
+    html = html_of(outputs[1])
+    assert "<svg" in html and "app" in html and "db" in html and "0/3 in 5s" in html
+
+
+@pytest.mark.parametrize("cell, text", [(2, "observer"), (3, "beamlab.process.spawn.count"),
+                                        (4, "message sequence"), (5, "chaos: ready")])
+def test_every_other_widget_is_saved_with_a_static_html_picture(outputs, cell, text):
+    assert text in html_of(outputs[cell])
