@@ -230,7 +230,8 @@ def _bench_open_widgets():
             ("TelemetryChart", lambda: _widget("TelemetryChart")(
                 [_widget("counter")("beamlab.process.spawn.count"),
                  _widget("counter")("beamlab.process.exit.count", tags=["reason"])])),
-            ("SequenceTrace", lambda: _widget("SequenceTrace")([_bench_wsup])),
+            ("SequenceTrace", lambda: _widget("SequenceTrace")(
+                _bench_wsup, Supervisor.which_children(_bench_wsup)[0][1])),
             ("Chaos", lambda: _widget("Chaos")(_bench_wsup))]:
         try:
             w = make()
