@@ -69,8 +69,14 @@ class Ticker:
             if not self._subs:
                 self._stop.set()
 
+    def _next_wait(self) -> float:
+        """Sleep until the earliest subscriber is due (at least TICK, at most 1 s)."""
+        with self._lock:
+            due = min((s.due for s in self._subs.values()), default=time.monotonic() + 1.0)
+        return min(1.0, max(TICK, due - time.monotonic()))
+
     def _loop(self) -> None:
-        while not self._stop.wait(TICK):
+        while not self._stop.wait(self._next_wait()):
             runtime = self._runtime()
             if runtime is None:
                 return
