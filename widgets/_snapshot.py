@@ -3,7 +3,7 @@
 How this works: `tree_snapshot(runtime, root)` walks a supervisor from the outside,
 like Erlang's observer attached to a node. For every process it reads
 `runtime.process_info(pid)`; a supervisor exposes its internals through its
-behaviour hook (`format_status()`, surfaced as `process_info(pid)["state"]`):
+behaviour hook (`format_status()`, read by `_runtime.behaviour_status`):
 
     {"strategy": "one_for_one", "intensity": 3, "period": 5,
      "children": [{"id", "pid", "restart", "shutdown", "type"}, ...],
@@ -27,7 +27,7 @@ from typing import Any, Iterable
 
 from ._runtime import behaviour_status
 
-__all__ = ["Intensity", "TreeNode", "TreeSnapshot", "RestartHistory", "tree_snapshot", "subtree_children"]
+__all__ = ["Intensity", "TreeNode", "TreeSnapshot", "RestartHistory", "tree_snapshot"]
 
 SUPERVISOR_BEHAVIOURS = {"Supervisor", "DynamicSupervisor", "supervisor"}
 ALIVE = {"running", "runnable", "waiting", "exiting"}
@@ -407,28 +407,3 @@ def _resolve(runtime, root):
         return whereis(root) if whereis else None
     return root
 
-
-def subtree_children(runtime, root, *, include_supervisors: bool = False) -> list[tuple]:
-    """Every live child under `root`, as (pid, child id), in tree order (not `root` itself).
-
-    Reads only the supervisors' child lists, never `process_info` of the workers,
-    so it stays cheap for big trees. Chaos chooses its victims from this list.
-    """
-    pid = _resolve(runtime, root)
-    out: list = []
-    if pid is None:
-        return out
-    stack = [pid]
-    while stack:
-        sup = stack.pop()
-        status = behaviour_status(runtime, sup)
-        if not isinstance(status, dict) or "children" not in status:
-            continue
-        kids = [c for c in status.get("children", ()) if _is_pid(c.get("pid"))]
-        for ch in kids:
-            if ch.get("type") != "supervisor" or include_supervisors:
-                out.append((ch["pid"], ch.get("id")))
-        for ch in reversed(kids):
-            if ch.get("type") == "supervisor":
-                stack.append(ch["pid"])
-    return out

@@ -18,11 +18,37 @@ import random
 
 import ipywidgets as W
 
-from ._runtime import current_runtime, in_scheduler, pid_text
-from ._snapshot import _resolve, subtree_children
+from ._runtime import behaviour_status, current_runtime, in_scheduler, pid_text
+from ._snapshot import _is_pid, _resolve
 from ._ticker import ticker_for
 
-__all__ = ["Chaos", "chaos"]
+__all__ = ["Chaos", "chaos", "subtree_children"]
+
+
+def subtree_children(runtime, root, *, include_supervisors: bool = False) -> list[tuple]:
+    """Every live child under `root`, as (pid, child id), in tree order (not `root` itself).
+
+    Reads only the supervisors' child lists, never `process_info` of the workers,
+    so it stays cheap for big trees. Chaos chooses its victims from this list.
+    """
+    pid = _resolve(runtime, root)
+    out: list = []
+    if pid is None:
+        return out
+    stack = [pid]
+    while stack:
+        sup = stack.pop()
+        status = behaviour_status(runtime, sup)
+        if not isinstance(status, dict) or "children" not in status:
+            continue
+        kids = [c for c in status.get("children", ()) if _is_pid(c.get("pid"))]
+        for ch in kids:
+            if ch.get("type") != "supervisor" or include_supervisors:
+                out.append((ch["pid"], ch.get("id")))
+        for ch in reversed(kids):
+            if ch.get("type") == "supervisor":
+                stack.append(ch["pid"])
+    return out
 
 
 class _Monkey:
