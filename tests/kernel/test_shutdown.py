@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from kernel_client import start_kernel, stop_kernel
 
 BUSY_RUNTIME = """
 import time
+
+import pytest
 def ticker():
     while True:
         sleep(0.01)
@@ -64,5 +68,17 @@ def test_restart_gives_a_fresh_runtime(kernelspec):
         kernel.kc.wait_for_ready(timeout=60)
         cell = kernel.ok("('x' in globals(), len(processes()), repr(self()))")
         assert cell.result.startswith("(False, 1, ")   # only the new shell process
+    finally:
+        stop_kernel(kernel)
+
+
+@pytest.mark.xfail(strict=True, reason="runtime: dirty_call's ThreadPoolExecutor threads are joined at "
+                   "interpreter exit, so a dirty call still running holds the kernel process until "
+                   "it returns (jupyter_client then kills it); daemon worker threads would not")
+def test_a_dirty_call_still_running_does_not_hold_the_kernel_at_shutdown(kernelspec):
+    kernel = start_kernel()
+    try:
+        kernel.ok("import time\nspawn(lambda: dirty_call(time.sleep, 60)); sleep(0.1)")
+        assert exit_code_after_shutdown(kernel, timeout=4.0) == 0
     finally:
         stop_kernel(kernel)
