@@ -84,7 +84,7 @@ def test_group_leader_without_arguments_returns_the_callers(run):
     assert run(main) is gl
 
 
-def test_a_group_leader_prints_with_its_label(run):
+def test_a_group_leader_prints_with_its_label():
     assert repr(GroupLeader(io.StringIO(), label="cell 3")) == "<group_leader cell 3>"
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 import beamlab
-from beamlab.runtime import (ANY, NotInProcess, Pid, Ref, is_process_alive, make_ref, process_info,
-                             processes, receive, self, send, spawn, spawn_link, spawn_monitor)
+from beamlab.runtime import (ANY, MockClock, NotInProcess, Pid, Ref, Runtime, is_process_alive,
+                             make_ref, process_info, processes, receive, self, send, spawn,
+                             spawn_link, spawn_monitor, telemetry)
 
 
 def test_run_returns_what_main_returns(run):
@@ -187,11 +188,32 @@ def test_make_ref_gives_a_new_unique_ref_each_time(run):
     assert all(repr(r).startswith("#Ref<") for r in refs)
 
 
-def test_every_process_still_alive_when_main_returns_is_stopped(run):
-    def main():
-        spawn(receive)
-        return "done"
+def test_every_process_still_alive_when_main_returns_is_killed(run):
+    exits = {}
 
-    assert run(main) == "done"
-    with pytest.raises(NotInProcess):
+    def main():
+        telemetry.attach("exits", ("beamlab", "process", "exit"),
+                         lambda event, m, meta, cfg: exits.setdefault(meta["pid"], meta["reason"]))
+        return spawn(receive)
+
+    left_waiting = run(main)
+    assert exits[left_waiting] == "killed"
+
+
+def test_after_run_returns_no_runtime_is_current(run):
+    run(lambda: None)
+    with pytest.raises(NotInProcess, match="beamlab.run"):
         beamlab.current_runtime()
+
+
+def test_a_runtime_object_runs_main_like_beamlab_run():
+    rt = Runtime(clock=MockClock())
+    assert rt.run(lambda: receive(timeout=60, default="waited a mock minute")) == \
+        "waited a mock minute"
+
+
+def test_a_stopped_runtime_cannot_run_again_and_says_to_make_a_new_one():
+    rt = Runtime(clock=MockClock())
+    rt.run(lambda: None)
+    with pytest.raises(RuntimeError, match="create a new Runtime"):
+        rt.run(lambda: None)
