@@ -99,6 +99,21 @@ def test_a_process_sending_normal_to_itself_exits_with_normal(run):
     assert run(main) == "normal"
 
 
+def test_a_trapping_process_sending_normal_to_itself_gets_an_exit_message(run):
+    def trapping_self_signaller(parent):
+        process_flag("trap_exit", True)
+        exit(self(), "normal")
+        send(parent, ("got", receive(timeout=1, default=None), self()))
+
+    def main():
+        spawn(trapping_self_signaller, self())
+        _, msg, pid = receive(("got", ANY, ANY))
+        return pid, msg
+
+    pid, msg = run(main)
+    assert msg == ("EXIT", pid, "normal")
+
+
 def test_exit_with_a_reason_ends_the_calling_process_with_that_reason(run):
     def main():
         pid, ref = spawn_monitor(lambda: exit("shutdown"))
@@ -126,6 +141,24 @@ def test_exit_kill_cannot_be_trapped(run):
         return down_reason(pid, ref), is_process_alive(pid)
 
     assert run(main) == ("killed", False)
+
+
+def test_a_trapping_process_killing_itself_dies_with_killed(run):
+    def main():
+        pid, ref = spawn_monitor(lambda: (process_flag("trap_exit", True), exit(self(), "kill")))
+        return down_reason(pid, ref)
+
+    assert run(main) == "killed"
+
+
+def test_a_sleeping_process_is_ended_by_an_exit_signal(run):
+    def main():
+        pid, ref = spawn_monitor(sleep, 100)
+        settle()
+        exit(pid, "boom")
+        return down_reason(pid, ref)
+
+    assert run(main) == "boom"
 
 
 def test_a_killed_process_sends_killed_to_its_links(run):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from beamlab.runtime import (ANY, BadArg, Pid, ReceiveTimeout, process_info, receive, self, send,
-                             send_after, spawn)
+                             send_after, spawn, spawn_monitor)
 
 
 def fill(*msgs):
@@ -130,6 +130,18 @@ def test_nested_tuples_match_element_by_element(run):
         return receive(("req", ("put", ANY)))
 
     assert run(main) == ("req", ("put", "y"))
+
+
+def test_a_predicate_that_raises_crashes_the_receiving_process_with_that_error(run):
+    def picky():
+        receive(lambda m: m["x"] > 1)
+
+    def main():
+        pid, ref = spawn_monitor(picky)
+        send(pid, 5)
+        return receive(("DOWN", ref, "process", pid, ANY))[4].kind
+
+    assert run(main) == "TypeError"
 
 
 # ---------------------------------------------------------------- timeouts
