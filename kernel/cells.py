@@ -30,10 +30,9 @@ from __future__ import annotations
 
 import contextvars
 
-import greenlet
-
-from beamlab.runtime import (ANY, Crash, GroupLeader, Pid, ProcessExit, demonitor, exit,
-                             format_reason, monitor, receive, unlink)
+from beamlab.runtime import (ANY, Crash, GroupLeader, NotInProcess, Pid, ProcessExit, demonitor,
+                             exit, format_reason, monitor, receive, unlink)
+from beamlab.runtime import self as self_pid
 from beamlab.runtime import group_leader as set_group_leader
 
 __all__ = ["Cells", "ShellExited", "cell_key"]
@@ -144,8 +143,11 @@ class Cells:
     # ------------------------------------------------------------------ the shell
     def in_process(self) -> bool:
         """True when called from inside any process (then code just runs, no run_as)."""
-        cur = self.rt.current
-        return cur is not None and greenlet.getcurrent() is cur.greenlet
+        try:
+            self_pid()
+        except NotInProcess:
+            return False
+        return True
 
     def run(self, fn, *args):
         """Run `fn(*args)` as the shell process; a shell that dies raises ShellExited."""

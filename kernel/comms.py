@@ -31,6 +31,7 @@ import contextvars
 import logging
 
 from beamlab.runtime import GroupLeader, group_leader
+from beamlab.runtime import self as self_pid
 
 __all__ = ["CommRouter", "COMM_MSG_TYPES"]
 
@@ -81,8 +82,7 @@ class CommRouter:
             return
         _set_parent(k, idents, msg)   # this process's Context is its own copy
         group_leader(GroupLeader(k.real_stdout, context=contextvars.copy_context(),
-                                 label="comm", err_stream=k.real_stderr),
-                     k.runtime.current.pid)
+                                 label="comm", err_stream=k.real_stderr), self_pid())
         k._publish_status("busy", "shell", parent=msg)
         try:
             handler = k.shell_handlers.get(msg["header"]["msg_type"])

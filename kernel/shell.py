@@ -24,10 +24,10 @@ import os
 import sys
 import types
 
-import greenlet
 from ipykernel.zmqshell import ZMQInteractiveShell
 
 import beamlab.runtime
+from beamlab.runtime import NotInProcess, group_leader
 
 from .cells import ShellExited
 
@@ -66,13 +66,14 @@ class BeamShell(ZMQInteractiveShell):
         beam = self.beam
         if beam is None:
             return
-        rt = beam.rt
-        proc = rt.current
-        if proc is not None and greenlet.getcurrent() is proc.greenlet:
-            try:
-                proc.group_leader.flush_out(rt)
-            except Exception:
-                pass
+        try:
+            gl = group_leader()          # the calling process's; NotInProcess outside processes
+        except NotInProcess:
+            return
+        try:
+            gl.flush_out(beam.rt)
+        except Exception:
+            pass
 
     async def run_code(self, code_obj, result=None, *, async_=False):
         """Run a compiled cell as the shell process (see the module docstring)."""
