@@ -1,11 +1,12 @@
 """Observer, sequence trace and chaos in a real browser on the beamlab kernel: each renders,
-keeps updating, and answers clicks. Saves docs/observer.png, docs/sequence.png, docs/chaos.png."""
+keeps updating, and answers clicks. Saves observer.png, sequence.png, chaos.png (into docs/ too
+with BEAMLAB_UPDATE_SCREENSHOTS=1)."""
 from __future__ import annotations
 
 import pytest
 
-from conftest import ARTIFACTS
-from lab import REPO, notebook, open_notebook
+from conftest import save_screenshot
+from lab import notebook, open_notebook
 
 SETUP = """\
 class Worker(GenServer):
@@ -31,10 +32,7 @@ sup = Supervisor.start_link([{"id": f"worker_{i}", "start": (Worker.start_link, 
 
 
 def save(page, selector, name):
-    el = page.locator(selector).first
-    el.screenshot(path=str(ARTIFACTS / name))
-    (REPO / "docs").mkdir(exist_ok=True)
-    el.screenshot(path=str(REPO / "docs" / name))
+    save_screenshot(page.locator(selector).first, name)
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """The whole story in a real browser: a beamlab notebook starts a supervisor and shows its
 tree; the user clicks a worker, chooses kill, and sees the supervisor restart it — while
-another cell is still running. Saves docs/tree.png for the README."""
+another cell is still running. Saves tree.png (docs/tree.png with BEAMLAB_UPDATE_SCREENSHOTS=1)."""
 from __future__ import annotations
 
 import pytest
 
-from conftest import ARTIFACTS
-from lab import REPO, notebook, open_notebook
+from conftest import save_screenshot
+from lab import notebook, open_notebook
 
 CELLS = [
     """\
@@ -48,8 +48,5 @@ def test_killing_a_worker_from_the_tree_shows_its_restart_while_a_cell_runs(lab,
     assert "[*]" in page.inner_text(".jp-Cell:nth-child(3) .jp-InputPrompt")   # still running
     assert page.js_errors == []
 
-    tree = page.locator(".beamlab-tree")
-    tree.screenshot(path=str(ARTIFACTS / "tree.png"))
-    (REPO / "docs").mkdir(exist_ok=True)
-    tree.screenshot(path=str(REPO / "docs" / "tree.png"))
+    save_screenshot(page.locator(".beamlab-tree"), "tree.png")
     page.evaluate("() => { window.jupyterapp.commands.execute('kernelmenu:interrupt'); }")

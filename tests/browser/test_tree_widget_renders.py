@@ -7,7 +7,7 @@ test_supervision_tree_in_beamlab_kernel.py for the whole story).
 """
 from __future__ import annotations
 
-from conftest import ARTIFACTS
+from conftest import save_screenshot
 from lab import notebook, open_notebook
 
 SETUP = """\
@@ -33,4 +33,4 @@ def test_clicking_kill_on_a_worker_shows_its_restart_in_the_tree(lab, page):
     assert "1 restart" in page.text_content(NODE.format("w2"))
     assert "exit(<0." in page.inner_text(".beamlab-tree .bl-notice")
     assert page.js_errors == []
-    page.locator(".beamlab-tree").screenshot(path=str(ARTIFACTS / "fake_tree.png"))
+    save_screenshot(page.locator(".beamlab-tree"), "fake_tree.png", docs=False)
