@@ -9,6 +9,8 @@ How this works:
   brackets each request: a group leader for the cell's output, re-run hygiene
   (`%%keep` on the first line skips it), and a wake-up of the background pump
   when the cell is done.
+- `time.sleep` in notebook code waits like beamlab's `sleep` (sleeping.py), so
+  a cell sleeping does not freeze the processes or the widgets.
 - Between cells processes keep running: the runtime calls our wake-up hook
   (from any thread) when work arrives while nobody drives it, and we answer
   on the kernel's asyncio loop with `run_pending` slices, then sleep until the
@@ -35,6 +37,7 @@ from traitlets import Float, Type
 
 from beamlab.runtime import Runtime
 
+from . import sleeping
 from .cells import Cells
 from .comms import CommRouter
 from .magics import BeamMagics
@@ -97,6 +100,7 @@ class BeamKernel(IPythonKernel):
         self._proxies = (sys.stdout, sys.stderr)   # the runtime's per-process streams
         sys.stdout = FlushingStream(sys.stdout, self.shell)
         sys.stderr = FlushingStream(sys.stderr, self.shell)
+        sleeping.install()
         self.cells = Cells(self.runtime, self.real_stdout, self.real_stderr)
         self.shell.beam = self.cells
         self.shell.user_ns.update(learner_namespace())
@@ -194,6 +198,7 @@ class BeamKernel(IPythonKernel):
             self._pump_timer = None
         self.runtime.set_wakeup(None)
         self.cells.close()
+        sleeping.uninstall()
         if isinstance(sys.stdout, FlushingStream):
             sys.stdout, sys.stderr = self._proxies   # so the runtime can put the originals back
         try:

@@ -47,15 +47,16 @@ def test_stopping_the_runtime_leaves_no_beamlab_thread_or_timer_behind(kernelspe
     try:
         kernel.ok(BUSY_RUNTIME)
         kernel.ok("get_ipython().kernel.stop_runtime()   # takes effect when this cell is done")
-        probe = ("import signal, threading\n"
+        probe = ("import signal, sys, threading, time\n"
                  "([t.name for t in threading.enumerate() if t.name.startswith('beamlab')],"
                  " signal.getitimer(signal.ITIMER_REAL)[0],"
-                 " len(get_ipython().kernel.runtime.processes()))")
+                 " len(get_ipython().kernel.runtime.processes()),"
+                 " time.sleep.__module__, type(sys.stdout).__name__)")
         cell = kernel.ok(probe)
         deadline = time.monotonic() + 10
         while "beamlab" in cell.result and time.monotonic() < deadline:   # idle pool threads exiting
             cell = kernel.ok(probe)
-        assert cell.result == "([], 0.0, 0)"
+        assert cell.result == "([], 0.0, 0, 'time', 'OutStream')"   # time.sleep, stdout restored
     finally:
         stop_kernel(kernel)
 
