@@ -88,3 +88,20 @@ def test_a_widget_button_click_is_handled_while_a_cell_runs_by_a_process(during_
 def test_the_comm_handler_is_not_the_shell_process(during_sleep, kernel):
     data = answered_during_cell(during_sleep, "plain")
     assert data["by"] != kernel.ok("self()").result
+
+
+def test_a_comm_message_is_answered_while_a_busy_loop_cell_runs(during_sleep, kernel):
+    echo_id = eval(kernel.ok("echo.comm_id").result)
+    cell = kernel.send("def busy():\n"
+                       "    print('spinning')\n"
+                       "    t0 = time.time()\n"
+                       "    while time.time() - t0 < 2:\n"
+                       "        pass\n"
+                       "busy()")
+    assert kernel.drain(lambda: "spinning" in cell.stdout)
+    sent = send_comm_msg(kernel, echo_id, {"n": 3})
+    start = len(kernel.other)
+    kernel.wait(cell)
+    replies = [m for m in kernel.other[start:]
+               if m["msg_type"] == "comm_msg" and m["parent_header"].get("msg_id") == sent]
+    assert replies and replies[0]["header"]["date"] < cell.messages[-1]["header"]["date"]
