@@ -117,10 +117,11 @@ def test_the_binder_steps_replayed_in_a_fresh_virtualenv_run_the_welcome_noteboo
     bindir = venv / "bin"
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("JUPYTER", "PYTHON", "VIRTUAL_ENV", "IPYTHON"))}
+    user = tmp_path / "user"           # no user-level kernelspecs or config from this machine
     env.update(PATH=f"{bindir}{os.pathsep}{env.get('PATH', '')}", VIRTUAL_ENV=str(venv),
-               HOME=str(tmp_path / "home"),                       # no user-level kernelspecs
-               JUPYTER_PLATFORM_DIRS="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
-    (tmp_path / "home").mkdir()
+               JUPYTER_CONFIG_DIR=str(user / "config"), JUPYTER_DATA_DIR=str(user / "data"),
+               JUPYTER_RUNTIME_DIR=str(user / "runtime"), JUPYTER_PLATFORM_DIRS="1",
+               PIP_DISABLE_PIP_VERSION_CHECK="1")
 
     def step(*cmd, timeout):
         done = subprocess.run(list(cmd), cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
