@@ -91,7 +91,8 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._started = False
         self._outstanding = 0
         self._dirty_gls: list = []
-        self._send_tracers: list = []
+        self._send_tracers: list = []     # called on every send
+        self._flag_tracers: list = []     # called when the sender or receiver is traced
         self._on_exit_hooks: list = []
         self.messages_sent = 0
         self.crash_reports = crash_reports
@@ -201,6 +202,29 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._table[pid.id].label = label
         return pid
 
+    # ------------------------------------------------------------------ tracing
+    def trace(self, pid: Pid, on: bool = True) -> bool:
+        """Flag a process as traced, like `erlang:trace(Pid, true, [send, 'receive'])`:
+        tracers added with `trace_sends(fn, traced_only=True)` see its messages.
+        Returns False if the process is not alive."""
+        proc = self._table.get(pid.id)
+        if proc is None:
+            return False
+        proc.traced = bool(on)
+        return True
+
+    def trace_sends(self, fn, traced_only: bool = False):
+        """Call `fn(from_pid, to_pid, message)` on each send (only those to or from a
+        traced process with `traced_only=True`, which costs nothing for the rest).
+        `fn` runs on the hot path: it must only record. Returns a function that stops it."""
+        lst = self._flag_tracers if traced_only else self._send_tracers
+        lst.append(fn)
+
+        def stop() -> None:
+            if fn in lst:
+                lst.remove(fn)
+        return stop
+
     def _require_process(self):
         raise NotInProcess("spawn_link/spawn_monitor must be called from inside a process "
                            "(a cell in the beamlab kernel, or a function given to beamlab.run)")
@@ -219,6 +243,11 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             for tracer in self._send_tracers:
                 tracer(frm, pid, msg)
         target = self._table.get(pid.id)
+        if self._flag_tracers and ((cur is not None and cur.traced)
+                                   or (target is not None and target.traced)):
+            frm = cur.pid if cur is not None else SYSTEM_PID
+            for tracer in self._flag_tracers:
+                tracer(frm, pid, msg)
         if target is None:
             return msg
         mb = target.mailbox

@@ -52,6 +52,7 @@ class Process:
         "label",        # a short label for humans (shell, cell 3, ...)
         "dictionary",   # process dictionary (dict) or None
         "preempted",    # the frame the preemption tick interrupted while switched out, or None
+        "traced",       # messages to/from it go to the runtime's traced-only send tracers
     )
 
     def __init__(self, pid, fn, args, kwargs, group_leader, parent, initial_call):
@@ -86,6 +87,7 @@ class Process:
         self.label = None
         self.dictionary = None
         self.preempted = None
+        self.traced = False
 
     def __repr__(self):
         return f"<process {self.pid!r} {self.status}{' ' + self.name if self.name else ''}>"

@@ -95,7 +95,16 @@ class ReceiveMixin:
         if proc.alive and proc.wait_token == token and proc.blocked:
             proc.timed_out = True
             proc.blocked = False
-            self._ready(proc)
+            # A process whose timer fired goes to the head of the run queue, so a
+            # 10 ms ticker is not late by a full slice of every busy process.
+            # It cannot starve the others: each wake needs a timer, and it is
+            # preempted like anyone once it runs.
+            if not proc.queued:
+                proc.queued = True
+                proc.status = "runnable"
+                self._runq.appendleft(proc)
+                if not self._driving:
+                    self._notify()
 
     def _wake_if_match(self, target, msg) -> None:
         try:

@@ -34,6 +34,7 @@ in `repr(runtime)`.
 from __future__ import annotations
 
 import contextlib
+import dis
 import os
 import signal
 import sys
@@ -53,6 +54,8 @@ _LIB_DIRS = tuple(sorted({os.path.realpath(p) + os.sep for key in ("stdlib", "pl
                          | {os.path.realpath(p) + os.sep for p in sys.path
                             if p and ("site-packages" in p or "dist-packages" in p)}))
 _kind_cache: dict = {}
+_BACK_EDGES = {code for name, code in dis.opmap.items()
+               if "JUMP_BACKWARD" in name or name == "JUMP_ABSOLUTE"}
 
 
 def frame_kind(code) -> int:
@@ -60,7 +63,7 @@ def frame_kind(code) -> int:
     k = _kind_cache.get(code)
     if k is None:
         fn = code.co_filename
-        if fn.startswith("<frozen") or fn.startswith("<string>"):
+        if fn.startswith("<frozen"):
             k = LIBRARY
         else:
             real = os.path.realpath(fn) if fn.startswith(os.sep) else fn
@@ -111,6 +114,7 @@ class Preemptor:
         self._last_switches = -1
         self._held = 0.0
         self._reported = -1
+        self._deferred = None
         self.preemptions = 0
 
     # -- installation --------------------------------------------------------
@@ -157,15 +161,55 @@ class Preemptor:
         if self._held >= rt.long_schedule and self._reported != rt._switches:
             self._reported = rt._switches
             self._report_long(proc, frame, self._held)
+        if self._deferred is not None:
+            self._clear_deferred()
         if not is_safe_point(frame):
             return
+        if frame.f_code.co_code[frame.f_lasti] not in _BACK_EDGES:
+            # A callee may be running (CPython hands the handler the caller's
+            # frame while a Python function called from C, like print's write,
+            # sits at its first instruction): switch at this frame's next
+            # instruction instead, when the call has returned.
+            self._defer(proc, frame)
+            return
+        self._preempt(proc, frame)
+
+    def _preempt(self, proc, frame) -> None:
         self.preemptions += 1
         proc.preempted = frame
-        rt._yield_current()
+        self.rt._yield_current()
         proc.preempted = None
         if proc.throw is not None:
             exc, proc.throw = proc.throw, None
             raise_at_next_instruction(frame, exc)
+
+    def _defer(self, proc, frame) -> None:
+        rt = self.rt
+
+        def tracer(f, event, arg):
+            if event == "call":
+                return None
+            if event == "line":          # a line event comes just before the opcode event
+                return tracer
+            self._clear_deferred()
+            if (event == "opcode" and rt.current is proc
+                    and greenlet.getcurrent() is proc.greenlet and is_safe_point(f)):
+                # Switch with tracing turned off for the others (sys.call_tracing),
+                # or every other greenlet would run with this trace level.
+                sys.call_tracing(self._preempt, (proc, f))
+            return None
+
+        self._deferred = frame
+        frame.f_trace = tracer
+        frame.f_trace_opcodes = True
+        sys.settrace(_untraced)
+
+    def _clear_deferred(self) -> None:
+        frame, self._deferred = self._deferred, None
+        if frame is not None:
+            frame.f_trace = None
+            frame.f_trace_opcodes = False
+            sys.settrace(None)
 
 
     def _report_long(self, proc, frame, held: float) -> None:

@@ -225,7 +225,6 @@ def test_an_unknown_preemption_mode_is_an_error():
 
 # ---------------------------------------------------------------- output and stress
 
-@pytest.mark.xfail(reason="runtime bug: see runtime-bugs.md #4", strict=True)
 def test_a_line_printed_by_one_process_is_never_split_by_another_processs_output():
     def printer(i):
         n = 0
