@@ -283,8 +283,12 @@ def group_leader(gl=None, pid: Pid | None = None):
     return True
 
 
-def flush() -> list:
-    """Print and remove every message in the caller's mailbox (the Erlang shell's `flush()`)."""
+def flush() -> None:
+    """Print and remove every message in the caller's mailbox (the Erlang shell's `flush()`).
+
+        >>> send(self(), "hi"); flush()
+        Shell got 'hi'
+    """
     rt = current_runtime()
     proc = _me(rt, "flush()")
     msgs = list(proc.mailbox or ())
@@ -292,4 +296,3 @@ def flush() -> list:
         proc.mailbox.clear()
     for m in msgs:
         print(f"Shell got {m!r}")
-    return msgs

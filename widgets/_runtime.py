@@ -117,15 +117,16 @@ def behaviour_status(runtime, pid, info: dict | None = None) -> dict | None:
     return state if isinstance(state, dict) else None
 
 
-def trace_sends(runtime, fn):
-    """Call `fn(from_pid, to_pid, message)` on every send; returns a function that stops it.
+def trace_sends(runtime, fn, traced_only: bool = False):
+    """Call `fn(from_pid, to_pid, message)` on every send (or, with `traced_only`, on sends
+    to or from processes flagged with `runtime.trace(pid)`); returns a function that stops it.
 
     `fn` runs on the hot path of `send`: it must only record, never draw.
     Uses the runtime's public hook when it has one; else its send-tracer list.
     """
     public = getattr(runtime, "trace_sends", None)
     if callable(public):
-        return public(fn)
+        return public(fn, traced_only=traced_only)
     tracers = getattr(runtime, "_send_tracers", None)
     if tracers is None:
         raise RuntimeError(f"{runtime!r} cannot trace messages (no send hook)")

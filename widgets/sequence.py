@@ -64,7 +64,9 @@ class SequenceTrace(anywidget.AnyWidget):
             self.add(p)
         if others:
             self.participants = self.participants + [{"id": OTHERS, "label": "other processes"}]
-        self._stop_trace = trace_sends(self.runtime, self._on_send)
+        # Only sends to or from flagged processes reach the tracer: untraced
+        # traffic pays nothing while the diagram is open.
+        self._stop_trace = trace_sends(self.runtime, self._on_send, traced_only=True)
         self._tele = telemetry_of(self.runtime)
         self._exit_id = f"beamlab.widgets.sequence.{id(self)}"
         self._tele.attach(self._exit_id, ("beamlab", "process", "exit"), self._on_exit, None)
@@ -91,6 +93,8 @@ class SequenceTrace(anywidget.AnyWidget):
         name = (info or {}).get("registered_name") or (process if isinstance(process, str) else "")
         pid_s = pid_text(pid)
         self._traced[pid] = pid_s
+        if hasattr(self.runtime, "trace"):
+            self.runtime.trace(pid, True)
         label = f"{name} {pid_s}".strip()
         parts = [p for p in self.participants if p["id"] != OTHERS]
         parts.append({"id": pid_s, "label": label})

@@ -102,7 +102,7 @@ def test_closing_the_trace_removes_its_hook_from_the_send_path():
         from beamlab.runtime import current_runtime, self as me
         rt = current_runtime()
         trace = SequenceTrace(me(), live=False)
-        n = len(rt._send_tracers)
+        n = len(rt._flag_tracers)
         trace.close()
-        return n, len(rt._send_tracers)
-    assert run(main) == (1, 0)
+        return n, len(rt._flag_tracers), len(rt._send_tracers)
+    assert run(main) == (1, 0, 0)   # and it never sat on the path of untraced sends
