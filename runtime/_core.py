@@ -95,6 +95,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._flag_tracers: list = []     # called when the sender or receiver is traced
         self._on_exit_hooks: list = []
         self.messages_sent = 0
+        self._reductions_of_dead = 0
         self.crash_reports = crash_reports
         self.long_schedule = long_schedule
         self.default_group_leader = GroupLeader(label="runtime")
@@ -421,7 +422,13 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         proc.status = "dead"
         self.current = None
 
+    def exit(self, pid: Pid, reason) -> bool:
+        """Send `pid` an exit signal from outside any process (a widget's Kill button,
+        a magic): `rt.exit(pid, "kill")`. Inside a process use `exit(pid, reason)`."""
+        return self.send_exit(SYSTEM_PID, pid, reason)
+
     def _on_exit(self, proc, reason) -> None:
+        self._reductions_of_dead += proc.reductions
         tele = self.telemetry
         if tele.handlers:
             tele.execute(("beamlab", "process", "exit"), {"count": 1},

@@ -20,8 +20,24 @@ from .preempt import BEAMLAB, frame_kind
 
 __all__ = ["IntrospectionMixin"]
 
+_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _API_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "api.py")
 _STACK_BYTES = 2048          # a suspended greenlet's saved C stack, roughly
+
+
+def frame_kind_of_file(filename: str) -> int:
+    from .preempt import USER
+    return BEAMLAB if filename.startswith(_RUNTIME_DIR) else USER
+
+
+def _rss_bytes() -> int:
+    """Resident memory of this OS process (what observer calls total memory), or 0."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _describe_fn(fn) -> str:
@@ -69,8 +85,11 @@ class IntrospectionMixin:
             return None
         stack = self.stacktrace(proc)
         if stack:
+            # The function is where it is (e.g. `receive`); the location is the
+            # learner's line that called it, as Erlang's current_location shows.
             current_function = stack[0][2]
-            location = (stack[0][0], stack[0][1])
+            user = next((s for s in stack if frame_kind_of_file(s[0]) != BEAMLAB), stack[0])
+            location = (user[0], user[1])
         elif proc.reactor is not None:
             current_function = f"{self.initial_call(proc)} (idle, waiting for a message)"
             location = None
@@ -129,6 +148,16 @@ class IntrospectionMixin:
             size += sys.getsizeof(proc.reactor) + sys.getsizeof(getattr(proc.reactor, "__dict__", {}))
         return size
 
+    def get_status(self, pid) -> dict | None:
+        """The behaviour's full status (like `sys:get_status`), read without a message:
+        for a GenServer its state, for a Supervisor its strategy, children and
+        restart window. None for a dead process or one with no behaviour."""
+        proc = self._table.get(pid.id) if pid is not None else None
+        hook = proc.reactor if proc is not None and proc.alive else None
+        if hook is None or not hasattr(hook, "format_status"):
+            return None
+        return hook.format_status()
+
     def processes(self) -> list:
         """Pids of every live process, oldest first."""
         return [p.pid for p in self._table.values() if p.alive]
@@ -143,8 +172,10 @@ class IntrospectionMixin:
         return {
             "processes": len(self._table),
             "run_queue": len(self._runq),
-            "reductions": sum(p.reductions for p in procs),
+            # a running total: what live processes did plus what the dead ones had done
+            "reductions": self._reductions_of_dead + sum(p.reductions for p in procs),
             "messages_sent": self.messages_sent,
             "preemptions": self._preemptor.preemptions,
-            "timers": len(self._timers),
+            "timers": len(self._timers) - self._timers_cancelled,
+            "memory": _rss_bytes(),
         }

@@ -14,21 +14,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from lab import CHROMIUM, CHROMIUM_ARGS, REPO, JupyterLab, chromium_available  # noqa: E402
-
-ARTIFACTS = Path(__file__).parent / "artifacts"
-DOCS = REPO / "docs"
-
-
-def save_screenshot(locator, name: str, *, docs: bool = True) -> None:
-    """Screenshot `locator` into artifacts/; with BEAMLAB_UPDATE_SCREENSHOTS=1 also into docs/
-    (the README's pictures), so an ordinary test run never changes tracked files."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    locator.screenshot(path=str(ARTIFACTS / name))
-    if docs and os.environ.get("BEAMLAB_UPDATE_SCREENSHOTS") == "1":
-        DOCS.mkdir(exist_ok=True)
-        locator.screenshot(path=str(DOCS / name))
-
+from lab import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DOCS, REPO, JupyterLab,  # noqa: E402,F401
+                 chromium_available, save_screenshot)
 
 def pytest_collection_modifyitems(items):
     here = Path(__file__).parent

@@ -129,3 +129,17 @@ def open_notebook(page, lab: JupyterLab, name: str, *, timeout_ms: int = 120_000
         }""", timeout=timeout_ms)
     # do not return the command's promise: it resolves only when every cell has finished
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+DOCS = REPO / "docs"
+
+
+def save_screenshot(locator, name: str, *, docs: bool = True) -> None:
+    """Screenshot `locator` into artifacts/; with BEAMLAB_UPDATE_SCREENSHOTS=1 also into docs/
+    (the README's pictures), so an ordinary test run never changes tracked files."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    locator.screenshot(path=str(ARTIFACTS / name))
+    if docs and os.environ.get("BEAMLAB_UPDATE_SCREENSHOTS") == "1":
+        DOCS.mkdir(exist_ok=True)
+        locator.screenshot(path=str(DOCS / name))

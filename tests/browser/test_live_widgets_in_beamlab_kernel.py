@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import save_screenshot
+from lab import save_screenshot
 from lab import notebook, open_notebook
 
 SETUP = """\

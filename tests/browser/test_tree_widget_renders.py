@@ -7,7 +7,7 @@ test_supervision_tree_in_beamlab_kernel.py for the whole story).
 """
 from __future__ import annotations
 
-from conftest import save_screenshot
+from lab import save_screenshot
 from lab import notebook, open_notebook
 
 SETUP = """\

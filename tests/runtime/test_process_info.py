@@ -133,14 +133,16 @@ def test_the_stacktrace_of_a_waiting_process_shows_the_users_line(run):
     assert stack[0][2] == "receive"
 
 
-def test_the_current_location_is_the_innermost_frame_of_the_stacktrace(run):
+def test_the_current_location_is_the_learners_line_that_called_receive(run):
     def main():
         pid = spawn(waiter)
         settle()
         return process_info(pid, "current_location"), process_info(pid, "current_stacktrace")
 
     location, stack = run(main)
-    assert location == stack[0][:2]
+    assert stack[0][2] == "receive"                 # the function it waits in...
+    assert location == stack[1][:2]                  # ...called from the learner's line
+    assert location[0] == __file__
 
 
 def test_initial_call_names_the_function_the_process_was_spawned_with(run):

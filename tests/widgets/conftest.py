@@ -10,9 +10,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 
-def click(widget, **content) -> None:
-    """Deliver a custom comm message to `widget`, exactly as the front end's model.send does."""
-    widget._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})
 
 
 @pytest.fixture

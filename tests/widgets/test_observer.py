@@ -1,7 +1,7 @@
 """Observer: the process table (sorting, paging, filtering, inspecting) and the load charts."""
 from __future__ import annotations
 
-from conftest import click
+from widget_clicks import click
 
 from beamlab.runtime import MockClock, Runtime, current_runtime, receive, register, send, sleep, spawn
 from beamlab.widgets.observer import Observer, ProcessTable, SystemCharts

@@ -1,7 +1,7 @@
 """The live message sequence diagram."""
 from __future__ import annotations
 
-from conftest import click
+from widget_clicks import click
 
 from beamlab.runtime import MockClock, Runtime, exit as exit_, receive, register, send, sleep, spawn
 from beamlab.widgets import SequenceTrace

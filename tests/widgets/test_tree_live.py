@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import click
+from widget_clicks import click
 
 from beamlab.runtime import MockClock, Runtime, exit as exit_, receive, send, sleep, spawn_link
 from beamlab.runtime.otp import ChildSpec, GenServer, Ok, Supervisor

@@ -1,7 +1,7 @@
 """The tree widget as the browser sees it: its traits, and clicks as comm messages."""
 from __future__ import annotations
 
-from conftest import click
+from widget_clicks import click
 from fake_runtime import FakeRuntime
 
 from beamlab.widgets import SupervisionTree
