@@ -53,7 +53,11 @@ _current: "Runtime | None" = None
 
 
 def current_runtime() -> "Runtime":
-    """The runtime of this kernel or `beamlab.run` (the one most recently started)."""
+    """The runtime of this kernel or `beamlab.run` (the one most recently started).
+
+        >>> current_runtime().stats()["processes"]
+        12
+    """
     if _current is None:
         raise NotInProcess("no beamlab runtime is running: use beamlab.run(main) in a script, "
                            "or the 'BEAM Lab (Python)' kernel in Jupyter")

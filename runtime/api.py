@@ -57,17 +57,29 @@ def spawn(fn, *args, **kwargs) -> Pid:
 
 
 def spawn_link(fn, *args, **kwargs) -> Pid:
-    """`spawn`, and link the new process to the caller in the same step (no window to miss a crash)."""
+    """`spawn`, and link the new process to the caller in the same step (no window to miss a crash).
+
+        >>> worker = spawn_link(lambda: 1 / 0)   # its crash reaches the caller
+    """
     return current_runtime().spawn(fn, *_copied(args, kwargs), link=True)
 
 
 def spawn_monitor(fn, *args, **kwargs) -> tuple:
-    """`spawn` and monitor it in one step; returns `(pid, ref)`. A DOWN message arrives when it exits."""
+    """`spawn` and monitor it in one step; returns `(pid, ref)`. A DOWN message arrives when it exits.
+
+        >>> pid, ref = spawn_monitor(lambda: exit("done"))
+        >>> receive(("DOWN", ref, "process", pid, ANY))[4]
+        'done'
+    """
     return current_runtime().spawn(fn, *_copied(args, kwargs), monitor=True)
 
 
 def self() -> Pid:
-    """The pid of the calling process (Erlang's `self()`)."""
+    """The pid of the calling process (Erlang's `self()`).
+
+        >>> self()
+        <0.5.0>
+    """
     rt = current_runtime()
     return _me(rt, "self()").pid
 
@@ -125,13 +137,21 @@ def receive(*patterns, timeout=None, default=_NO_DEFAULT):
 
 
 def link(pid: Pid) -> bool:
-    """Link the caller and `pid`: if either dies abnormally, the other gets an exit signal."""
+    """Link the caller and `pid`: if either dies abnormally, the other gets an exit signal.
+
+        >>> pid = spawn(worker); link(pid)
+        True
+    """
     rt = current_runtime()
     return rt.link(_me(rt, "link()"), pid)
 
 
 def unlink(pid: Pid) -> bool:
-    """Remove the link between the caller and `pid` (no error if there was none)."""
+    """Remove the link between the caller and `pid` (no error if there was none).
+
+        >>> unlink(pid)
+        True
+    """
     rt = current_runtime()
     return rt.unlink(_me(rt, "unlink()"), pid)
 
@@ -139,13 +159,22 @@ def unlink(pid: Pid) -> bool:
 def monitor(pid) -> Ref:
     """Watch `pid` (or a registered name): `("DOWN", ref, "process", pid, reason)` arrives when it exits.
 
-    Monitoring a dead process delivers the DOWN message with reason "noproc" at once."""
+    Monitoring a dead process delivers the DOWN message with reason "noproc" at once.
+
+        >>> ref = monitor(pid); exit(pid, "kill")
+        >>> receive(("DOWN", ref, ANY, ANY, ANY))[4]
+        'killed'
+    """
     rt = current_runtime()
     return rt.monitor(_me(rt, "monitor()"), pid)
 
 
 def demonitor(ref: Ref, flush: bool = False) -> bool:
-    """Stop a monitor; with `flush=True` also drop its DOWN message if it already came."""
+    """Stop a monitor; with `flush=True` also drop its DOWN message if it already came.
+
+        >>> demonitor(ref, flush=True)
+        True
+    """
     rt = current_runtime()
     return rt.demonitor(_me(rt, "demonitor()"), ref, flush)
 
@@ -185,7 +214,11 @@ def process_flag(flag: str, value):
 
 
 def is_process_alive(pid: Pid) -> bool:
-    """True while `pid` is alive."""
+    """True while `pid` is alive.
+
+        >>> is_process_alive(spawn(lambda: None))
+        True
+    """
     if type(pid) is not Pid:
         raise BadArg(f"is_process_alive({pid!r}): expected a pid")
     return current_runtime().is_process_alive(pid)
@@ -193,27 +226,49 @@ def is_process_alive(pid: Pid) -> bool:
 
 def register(name: str, pid: Pid) -> bool:
     """Give `pid` a name that `send` and `whereis` accept. Fails if the name is taken,
-    the process is dead, or it already has a name (Erlang's rules)."""
+    the process is dead, or it already has a name (Erlang's rules).
+
+        >>> register("counter", spawn(counter_loop))
+        True
+        >>> send("counter", "inc")
+    """
     return current_runtime().register(name, pid)
 
 
 def unregister(name: str) -> bool:
-    """Remove a registered name."""
+    """Remove a registered name.
+
+        >>> unregister("counter")
+        True
+    """
     return current_runtime().unregister(name)
 
 
 def whereis(name: str):
-    """The pid registered as `name`, or None."""
+    """The pid registered as `name`, or None.
+
+        >>> whereis("counter")
+        <0.7.0>
+        >>> whereis("nobody") is None
+        True
+    """
     return current_runtime().whereis(name)
 
 
 def registered() -> list:
-    """All registered names."""
+    """All registered names.
+
+        >>> registered()
+        ['counter']
+    """
     return current_runtime().registered()
 
 
 def sleep(seconds: float) -> None:
-    """Suspend the calling process for `seconds` (other processes run), like `timer:sleep`."""
+    """Suspend the calling process for `seconds` (other processes run), like `timer:sleep`.
+
+        >>> sleep(0.5)      # half a second; other processes keep running
+    """
     rt = current_runtime()
     _me(rt, "sleep()")
     if seconds is None or isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
@@ -226,7 +281,12 @@ def _never(_msg) -> bool:
 
 
 def send_after(seconds: float, dest, msg):
-    """Send `msg` to `dest` after `seconds`; returns a timer for `cancel_timer`."""
+    """Send `msg` to `dest` after `seconds`; returns a timer for `cancel_timer`.
+
+        >>> t = send_after(1.0, self(), "tick")
+        >>> receive("tick", timeout=2)
+        'tick'
+    """
     rt = current_runtime()
     if not isinstance(seconds, (int, float)) or seconds < 0:
         raise BadArg(f"send_after({seconds!r}, ...): give a number of seconds >= 0")
@@ -241,12 +301,20 @@ def send_after(seconds: float, dest, msg):
 
 
 def cancel_timer(timer):
-    """Cancel a `send_after`; the seconds that were left, or False if it already fired."""
+    """Cancel a `send_after`; the seconds that were left, or False if it already fired.
+
+        >>> t = send_after(5, self(), "late"); cancel_timer(t)
+        4.99...
+    """
     return current_runtime().cancel_timer(timer)
 
 
 def make_ref() -> Ref:
-    """A unique reference, to tag a request and match its reply."""
+    """A unique reference, to tag a request and match its reply.
+
+        >>> ref = make_ref(); send(server, ("get", self(), ref))
+        >>> receive(("reply", ref, ANY))
+    """
     return Ref()
 
 
@@ -267,12 +335,21 @@ def process_info(pid: Pid, item: str | None = None):
 
 
 def processes() -> list:
-    """The pids of all live processes."""
+    """The pids of all live processes.
+
+        >>> len(processes())
+        12
+    """
     return current_runtime().processes()
 
 
 def group_leader(gl=None, pid: Pid | None = None):
-    """`group_leader()` returns the caller's; `group_leader(gl, pid)` sets `pid`'s."""
+    """`group_leader()` returns the caller's; `group_leader(gl, pid)` sets `pid`'s.
+
+        >>> gl = GroupLeader(io.StringIO(), label="log")
+        >>> group_leader(gl, self())   # my prints now go to gl
+        True
+    """
     rt = current_runtime()
     if gl is None:
         return _me(rt, "group_leader()").group_leader

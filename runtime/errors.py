@@ -91,13 +91,21 @@ class NotInProcess(RuntimeError):
 
 
 def is_normal_exit(reason) -> bool:
-    """True for the reasons a `transient` child is not restarted after."""
+    """True for the reasons a `transient` child is not restarted after.
+
+        >>> is_normal_exit("shutdown"), is_normal_exit(("shutdown", "bye")), is_normal_exit("killed")
+        (True, True, False)
+    """
     return (reason == "normal" or reason == "shutdown"
             or (type(reason) is tuple and len(reason) == 2 and reason[0] == "shutdown"))
 
 
 def format_reason(reason) -> str:
-    """A one-line, readable form of an exit reason."""
+    """A one-line, readable form of an exit reason.
+
+        >>> format_reason(Crash(ZeroDivisionError("division by zero")))
+        'ZeroDivisionError: division by zero'
+    """
     if isinstance(reason, Crash):
         return f"{reason.kind}: {reason.exception}"
     return repr(reason) if not isinstance(reason, str) else reason

@@ -62,7 +62,6 @@ def test_every_exported_function_and_class_has_a_docstring():
     assert [n for n in public_callables(runtime) if not inspect.getdoc(getattr(runtime, n))] == []
 
 
-@pytest.mark.xfail(reason="runtime bug: see runtime-bugs.md #3", strict=True)
 def test_every_exported_function_and_class_has_a_docstring_with_an_example():
     # STYLE.md 5: "a docstring with a tiny example on every public name". Error
     # classes are exempt: raising one is the example.
