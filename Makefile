@@ -20,7 +20,7 @@ sysdeps:
 lab: venv
 	bash .ci/sysdeps --lab
 	$(BIN)/python -m beamlab install --sys-prefix
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.default_url=/lab/tree/00_welcome.ipynb $(LAB_ARGS)
 
 test: sysdeps venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

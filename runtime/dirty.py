@@ -34,7 +34,10 @@ def dirty_call(fn, *args, **kwargs):
 
     Returns fn's result or raises its exception in the calling process.
     Mirrors the BEAM's dirty schedulers; unlike them, the work cannot be killed
-    (a thread cannot be stopped), only its result ignored."""
+    (a thread cannot be stopped), only its result ignored. And it helps only
+    with work that releases the GIL (sleeping, I/O, hashlib on big buffers,
+    NumPy): `dirty_call(sum, range(10**9))` still holds the GIL, so the other
+    processes wait for it all the same."""
     from ._core import current_runtime
     from .pid import Ref
     rt = current_runtime()
