@@ -52,7 +52,7 @@ class Pid:
         return type(other) is Pid and other.id == self.id
 
     def __hash__(self):
-        return hash(("pid", self.id))
+        return self.id          # pids are hashed on every link, monitor and table lookup
 
     def __lt__(self, other):
         if type(other) is not Pid:
@@ -116,7 +116,7 @@ class Ref:
         return type(other) is Ref and other.id == self.id
 
     def __hash__(self):
-        return hash(("ref", self.id))
+        return ~self.id
 
     def __repr__(self):
         return f"#Ref<0.0.0.{self.id}>"
