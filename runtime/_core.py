@@ -111,6 +111,12 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
     def __repr__(self):
         return f"<beamlab Runtime: {len(self._table)} processes, {self._preemptor.mode} preemption>"
 
+    @property
+    def preemption(self) -> str:
+        """"signal" (a busy process is switched out every tick) or "cooperative"
+        (processes switch only when they receive, sleep or exit)."""
+        return self._preemptor.mode
+
     # ------------------------------------------------------------------ life
     def start(self) -> "Runtime":
         """Make this the current runtime (the kernel calls it once; run() does it for you)."""

@@ -21,8 +21,9 @@ delays the signal until it returns. The handler notices the gap and emits a
 `("beamlab", "process", "long_schedule")` telemetry event naming the process
 and the line it was on, like `erlang:system_monitor(long_schedule)`. Use
 `dirty_call` to run such work in a thread. (`time.sleep` is interrupted by the
-signal, so a process in `time.sleep` is time-sliced rather than freezing
-everyone — but it still wastes its slices: use beamlab's `sleep`.)
+signal, so a function of yours that calls `time.sleep` is time-sliced rather
+than freezing everyone — but it still wastes its slices: use beamlab's `sleep`.
+`spawn(time.sleep, 1)` has no frame of yours to switch out at, so it does freeze.)
 
 Fallback. Signals exist only in the main thread and not on Windows; there the
 runtime is *cooperative*: processes switch only when they receive, sleep or
