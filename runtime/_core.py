@@ -100,6 +100,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._on_exit_hooks: list = []
         self.messages_sent = 0
         self._reductions_of_dead = 0
+        self._interrupt_pending = False
         self.crash_reports = crash_reports
         self.long_schedule = long_schedule
         self.default_group_leader = GroupLeader(label="runtime")

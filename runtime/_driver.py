@@ -58,6 +58,9 @@ class DriverMixin:
         try:
             while True:
                 self._service()
+                if self._interrupt_pending:
+                    self._interrupt_pending = False
+                    raise KeyboardInterrupt
                 if done():
                     return
                 proc = None

@@ -11,7 +11,8 @@ work and the result is dropped, like a message to a dead pid.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import queue
+import threading
 
 from .patterns import ANY
 
@@ -20,10 +21,52 @@ __all__ = ["dirty_call", "shutdown"]
 _TAG = "$dirty_result"
 
 
-def _pool(rt) -> ThreadPoolExecutor:
+class _DirtyPool:
+    """Up to `size` daemon threads taking work from one queue.
+
+    Daemon threads (unlike ThreadPoolExecutor's, which are joined at exit) let
+    the kernel shut down while a dirty call is still running."""
+
+    def __init__(self, size: int = 4):
+        self.size = size
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.threads: list = []
+        self.busy = 0
+        self.lock = threading.Lock()
+
+    def submit(self, fn, args, kwargs, done) -> None:
+        with self.lock:
+            self.busy += 1
+            if self.busy > len(self.threads) and len(self.threads) < self.size:
+                t = threading.Thread(target=self._work, name=f"beamlab-dirty-{len(self.threads)}",
+                                     daemon=True)
+                self.threads.append(t)
+                t.start()
+        self.queue.put((fn, args, kwargs, done))
+
+    def _work(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            fn, args, kwargs, done = item
+            try:
+                ok, value = True, fn(*args, **kwargs)
+            except BaseException as exc:      # handed to the waiting process
+                ok, value = False, exc
+            with self.lock:
+                self.busy -= 1
+            done(ok, value)
+
+    def shutdown(self) -> None:
+        for _ in self.threads:
+            self.queue.put(None)
+
+
+def _pool(rt) -> _DirtyPool:
     pool = getattr(rt, "_dirty_pool", None)
     if pool is None:
-        pool = rt._dirty_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="beamlab-dirty")
+        pool = rt._dirty_pool = _DirtyPool()
     return pool
 
 
@@ -47,29 +90,26 @@ def dirty_call(fn, *args, **kwargs):
     ref = Ref()
     pid = proc.pid
 
-    def done(fut):
-        rt.call_soon_threadsafe(_deliver, rt, pid, ref, fut)
+    def done(ok, value):      # in the dirty thread
+        rt.call_soon_threadsafe(_deliver, rt, pid, ref, ok, value)
 
     rt._outstanding += 1
-    fut = _pool(rt).submit(fn, *args, **kwargs)
-    fut.add_done_callback(done)
+    _pool(rt).submit(fn, args, kwargs, done)
     _, _, ok, value = rt.receive(((_TAG, ref, ANY, ANY),))
     if ok:
         return value
     raise value
 
 
-def _deliver(rt, pid, ref, fut) -> None:
+def _deliver(rt, pid, ref, ok, value) -> None:
     rt._outstanding -= 1
-    exc = fut.exception()
-    msg = (_TAG, ref, exc is None, fut.result() if exc is None else exc)
     target = rt._table.get(pid.id)
     if target is not None:
-        rt._deliver(target, msg)
+        rt._deliver(target, (_TAG, ref, ok, value))
 
 
 def shutdown(rt) -> None:
     pool = getattr(rt, "_dirty_pool", None)
     if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown()
         rt._dirty_pool = None

@@ -240,13 +240,21 @@ class Preemptor:
                 proc.throw = KeyboardInterrupt()
                 proc.blocked = False
                 rt._ready(proc)
-                rt._service_due = True
-                rt._event.set()
+            else:
+                # The code has just returned (the scheduler is finishing up):
+                # the driving loop raises it at its next clean point instead.
+                rt._interrupt_pending = True
+            rt._service_due = True
+            rt._event.set()
 
         old = signal.signal(signal.SIGINT, on_sigint)
+        rt._interrupt_pending = False
         try:
             yield
+            if rt._interrupt_pending:
+                raise KeyboardInterrupt
         finally:
+            rt._interrupt_pending = False
             signal.signal(signal.SIGINT, old)
 
 
