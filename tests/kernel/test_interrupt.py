@@ -44,10 +44,6 @@ def test_interrupt_leaves_other_processes_running(kernel):
     assert cell.result == "(True, True)"
 
 
-@pytest.mark.xfail(strict=True, reason="runtime: a SIGINT that arrives while run_as is finishing (the "
-                   "statement's code returned, the scheduler is flushing output or servicing callbacks) "
-                   "is dropped by interrupts_to's handler; the cell's next statement then cannot be "
-                   "interrupted until a second interrupt")
 def test_an_interrupt_arriving_as_a_statement_finishes_still_stops_the_cell(kernel):
     # Deterministic stand-in for an interrupt landing in that window: the scheduler services
     # this callback right after the first statement's code has returned.

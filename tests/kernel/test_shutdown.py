@@ -73,9 +73,6 @@ def test_restart_gives_a_fresh_runtime(kernelspec):
         stop_kernel(kernel)
 
 
-@pytest.mark.xfail(strict=True, reason="runtime: dirty_call's ThreadPoolExecutor threads are joined at "
-                   "interpreter exit, so a dirty call still running holds the kernel process until "
-                   "it returns (jupyter_client then kills it); daemon worker threads would not")
 def test_a_dirty_call_still_running_does_not_hold_the_kernel_at_shutdown(kernelspec):
     kernel = start_kernel()
     try:
