@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 
 def interrupt_when_printed(kernel, code: str, marker: str):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import time
 
-import pytest
 
 from kernel_client import start_kernel, stop_kernel
 
 BUSY_RUNTIME = """
 import time
 
-import pytest
 def ticker():
     while True:
         sleep(0.01)
