@@ -20,10 +20,10 @@ Native code is a NIF. A long C call (`sum(range(10**9))`, a big `sorted`)
 delays the signal until it returns. The handler notices the gap and emits a
 `("beamlab", "process", "long_schedule")` telemetry event naming the process
 and the line it was on, like `erlang:system_monitor(long_schedule)`. Use
-`dirty_call` to run such work in a thread. (`time.sleep` is interrupted by the
-signal, so a function of yours that calls `time.sleep` is time-sliced rather
-than freezing everyone — but it still wastes its slices: use beamlab's `sleep`.
-`spawn(time.sleep, 1)` has no frame of yours to switch out at, so it does freeze.)
+`dirty_call` to run such work in a thread. `time.sleep` is such a call too:
+the signal interrupts it, but the process is switched out only once the call
+returns, so a process in `time.sleep` holds everyone up like a NIF; use
+beamlab's `sleep` (the kernel maps `time.sleep` in notebook code to it).
 
 Fallback. Signals exist only in the main thread and not on Windows; there the
 runtime is *cooperative*: processes switch only when they receive, sleep or
