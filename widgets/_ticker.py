@@ -130,3 +130,27 @@ def ticker_for(runtime) -> Ticker:
         if t is None:
             t = _tickers[runtime] = Ticker(runtime)
         return t
+
+
+class Live:
+    """`start`/`stop` for a widget that the runtime's ticker refreshes (mixed into the widgets).
+
+    A widget sets `default_interval`, has a `runtime` and a `refresh()`, and may have
+    `_report(exc)` to show a failed refresh instead of raising."""
+
+    default_interval = 0.25
+    _ticker = None
+    _handle = None
+
+    def start(self, interval: float | None = None) -> None:
+        """Keep refreshing every `interval` seconds (from inside the runtime)."""
+        self.stop()
+        self._ticker = ticker_for(self.runtime)
+        self._handle = self._ticker.subscribe(self.refresh, interval or self.default_interval,
+                                              on_error=getattr(self, "_report", None))
+
+    def stop(self) -> None:
+        """Stop refreshing; the last picture stays."""
+        if self._ticker is not None and self._handle is not None:
+            self._ticker.unsubscribe(self._handle)
+        self._handle = None

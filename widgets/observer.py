@@ -24,7 +24,7 @@ from ._events import exit_log
 from ._inspect import describe, perform
 from ._procs import COLUMNS, SORTABLE, SystemSampler, process_rows
 from ._runtime import current_runtime, in_scheduler
-from ._ticker import ticker_for
+from ._ticker import Live
 
 __all__ = ["Observer", "ProcessTable", "SystemCharts", "observer"]
 
@@ -165,7 +165,7 @@ class SystemCharts(W.GridBox):
                 line.y = y2
 
 
-class Observer(W.VBox):
+class Observer(Live, W.VBox):
     """Erlang's observer in a notebook: process table, inspector, load charts — live.
 
     >>> Observer()                    # in a beamlab notebook          # doctest: +SKIP
@@ -173,6 +173,8 @@ class Observer(W.VBox):
 
     `interval` is seconds between refreshes; `live=False` refreshes only on `refresh()`.
     """
+
+    default_interval = 1.0
 
     def __init__(self, runtime=None, *, sort_by: str = "reductions", page_size: int = 25,
                  interval: float = 1.0, live: bool = True, charts: bool = True, **kwargs) -> None:
@@ -186,16 +188,6 @@ class Observer(W.VBox):
         self._handle = None
         if live:
             self.start(interval)
-
-    def start(self, interval: float = 1.0) -> None:
-        self.stop()
-        self._ticker = ticker_for(self.runtime)
-        self._handle = self._ticker.subscribe(self.refresh, interval, on_error=self._report)
-
-    def stop(self) -> None:
-        if self._ticker is not None and self._handle is not None:
-            self._ticker.unsubscribe(self._handle)
-        self._handle = None
 
     def close(self) -> None:
         self.stop()

@@ -22,7 +22,7 @@ import anywidget
 import traitlets as t
 
 from ._runtime import current_runtime, pid_text, safe_repr, telemetry_of, trace_sends
-from ._ticker import ticker_for
+from ._ticker import Live
 
 __all__ = ["SequenceTrace", "sequence_trace"]
 
@@ -30,7 +30,7 @@ STATIC = pathlib.Path(__file__).parent / "static"
 OTHERS = "others"
 
 
-class SequenceTrace(anywidget.AnyWidget):
+class SequenceTrace(Live, anywidget.AnyWidget):
     """Trace messages between `processes` (pids or registered names) as a live sequence diagram.
 
     >>> SequenceTrace(client, "counter")                  # doctest: +SKIP
@@ -40,6 +40,8 @@ class SequenceTrace(anywidget.AnyWidget):
     `max_events` bounds what the diagram keeps; `paused` (a button in the
     diagram) stops recording without detaching.
     """
+
+    default_interval = 0.25
 
     _esm = STATIC / "sequence.js"
 
@@ -149,16 +151,6 @@ class SequenceTrace(anywidget.AnyWidget):
         self._buf.clear()
         self.events = []
         self.dropped = 0
-
-    def start(self, interval: float = 0.25) -> None:
-        self.stop()
-        self._ticker = ticker_for(self.runtime)
-        self._handle = self._ticker.subscribe(self.refresh, interval)
-
-    def stop(self) -> None:
-        if self._ticker is not None and self._handle is not None:
-            self._ticker.unsubscribe(self._handle)
-        self._handle = None
 
     def close(self) -> None:
         """Stop tracing and drawing (the runtime's send path is back to untraced)."""

@@ -21,7 +21,7 @@ import ipywidgets as W
 from ._charts import fit_x, fit_y
 from ._metrics import Accumulator, Metric, counter, last_value, sum_, summary
 from ._runtime import current_runtime
-from ._ticker import ticker_for
+from ._ticker import Live
 
 __all__ = ["TelemetryChart", "telemetry_chart", "counter", "sum_", "last_value", "summary"]
 
@@ -81,12 +81,14 @@ class _MetricFigure:
         return self.points[-1][1] if self.points else {}
 
 
-class TelemetryChart(W.VBox):
+class TelemetryChart(Live, W.VBox):
     """A live chart of each metric (counter, sum, last value, summary), like LiveDashboard's.
 
     `window` is how many points each chart keeps; `interval` seconds between points.
     `live=False` adds a point only when you call `refresh()`.
     """
+
+    default_interval = 0.5
 
     def __init__(self, metrics, *, runtime=None, window: int = 120, interval: float = 0.5,
                  live: bool = True, title: str = "", **kwargs) -> None:
@@ -121,16 +123,6 @@ class TelemetryChart(W.VBox):
     def values(self) -> dict[str, dict]:
         """The latest point of each metric, by its label: {"name (kind)": {line label: value}}."""
         return {f.metric.label: f.latest() for f in self.figures}
-
-    def start(self, interval: float = 0.5) -> None:
-        self.stop()
-        self._ticker = ticker_for(self.runtime)
-        self._handle = self._ticker.subscribe(self.refresh, interval)
-
-    def stop(self) -> None:
-        if self._ticker is not None and self._handle is not None:
-            self._ticker.unsubscribe(self._handle)
-        self._handle = None
 
     def close(self) -> None:
         self.stop()

@@ -26,14 +26,14 @@ from ._events import EventBuffer, exit_log
 from ._inspect import describe, perform
 from ._runtime import current_runtime, in_scheduler
 from ._snapshot import RestartHistory, TreeSnapshot, tree_snapshot
-from ._ticker import ticker_for
+from ._ticker import Live
 
 __all__ = ["SupervisionTree", "supervision_tree"]
 
 STATIC = pathlib.Path(__file__).parent / "static"
 
 
-class SupervisionTree(anywidget.AnyWidget):
+class SupervisionTree(Live, anywidget.AnyWidget):
     """A live, clickable supervision tree of `root` (a supervisor's Pid or registered name).
 
     >>> sup = Supervisor.start_link(children, strategy="one_for_one")   # doctest: +SKIP
@@ -44,6 +44,8 @@ class SupervisionTree(anywidget.AnyWidget):
     `interval` is seconds between refreshes; `live=False` refreshes only when
     you call `refresh()` (what tests do). `max_children` folds big supervisors.
     """
+
+    default_interval = 0.25
 
     _esm = STATIC / "tree.js"
 
@@ -88,18 +90,6 @@ class SupervisionTree(anywidget.AnyWidget):
             self.start(interval)
 
     # ------------------------------------------------------------------ live updates
-    def start(self, interval: float = 0.25) -> None:
-        """Keep refreshing every `interval` seconds (from inside the runtime)."""
-        self.stop()
-        self._ticker = ticker_for(self.runtime)
-        self._handle = self._ticker.subscribe(self.refresh, interval, on_error=self._report)
-
-    def stop(self) -> None:
-        """Stop refreshing; the last picture stays."""
-        if self._ticker is not None and self._handle is not None:
-            self._ticker.unsubscribe(self._handle)
-        self._handle = None
-
     def close(self) -> None:
         self.stop()
         if self._events is not None:
