@@ -339,7 +339,10 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         a greenlet starts at the C stack depth it is first switched to from, so
         starting one from inside another process would nest stacks ever deeper
         and make every later switch copy more memory."""
-        if not self._service_due and self._switches & 63:
+        # Back to the loop when the tick asks (every ms), or every 1024 switches as
+        # a backstop for cooperative mode: a visit to the loop greenlet can cost
+        # tens of µs when it runs deeper in the C stack than the processes began.
+        if not self._service_due and self._switches & 1023:
             runq = self._runq
             while runq:
                 nxt = runq[0]
