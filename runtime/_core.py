@@ -99,6 +99,9 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._flag_tracers: list = []     # called when the sender or receiver is traced
         self._on_exit_hooks: list = []
         self.messages_sent = 0
+        self.messages_received = 0
+        self.stats_interval = 1.0      # seconds between ("beamlab", "vm", "stats") events
+        self._stats_due = 0.0
         self._reductions_of_dead = 0
         self._interrupt_pending = False
         self.crash_reports = crash_reports

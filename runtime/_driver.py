@@ -22,7 +22,9 @@ from .errors import ProcessExit
 from .pid import Pid
 from ._process import RUNNABLE, WAITING
 
-__all__ = ["DriverMixin", "Deadlock"]
+__all__ = ["DriverMixin", "Deadlock", "VM_STATS"]
+
+VM_STATS = ("beamlab", "vm", "stats")
 
 
 class Deadlock(RuntimeError):
@@ -104,6 +106,12 @@ class DriverMixin:
             self._fire_timers()
         if self._dirty_gls:
             self._flush_output()
+        if VM_STATS in self.telemetry.handlers:
+            now = self.clock.now()
+            if now >= self._stats_due:
+                # like telemetry_poller's VM measurements: counts for charts and handlers
+                self._stats_due = now + self.stats_interval
+                self.telemetry.execute(VM_STATS, self.stats(), {"runtime": self})
 
     def _idle(self) -> None:
         self._preemptor.disarm()

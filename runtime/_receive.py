@@ -42,10 +42,12 @@ class ReceiveMixin:
         mb = proc.mailbox
         if mb:
             if matcher is None:
+                self.messages_received += 1
                 return mb.popleft()
             for i, m in enumerate(mb):
                 if matcher(m):
                     del mb[i]
+                    self.messages_received += 1
                     return m
             scanned = len(mb)
         else:
@@ -68,11 +70,13 @@ class ReceiveMixin:
                 mb = proc.mailbox
                 if mb is not None and len(mb) > scanned:
                     if matcher is None:
+                        self.messages_received += 1
                         return mb.popleft()
                     for i in range(scanned, len(mb)):
                         m = mb[i]
                         if matcher(m):
                             del mb[i]
+                            self.messages_received += 1
                             return m
                     scanned = len(mb)
                 if proc.timed_out:

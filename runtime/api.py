@@ -120,6 +120,7 @@ def receive(*patterns, timeout=None, default=_NO_DEFAULT):
         proc.reductions += 1
         mb = proc.mailbox
         if mb:
+            rt.messages_received += 1
             return mb.popleft()
         # Fast path: wait for any message. Only a message wakes a process
         # blocked with no matcher; a kill or an interrupt raises instead.
@@ -132,6 +133,7 @@ def receive(*patterns, timeout=None, default=_NO_DEFAULT):
             proc.blocked = False
         if not proc.alive:
             raise ProcessExit(proc.exit_reason)
+        rt.messages_received += 1
         return proc.mailbox.popleft()
     return rt.receive(patterns, timeout, default)
 

@@ -175,6 +175,7 @@ class IntrospectionMixin:
             # a running total: what live processes did plus what the dead ones had done
             "reductions": self._reductions_of_dead + sum(p.reductions for p in procs),
             "messages_sent": self.messages_sent,
+            "messages_received": self.messages_received,
             "preemptions": self._preemptor.preemptions,
             "timers": len(self._timers) - self._timers_cancelled,
             "memory": _rss_bytes(),

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from beamlab.runtime import ANY, exit, receive, self, spawn_monitor, telemetry
+from beamlab.runtime import ANY, exit, receive, self, send, sleep, spawn_monitor, telemetry
 
 
 class Recorder:
@@ -288,3 +288,23 @@ def test_handlers_run_in_the_process_that_executes_the_event(run):
         return pid
 
     assert seen == [run(main)]
+
+
+def test_the_runtime_reports_message_counts_as_a_vm_stats_event_every_second(run):
+    seen = []
+
+    def main():
+        telemetry.attach("vm-stats", ("beamlab", "vm", "stats"),
+                         lambda event, m, meta, cfg: seen.append(m))
+        me = self()
+        for i in range(3):
+            send(me, i)
+            receive()
+        sleep(1.5)
+        return seen
+
+    events = run(main)
+    assert events, "no ('beamlab', 'vm', 'stats') event in 1.5 s"
+    last = events[-1]
+    assert last["messages_sent"] >= 3 and last["messages_received"] >= 3
+    assert {"processes", "run_queue", "reductions", "memory"} <= set(last)
