@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# JupyterLab refuses to run as root without --allow-root (containers, CI machines)
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test venv sysdeps bench clean
 
@@ -20,7 +22,7 @@ sysdeps:
 lab: venv
 	bash .ci/sysdeps --lab
 	$(BIN)/python -m beamlab install --sys-prefix
-	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.default_url=/lab/tree/00_welcome.ipynb $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.default_url=/lab/tree/00_welcome.ipynb $(ROOT_ARGS) $(LAB_ARGS)
 
 test: sysdeps venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
