@@ -63,10 +63,16 @@ class _MetricFigure:
             return
         now = self.points[-1][0]
         xs = [t - now for t, _ in self.points]
-        ys = [[NAN if (v := vals.get(label)) is None else float(v) for _, vals in self.points]
+        # a counter or sum with no event yet is 0; other kinds have no value yet (a gap)
+        missing = 0.0 if self.metric.kind in ("counter", "sum") else NAN
+        ys = [[missing if (v := vals.get(label)) is None else float(v) for _, vals in self.points]
               for label in self.labels]
+        labels = list(self.labels)
         if not ys:
-            ys = [[NAN] * len(xs)]
+            # No event yet: a flat line at 0 that says so (NaN points make the chart library
+            # draw nothing and fill the browser console with errors).
+            ys = [[0.0] * len(xs)]
+            labels = [f"{self.metric.name}: no events yet"]
         fit_x(self.line.scales["x"], xs)
         fit_y(self.line.scales["y"], [v for row in ys for v in row])
         if len(xs) == 1:              # bqplot squeezes a 1-point array to a scalar: draw it twice
@@ -75,7 +81,7 @@ class _MetricFigure:
         with self.line.hold_sync():
             self.line.x = xs
             self.line.y = ys[0] if len(ys) == 1 else ys
-            self.line.labels = list(self.labels)
+            self.line.labels = labels
 
     def latest(self) -> dict:
         return self.points[-1][1] if self.points else {}

@@ -108,3 +108,13 @@ def test_a_bare_metric_name_is_a_counter_when_it_ends_in_count():
         chart = telemetry_chart("beamlab.process.spawn.count", "my_app.request.stop.duration", live=False)
         return [f.metric.kind for f in chart.figures]
     assert run(main) == ["counter", "summary"]
+
+
+def test_a_counter_with_no_event_yet_draws_a_flat_zero_line_that_says_so():
+    from beamlab.widgets.telemetry_chart import _MetricFigure
+    fig = _MetricFigure(counter("beamlab.supervisor.restart.count"), window=10)
+    fig.add(0.0, {})
+    fig.add(0.5, {})
+    fig.draw()
+    assert list(fig.line.y) == [0.0, 0.0]
+    assert fig.line.labels == ["beamlab.supervisor.restart.count: no events yet"]
