@@ -12,6 +12,8 @@ receive.
 
 from __future__ import annotations
 
+from types import FunctionType
+
 import greenlet
 
 from .errors import BadArg, NotInProcess, ProcessExit, ReceiveTimeout
@@ -38,7 +40,12 @@ class ReceiveMixin:
                 raise BadArg(f"receive(timeout={timeout!r}): the timeout cannot be negative; "
                              f"use 0 to only check the mailbox")
         proc.reductions += 1
-        matcher = compile_patterns(patterns) if patterns else None
+        if not patterns:
+            matcher = None
+        elif len(patterns) == 1 and type(patterns[0]) is FunctionType:
+            matcher = patterns[0]          # a predicate, as OTP's calls pass: no compiling
+        else:
+            matcher = compile_patterns(patterns)
         mb = proc.mailbox
         if mb:
             if matcher is None:
