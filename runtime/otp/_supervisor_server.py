@@ -93,24 +93,34 @@ class _SupState:
 # The supervisor process
 # ======================================================================
 
+
+def spec_from_init(server, source, spec_type: type, returns: str):
+    """``(spec, module name)`` from what a supervisor was started with: a spec as is
+    (module None), or ``(ModuleClass, arg)`` whose ``init(arg)`` returns one; the
+    server's label becomes the module's name. ``(None, None)`` when init ignored."""
+    if isinstance(source, spec_type):
+        return source, None
+    module, arg = source
+    spec = module().init(arg)
+    if isinstance(spec, Ignore) or spec == "ignore":
+        return None, None
+    if not isinstance(spec, spec_type):
+        raise TypeError(f"{module.__name__}.init returned {spec!r}; return {returns} "
+                        f"(or Ignore())")
+    server.label = module.__name__
+    return spec, module.__name__
+
+
 class _SupervisorServer(GenServer):
     _behaviour = "Supervisor"
     label = "Supervisor"          # what observer shows as the initial call
 
     def init(self, source):
         _rt.process_flag("trap_exit", True)
-        module = None
-        if isinstance(source, SupervisorSpec):
-            spec = source
-        else:
-            module, arg = source
-            spec = module().init(arg)
-            if isinstance(spec, Ignore) or spec == "ignore":
-                return Ignore()
-            if not isinstance(spec, SupervisorSpec):
-                raise TypeError(f"{module.__name__}.init returned {spec!r}; return "
-                                f"Supervisor.init(children, strategy=...) (or Ignore())")
-            module = self.label = module.__name__
+        spec, module = spec_from_init(self, source, SupervisorSpec,
+                                      "Supervisor.init(children, strategy=...)")
+        if spec is None:
+            return Ignore()
         state = _SupState(_rt.registered_name(), module, spec)
         failed = _start_children(state, list(state.ids))
         if failed is not None:

@@ -22,7 +22,7 @@ from ._children import shutdown_child, shutdown_children, start_child
 from ._results import Ignore, NoReply, Ok, Reply, Stop
 from ._rules import add_restart, restart_allowed, restart_wanted, restarts_in_window
 from ._errors import StartError
-from ._supervisor_server import _Restarting
+from ._supervisor_server import _Restarting, spec_from_init
 from .gen_server import GenServer, _ClassOrModule, _start
 from .supervisor import Supervisor, sup_call
 
@@ -78,18 +78,10 @@ class _DynamicServer(GenServer):
 
     def init(self, source):
         _rt.process_flag("trap_exit", True)
-        module = None
-        if isinstance(source, DynamicSupervisorSpec):
-            spec = source
-        else:
-            module, arg = source
-            spec = module().init(arg)
-            if isinstance(spec, Ignore) or spec == "ignore":
-                return Ignore()
-            if not isinstance(spec, DynamicSupervisorSpec):
-                raise TypeError(f"{module.__name__}.init returned {spec!r}; return "
-                                f"DynamicSupervisor.init(max_children=...) (or Ignore())")
-            module = self.label = module.__name__
+        spec, module = spec_from_init(self, source, DynamicSupervisorSpec,
+                                      "DynamicSupervisor.init(max_children=...)")
+        if spec is None:
+            return Ignore()
         return Ok(_DynState(_rt.registered_name(), module, spec))
 
     def handle_call(self, request, from_, state):
