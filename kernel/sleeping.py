@@ -24,40 +24,18 @@ import time
 
 import beamlab.runtime
 
-try:   # the runtime's own rule for where a process may be switched out
-    from beamlab.runtime.preempt import LIBRARY, USER, frame_kind
-except ImportError:   # pragma: no cover - a runtime without it: treat stdlib/site-packages as library
-    import os
-    import sysconfig
-
-    USER, LIBRARY = 0, 2
-    _LIBS = tuple(os.path.realpath(p) + os.sep for p in sysconfig.get_paths().values())
-
-    def frame_kind(code) -> int:
-        fn = code.co_filename
-        return LIBRARY if fn.startswith("<frozen") or os.path.realpath(fn).startswith(_LIBS) else USER
+from beamlab.runtime.preempt import is_safe_point   # the runtime's rule for switching out
 
 __all__ = ["install", "uninstall", "real_sleep"]
 
 real_sleep = time.sleep
 
 
-def _at_safe_point(frame) -> bool:
-    if frame is None or frame_kind(frame.f_code) != USER:
-        return False
-    f = frame.f_back
-    while f is not None:
-        if frame_kind(f.f_code) == LIBRARY:
-            return False
-        f = f.f_back
-    return True
-
-
 def sleep(seconds):
     """`time.sleep` that lets other processes run when a process calls it from user code."""
     if (threading.current_thread() is threading.main_thread()
             and type(seconds) in (int, float) and seconds >= 0
-            and _at_safe_point(sys._getframe(1))):
+            and is_safe_point(sys._getframe(1))):
         try:
             beamlab.runtime.self()
         except beamlab.runtime.NotInProcess:
