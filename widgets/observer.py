@@ -184,8 +184,6 @@ class Observer(Live, W.VBox):
         self.charts = SystemCharts(runtime) if charts else None
         parts = [self.table] + ([self.charts] if self.charts is not None else [])
         super().__init__(parts, **kwargs)
-        self._ticker = None
-        self._handle = None
         if live:
             self.start(interval)
 

@@ -75,8 +75,6 @@ class SequenceTrace(Live, anywidget.AnyWidget):
         self._paused = self.paused          # a plain attribute: read on every send
         self.observe(lambda ch: setattr(self, "_paused", ch["new"]), names=["paused"])
         self.on_msg(self._on_msg)
-        self._ticker = None
-        self._handle = None
         if live:
             self.start(interval)
 

@@ -110,8 +110,6 @@ class TelemetryChart(Live, W.VBox):
                          layout=W.Layout(grid_template_columns="repeat(auto-fill, minmax(320px, 1fr))",
                                          width="100%"))
         super().__init__([self.header, grid] if title else [grid], **kwargs)
-        self._ticker = None
-        self._handle = None
         if live:
             self.start(interval)
 

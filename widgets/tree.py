@@ -84,8 +84,6 @@ class SupervisionTree(Live, anywidget.AnyWidget):
         self.min_interval_ms = max(100, int(interval * 1000))
         self.on_msg(self._on_msg)
         self.refresh()
-        self._ticker = None
-        self._handle = None
         if live:
             self.start(interval)
 
