@@ -299,12 +299,16 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             target.blocked = False
             self._ready(target)
 
-    def _ready(self, proc) -> None:
+    def _ready(self, proc, front: bool = False) -> None:
+        """Make `proc` runnable: at the back of the run queue, or the front with `front`."""
         if not proc.queued:
             proc.queued = True
             if proc.status is not EXITING:
                 proc.status = RUNNABLE
-            self._runq.append(proc)
+            if front:
+                self._runq.appendleft(proc)
+            else:
+                self._runq.append(proc)
             if not self._driving:
                 self._notify()
 

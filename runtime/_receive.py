@@ -110,12 +110,7 @@ class ReceiveMixin:
             # 10 ms ticker is not late by a full slice of every busy process.
             # It cannot starve the others: each wake needs a timer, and it is
             # preempted like anyone once it runs.
-            if not proc.queued:
-                proc.queued = True
-                proc.status = "runnable"
-                self._runq.appendleft(proc)
-                if not self._driving:
-                    self._notify()
+            self._ready(proc, front=True)
 
     def _wake_if_match(self, target, msg) -> None:
         try:
