@@ -40,7 +40,7 @@ from .pid import Pid
 from .preempt import Preemptor
 from ._process import EXITING, RUNNABLE, RUNNING, WAITING, Process
 from ._driver import Deadlock, DriverMixin
-from ._receive import _NO_DEFAULT, ReceiveMixin  # noqa: F401  (api imports _NO_DEFAULT from here)
+from ._receive import ReceiveMixin
 from ._registry import RegistryMixin
 from ._signals import SYSTEM_PID, SignalsMixin
 from ._timers import TimersMixin
@@ -187,7 +187,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         pid = Pid(n)
         cur = self.current
         gl = group_leader or (cur.group_leader if cur is not None else self.default_group_leader)
-        proc = Process(pid, fn, args, kwargs, gl, cur.pid if cur is not None else None, None)
+        proc = Process(pid, fn, args, kwargs, gl, cur.pid if cur is not None else None)
         proc.context = contextvars.copy_context()
         self._table[n] = proc
         if reactor is not None:

@@ -46,7 +46,6 @@ class Process:
         "name",         # registered name or None
         "group_leader", # GroupLeader that print() goes to
         "reductions",   # work done: 1 per runtime call + 1 per µs of sampled CPU time
-        "initial_call", # "module.function/arity" string
         "parent",       # Pid of the spawner (None for root processes)
         "started",      # reactor: start() has run
         "label",        # a short label for humans (shell, cell 3, ...)
@@ -55,7 +54,7 @@ class Process:
         "traced",       # messages to/from it go to the runtime's traced-only send tracers
     )
 
-    def __init__(self, pid, fn, args, kwargs, group_leader, parent, initial_call):
+    def __init__(self, pid, fn, args, kwargs, group_leader, parent):
         self.pid = pid
         self.fn = fn
         self.args = args
@@ -81,7 +80,6 @@ class Process:
         self.name = None
         self.group_leader = group_leader
         self.reductions = 0
-        self.initial_call = initial_call
         self.parent = parent
         self.started = False
         self.label = None

@@ -14,7 +14,8 @@ from greenlet import getcurrent as _getcurrent
 
 from . import _core
 
-from ._core import _NO_DEFAULT, current_runtime
+from ._core import current_runtime
+from ._receive import _NO_DEFAULT
 from ._signals import SYSTEM_PID
 from .errors import BadArg, NotInProcess, ProcessExit
 from .messages import _ATOMIC, to_message
