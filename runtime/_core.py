@@ -155,6 +155,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                     pass
         self._runq.clear()
         self._timers.clear()
+        self._timeouts_due.clear()
         self._pool.clear()
         self._flush_output()
         self._preemptor.uninstall()
@@ -245,9 +246,11 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                            "(a cell in the beamlab kernel, or a function given to beamlab.run)")
 
     # ------------------------------------------------------------------ messages
-    def send(self, dest, msg):
+    def send(self, dest, msg, copy: bool = True):
+        """Send `msg` to a pid or registered name (`copy=False`: the caller has
+        already made it a message, as `call` does)."""
         pid = dest if type(dest) is Pid else self.resolve(dest)
-        if type(msg) not in _ATOMIC:
+        if copy and type(msg) not in _ATOMIC:
             msg = to_message(msg)
         self.messages_sent += 1
         cur = self.current

@@ -102,7 +102,7 @@ class DriverMixin:
         while ext:
             fn, args = ext.popleft()
             fn(*args)
-        if self._timers:
+        if self._timers or self._timeouts_due:
             self._fire_timers()
         if self._dirty_gls:
             self._flush_output()

@@ -5,9 +5,10 @@ once with the compiled pattern; if nothing matches it records the pattern on
 the process and blocks. A sender checks each new message against that
 pattern only, and wakes the receiver only on a match, so a process waiting for
 one reply is not woken by the rest of its traffic. On waking, the receiver
-scans just the messages that arrived since its last scan. A timeout is a timer
-tagged with the receive it belongs to, so a stale timer never wakes a later
-receive.
+scans just the messages that arrived since its last scan. A timeout is tagged
+with the receive it belongs to, so a stale timer never wakes a later receive;
+it becomes a timer only if the receive is still waiting at the scheduler's
+next service (see `_wait`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from types import FunctionType
 import greenlet
 
 from .errors import BadArg, NotInProcess, ProcessExit, ReceiveTimeout
+from .messages import _ATOMIC, to_message
 from .patterns import compile_patterns
+from .pid import Ref
 from ._process import WAITING
 
-__all__ = ["ReceiveMixin"]
+__all__ = ["ReceiveMixin", "TIMED_OUT"]
 
 _NO_DEFAULT = object()
+_TIMED_OUT = TIMED_OUT = object()   # what _wait and call return when the timeout passed
 
 
 class ReceiveMixin:
@@ -61,10 +65,22 @@ class ReceiveMixin:
             scanned = 0
         if timeout == 0:
             return self._timeout_result(default, timeout)
+        m = self._wait(proc, matcher, scanned, timeout)
+        if m is _TIMED_OUT:
+            return self._timeout_result(default, timeout)
+        return m
+
+    def _wait(self, proc, matcher, scanned: int, timeout):
+        """Block `proc` until a message after the first `scanned` matches (take and
+        return it), or `timeout` seconds pass (return `_TIMED_OUT`).
+
+        The timeout is not a timer yet: it is noted in `_timeouts_due` and the
+        scheduler turns it into one at its next service (within a tick), if the
+        process is still waiting then. Most receives with a timeout (every
+        GenServer.call) are answered well before that, and cost no timer at all."""
         token = proc.wait_token = proc.wait_token + 1
-        timer = None
         if timeout is not None:
-            timer = self.add_timer(timeout, self._receive_timeout, proc, token)
+            self._timeouts_due.append((self.clock.now() + timeout, proc, token))
         proc.timed_out = False
         try:
             while True:
@@ -87,13 +103,48 @@ class ReceiveMixin:
                             return m
                     scanned = len(mb)
                 if proc.timed_out:
-                    return self._timeout_result(default, timeout)
+                    return _TIMED_OUT
         finally:
             proc.blocked = False
             proc.matcher = None
             proc.wait_token += 1
-            if timer is not None:
-                self._cancel(timer)
+
+    def call(self, proc, pid, kind, request, timeout):
+        """The core of `gen:call`: monitor `pid`, send it `(kind, (caller, ref), request)`
+        and wait for `(ref, reply)` or the server's DOWN.
+
+        Returns the reply message, the DOWN message (reason "noproc" if `pid` is
+        not alive), or `_TIMED_OUT`. The monitor is gone when it returns, with no
+        DOWN left in the mailbox, as `demonitor(ref, [flush])` does."""
+        ref = Ref()
+        other = self._table.get(pid.id)
+        if other is None or not other.alive:
+            return ("DOWN", ref, "process", pid, "noproc")
+        me = proc.pid
+        mons = proc.monitors
+        if mons is None:
+            mons = proc.monitors = {}
+        mons[ref] = pid
+        watchers = other.monitored_by
+        if watchers is None:
+            watchers = other.monitored_by = {}
+        watchers[ref] = me
+        if type(request) not in _ATOMIC:
+            request = to_message(request)
+        mb = proc.mailbox
+        scanned = len(mb) if mb else 0
+        self.send(pid, (kind, (me, ref), request), False)
+
+        def reply_or_down(m):
+            return type(m) is tuple and (m[0] is ref if len(m) == 2 else
+                                         (len(m) == 5 and m[1] is ref and m[0] == "DOWN"))
+        proc.reductions += 1
+        msg = self._wait(proc, reply_or_down, scanned, timeout)
+        # A reply or a timeout leaves the monitor in place (a DOWN would have been
+        # taken first, and it removes the monitor): drop both sides of it.
+        if mons.pop(ref, None) is not None and other.monitored_by:
+            other.monitored_by.pop(ref, None)
+        return msg
 
     @staticmethod
     def _timeout_result(default, timeout):

@@ -3,6 +3,12 @@
 How this works: one heap of (deadline, seq, Timer) per runtime, read through the
 runtime's clock. The scheduler fires due timers between process switches; a
 cancelled timer stays in the heap, marked, until it reaches the top.
+
+A receive's timeout is first only noted in `_timeouts_due` as (deadline,
+process, token); each service (at least every tick) turns the ones whose
+receive is still waiting into timers and drops the rest. A call answered in
+microseconds so never touches the heap, and a timeout fires at most a tick
+late, as any timer does.
 """
 
 from __future__ import annotations
@@ -41,6 +47,16 @@ class TimersMixin:
         self._timers: list[Timer] = []
         self._timer_seq = itertools.count()
         self._timers_cancelled = 0
+        self._timeouts_due: list = []
+
+    def _arm_timeouts(self) -> None:
+        """Make timers of the noted receive timeouts whose receive still waits."""
+        due = self._timeouts_due
+        self._timeouts_due = []
+        timers, seq, fire = self._timers, self._timer_seq, self._receive_timeout
+        for deadline, proc, token in due:
+            if proc.wait_token == token and proc.alive:
+                heapq.heappush(timers, Timer(deadline, fire, (proc, token), next(seq)))
 
     def add_timer(self, seconds: float, fn, *args) -> Timer:
         """Call `fn(*args)` inside the scheduler after `seconds` (on the runtime's clock)."""
@@ -64,6 +80,8 @@ class TimersMixin:
             self._timers_cancelled = 0
 
     def _fire_timers(self) -> None:
+        if self._timeouts_due:
+            self._arm_timeouts()
         timers = self._timers
         if not timers:
             return
@@ -77,6 +95,8 @@ class TimersMixin:
                 t.fn(*t.args)
 
     def _next_timer_delay(self):
+        if self._timeouts_due:
+            self._arm_timeouts()
         timers = self._timers
         while timers and timers[0].cancelled:
             heapq.heappop(timers)

@@ -169,6 +169,8 @@ class IntrospectionMixin:
     def stats(self) -> dict:
         """System-wide figures for observer's charts."""
         procs = self._table.values()
+        if self._timeouts_due:
+            self._arm_timeouts()
         return {
             "processes": len(self._table),
             "run_queue": len(self._runq),

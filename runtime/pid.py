@@ -91,20 +91,17 @@ class Ref:
         >>> r = make_ref()
         >>> r
         #Ref<0.0.0.7>
+
+    Equality and hashing are identity (the inherited C ones), and making one
+    runs no Python code: every `GenServer.call` makes a ref. Its number is
+    given the first time it is printed, so refs number in the order they are
+    first shown, like the opaque numbers Erlang prints.
     """
 
-    __slots__ = ("id",)
-
-    def __new__(cls, n: int | None = None) -> "Ref":
-        self = object.__new__(cls)
-        object.__setattr__(self, "id", next(_ref_counter) if n is None else n)
-        return self
+    __slots__ = ("_n",)
 
     def __setattr__(self, name, value):
         raise AttributeError("a Ref is immutable")
-
-    def __reduce__(self):
-        return (Ref, (self.id,))
 
     def __copy__(self):
         return self
@@ -112,11 +109,17 @@ class Ref:
     def __deepcopy__(self, memo):
         return self
 
-    def __eq__(self, other):
-        return type(other) is Ref and other.id == self.id
+    def __reduce__(self):
+        raise TypeError("a Ref is unique to the runtime that made it and cannot be pickled")
 
-    def __hash__(self):
-        return ~self.id
+    @property
+    def id(self) -> int:
+        try:
+            return self._n
+        except AttributeError:
+            n = next(_ref_counter)
+            object.__setattr__(self, "_n", n)
+            return n
 
     def __repr__(self):
         return f"#Ref<0.0.0.{self.id}>"

@@ -9,6 +9,7 @@ clock, mockable in tests), ``trapping_exits()`` and ``alive()``.
 from __future__ import annotations
 
 from .._core import current_runtime, spawn_reactor
+from .._receive import TIMED_OUT
 from ..api import (cancel_timer, demonitor, is_process_alive, link, monitor, process_flag,
                    register, send, send_after, spawn, spawn_link, unlink, whereis)
 from ..api import exit as _exit
@@ -17,7 +18,7 @@ from ..errors import BadArg, Crash, NoProc, NotInProcess, ProcessExit, format_re
 from ..patterns import ANY
 from ..pid import Pid, Ref
 
-__all__ = ["current_runtime", "spawn_reactor", "BadArg", "Crash", "NoProc", "NotInProcess",
+__all__ = ["current_runtime", "spawn_reactor", "TIMED_OUT", "BadArg", "Crash", "NoProc", "NotInProcess",
            "ProcessExit", "format_reason", "ANY", "Pid", "Ref", "now", "alive",
            "trapping_exits", "emit", "describe", "self_pid", "send", "receive", "monitor",
            "demonitor", "link", "unlink", "exit_signal", "process_flag", "register", "whereis",

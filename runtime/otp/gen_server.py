@@ -18,7 +18,7 @@ from typing import Any
 from . import _rt
 from ._errors import AlreadyStarted, CallExit, StartError
 from ._results import NoReply, Ok
-from ._rt import ANY, Crash, Pid
+from ._rt import ANY, TIMED_OUT as _TIMEOUT, Crash, Pid
 from ._server import _Server
 
 __all__ = ["GenServer", "CallExit", "StartError", "AlreadyStarted"]
@@ -109,7 +109,7 @@ def _start_linked(module: type, arg: Any = None, *, name: str | None = None,
 def _call(server, request, timeout, kind: str, label: str):
     """gen:call: monitor, send tagged with the monitor ref, wait for the reply, DOWN or timeout.
 
-    The hot path of every call: it talks to the runtime object directly.
+    The hot path of every call: the runtime's ``call`` does all of it in one go.
     """
     rt = _rt.current_runtime()
     me = rt.current
@@ -122,20 +122,19 @@ def _call(server, request, timeout, kind: str, label: str):
         pid = rt.whereis(server) if isinstance(server, str) else None
         if pid is None:
             _call_failed("noproc", server, request, timeout, label, None)
-    if pid == me.pid:
+    if pid.id == me.pid.id:
         _call_failed("calling_self", server, request, timeout, label, pid)
-    mref = rt.monitor(me, pid)
-    rt.send(pid, (kind, (me.pid, mref), request))
-
-    def reply_or_down(m):
-        return type(m) is tuple and (m[0] is mref if len(m) == 2 else
-                                     (len(m) == 5 and m[1] is mref and m[0] == "DOWN"))
-    msg = rt.receive((reply_or_down,), None if timeout == "infinity" else timeout, _TIMEOUT)
+    if timeout == "infinity":
+        wait = None
+    elif (type(timeout) is float or type(timeout) is int) and timeout >= 0:
+        wait = timeout
+    else:
+        raise TypeError(f"GenServer.{label}(timeout={timeout!r}): the timeout must be a number "
+                        f"of seconds >= 0, or \"infinity\"")
+    msg = rt.call(me, pid, kind, request, wait)
     if msg is _TIMEOUT:
-        rt.demonitor(me, mref, True)
         _call_failed("timeout", server, request, timeout, label, pid)
     if len(msg) == 2:
-        rt.demonitor(me, mref, True)
         return msg[1]
     _call_failed(msg[4], server, request, timeout, label, pid)
 
@@ -166,7 +165,6 @@ def _call_failed(why, server, request, timeout, label: str, pid) -> None:
     raise CallExit((why, info), text)
 
 
-_TIMEOUT = object()
 
 
 def call(server: Pid | str, request: Any, timeout: float | str = 5.0) -> Any:

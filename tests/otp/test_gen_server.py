@@ -119,6 +119,18 @@ def test_the_default_call_timeout_is_five_seconds(run, clock):
     assert run(main) == 5.0
 
 
+@pytest.mark.parametrize("bad", ["5", -1, True, float("nan"), None])
+def test_a_call_with_a_bad_timeout_says_what_a_timeout_is_and_sends_nothing(run, bad):
+    def main():
+        pid = Counter.start_link(0)
+        with pytest.raises(TypeError) as info:
+            GenServer.call(pid, "next", timeout=bad)
+        return str(info.value), GenServer.call(pid, "next")
+    text, first = run(main)
+    assert "the timeout must be a number of seconds >= 0, or \"infinity\"" in text
+    assert first == 0       # the bad call never reached the server
+
+
 def test_an_uncaught_call_timeout_exits_the_caller_with_that_reason(run):
     def main():
         process_flag("trap_exit", True)
