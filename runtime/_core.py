@@ -273,16 +273,20 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             mb = target.mailbox = collections.deque()
         mb.append(msg)
         if target.blocked:
-            if target.matcher is not None:
-                self._wake_if_match(target, msg)
-            else:
-                target.blocked = False
-                if not target.queued:
-                    target.queued = True
-                    target.status = RUNNABLE
-                    self._runq.append(target)
-                    if not self._driving:
-                        self._notify()
+            m = target.matcher
+            if m is not None:
+                try:
+                    if not m(msg):
+                        return msg    # not what it waits for: it sleeps on
+                except Exception:
+                    pass    # let the receiver evaluate it and see its own error
+            target.blocked = False
+            if not target.queued:
+                target.queued = True
+                target.status = RUNNABLE
+                self._runq.append(target)
+                if not self._driving:
+                    self._notify()
         return msg
 
     def _deliver(self, target, msg) -> None:
@@ -366,8 +370,16 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                         break
                 runq.popleft()
                 nxt.queued = False
-                if g is not None and nxt.throw is None:
-                    # the common case, inlined from _enter: resume a suspended process
+                if g is None:
+                    # inlined from _enter: an idle reactor borrows a pooled greenlet
+                    self.current = nxt
+                    self._switches += 1
+                    nxt.status = RUNNING
+                    g = nxt.greenlet = self._pool.pop()
+                    g.gr_context = nxt.context
+                    return g.switch(nxt)
+                if nxt.throw is None:
+                    # inlined from _enter: resume a suspended process
                     self.current = nxt
                     self._switches += 1
                     nxt.status = RUNNING
@@ -400,6 +412,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._finish(proc, reason)
 
     def _reactor_worker(self, proc):
+        me = greenlet.getcurrent()
         while True:
             r = proc.reactor
             try:
@@ -429,7 +442,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             self.current = None
             if len(self._pool) >= _POOL_MAX:
                 return
-            self._pool.append(greenlet.getcurrent())
+            self._pool.append(me)
             proc = self._switch_away()
             while not isinstance(proc, Process):   # woken by the loop with no work: park again
                 proc = self._loop_g.switch()

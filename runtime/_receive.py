@@ -146,6 +146,18 @@ class ReceiveMixin:
             other.monitored_by.pop(ref, None)
         return msg
 
+    def reply(self, pid, tag, value) -> None:
+        """Answer a `call` from `pid` tagged `tag`, only while the caller still waits.
+
+        A caller waits holding a monitor whose ref is the call's tag, and drops it
+        when it gives up (timeout). OTP 24+ gets the same effect from aliases: a
+        late reply never lands in the caller's mailbox."""
+        proc = self._table.get(pid.id)
+        if proc is not None and proc.monitors and tag in proc.monitors:
+            if type(value) not in _ATOMIC:
+                value = to_message(value)
+            self.send(pid, (tag, value), False)
+
     @staticmethod
     def _timeout_result(default, timeout):
         if default is _NO_DEFAULT:
@@ -162,13 +174,3 @@ class ReceiveMixin:
             # It cannot starve the others: each wake needs a timer, and it is
             # preempted like anyone once it runs.
             self._ready(proc, front=True)
-
-    def _wake_if_match(self, target, msg) -> None:
-        try:
-            ok = target.matcher(msg)
-        except Exception:
-            ok = True   # let the receiver evaluate it and see its own error
-        if ok:
-            target.blocked = False
-            self._ready(target)
-

@@ -8,6 +8,7 @@ clock, mockable in tests), ``trapping_exits()`` and ``alive()``.
 """
 from __future__ import annotations
 
+from .. import _core
 from .._core import current_runtime, spawn_reactor
 from .._receive import TIMED_OUT
 from ..api import (cancel_timer, demonitor, is_process_alive, link, monitor, process_flag,
@@ -42,16 +43,8 @@ def exit_signal(pid: Pid, reason) -> None:
 
 
 def reply_to(pid: Pid, tag, value) -> None:
-    """Send a call's reply only while the caller still waits for it.
-
-    A caller waits holding a monitor whose ref is the call's tag, and drops it
-    when it gives up (timeout).  OTP 24+ gets the same effect from aliases: a
-    late reply never lands in the caller's mailbox.
-    """
-    rt = current_runtime()
-    proc = rt._table.get(pid.id)
-    if proc is not None and proc.monitors and tag in proc.monitors:
-        rt.send(pid, (tag, value))
+    """Send a call's reply only while the caller still waits for it (see ``Runtime.reply``)."""
+    (_core._current or current_runtime()).reply(pid, tag, value)
 
 
 def registered_name():

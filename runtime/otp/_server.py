@@ -126,21 +126,23 @@ class _Server:
 
     def _handle_call(self, from_: tuple, request) -> None:
         try:
-            result = normalize_call(self.mod.handle_call(request, from_, self.state))
+            result = self.mod.handle_call(request, from_, self.state)
+            cls = type(result)
+            if cls is not Reply:
+                result = normalize_call(result)
+                cls = type(result)
         except Exception as exc:
             return self._crash(exc)
         except ProcessExit as exc:
             return self._exited(exc)
-        cls = type(result)
+        self.state = result.state
         if cls is Reply:
-            self.state = result.state
             _rt.reply_to(from_[0], from_[1], result.value)
-            self._after(result)
+            if result.timeout is not None or result.continue_ is not _UNSET:
+                self._after(result)
         elif cls is NoReply:
-            self.state = result.state
             self._after(result)
         else:
-            self.state = result.state
             if result.has_reply:
                 _rt.reply_to(from_[0], from_[1], result.reply)
             self._terminate_and_exit(result.reason)
