@@ -1,6 +1,6 @@
 """What GenServer callbacks return: values, as in Elixir's result tuples.
 
-How this works: every callback returns one of the frozen dataclasses below
+How this works: every callback returns one of the dataclasses below
 (``Ok``/``Ignore``/``Stop`` from ``init``; ``Reply``/``NoReply``/``Stop`` from
 ``handle_call``; ``NoReply``/``Stop`` from ``handle_cast``, ``handle_info`` and
 ``handle_continue``).  The Elixir tuple shapes are accepted too and turned into
@@ -23,10 +23,14 @@ The optional last element of Elixir's ``{:ok | :reply | :noreply, ...}`` —
 a timeout, ``:hibernate`` or ``{:continue, arg}`` — is the ``timeout=`` /
 ``continue_=`` / ``hibernate=`` field here (a trailing number, ``"hibernate"``
 or ``("continue", arg)`` in tuple form).  Timeouts are in seconds (Elixir: ms).
+
+They are slots dataclasses but not frozen ones: a frozen dataclass takes four
+times as long to build (its ``__init__`` goes through ``object.__setattr__``
+per field), and a ``Reply`` is built on every call.  Treat them as values.
 """
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Ok", "Ignore", "Reply", "NoReply", "Stop", "BadReturn"]
@@ -47,34 +51,7 @@ class _Unset:
 _UNSET: Any = _Unset()
 
 
-def _fast_init(cls):
-    """Give a frozen slots dataclass an ``__init__`` that fills its slots directly.
-
-    The ``__init__`` that ``dataclass(frozen=True)`` writes calls
-    ``object.__setattr__`` once per field; a ``Reply`` made that way was the
-    costliest single step of a GenServer call.  This one is generated the same
-    way dataclasses generates its own (same signature and defaults), but sets
-    each slot through its descriptor: about 40% less.
-    """
-    ns: dict = {}
-    params, body = [], []
-    for f in fields(cls):
-        ns[f"_set_{f.name}"] = cls.__dict__[f.name].__set__
-        if f.default is MISSING:
-            params.append(f.name)
-        else:
-            ns[f"_default_{f.name}"] = f.default
-            params.append(f"{f.name}=_default_{f.name}")
-        body.append(f"    _set_{f.name}(self, {f.name})")
-    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body or ["    pass"]), ns)
-    init = ns["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = init
-    return cls
-
-
-@_fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Ok:
     """``init`` succeeded; ``state`` is the server's first state (Elixir ``{:ok, state}``).
 
@@ -98,8 +75,7 @@ class Ignore:
     """
 
 
-@_fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reply:
     """Reply ``value`` to the caller and continue with ``state`` (Elixir ``{:reply, value, state}``).
 
@@ -114,8 +90,7 @@ class Reply:
     hibernate: bool = False
 
 
-@_fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NoReply:
     """Continue with ``state`` without replying now (Elixir ``{:noreply, state}``).
 
@@ -132,8 +107,7 @@ class NoReply:
     hibernate: bool = False
 
 
-@_fast_init
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Stop:
     """Stop the server with ``reason`` after running ``terminate(reason, state)``.
 

@@ -24,9 +24,8 @@ def test_every_exported_class_and_function_has_a_docstring_with_an_example():
     assert undocumented == []
 
 
-def test_the_result_values_are_immutable():
-    import dataclasses
-    import pytest
-    reply = otp.Reply(1, 2)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        reply.value = 3
+def test_the_result_values_compare_by_value_and_print_their_fields():
+    assert otp.Reply(1, 2) == otp.Reply(1, 2) != otp.Reply(1, 3)
+    assert otp.NoReply(5) != otp.Ok(5)
+    assert repr(otp.Stop("normal", 3, reply="bye")) == \
+        "Stop(reason='normal', state=3, reply='bye')"
