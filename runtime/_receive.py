@@ -13,6 +13,7 @@ next service (see `_wait`).
 
 from __future__ import annotations
 
+import collections
 from types import FunctionType
 
 import greenlet
@@ -151,12 +152,28 @@ class ReceiveMixin:
 
         A caller waits holding a monitor whose ref is the call's tag, and drops it
         when it gives up (timeout). OTP 24+ gets the same effect from aliases: a
-        late reply never lands in the caller's mailbox."""
+        late reply never lands in the caller's mailbox. While the monitor is there
+        the caller is in that call's wait, so a blocked caller is woken without
+        asking its matcher (unless a tracer wants to see the send)."""
         proc = self._table.get(pid.id)
-        if proc is not None and proc.monitors and tag in proc.monitors:
-            if type(value) not in _ATOMIC:
-                value = to_message(value)
+        if proc is None or not proc.monitors or tag not in proc.monitors:
+            return
+        if type(value) not in _ATOMIC:
+            value = to_message(value)
+        if self._send_tracers or self._flag_tracers:
             self.send(pid, (tag, value), False)
+            return
+        self.messages_sent += 1
+        cur = self.current
+        if cur is not None:
+            cur.reductions += 1
+        mb = proc.mailbox
+        if mb is None:
+            mb = proc.mailbox = collections.deque()
+        mb.append((tag, value))
+        if proc.blocked:
+            proc.blocked = False
+            self._ready(proc)
 
     @staticmethod
     def _timeout_result(default, timeout):

@@ -16,6 +16,7 @@ import types
 from typing import Any
 
 from . import _rt
+from .. import _core
 from ._errors import AlreadyStarted, CallExit, StartError
 from ._results import NoReply, Ok
 from ._rt import ANY, TIMED_OUT as _TIMEOUT, Crash, Pid
@@ -111,7 +112,7 @@ def _call(server, request, timeout, kind: str, label: str):
 
     The hot path of every call: the runtime's ``call`` does all of it in one go.
     """
-    rt = _rt.current_runtime()
+    rt = _core._current or _rt.current_runtime()
     me = rt.current
     if me is None:
         raise _rt.NotInProcess(f"GenServer.{label} must be called from inside a process "
