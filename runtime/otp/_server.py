@@ -35,6 +35,7 @@ class _Server:
         "name",     # registered name or None
         "boot",     # (ack tag, init arg) until start() has run, then None
         "timer",    # (Timer, token) of a pending Reply/NoReply timeout, or None
+        "rt",       # the Runtime it runs in (replies go through rt.reply)
     )
 
     def __init__(self, mod, parent, name, boot):
@@ -44,6 +45,7 @@ class _Server:
         self.name = name
         self.boot = boot
         self.timer = None
+        self.rt = _rt.current_runtime()
 
     # -- introspection ---------------------------------------------------
     @property
@@ -113,7 +115,30 @@ class _Server:
         if type(msg) is tuple and msg:
             tag = msg[0]
             if tag == "$gen_call" and len(msg) == 3:
-                return self._handle_call(msg[1], msg[2])
+                # handle_call, written out here: this is half of every call's round trip
+                from_ = msg[1]
+                try:
+                    result = self.mod.handle_call(msg[2], from_, self.state)
+                    cls = type(result)
+                    if cls is not Reply:
+                        result = normalize_call(result)
+                        cls = type(result)
+                except Exception as exc:
+                    return self._crash(exc)
+                except ProcessExit as exc:
+                    return self._exited(exc)
+                self.state = result.state
+                if cls is Reply:
+                    self.rt.reply(from_[0], from_[1], result.value)
+                    if result.timeout is not None or result.continue_ is not _UNSET:
+                        self._after(result)
+                elif cls is NoReply:
+                    self._after(result)
+                else:
+                    if result.has_reply:
+                        self.rt.reply(from_[0], from_[1], result.reply)
+                    self._terminate_and_exit(result.reason)
+                return
             if tag == "$gen_cast" and len(msg) == 2:
                 return self._run(self.mod.handle_cast, "handle_cast", msg[1])
             if tag == "$system" and len(msg) == 3:
@@ -123,29 +148,6 @@ class _Server:
             if tag == "$gen_timeout" and len(msg) == 2:
                 return              # a timeout that was cancelled
         self._run(self.mod.handle_info, "handle_info", msg)
-
-    def _handle_call(self, from_: tuple, request) -> None:
-        try:
-            result = self.mod.handle_call(request, from_, self.state)
-            cls = type(result)
-            if cls is not Reply:
-                result = normalize_call(result)
-                cls = type(result)
-        except Exception as exc:
-            return self._crash(exc)
-        except ProcessExit as exc:
-            return self._exited(exc)
-        self.state = result.state
-        if cls is Reply:
-            _rt.reply_to(from_[0], from_[1], result.value)
-            if result.timeout is not None or result.continue_ is not _UNSET:
-                self._after(result)
-        elif cls is NoReply:
-            self._after(result)
-        else:
-            if result.has_reply:
-                _rt.reply_to(from_[0], from_[1], result.reply)
-            self._terminate_and_exit(result.reason)
 
     def _run(self, callback, name: str, arg) -> None:
         """handle_cast / handle_info / handle_continue: NoReply or Stop."""
@@ -171,16 +173,16 @@ class _Server:
 
     def _system(self, from_: tuple, request) -> None:
         if request == "get_state":
-            _rt.reply_to(from_[0], from_[1], self.state)
+            self.rt.reply(from_[0], from_[1], self.state)
         elif type(request) is tuple and request[0] == "terminate":
             self._terminate_and_exit(request[1])
         elif type(request) is tuple and request[0] == "replace_state":
             try:
                 self.state = request[1](self.state)
             finally:
-                _rt.reply_to(from_[0], from_[1], self.state)
+                self.rt.reply(from_[0], from_[1], self.state)
         else:
-            _rt.reply_to(from_[0], from_[1], ("error", ("unknown_system_msg", request)))
+            self.rt.reply(from_[0], from_[1], ("error", ("unknown_system_msg", request)))
 
     # -- stopping ------------------------------------------------------------
     def _crash(self, exc: Exception) -> None:

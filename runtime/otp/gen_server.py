@@ -107,39 +107,6 @@ def _start_linked(module: type, arg: Any = None, *, name: str | None = None,
     return _start(module, arg, name=name, link=True, timeout=timeout)
 
 
-def _call(server, request, timeout, kind: str, label: str):
-    """gen:call: monitor, send tagged with the monitor ref, wait for the reply, DOWN or timeout.
-
-    The hot path of every call: the runtime's ``call`` does all of it in one go.
-    """
-    rt = _core._current or _rt.current_runtime()
-    me = rt.current
-    if me is None:
-        raise _rt.NotInProcess(f"GenServer.{label} must be called from inside a process "
-                               "(a notebook cell, or a function given to beamlab.run)")
-    if type(server) is Pid:
-        pid = server
-    else:
-        pid = rt.whereis(server) if isinstance(server, str) else None
-        if pid is None:
-            _call_failed("noproc", server, request, timeout, label, None)
-    if pid.id == me.pid.id:
-        _call_failed("calling_self", server, request, timeout, label, pid)
-    if timeout == "infinity":
-        wait = None
-    elif (type(timeout) is float or type(timeout) is int) and timeout >= 0:
-        wait = timeout
-    else:
-        raise TypeError(f"GenServer.{label}(timeout={timeout!r}): the timeout must be a number "
-                        f"of seconds >= 0, or \"infinity\"")
-    msg = rt.call(me, pid, kind, request, wait)
-    if msg is _TIMEOUT:
-        _call_failed("timeout", server, request, timeout, label, pid)
-    if len(msg) == 2:
-        return msg[1]
-    _call_failed(msg[4], server, request, timeout, label, pid)
-
-
 def _call_failed(why, server, request, timeout, label: str, pid) -> None:
     """Exit the caller with ``(why, ("GenServer.call", server, request, timeout))`` and a
     message saying what happened and what to do."""
@@ -166,9 +133,8 @@ def _call_failed(why, server, request, timeout, label: str, pid) -> None:
     raise CallExit((why, info), text)
 
 
-
-
-def call(server: Pid | str, request: Any, timeout: float | str = 5.0) -> Any:
+def call(server: Pid | str, request: Any, timeout: float | str = 5.0, *,
+         _kind: str = "$gen_call", _label: str = "call") -> Any:
     """Send ``request`` and wait for the reply (Elixir ``GenServer.call/3``).
 
     ``timeout`` is in seconds (default 5, or ``"infinity"``).  If no reply comes
@@ -179,7 +145,35 @@ def call(server: Pid | str, request: Any, timeout: float | str = 5.0) -> Any:
     >>> GenServer.call(counter, "inc")
     1
     """
-    return _call(server, request, timeout, "$gen_call", "call")
+    # gen:call. The hot path of every call: the runtime's `call` monitors the
+    # server, sends the request tagged with the monitor ref and waits for the
+    # reply, the DOWN or the timeout, in one go. (`_kind`/`_label`: get_state.)
+    rt = _core._current or _rt.current_runtime()
+    me = rt.current
+    if me is None:
+        raise _rt.NotInProcess(f"GenServer.{_label} must be called from inside a process "
+                               "(a notebook cell, or a function given to beamlab.run)")
+    if type(server) is Pid:
+        pid = server
+    else:
+        pid = rt.whereis(server) if isinstance(server, str) else None
+        if pid is None:
+            _call_failed("noproc", server, request, timeout, _label, None)
+    if pid.id == me.pid.id:
+        _call_failed("calling_self", server, request, timeout, _label, pid)
+    if (type(timeout) is float or type(timeout) is int) and timeout >= 0:
+        wait = timeout
+    elif timeout == "infinity":
+        wait = None
+    else:
+        raise TypeError(f"GenServer.{_label}(timeout={timeout!r}): the timeout must be a number "
+                        f"of seconds >= 0, or \"infinity\"")
+    msg = rt.call(me, pid, _kind, request, wait)
+    if msg is _TIMEOUT:
+        _call_failed("timeout", server, request, timeout, _label, pid)
+    if len(msg) == 2:
+        return msg[1]
+    _call_failed(msg[4], server, request, timeout, _label, pid)
 
 
 def cast(server: Pid | str, request: Any) -> None:
@@ -210,7 +204,7 @@ def get_state(server: Pid | str, timeout: float | str = 5.0) -> Any:
     >>> GenServer.get_state(counter)
     3
     """
-    return _call(server, "get_state", timeout, "$system", "get_state")
+    return call(server, "get_state", timeout, _kind="$system", _label="get_state")
 
 
 def stop(server: Pid | str, reason: Any = "normal", timeout: float | str = "infinity") -> None:
