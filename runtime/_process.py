@@ -37,7 +37,7 @@ class Process:
         "alive",        # False once dead (exit signals, names, links all done)
         "exit_reason",  # why it died
         "throw",        # exception to raise in its greenlet when next switched in
-        "timed_out",    # set by a receive timer
+        "wake",         # what woke a receive without a message to scan for (see _receive._wait)
         "wait_token",   # identifies the current receive, so a stale timer is ignored
         "links",        # set of Pid, or None
         "monitors",     # {Ref: Pid} monitors this process holds on others, or None
@@ -71,7 +71,7 @@ class Process:
         self.alive = True
         self.exit_reason = None
         self.throw = None
-        self.timed_out = False
+        self.wake = None
         self.wait_token = 0
         self.links = None
         self.monitors = None

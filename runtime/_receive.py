@@ -71,9 +71,13 @@ class ReceiveMixin:
             return self._timeout_result(default, timeout)
         return m
 
-    def _wait(self, proc, matcher, scanned: int, timeout):
+    def _wait(self, proc, matcher, scanned: int, timeout, awaiting=None):
         """Block `proc` until a message after the first `scanned` matches (take and
         return it), or `timeout` seconds pass (return `_TIMED_OUT`).
+
+        `proc.wake` says what woke it when no scan is needed: `_TIMED_OUT`, or
+        the reply `reply` handed over to a `call` awaiting that ref (`awaiting`)
+        without queueing it: nothing else could have taken it from the mailbox.
 
         The timeout is not a timer yet: it is noted in `_timeouts_due` and the
         scheduler turns it into one at its next service (within a tick), if the
@@ -82,7 +86,7 @@ class ReceiveMixin:
         token = proc.wait_token = proc.wait_token + 1
         if timeout is not None:
             self._timeouts_due.append((self.clock.now() + timeout, proc, token))
-        proc.timed_out = False
+        proc.wake = awaiting
         try:
             while True:
                 proc.matcher = matcher
@@ -91,6 +95,11 @@ class ReceiveMixin:
                 self._switch_away()
                 if not proc.alive:
                     raise ProcessExit(proc.exit_reason)
+                wake = proc.wake
+                if type(wake) is tuple:
+                    proc.wake = None
+                    self.messages_received += 1
+                    return wake
                 mb = proc.mailbox
                 if mb is not None and len(mb) > scanned:
                     if matcher is None:
@@ -103,7 +112,7 @@ class ReceiveMixin:
                             self.messages_received += 1
                             return m
                     scanned = len(mb)
-                if proc.timed_out:
+                if wake is _TIMED_OUT:
                     return _TIMED_OUT
         finally:
             proc.blocked = False
@@ -145,7 +154,7 @@ class ReceiveMixin:
             return type(m) is tuple and (m[0] is ref if len(m) == 2 else
                                          (len(m) == 5 and m[1] is ref and m[0] == "DOWN"))
         proc.reductions += 1
-        msg = self._wait(proc, reply_or_down, scanned, timeout)
+        msg = self._wait(proc, reply_or_down, scanned, timeout, ref)
         # A reply or a timeout leaves the monitor in place (a DOWN would have been
         # taken first, and it removes the monitor): drop both sides of it.
         if mons.pop(ref, None) is not None and other.monitored_by:
@@ -157,9 +166,9 @@ class ReceiveMixin:
 
         A caller waits holding a monitor whose ref is the call's tag, and drops it
         when it gives up (timeout). OTP 24+ gets the same effect from aliases: a
-        late reply never lands in the caller's mailbox. While the monitor is there
-        the caller is in that call's wait, so a blocked caller is woken without
-        asking its matcher (unless a tracer wants to see the send)."""
+        late reply never lands in the caller's mailbox. A caller still blocked in
+        that call's wait is handed the reply directly (see `_wait`), unless a
+        tracer wants to see the send."""
         proc = self._table.get(pid.id)
         if proc is None or not proc.monitors or tag not in proc.monitors:
             return
@@ -172,13 +181,15 @@ class ReceiveMixin:
         cur = self.current
         if cur is not None:
             cur.reductions += 1
+        if proc.blocked and proc.wake is tag:
+            proc.wake = (tag, value)
+            proc.blocked = False
+            self._ready(proc)
+            return
         mb = proc.mailbox
         if mb is None:
             mb = proc.mailbox = collections.deque()
         mb.append((tag, value))
-        if proc.blocked:
-            proc.blocked = False
-            self._ready(proc)
 
     @staticmethod
     def _timeout_result(default, timeout):
@@ -189,7 +200,7 @@ class ReceiveMixin:
 
     def _receive_timeout(self, proc, token) -> None:
         if proc.alive and proc.wait_token == token and proc.blocked:
-            proc.timed_out = True
+            proc.wake = _TIMED_OUT
             proc.blocked = False
             # A process whose timer fired goes to the head of the run queue, so a
             # 10 ms ticker is not late by a full slice of every busy process.
