@@ -22,7 +22,7 @@ from .errors import BadArg, NotInProcess, ProcessExit, ReceiveTimeout
 from .messages import _ATOMIC, to_message
 from .patterns import compile_patterns
 from .pid import Ref
-from ._process import WAITING
+from ._process import RUNNABLE, WAITING
 
 __all__ = ["ReceiveMixin", "TIMED_OUT"]
 
@@ -139,16 +139,35 @@ class ReceiveMixin:
         if watchers is None:
             watchers = other.monitored_by = {}
         watchers[ref] = me
-        if type(request) not in _ATOMIC:
+        t = type(request)
+        if t is tuple:      # to_message's own first check, inlined: most requests pass it
+            for v in request:
+                if type(v) not in _ATOMIC:
+                    request = to_message(request)
+                    break
+        elif t not in _ATOMIC:
             request = to_message(request)
         mb = proc.mailbox
         scanned = len(mb) if mb else 0
-        if self._send_tracers or self._flag_tracers:
-            self.send(pid, (kind, (me, ref), request), False)
-        else:   # send's work, minus what is known here: the target's record, a message
+        msg = (kind, (me, ref), request)
+        if other.matcher is not None or self._send_tracers or self._flag_tracers:
+            self.send(pid, msg, False)
+        else:
+            # send, written out for the usual case: an idle server, no tracer
             self.messages_sent += 1
             proc.reductions += 1
-            self._deliver(other, (kind, (me, ref), request))
+            mb = other.mailbox
+            if mb is None:
+                mb = other.mailbox = collections.deque()
+            mb.append(msg)
+            if other.blocked:
+                other.blocked = False
+                if not other.queued:
+                    other.queued = True
+                    other.status = RUNNABLE
+                    self._runq.append(other)
+                    if not self._driving:
+                        self._notify()
 
         def reply_or_down(m):
             return type(m) is tuple and (m[0] is ref if len(m) == 2 else
@@ -184,7 +203,12 @@ class ReceiveMixin:
         if proc.blocked and proc.wake is tag:
             proc.wake = (tag, value)
             proc.blocked = False
-            self._ready(proc)
+            if not proc.queued:     # _ready, written out: half of every call
+                proc.queued = True
+                proc.status = RUNNABLE
+                self._runq.append(proc)
+                if not self._driving:
+                    self._notify()
             return
         mb = proc.mailbox
         if mb is None:
