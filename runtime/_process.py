@@ -38,6 +38,7 @@ class Process:
         "exit_reason",  # why it died
         "throw",        # exception to raise in its greenlet when next switched in
         "wake",         # what woke a receive without a message to scan for (see _receive._wait)
+        "timer",        # the Timer its waiting receive's timeout became, or None
         "wait_token",   # identifies the current receive, so a stale timer is ignored
         "links",        # set of Pid, or None
         "monitors",     # {Ref: Pid} monitors this process holds on others, or None
@@ -72,6 +73,7 @@ class Process:
         self.exit_reason = None
         self.throw = None
         self.wake = None
+        self.timer = None
         self.wait_token = 0
         self.links = None
         self.monitors = None

@@ -118,6 +118,9 @@ class ReceiveMixin:
             proc.blocked = False
             proc.matcher = None
             proc.wait_token += 1
+            if proc.timer is not None:      # it waited across a service: drop its timer
+                self._cancel(proc.timer)
+                proc.timer = None
 
     def call(self, proc, pid, kind, request, timeout):
         """The core of `gen:call`: monitor `pid`, send it `(kind, (caller, ref), request)`

@@ -56,7 +56,8 @@ class TimersMixin:
         timers, seq, fire = self._timers, self._timer_seq, self._receive_timeout
         for deadline, proc, token in due:
             if proc.wait_token == token and proc.alive:
-                heapq.heappush(timers, Timer(deadline, fire, (proc, token), next(seq)))
+                t = proc.timer = Timer(deadline, fire, (proc, token), next(seq))
+                heapq.heappush(timers, t)
 
     def add_timer(self, seconds: float, fn, *args) -> Timer:
         """Call `fn(*args)` inside the scheduler after `seconds` (on the runtime's clock)."""
