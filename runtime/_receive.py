@@ -213,10 +213,7 @@ class ReceiveMixin:
                 if not self._driving:
                     self._notify()
             return
-        mb = proc.mailbox
-        if mb is None:
-            mb = proc.mailbox = collections.deque()
-        mb.append((tag, value))
+        self._deliver(proc, (tag, value))
 
     @staticmethod
     def _timeout_result(default, timeout):

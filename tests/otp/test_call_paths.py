@@ -113,3 +113,18 @@ def test_a_deferred_reply_from_another_process_reaches_the_waiting_caller():
 def _run(main, *args):
     from beamlab.runtime import MockClock, run
     return run(main, *args, clock=MockClock(autojump=True))
+
+
+def test_a_reply_to_a_process_waiting_in_its_own_receive_wakes_it_on_a_match():
+    # GenServer.reply with a from_ made by hand: the monitor ref is the tag, and
+    # the process waits for it in a plain receive, not in a call.
+    from beamlab.runtime import ANY, monitor
+
+    def main():
+        me = self()
+        partner = spawn(lambda: receive())
+        ref = monitor(partner)
+        spawn(lambda: (sleep(1), GenServer.reply((me, ref), "by hand")))
+        got = receive((ref, ANY), timeout=5)
+        return got[1], current_runtime().clock.now()
+    assert _run(main) == ("by hand", 1.0)      # woken by the reply, not at the timeout
