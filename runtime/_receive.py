@@ -176,12 +176,14 @@ class ReceiveMixin:
             return type(m) is tuple and (m[0] is ref if len(m) == 2 else
                                          (len(m) == 5 and m[1] is ref and m[0] == "DOWN"))
         proc.reductions += 1
-        msg = self._wait(proc, reply_or_down, scanned, timeout, ref)
-        # A reply or a timeout leaves the monitor in place (a DOWN would have been
-        # taken first, and it removes the monitor): drop both sides of it.
-        if mons.pop(ref, None) is not None and other.monitored_by:
-            other.monitored_by.pop(ref, None)
-        return msg
+        try:
+            return self._wait(proc, reply_or_down, scanned, timeout, ref)
+        finally:
+            # A reply, a timeout or an interrupt (Ctrl-C in a cell) leaves the
+            # monitor in place (a DOWN would have been taken first, and it removes
+            # the monitor): drop both sides, so no late reply or DOWN arrives.
+            if mons.pop(ref, None) is not None and other.monitored_by:
+                other.monitored_by.pop(ref, None)
 
     def reply(self, pid, tag, value) -> None:
         """Answer a `call` from `pid` tagged `tag`, only while the caller still waits.

@@ -128,3 +128,20 @@ def test_a_reply_to_a_process_waiting_in_its_own_receive_wakes_it_on_a_match():
         got = receive((ref, ANY), timeout=5)
         return got[1], current_runtime().clock.now()
     assert _run(main) == ("by hand", 1.0)      # woken by the reply, not at the timeout
+
+
+def test_a_call_interrupted_by_ctrl_c_leaves_no_late_reply_or_down_behind():
+    import os
+    import signal
+
+    def main():
+        server = Echo.start(None)
+        spawn(lambda: (sleep(1), os.kill(os.getpid(), signal.SIGINT)))
+        try:
+            GenServer.call(server, "slow_echo")     # answers at t=5
+        except KeyboardInterrupt:
+            pass
+        sleep(10)                                   # the late reply comes and goes
+        GenServer.stop(server)                      # and the server's DOWN would follow
+        return receive(timeout=0, default="empty")
+    assert _run(main) == "empty"
