@@ -72,13 +72,14 @@ def _start(module: type, arg: Any = None, *, name: str | None = None,
     tag = _rt.Ref()
     server = _Server(mod, me.pid, name, (tag, arg))
     pid, mref = _rt.spawn_reactor(server, link=link, monitor=True)
-    msg = _rt.receive(("$ack", tag, ANY), ("DOWN", mref, ANY, ANY, ANY),
-                      timeout=timeout, default=None)
+    try:
+        msg = _rt.receive(("$ack", tag, ANY), ("DOWN", mref, ANY, ANY, ANY),
+                          timeout=timeout, default=None)
+    except BaseException:   # an interrupt (Ctrl-C in a cell): what it started stops
+        _abandon(pid, mref, tag, link)
+        raise
     if msg is None:   # start timeout: kill it, as gen:start does
-        _rt.demonitor(mref, flush=True)
-        if link:
-            _rt.unlink(pid)
-        _rt.exit_signal(pid, "kill")
+        _abandon(pid, mref, tag, link)
         raise StartError("timeout", f"{module.__name__}.init did not return within {timeout} s")
     _rt.demonitor(mref, flush=True)
     if msg[0] == "DOWN":
@@ -95,6 +96,15 @@ def _start(module: type, arg: Any = None, *, name: str | None = None,
         raise StartError(reason, f"{module.__name__}.init crashed: "
                                  f"{_rt.format_reason(reason)}") from reason.exception
     raise StartError(reason, f"{module.__name__}.init stopped with {reason!r}")
+
+
+def _abandon(pid: Pid, mref, tag, link: bool) -> None:
+    """Give up on a start: kill the server and leave nothing of it in the mailbox."""
+    _rt.demonitor(mref, flush=True)
+    if link:
+        _rt.unlink(pid)
+    _rt.exit_signal(pid, "kill")
+    _rt.receive(("$ack", tag, ANY), timeout=0, default=None)
 
 
 def _start_unlinked(module: type, arg: Any = None, *, name: str | None = None,
@@ -222,8 +232,12 @@ def stop(server: Pid | str, reason: Any = "normal", timeout: float | str = "infi
         raise CallExit("noproc", f"stop({server!r}): no such process (noproc)")
     mref = _rt.monitor(pid)
     _rt.send(pid, ("$system", (rt.current.pid, mref), ("terminate", reason)))
-    msg = _rt.receive(("DOWN", mref, ANY, ANY, ANY),
-                      timeout=None if timeout == "infinity" else timeout, default=None)
+    try:
+        msg = _rt.receive(("DOWN", mref, ANY, ANY, ANY),
+                          timeout=None if timeout == "infinity" else timeout, default=None)
+    except BaseException:   # an interrupt: no stray DOWN for the shell later
+        _rt.demonitor(mref, flush=True)
+        raise
     if msg is None:
         _rt.demonitor(mref, flush=True)
         raise CallExit("timeout", f"stop({_rt.describe(pid)}) timed out after {timeout} s")

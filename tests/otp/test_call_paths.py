@@ -145,3 +145,25 @@ def test_a_call_interrupted_by_ctrl_c_leaves_no_late_reply_or_down_behind():
         GenServer.stop(server)                      # and the server's DOWN would follow
         return receive(timeout=0, default="empty")
     assert _run(main) == "empty"
+
+
+def test_a_start_interrupted_by_ctrl_c_stops_the_server_and_leaves_nothing_behind():
+    import os
+    import signal
+
+    class SlowStart(GenServer):
+        def init(self, arg):
+            sleep(5)
+            return Ok(arg)
+
+    def main():
+        before = set(current_runtime().processes())
+        spawn(lambda: (sleep(1), os.kill(os.getpid(), signal.SIGINT)))
+        try:
+            SlowStart.start_link(None)
+        except KeyboardInterrupt:
+            pass
+        sleep(10)               # long after init would have returned
+        left = set(current_runtime().processes()) - before
+        return left, receive(timeout=0, default="empty")
+    assert _run(main) == (set(), "empty")
