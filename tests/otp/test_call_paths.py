@@ -167,3 +167,22 @@ def test_a_start_interrupted_by_ctrl_c_stops_the_server_and_leaves_nothing_behin
         left = set(current_runtime().processes()) - before
         return left, receive(timeout=0, default="empty")
     assert _run(main) == (set(), "empty")
+
+
+def test_a_request_that_cannot_be_copied_is_refused_and_leaves_nothing_behind():
+    import threading
+
+    from beamlab.runtime import BadArg
+
+    def main():
+        server = Echo.start(None)
+        try:
+            GenServer.call(server, ("lock", threading.Lock()))
+        except BadArg as exc:
+            text = str(exc)
+        answer = GenServer.call(server, "still there")
+        GenServer.stop(server)
+        return text, answer, receive(timeout=0, default="empty")
+    text, answer, left = _run(main)
+    assert "cannot send a tuple" in text and "cannot be" in text
+    assert (answer, left) == ("still there", "empty")
