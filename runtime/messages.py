@@ -73,8 +73,28 @@ def to_message(value):
     try:
         return copy.deepcopy(value)
     except Exception as exc:
+        culprit, path = _culprit(value)
+        where = f" (in a {' in a '.join(path)})" if path else ""
         raise BadArg(
-            f"cannot send a {t.__name__}: messages are copied and this value cannot be "
-            f"({type(exc).__name__}: {exc}). Send plain data (numbers, strings, tuples, "
-            f"lists, dicts, dataclasses) or a pid to a process that owns the object."
+            f"cannot send a {type(culprit).__name__}{where}: messages are copied and this "
+            f"value cannot be ({type(exc).__name__}: {exc}). Send plain data (numbers, "
+            f"strings, tuples, lists, dicts, dataclasses) or a pid to a process that owns "
+            f"the object."
         ) from None
+
+
+def _culprit(value, path=()):
+    """The innermost part of `value` that cannot be copied, and the containers around
+    it (innermost first), so the error names the lock, not the tuple holding it."""
+    if isinstance(value, dict):
+        parts = [*value.keys(), *value.values()]
+    elif isinstance(value, (tuple, list, set, frozenset)):
+        parts = list(value)
+    else:
+        return value, path
+    for part in parts:
+        try:
+            copy.deepcopy(part)
+        except Exception:
+            return _culprit(part, (type(value).__name__,) + path)
+    return value, path

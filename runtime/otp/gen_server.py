@@ -187,14 +187,24 @@ def call(server: Pid | str, request: Any, timeout: float | str = 5.0, *,
 
 
 def cast(server: Pid | str, request: Any) -> None:
-    """Send ``request`` without waiting (Elixir ``GenServer.cast/2``): never fails.
+    """Send ``request`` without waiting (Elixir ``GenServer.cast/2``).
+
+    Fire-and-forget, as in OTP: a dead server or an unknown name is not an
+    error. A request that cannot be copied (a lock, an open file) is, since it
+    would otherwise vanish without a trace.
 
     >>> GenServer.cast(counter, ("add", 5))
     """
-    try:
-        _rt.send(server, ("$gen_cast", request))
-    except _rt.BadArg:
-        pass   # an unknown name: casts are fire-and-forget, as in OTP
+    if type(server) is not Pid:
+        if not isinstance(server, str):
+            raise TypeError(f"GenServer.cast: the server must be a pid or a registered name, "
+                            f"got {server!r}")
+        server = _rt.whereis(server)
+        if server is None:
+            return          # an unknown name: casts are fire-and-forget, as in OTP
+    # copied here, so an error names the request rather than the message around it
+    rt = _core._current or _rt.current_runtime()
+    rt.send(server, ("$gen_cast", _rt.to_message(request)), False)
 
 
 def reply(from_: tuple, value: Any) -> None:

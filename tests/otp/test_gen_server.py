@@ -69,7 +69,35 @@ def test_a_plain_message_goes_to_handle_info(run):
 
 
 def test_a_cast_to_an_unknown_name_is_silently_dropped(run):
-    run(lambda: GenServer.cast("nobody", "hi"))
+    assert run(lambda: GenServer.cast("nobody", "hi")) is None
+
+
+def test_a_cast_to_a_dead_server_is_silently_dropped(run):
+    def main():
+        pid = Counter.start(0)
+        exit(pid, "kill")
+        return GenServer.cast(pid, 1)
+    assert run(main) is None
+
+
+def test_a_cast_that_cannot_be_copied_says_so_and_sends_nothing(run):
+    import threading
+
+    def main():
+        pid = Counter.start_link(100)
+        with pytest.raises(rt.BadArg) as info:
+            GenServer.cast(pid, threading.Lock())
+        return str(info.value), GenServer.get_state(pid)
+    text, state = run(main)
+    assert text.startswith("cannot send a lock: messages are copied") and state == 100
+
+
+def test_a_cast_to_something_that_is_not_a_server_is_a_type_error(run):
+    def main():
+        with pytest.raises(TypeError) as info:
+            GenServer.cast(42, "hi")
+        return str(info.value)
+    assert run(main) == "GenServer.cast: the server must be a pid or a registered name, got 42"
 
 
 def test_a_server_started_with_a_name_is_reached_by_that_name(run):

@@ -137,8 +137,10 @@ def test_sending_a_generator_is_a_badarg(run):
 
 def test_an_uncopyable_value_inside_a_container_is_a_badarg_at_the_send(run):
     def main():
-        with pytest.raises(BadArg, match="cannot send a dict"):
+        with pytest.raises(BadArg, match=r"cannot send a lock \(in a dict\)"):
             send(self(), {"lock": threading.Lock()})
+        with pytest.raises(BadArg, match=r"cannot send a lock \(in a list in a tuple\)"):
+            send(self(), ("locks", [1, threading.Lock()]))
         return receive(timeout=0, default="nothing was delivered")
 
     assert run(main) == "nothing was delivered"
