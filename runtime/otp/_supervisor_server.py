@@ -370,14 +370,23 @@ def _terminate_child_req(state, cid):
     return ("ok", None)
 
 
-def _restart_child_req(state, cid):
+def _stopped_child(state, cid):
+    """``(child, None)`` if child ``cid`` is stopped, the only state restart_child and
+    delete_child act on; else ``(None, error)`` with OTP's not_found, restarting or running."""
     child = state.children.get(cid)
     if child is None:
-        return ("error", "not_found")
+        return None, ("error", "not_found")
     if type(child.pid) is _Restarting:
-        return ("error", "restarting")
+        return None, ("error", "restarting")
     if child.pid is not None:
-        return ("error", "running")
+        return None, ("error", "running")
+    return child, None
+
+
+def _restart_child_req(state, cid):
+    child, error = _stopped_child(state, cid)
+    if error is not None:
+        return error
     status, pid = start_child(child.spec.start)
     if status == "error":
         return ("error", pid)
@@ -388,13 +397,9 @@ def _restart_child_req(state, cid):
 
 
 def _delete_child_req(state, cid):
-    child = state.children.get(cid)
-    if child is None:
-        return ("error", "not_found")
-    if type(child.pid) is _Restarting:
-        return ("error", "restarting")
-    if child.pid is not None:
-        return ("error", "running")
+    _, error = _stopped_child(state, cid)
+    if error is not None:
+        return error
     _remove(state, cid)
     return ("ok", None)
 
