@@ -268,6 +268,11 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                 tracer(frm, pid, msg)
         if target is None:
             return msg
+        self._deliver(target, msg)
+        return msg
+
+    def _deliver(self, target, msg) -> None:
+        """Queue `msg` for `target` and wake it if it waits for such a message."""
         mb = target.mailbox
         if mb is None:
             mb = target.mailbox = collections.deque()
@@ -277,34 +282,16 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             if m is not None:
                 try:
                     if not m(msg):
-                        return msg    # not what it waits for: it sleeps on
+                        return      # not what it waits for: it sleeps on
                 except Exception:
                     pass    # let the receiver evaluate it and see its own error
             target.blocked = False
-            if not target.queued:
+            if not target.queued:   # _ready, written out: every send comes here
                 target.queued = True
                 target.status = RUNNABLE
                 self._runq.append(target)
                 if not self._driving:
                     self._notify()
-        return msg
-
-    def _deliver(self, target, msg) -> None:
-        mb = target.mailbox
-        if mb is None:
-            mb = target.mailbox = collections.deque()
-        mb.append(msg)
-        if target.blocked:
-            m = target.matcher
-            if m is not None:
-                try:
-                    ok = m(msg)
-                except Exception:
-                    ok = True   # let the receiver evaluate it and see its own error
-                if not ok:
-                    return
-            target.blocked = False
-            self._ready(target)
 
     def _ready(self, proc, front: bool = False) -> None:
         """Make `proc` runnable: at the back of the run queue, or the front with `front`."""

@@ -13,7 +13,6 @@ next service (see `_wait`).
 
 from __future__ import annotations
 
-import collections
 from types import FunctionType
 
 import greenlet
@@ -153,24 +152,12 @@ class ReceiveMixin:
         mb = proc.mailbox
         scanned = len(mb) if mb else 0
         msg = (kind, (me, ref), request)
-        if other.matcher is not None or self._send_tracers or self._flag_tracers:
+        if self._send_tracers or self._flag_tracers:
             self.send(pid, msg, False)
-        else:
-            # send, written out for the usual case: an idle server, no tracer
+        else:   # send's work, minus what is known here: the target's record, a message
             self.messages_sent += 1
             proc.reductions += 1
-            mb = other.mailbox
-            if mb is None:
-                mb = other.mailbox = collections.deque()
-            mb.append(msg)
-            if other.blocked:
-                other.blocked = False
-                if not other.queued:
-                    other.queued = True
-                    other.status = RUNNABLE
-                    self._runq.append(other)
-                    if not self._driving:
-                        self._notify()
+            self._deliver(other, msg)
 
         def reply_or_down(m):
             return type(m) is tuple and (m[0] is ref if len(m) == 2 else
