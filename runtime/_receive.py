@@ -21,7 +21,7 @@ from .errors import BadArg, NotInProcess, ProcessExit, ReceiveTimeout
 from .messages import _ATOMIC, to_message
 from .patterns import compile_patterns
 from .pid import Ref
-from ._process import RUNNABLE, WAITING
+from ._process import WAITING
 
 __all__ = ["ReceiveMixin", "TIMED_OUT"]
 
@@ -195,12 +195,7 @@ class ReceiveMixin:
         if proc.blocked and proc.wake is tag:
             proc.wake = (tag, value)
             proc.blocked = False
-            if not proc.queued:     # _ready, written out: half of every call
-                proc.queued = True
-                proc.status = RUNNABLE
-                self._runq.append(proc)
-                if not self._driving:
-                    self._notify()
+            self._ready(proc)
             return
         self._deliver(proc, (tag, value))
 
