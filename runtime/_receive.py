@@ -128,13 +128,7 @@ class ReceiveMixin:
         Returns the reply message, the DOWN message (reason "noproc" if `pid` is
         not alive), or `_TIMED_OUT`. The monitor is gone when it returns, with no
         DOWN left in the mailbox, as `demonitor(ref, [flush])` does."""
-        t = type(request)
-        if t is tuple:      # to_message's own first check, inlined: most requests pass it
-            for v in request:
-                if type(v) not in _ATOMIC:
-                    request = to_message(request)
-                    break
-        elif t not in _ATOMIC:
+        if type(request) not in _ATOMIC:
             request = to_message(request)   # BadArg if it cannot be copied: before the monitor
         ref = Ref()
         other = self._table.get(pid.id)
