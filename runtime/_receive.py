@@ -21,7 +21,7 @@ from .errors import BadArg, NotInProcess, ProcessExit, ReceiveTimeout
 from .messages import _ATOMIC, to_message
 from .patterns import compile_patterns
 from .pid import Ref
-from ._process import WAITING
+from ._process import RUNNABLE, WAITING
 
 __all__ = ["ReceiveMixin", "TIMED_OUT"]
 
@@ -128,7 +128,13 @@ class ReceiveMixin:
         Returns the reply message, the DOWN message (reason "noproc" if `pid` is
         not alive), or `_TIMED_OUT`. The monitor is gone when it returns, with no
         DOWN left in the mailbox, as `demonitor(ref, [flush])` does."""
-        if type(request) not in _ATOMIC:
+        t = type(request)
+        if t is tuple:      # to_message's own first check, inlined: most requests pass it
+            for v in request:
+                if type(v) not in _ATOMIC:
+                    request = to_message(request)
+                    break
+        elif t not in _ATOMIC:
             request = to_message(request)   # BadArg if it cannot be copied: before the monitor
         ref = Ref()
         other = self._table.get(pid.id)
@@ -189,7 +195,12 @@ class ReceiveMixin:
         if proc.blocked and proc.wake is tag:
             proc.wake = (tag, value)
             proc.blocked = False
-            self._ready(proc)
+            if not proc.queued:     # _ready, written out: half of every call
+                proc.queued = True
+                proc.status = RUNNABLE
+                self._runq.append(proc)
+                if not self._driving:
+                    self._notify()
             return
         self._deliver(proc, (tag, value))
 
