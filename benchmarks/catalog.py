@@ -111,6 +111,13 @@ BENCHMARKS: list[Benchmark] = [
               note="lateness = wake-up time − deadline; beamlab: sleep() to each deadline; "
                    "erlang: an absolute-time timer per deadline, on its default schedulers "
                    "(one per core)"),
+    Benchmark("fairness", "lateness of a 10 ms ticker beside 8 spinners and 1,000 printing "
+              "processes (real clock)",
+              "p99_ms", "ms", {"duration": 5.0, "spinners": 8, "printers": 1000, "period": 0.01},
+              {"duration": 0.1, "spinners": 2, "printers": 20, "period": 0.01}, (BEAMLAB,),
+              Target("max", 20.0, BEAMLAB, "p99 ≤ 20 ms"), extra=("p50_ms", "max_ms"),
+              note="benchmarks/fairness.py (issue 10, point 7): lateness = wake-up time − "
+                   "deadline; printers run `while True: print(...)` into os.devnull"),
     Benchmark("overhead", "preemption overhead on CPU-bound processes (signal vs cooperative)",
               "overhead_pct", "%", {"iterations": 6_000_000, "pairs": 3},
               {"iterations": 20_000, "pairs": 1}, (BEAMLAB,),
