@@ -17,7 +17,7 @@ log = logging.getLogger("beamlab.kernel")
 RUNTIME_NAMES = (
     "spawn", "spawn_link", "spawn_monitor", "send", "receive", "ANY", "self",
     "link", "unlink", "monitor", "demonitor", "exit", "process_flag", "is_process_alive",
-    "register", "unregister", "whereis", "registered",
+    "register", "unregister", "whereis", "registered", "node",
     "sleep", "send_after", "cancel_timer", "make_ref",
     "process_info", "processes", "group_leader", "flush", "telemetry", "dirty_call",
     "Pid", "Ref", "pid", "Crash", "ProcessExit", "ReceiveTimeout", "BadArg", "NoProc",

@@ -8,7 +8,7 @@ never imports Jupyter: the kernel and the widgets observe it from outside.
 from . import telemetry
 from ._core import Deadlock, Runtime, current_runtime
 from .api import (cancel_timer, demonitor, exit, flush, group_leader, is_process_alive, link,
-                  make_ref, monitor, process_flag, process_info, processes, receive, register,
+                  make_ref, monitor, node, process_flag, process_info, processes, receive, register,
                   registered, self, send, send_after, sleep, spawn, spawn_link, spawn_monitor,
                   unlink, unregister, whereis)
 from .clock import MockClock, SystemClock
@@ -36,9 +36,9 @@ def run(main, *args, clock=None, preemption: str = "auto", **kwargs):
 __all__ = [
     "run", "Runtime", "current_runtime", "Deadlock", "telemetry", "MockClock", "SystemClock",
     "spawn", "spawn_link", "spawn_monitor", "self", "send", "receive", "ANY", "link", "unlink",
-    "monitor", "demonitor", "exit", "process_flag", "is_process_alive", "register", "unregister",
-    "whereis", "registered", "sleep", "send_after", "cancel_timer", "make_ref", "process_info",
-    "processes", "group_leader", "flush", "dirty_call", "GroupLeader", "Pid", "Ref", "pid",
-    "Crash", "ProcessExit", "BadArg", "NoProc", "NotInProcess", "ReceiveTimeout",
+    "monitor", "demonitor", "node", "exit", "process_flag", "is_process_alive", "register",
+    "unregister", "whereis", "registered", "sleep", "send_after", "cancel_timer", "make_ref",
+    "process_info", "processes", "group_leader", "flush", "dirty_call", "GroupLeader", "Pid",
+    "Ref", "pid", "Crash", "ProcessExit", "BadArg", "NoProc", "NotInProcess", "ReceiveTimeout",
     "format_reason", "is_normal_exit",
 ]

@@ -21,9 +21,10 @@ from .errors import BadArg, NoProc, ProcessExit
 from .pid import Pid, Ref
 from ._process import EXITING
 
-__all__ = ["SignalsMixin", "SYSTEM_PID"]
+__all__ = ["SignalsMixin", "SYSTEM_PID", "NODE"]
 
 SYSTEM_PID = Pid(0)   # the sender of signals that come from outside any process
+NODE = "nonode@nohost"   # this node's name, as Erlang's node() before distribution starts
 
 
 class SignalsMixin:
@@ -58,15 +59,11 @@ class SignalsMixin:
         return True
 
     # -- monitors ---------------------------------------------------------
+    _name_monitors = None   # {Ref: (name, node)} of monitors set up by name, made on first use
+
     def monitor(self, proc, pid) -> Ref:
-        if type(pid) is str:
-            pid = self._names.get(pid, pid)
         if type(pid) is not Pid:
-            if isinstance(pid, str):
-                ref = Ref()
-                self._deliver(proc, ("DOWN", ref, "process", pid, "noproc"))
-                return ref
-            raise BadArg(f"monitor({pid!r}): monitor takes a pid or a registered name")
+            return self._monitor_name(proc, pid)
         ref = Ref()
         other = self._table.get(pid.id)
         if other is None or not other.alive:
@@ -80,9 +77,43 @@ class SignalsMixin:
         other.monitored_by[ref] = proc.pid
         return ref
 
+    def _monitor_name(self, proc, target) -> Ref:
+        """`monitor(name)` or `monitor((name, node))`: watch whoever has the name now.
+
+        As in Erlang, the DOWN message names the process as `(name, node)`, not
+        by its pid, and a name with nobody behind it gives `noproc` at once."""
+        name = target
+        if type(target) is tuple and len(target) == 2 and isinstance(target[0], str):
+            name, node = target
+            if node != NODE:
+                raise BadArg(f"monitor({target!r}): beamlab runs one node, {NODE!r}; "
+                             f"monitor a name on it as ({name!r}, {NODE!r}) or just {name!r}")
+        elif not isinstance(target, str):
+            raise BadArg(f"monitor({target!r}): monitor takes a pid or a registered name "
+                         f"(or a (name, node) tuple)")
+        item = (name, NODE)
+        ref = Ref()
+        pid = self._names.get(name)
+        other = self._table.get(pid.id) if pid is not None else None
+        if other is None or not other.alive:
+            self._deliver(proc, ("DOWN", ref, "process", item, "noproc"))
+            return ref
+        if proc.monitors is None:
+            proc.monitors = {}
+        if other.monitored_by is None:
+            other.monitored_by = {}
+        proc.monitors[ref] = pid
+        other.monitored_by[ref] = proc.pid
+        if self._name_monitors is None:
+            self._name_monitors = {}
+        self._name_monitors[ref] = item
+        return ref
+
     def demonitor(self, proc, ref, flush: bool = False) -> bool:
         if type(ref) is not Ref:
             raise BadArg(f"demonitor({ref!r}): demonitor takes the ref monitor() returned")
+        if self._name_monitors:
+            self._name_monitors.pop(ref, None)
         pid = proc.monitors.pop(ref, None) if proc.monitors else None
         if pid is not None:
             other = self._table.get(pid.id)
@@ -158,14 +189,20 @@ class SignalsMixin:
         mons = proc.monitored_by
         if mons:
             proc.monitored_by = None
+            names = self._name_monitors
             for ref, watcher_pid in mons.items():
                 w = self._table.get(watcher_pid.id)
                 if w is not None:
                     if w.monitors:
                         w.monitors.pop(ref, None)
-                    self._deliver(w, ("DOWN", ref, "process", pid, reason))
+                    # a monitor set up by name names the process as (name, node)
+                    item = names.pop(ref, pid) if names else pid
+                    self._deliver(w, ("DOWN", ref, "process", item, reason))
         if proc.monitors:
+            names = self._name_monitors
             for ref, other_pid in proc.monitors.items():
+                if names:
+                    names.pop(ref, None)
                 other = self._table.get(other_pid.id)
                 if other is not None and other.monitored_by:
                     other.monitored_by.pop(ref, None)

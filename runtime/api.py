@@ -16,14 +16,14 @@ from . import _core
 
 from ._core import current_runtime
 from ._receive import _NO_DEFAULT
-from ._signals import SYSTEM_PID
+from ._signals import NODE, SYSTEM_PID
 from .errors import BadArg, NotInProcess, ProcessExit
 from .messages import _ATOMIC, to_message
 from .pid import Pid, Ref
 
 __all__ = [
     "spawn", "spawn_link", "spawn_monitor", "self", "send", "receive", "link", "unlink",
-    "monitor", "demonitor", "exit", "process_flag", "is_process_alive", "register",
+    "monitor", "demonitor", "node", "exit", "process_flag", "is_process_alive", "register",
     "unregister", "whereis", "registered", "sleep", "send_after", "cancel_timer", "make_ref",
     "process_info", "processes", "group_leader", "flush",
 ]
@@ -160,16 +160,34 @@ def unlink(pid: Pid) -> bool:
 
 
 def monitor(pid) -> Ref:
-    """Watch `pid` (or a registered name): `("DOWN", ref, "process", pid, reason)` arrives when it exits.
+    """Watch `pid`: `("DOWN", ref, "process", pid, reason)` arrives when it exits.
 
     Monitoring a dead process delivers the DOWN message with reason "noproc" at once.
+    A registered name (or a `(name, node)` tuple) watches the process that has
+    the name now, and its DOWN names it as `(name, node())`, as Erlang's
+    `{Name, Node}`: `("DOWN", ref, "process", ("db", "nonode@nohost"), reason)`;
+    a name with nobody behind it gives `noproc` at once.
 
         >>> ref = monitor(pid); exit(pid, "kill")
         >>> receive(("DOWN", ref, ANY, ANY, ANY))[4]
         'killed'
+        >>> ref = monitor("nobody")
+        >>> receive(("DOWN", ref, ANY, ANY, ANY))[3:]
+        (('nobody', 'nonode@nohost'), 'noproc')
     """
     rt = current_runtime()
     return rt.monitor(_me(rt, "monitor()"), pid)
+
+
+def node() -> str:
+    """The name of this node: `"nonode@nohost"`, as Erlang's `node()` on a node that is not distributed.
+
+    It is what a DOWN message for a monitor set up by name carries beside the name.
+
+        >>> node()
+        'nonode@nohost'
+    """
+    return NODE
 
 
 def demonitor(ref: Ref, flush: bool = False) -> bool:

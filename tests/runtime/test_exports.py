@@ -14,8 +14,8 @@ from beamlab.runtime import api, telemetry
 PROMISED = [
     "run", "Runtime", "MockClock", "spawn", "spawn_link", "spawn_monitor", "self", "send",
     "receive", "ANY", "sleep", "send_after", "cancel_timer", "link", "unlink", "monitor",
-    "demonitor", "exit", "process_flag", "is_process_alive", "register", "unregister", "whereis",
-    "registered", "make_ref", "process_info", "processes", "group_leader", "GroupLeader",
+    "demonitor", "node", "exit", "process_flag", "is_process_alive", "register", "unregister",
+    "whereis", "registered", "make_ref", "process_info", "processes", "group_leader", "GroupLeader",
     "dirty_call", "telemetry", "Pid", "Ref", "Crash", "ProcessExit", "BadArg", "NoProc",
     "ReceiveTimeout", "NotInProcess", "Deadlock",
 ]

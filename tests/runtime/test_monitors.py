@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from beamlab.runtime import (ANY, BadArg, Ref, demonitor, exit, is_process_alive, monitor,
+from beamlab.runtime import (ANY, BadArg, Ref, demonitor, exit, is_process_alive, monitor, node,
                              process_info, receive, register, self, send, sleep, spawn,
-                             spawn_monitor)
+                             spawn_monitor, unregister)
 
 
 def idle():
@@ -35,25 +35,81 @@ def test_monitoring_a_dead_process_delivers_down_noproc_at_once(run):
     assert msg == ("DOWN", ref2, "process", pid, "noproc")
 
 
-def test_monitoring_an_unregistered_name_delivers_down_noproc(run):
+def test_monitoring_an_unregistered_name_delivers_down_noproc_naming_it_with_the_node(run):
+    # Erlang: monitor(process, nobody) -> {'DOWN', Ref, process, {nobody, nonode@nohost}, noproc}
     def main():
         ref = monitor("nobody")
         return ref, receive(timeout=0, default="nothing yet")
 
     ref, msg = run(main)
-    assert msg == ("DOWN", ref, "process", "nobody", "noproc")
+    assert msg == ("DOWN", ref, "process", ("nobody", "nonode@nohost"), "noproc")
 
 
-def test_a_process_can_be_monitored_by_its_registered_name(run):
+def test_a_process_monitored_by_its_name_is_named_in_the_down_as_name_and_node(run):
+    # Erlang: {'DOWN', Ref, process, {watched, nonode@nohost}, killed}, not the pid
     def main():
         pid = spawn(idle)
         register("watched", pid)
         ref = monitor("watched")
         exit(pid, "kill")
-        return pid, receive(("DOWN", ref, "process", ANY, ANY))
+        return ref, receive(("DOWN", ref, "process", ANY, ANY))
 
-    pid, msg = run(main)
-    assert msg[3] == pid and msg[4] == "killed"
+    ref, msg = run(main)
+    assert msg == ("DOWN", ref, "process", ("watched", "nonode@nohost"), "killed")
+
+
+def test_a_name_monitor_watches_the_process_even_after_it_gives_up_the_name(run):
+    def main():
+        pid = spawn(idle)
+        register("watched", pid)
+        ref = monitor("watched")
+        unregister("watched")
+        exit(pid, "bye")
+        return ref, receive(("DOWN", ref, "process", ANY, ANY))
+
+    ref, msg = run(main)
+    assert msg == ("DOWN", ref, "process", ("watched", "nonode@nohost"), "bye")
+
+
+def test_a_name_and_node_tuple_monitors_like_the_name(run):
+    def main():
+        pid = spawn(idle)
+        register("watched", pid)
+        ref = monitor(("watched", node()))
+        exit(pid, "bye")
+        ref2 = monitor(("nobody", "nonode@nohost"))
+        down = receive(("DOWN", ref, ANY, ANY, ANY))
+        return ref, down, ref2, receive(("DOWN", ref2, ANY, ANY, ANY))
+
+    ref, msg, ref2, msg2 = run(main)
+    assert msg == ("DOWN", ref, "process", ("watched", "nonode@nohost"), "bye")
+    assert msg2 == ("DOWN", ref2, "process", ("nobody", "nonode@nohost"), "noproc")
+
+
+def test_monitoring_a_name_on_another_node_is_a_badarg_naming_this_node(run):
+    def main():
+        with pytest.raises(BadArg, match="one node, 'nonode@nohost'"):
+            monitor(("watched", "other@host"))
+        return "ok"
+
+    assert run(main) == "ok"
+
+
+def test_a_demonitored_name_monitor_delivers_nothing(run):
+    def main():
+        pid = spawn(idle)
+        register("watched", pid)
+        ref = monitor("watched")
+        demonitor(ref)
+        exit(pid, "kill")
+        sleep(0.01)
+        return receive(timeout=0, default="nothing")
+
+    assert run(main) == "nothing"
+
+
+def test_node_is_nonode_at_nohost_as_on_an_undistributed_erlang_node():
+    assert node() == "nonode@nohost"
 
 
 def test_the_death_of_a_monitored_process_does_not_harm_the_watcher(run):
