@@ -8,12 +8,18 @@ runnable process; processes switch back to it when the run queue needs
 servicing or a process finishes. With nothing runnable it waits on the clock
 until the next timer or a wake-up from another thread; under a `MockClock` it
 jumps straight there, and raises `Deadlock` if nothing could ever wake anyone.
+
+A callback the loop runs (from another thread, or a timer) that raises is
+reported and dropped, never fatal. If the loop itself fails while `run_as`
+drives it, the failure is raised in the code running as that process, where it
+waits, so it unwinds and the process can run code again (the kernel's next cell).
 """
 
 from __future__ import annotations
 
 import contextvars
 import time
+import traceback
 
 import greenlet
 
@@ -22,9 +28,19 @@ from .errors import ProcessExit
 from .pid import Pid
 from ._process import RUNNABLE, WAITING
 
-__all__ = ["DriverMixin", "Deadlock", "VM_STATS"]
+__all__ = ["DriverMixin", "Deadlock", "VM_STATS", "CALLBACK_ERROR"]
 
 VM_STATS = ("beamlab", "vm", "stats")
+CALLBACK_ERROR = ("beamlab", "scheduler", "callback_error")
+
+
+def _callable_name(fn) -> str:
+    """What to call a callback in a report: `SupervisionTree._handle_click`, `<lambda> (file:line)`."""
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
+    code = getattr(fn, "__code__", None) or getattr(getattr(fn, "__func__", None), "__code__", None)
+    if name.endswith("<lambda>") and code is not None:
+        name += f" ({code.co_filename}:{code.co_firstlineno})"
+    return name
 
 
 class Deadlock(RuntimeError):
@@ -101,7 +117,10 @@ class DriverMixin:
         ext = self._external
         while ext:
             fn, args = ext.popleft()
-            fn(*args)
+            try:
+                fn(*args)
+            except (Exception, ProcessExit) as exc:   # reported, never fatal: the loop goes on
+                self._callback_failed("call_soon_threadsafe", fn, exc)
         if self._timers or self._timeouts_due:
             self._fire_timers()
         if self._dirty_gls:
@@ -112,6 +131,29 @@ class DriverMixin:
                 # like telemetry_poller's VM measurements: counts for charts and handlers
                 self._stats_due = now + self.stats_interval
                 self.telemetry.execute(VM_STATS, self.stats(), {"runtime": self})
+
+    def _callback_failed(self, kind: str, fn, exc: BaseException) -> None:
+        """A callback the scheduler ran (from `call_soon_threadsafe`, or a timer) raised.
+
+        Like a crashed process it is reported, and nothing else stops: an error
+        report on the runtime's default group leader (stderr) naming the callback,
+        and a `("beamlab", "scheduler", "callback_error")` telemetry event."""
+        name = _callable_name(fn)
+        try:
+            tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        except Exception:
+            tb = f"{type(exc).__name__}: {exc!r}\n"
+        try:
+            self.default_group_leader.write_err(
+                f"=ERROR REPORT==== a callback the scheduler ran raised, and was dropped "
+                f"(the runtime and its processes carry on): {name} ({kind})\n{tb}")
+        except Exception:
+            pass
+        tele = self.telemetry
+        if tele.handlers:
+            tele.execute(CALLBACK_ERROR, {"count": 1},
+                         {"callback": fn, "name": name, "kind": kind, "reason": exc,
+                          "stacktrace": tb})
 
     def _idle(self) -> None:
         self._preemptor.disarm()
@@ -196,12 +238,53 @@ class DriverMixin:
         proc.queued = True
         self._runq.appendleft(proc)
         with self._preemptor.interrupts_to(proc):
-            self._drive(lambda: box.done, block=True)
+            self._drive_until_done(proc, box)
         if box.exit is not None:
             raise box.exit
         if box.error is not None:
             raise box.error.with_traceback(box.error.__traceback__)
         return box.value
+
+    def _drive_until_done(self, proc, box) -> None:
+        """Drive the loop until the code run as `proc` is done, even if the loop fails.
+
+        A failure of the loop itself (a `Deadlock`, a runtime bug) is raised in that
+        code where it waits (in `receive`, or preempted), like an interrupt, so it
+        unwinds through the code's own `except`/`finally` and `run_as` raises it;
+        the process is then idle again. If the loop fails again before the code
+        has unwound, the process is killed and its greenlet dropped, and `run_as`
+        raises the failure: the process is never left half-running."""
+        failed = False
+        while True:
+            try:
+                self._drive(lambda: box.done, block=True)
+                return
+            except BaseException as exc:
+                g = proc.greenlet
+                if box.done or g is None or g.dead:
+                    raise
+                if failed or not proc.alive or self._stopped:
+                    self._abandon(proc)
+                    raise
+                failed = True
+                proc.throw = exc
+                proc.blocked = False
+                self._ready(proc, front=True)
+
+    def _abandon(self, proc) -> None:
+        """Kill `proc` and unwind its greenlet now (from the loop's greenlet)."""
+        g, proc.greenlet = proc.greenlet, None
+        if proc.alive:
+            self._exit_process(proc, "killed")
+        proc.status = "dead"
+        if g is not None and not g.dead:
+            try:
+                g.throw(greenlet.GreenletExit)
+            except BaseException:
+                pass
+            if not g.dead:   # it would not die: keep it, so the collector never resumes it
+                self.__dict__.setdefault("_abandoned", []).append(g)
+        self.current = None
 
     def run_pending(self, max_seconds: float = 0.05):
         """Run runnable processes for up to `max_seconds`; the delay until more work is due.

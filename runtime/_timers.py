@@ -9,12 +9,17 @@ process, token); each service (at least every tick) turns the ones whose
 receive is still waiting into timers and drops the rest. A call answered in
 microseconds so never touches the heap, and a timeout fires at most a tick
 late, as any timer does.
+
+A timer's callback that raises is reported (`_callback_failed`) and dropped;
+the other timers and the scheduler carry on.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+
+from .errors import ProcessExit
 
 __all__ = ["Timer", "TimersMixin"]
 
@@ -93,7 +98,10 @@ class TimersMixin:
                 self._timers_cancelled -= 1
             else:
                 t.fired = True
-                t.fn(*t.args)
+                try:
+                    t.fn(*t.args)
+                except (Exception, ProcessExit) as exc:   # reported, never fatal
+                    self._callback_failed("timer", t.fn, exc)
 
     def _next_timer_delay(self):
         if self._timeouts_due:
