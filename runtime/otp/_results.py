@@ -112,8 +112,9 @@ class Stop:
     """Stop the server with ``reason`` after running ``terminate(reason, state)``.
 
     Elixir ``{:stop, reason, state}``; from ``handle_call`` give ``reply=`` to
-    answer the caller first (``{:stop, reason, reply, state}``); from ``init``
-    only the reason matters (``{:stop, reason}``).
+    answer the caller too (``{:stop, reason, reply, state}``): as in OTP the
+    reply is sent after ``terminate`` has run; from ``init`` only the reason
+    matters (``{:stop, reason}``).
 
     >>> def handle_call(self, request, from_, state):
     ...     return Stop("normal", state, reply="bye")

@@ -9,6 +9,9 @@ dispatches on the message's tag, as ``gen_server:decode_msg`` does:
 * ``("$gen_cast", request)``              -> ``handle_cast``
 * ``("$system", (pid, tag), request)``    -> ``get_state`` / ``stop`` (Erlang's ``sys``)
 * ``("EXIT", parent, reason)``            -> ``terminate``, then exit (when trapping exits)
+  (the parent is the linked starter, e.g. a supervisor; a server started with
+  ``start``, unlinked, is its own parent, as in OTP, so its starter's exit
+  signals are ordinary ``handle_info`` messages)
 * ``("$gen_timeout", token)``             -> ``handle_info("timeout")`` (a result's timeout)
 * anything else                           -> ``handle_info``
 
@@ -31,14 +34,15 @@ class _Server:
     __slots__ = (
         "mod",      # the user's GenServer instance (callbacks)
         "state",    # the server's state
-        "parent",   # Pid of the process that started it (its supervisor)
+        "parent",   # Pid of the linked starter (its supervisor); its own pid if started unlinked
         "name",     # registered name or None
-        "boot",     # (ack tag, init arg) until start() has run, then None
+        "boot",     # (starter pid, ack tag, init arg) until start() has run, then None
         "timer",    # (Timer, token) of a pending Reply/NoReply timeout, or None
         "rt",       # the Runtime it runs in (replies go through rt.reply)
     )
 
     def __init__(self, mod, parent, name, boot):
+        # parent None: started unlinked, the server is its own parent (set in start)
         self.mod = mod
         self.state = None
         self.parent = parent
@@ -67,39 +71,41 @@ class _Server:
 
     # -- start -------------------------------------------------------------
     def start(self) -> None:
-        tag, arg = self.boot
+        starter, tag, arg = self.boot
         self.boot = None
         me = _rt.self_pid()
+        if self.parent is None:
+            self.parent = me
         if self.name is not None:
             try:
                 _rt.register(self.name, me)
             except _rt.BadArg:
-                self._ack(tag, ("error", ("already_started", _rt.whereis(self.name))))
+                self._ack(starter, tag, ("error", ("already_started", _rt.whereis(self.name))))
                 raise ProcessExit("normal")
         try:
             result = normalize_init(self.mod.init(arg))
         except Exception as exc:
             crash = Crash.from_exception(exc)
-            self._ack(tag, ("error", crash))
+            self._ack(starter, tag, ("error", crash))
             raise ProcessExit(crash) from None
         except ProcessExit as exc:
             if _rt.alive():
-                self._ack(tag, ("error", exc.reason))
+                self._ack(starter, tag, ("error", exc.reason))
             raise
         cls = type(result)
         if cls is Ok:
             self.state = result.state
-            self._ack(tag, ("ok", me))
+            self._ack(starter, tag, ("ok", me))
             self._after(result)
         elif cls is Ignore:
-            self._ack(tag, ("ignore",))
+            self._ack(starter, tag, ("ignore",))
             raise ProcessExit("normal")
         else:
-            self._ack(tag, ("error", result.reason))
+            self._ack(starter, tag, ("error", result.reason))
             raise ProcessExit(result.reason)
 
-    def _ack(self, tag, result) -> None:
-        _rt.send(self.parent, ("$ack", tag, result))
+    def _ack(self, starter, tag, result) -> None:
+        _rt.send(starter, ("$ack", tag, result))
 
     # -- one message -------------------------------------------------------
     def handle(self, msg) -> None:
@@ -134,9 +140,9 @@ class _Server:
                         self._after(result)
                 elif cls is NoReply:
                     self._after(result)
+                elif result.has_reply:
+                    self._terminate_then_reply(result.reason, from_, result.reply)
                 else:
-                    if result.has_reply:
-                        self.rt.reply(from_[0], from_[1], result.reply)
                     self._terminate_and_exit(result.reason)
                 return
             if tag == "$gen_cast" and len(msg) == 2:
@@ -197,6 +203,15 @@ class _Server:
         if not _rt.alive():
             raise exc       # killed: no terminate, as on the BEAM
         self._terminate_and_exit(exc.reason)
+
+    def _terminate_then_reply(self, reason, from_: tuple, value) -> None:
+        """``Stop(reason, state, reply=value)``: as gen_server, ``terminate`` runs
+        first and the reply is sent after it (even if it raised), then the exit."""
+        try:
+            self._terminate_and_exit(reason)
+        finally:
+            if _rt.alive():         # a server killed inside terminate sends nothing
+                self.rt.reply(from_[0], from_[1], value)
 
     def _terminate_and_exit(self, reason) -> None:
         try:

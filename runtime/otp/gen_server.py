@@ -70,7 +70,8 @@ def _start(module: type, arg: Any = None, *, name: str | None = None,
         raise _rt.NotInProcess("GenServer.start must be called from inside a process "
                                "(a notebook cell, or a function given to beamlab.run)")
     tag = _rt.Ref()
-    server = _Server(mod, me.pid, name, (tag, arg))
+    # gen:start: a linked starter is the parent; an unlinked server is its own parent
+    server = _Server(mod, me.pid if link else None, name, (me.pid, tag, arg))
     pid, mref = _rt.spawn_reactor(server, link=link, monitor=True)
     try:
         msg = _rt.receive(("$ack", tag, ANY), ("DOWN", mref, ANY, ANY, ANY),

@@ -398,13 +398,50 @@ def test_stop_of_a_dead_server_exits_with_noproc(run):
     assert run(main) == "noproc"
 
 
-def test_a_stop_result_replies_first_then_terminates(run):
+def test_a_stop_result_with_a_reply_replies_and_the_server_exits_with_the_reason(run):
     def main():
         pid = Counter.start(0)
         ref = monitor(pid)
         answer = GenServer.call(pid, "stop")
         return answer, receive(("DOWN", ref, ANY, ANY, ANY))[4]
     assert run(main) == ("bye", "normal")
+
+
+class SlowToTerminate(GenServer):
+    """Stops with a reply; its terminate takes a while and says when it is done."""
+
+    def handle_call(self, request, from_, state):
+        return Stop("normal", state, reply="bye")
+
+    def terminate(self, reason, state):
+        sleep(1)
+        report("terminated", reason)
+        if state == "raise":
+            raise RuntimeError("terminate failed")
+
+
+def test_a_stop_result_with_a_reply_runs_terminate_before_the_reply_is_sent(run):
+    # gen_server: {stop, Reason, Reply, State} runs terminate, then replies (OTP 25's
+    # try terminate(...) after reply(From, Reply) end): the caller never carries on
+    # while the server is still cleaning up.
+    def main():
+        as_test()
+        pid = SlowToTerminate.start("ok")
+        answer = GenServer.call(pid, "stop")
+        return answer, receive(("terminated", ANY), timeout=0, default="terminate not done")
+    assert run(main) == ("bye", ("terminated", "normal"))
+
+
+def test_a_stop_result_with_a_reply_still_replies_when_terminate_raises(run):
+    def main():
+        as_test()
+        pid = SlowToTerminate.start("raise")
+        ref = monitor(pid)
+        answer = GenServer.call(pid, "stop")
+        return answer, receive(("DOWN", ref, ANY, ANY, ANY))[4]
+    answer, reason = run(main)
+    assert answer == "bye"
+    assert isinstance(reason, Crash) and reason.kind == "RuntimeError"
 
 
 def test_a_crash_in_a_callback_runs_terminate_with_the_crash(run):
@@ -428,6 +465,48 @@ def test_terminate_runs_when_the_parent_shuts_down_a_server_that_traps_exits(run
         Supervisor.stop(sup)
         return receive(("terminated", ANY, ANY), timeout=0)
     assert run(main) == ("terminated", "child", "shutdown")
+
+
+class TrapsAndReports(Traps):
+    def handle_info(self, message, tag):
+        report("info", message)
+        return NoReply(tag)
+
+
+def test_an_unlinked_server_is_its_own_parent_so_its_starters_exit_signal_is_a_message(run):
+    # gen:start with nolink makes the server its own parent: an exit signal from the
+    # process that started it is an ordinary one, trapped into handle_info.
+    def starter():
+        pid = TrapsAndReports.start("unlinked")
+        report("server", pid)
+        exit(pid, "boom")
+        receive()
+
+    def main():
+        as_test()
+        first = spawn(starter)
+        pid = receive(("server", ANY))[1]
+        info = receive(("info", ANY))
+        late = receive(("terminated", ANY, ANY), timeout=0.1, default="no terminate")
+        return first, info, late, rt.is_process_alive(pid)
+    first, info, late, alive = run(main)
+    assert info == ("info", ("EXIT", first, "boom"))
+    assert late == "no terminate" and alive
+
+
+def test_a_linked_server_still_stops_when_its_parent_sends_it_an_exit_signal(run):
+    def starter():
+        pid = TrapsAndReports.start_link("linked")
+        report("server", pid)
+        exit(pid, "boom")
+        receive()
+
+    def main():
+        as_test()
+        spawn(starter)
+        receive(("server", ANY))
+        return receive(("terminated", ANY, ANY), ("info", ANY))
+    assert run(main) == ("terminated", "linked", "boom")
 
 
 def test_terminate_does_not_run_when_a_server_that_does_not_trap_exits_is_shut_down(run):
