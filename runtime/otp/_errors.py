@@ -73,7 +73,10 @@ class SupervisorError(Exception):
     """A supervisor request failed; ``reason`` is OTP's ``{error, Reason}`` term.
 
     ``"not_found"``, ``"running"``, ``"restarting"``, ``"already_present"``,
-    ``("already_started", pid)``, ``"max_children"`` or the child's start error.
+    ``("already_started", pid)``, ``"max_children"`` or the child's start error
+    (from ``Supervisor.start_child``: ``(reason, child_spec)``, as OTP's
+    ``{error, {Reason, ChildSpec}}``; from ``DynamicSupervisor.start_child``
+    the bare reason, as Elixir's).
 
     >>> Supervisor.terminate_child(sup, "nope")
     Traceback (most recent call last):

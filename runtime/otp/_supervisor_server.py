@@ -351,7 +351,7 @@ def _start_child_req(state, spec):
         return ("error", "already_present")
     status, pid = start_child(spec.start)
     if status == "error":
-        return ("error", pid)
+        return ("error", (pid, spec))     # OTP: {error, {Reason, Child}}
     if status == "ignore" and spec.restart == "temporary":
         return ("ok", None)
     state.ids.append(spec.id)

@@ -43,6 +43,8 @@ def sup_call(sup, request, what: str):
     hint = _ERRORS.get(key) if isinstance(key, str) else None
     if key == "already_started":
         hint = f"it is already running as {value[1]!r}"
+    elif type(value) is tuple and len(value) == 2 and isinstance(value[1], ChildSpec):
+        hint = f"the child did not start: {_rt.format_reason(value[0])}"
     raise SupervisorError(value, f"{what}: {hint or _rt.format_reason(value)}")
 
 
@@ -142,7 +144,15 @@ class Supervisor:
 
     @staticmethod
     def start_child(sup, spec) -> Any:
-        """Add a child (any child form) and start it; returns its pid."""
+        """Add a child (any child form) and start it; returns its pid.
+
+        If the child does not start, ``SupervisorError.reason`` is ``(reason, spec)``,
+        OTP's ``{error, {Reason, ChildSpec}}``: why it failed, and the spec it was
+        started from.
+
+        >>> Supervisor.start_child(sup, (Counter, 0))
+        <0.51.0>
+        """
         spec = child_spec(spec)          # validate here so the error is raised in the caller
         return sup_call(sup, ("start_child", spec), f"start_child({spec.id!r})")
 

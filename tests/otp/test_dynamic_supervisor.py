@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from beamlab.runtime import ANY, exit, is_process_alive, receive
-from beamlab.runtime.otp import (DynamicSupervisor, Ok, GenServer, Supervisor, SupervisorError,
-                                 SupervisorFlagsError, child_spec)
+from beamlab.runtime.otp import (DynamicSupervisor, Ok, GenServer, Stop, Supervisor,
+                                 SupervisorError, SupervisorFlagsError, child_spec)
 from otp_helpers import Reporter, as_test, spec, started_tags
 
 
@@ -41,6 +41,22 @@ def test_max_children_refuses_one_more(run):
             DynamicSupervisor.start_child(sup, spec("two"))
         return info.value.reason, len(pids(sup))
     assert run(main) == ("max_children", 1)
+
+
+class FailsToStart(GenServer):
+    def init(self, arg):
+        return Stop("no_database")
+
+
+def test_start_child_of_a_child_that_fails_to_start_gives_the_bare_reason_as_elixir(run):
+    # Elixir's DynamicSupervisor: {:error, reason}, unlike Supervisor's {error, {Reason, Spec}}
+    def main():
+        as_test()
+        sup = DynamicSupervisor.start_link()
+        with pytest.raises(SupervisorError) as info:
+            DynamicSupervisor.start_child(sup, (FailsToStart, None))
+        return info.value.reason, pids(sup)
+    assert run(main) == ("no_database", [])
 
 
 def test_terminate_child_takes_the_pid_and_does_not_restart_it(run):

@@ -150,6 +150,22 @@ def test_a_child_that_fails_to_start_stops_the_ones_before_it_and_the_supervisor
     assert first_alive is False and third is None
 
 
+def test_start_child_of_a_child_that_fails_to_start_gives_the_reason_and_the_spec(run):
+    # OTP and Elixir: {error, {Reason, ChildSpec}}; the supervisor keeps running
+    def main():
+        as_test()
+        sup = Supervisor.start_link([])
+        with pytest.raises(SupervisorError) as info:
+            Supervisor.start_child(sup, (FailsToStart, None))
+        return info.value, Supervisor.which_children(sup), is_process_alive(sup)
+    err, children, alive = run(main)
+    reason, failed_spec = err.reason
+    assert reason == "no_database"
+    assert failed_spec == child_spec((FailsToStart, None))
+    assert "did not start: no_database" in str(err)
+    assert children == [] and alive
+
+
 def test_a_child_whose_start_returns_none_is_ignored(run):
     def main():
         as_test()
@@ -223,5 +239,6 @@ def test_a_child_started_without_a_link_is_refused_with_a_clear_reason(run):
             Supervisor.start_child(sup, {"id": "loose", "start": (spawn, receive)})
         return info.value
     err = run(main)
-    assert err.reason[0] == "not_linked"
+    (why, *_), failed_spec = err.reason
+    assert why == "not_linked" and failed_spec.id == "loose"
     assert "spawn_link / start_link" in str(err)
