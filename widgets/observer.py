@@ -21,7 +21,8 @@ import traitlets as t
 
 from ._charts import fit_x, fit_y, twice_if_single
 from ._events import exit_log
-from ._inspect import describe, perform
+from ._inspect import ACTIONS, describe, perform
+from ._messages import OPTIONAL_KEY, OPTIONAL_PID_TEXT, PID_TEXT, Field, FrontEndChecked, dispatch, guarded
 from ._procs import COLUMNS, SORTABLE, SystemSampler, process_rows
 from ._runtime import current_runtime, in_scheduler
 from ._ticker import Live
@@ -29,9 +30,18 @@ from ._ticker import Live
 __all__ = ["Observer", "ProcessTable", "SystemCharts", "observer"]
 
 STATIC = pathlib.Path(__file__).parent / "static"
+MAX_PAGE_SIZE = 500
+MAX_QUERY = 200
+
+# What the table's front end may send (checked by _messages.dispatch before anything acts on it).
+MESSAGES = {
+    "inspect": {"pid": PID_TEXT},
+    "action": {"action": Field(str, required=True, choices=ACTIONS),
+               "reason": Field((str, None), max_len=200), "key": OPTIONAL_KEY, "pid": OPTIONAL_PID_TEXT},
+}
 
 
-class ProcessTable(anywidget.AnyWidget):
+class ProcessTable(FrontEndChecked, anywidget.AnyWidget):
     """Every process, one sorted page at a time; click a row to inspect it.
 
     >>> ProcessTable(sort_by="message_queue_len")               # doctest: +SKIP
@@ -58,7 +68,7 @@ class ProcessTable(anywidget.AnyWidget):
         self._exits = exit_log(self.runtime)
         self._pid = None
         self._seq = 0
-        self.on_msg(lambda _w, content, _b: in_scheduler(self.runtime, self._handle_click, content))
+        self.on_msg(lambda _w, content, _b: dispatch(self, content, MESSAGES, self._handle_click))
         self.observe(self._view_changed, names=["sort_by", "descending", "page", "query", "page_size"])
         self.refresh()
 
@@ -68,8 +78,28 @@ class ProcessTable(anywidget.AnyWidget):
             raise t.TraitError(f"cannot sort by {proposal['value']!r}; use one of {', '.join(sorted(SORTABLE))}")
         return proposal["value"]
 
+    @t.validate("page")
+    def _valid_page(self, proposal):
+        if proposal["value"] < 0:
+            raise t.TraitError(f"page {proposal['value']} does not exist; pages count from 0")
+        return proposal["value"]
+
+    @t.validate("page_size")
+    def _valid_page_size(self, proposal):
+        if not 1 <= proposal["value"] <= MAX_PAGE_SIZE:
+            raise t.TraitError(f"page_size {proposal['value']} is out of range; show 1 to "
+                               f"{MAX_PAGE_SIZE} rows per page")
+        return proposal["value"]
+
+    @t.validate("query")
+    def _valid_query(self, proposal):
+        if len(proposal["value"]) > MAX_QUERY:
+            raise t.TraitError(f"the filter is {len(proposal['value'])} characters long; "
+                               f"at most {MAX_QUERY} are accepted")
+        return proposal["value"]
+
     def _view_changed(self, _change) -> None:
-        in_scheduler(self.runtime, self.refresh)
+        in_scheduler(self.runtime, guarded, self, "the new view", self.refresh)
 
     def refresh(self) -> None:
         """Recompute the visible page (and the inspector, if a process is selected)."""
@@ -89,12 +119,11 @@ class ProcessTable(anywidget.AnyWidget):
                 if data != self.inspector:
                     self.inspector = data
 
-    def _handle_click(self, content) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
-        if kind == "inspect":
-            self.inspect(content.get("pid"))
-        elif kind == "action":
-            self.act(content.get("action"), content.get("reason"))
+    def _handle_click(self, msg: dict) -> None:
+        if msg["type"] == "inspect":
+            self.inspect(msg["pid"])
+        elif msg["type"] == "action":
+            self.act(msg["action"], msg["reason"])
 
     def inspect(self, pid_text: str) -> dict:
         """Select the process whose pid reads `pid_text` (what a row click does)."""

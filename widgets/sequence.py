@@ -21,6 +21,7 @@ from collections import deque
 import anywidget
 import traitlets as t
 
+from ._messages import FrontEndChecked, dispatch
 from ._runtime import current_runtime, pid_text, safe_repr, telemetry_of, trace_sends
 from ._ticker import Live
 
@@ -28,9 +29,10 @@ __all__ = ["SequenceTrace", "sequence_trace"]
 
 STATIC = pathlib.Path(__file__).parent / "static"
 OTHERS = "others"
+MESSAGES = {"clear": {}}     # what the front end may send (checked by _messages.dispatch)
 
 
-class SequenceTrace(Live, anywidget.AnyWidget):
+class SequenceTrace(FrontEndChecked, Live, anywidget.AnyWidget):
     """Trace messages between `processes` (pids or registered names) as a live sequence diagram.
 
     >>> SequenceTrace(client, "counter")                  # doctest: +SKIP
@@ -141,8 +143,7 @@ class SequenceTrace(Live, anywidget.AnyWidget):
         return True
 
     def _on_msg(self, _widget, content, _buffers) -> None:
-        if isinstance(content, dict) and content.get("type") == "clear":
-            self.clear()
+        dispatch(self, content, MESSAGES, lambda _msg: self.clear(), in_runtime=False)
 
     def clear(self) -> None:
         """Forget the messages drawn so far (tracing goes on)."""

@@ -23,8 +23,9 @@ import traitlets as t
 
 from ._dot import static_html, to_dot
 from ._events import EventBuffer, exit_log
-from ._inspect import describe, perform
-from ._runtime import current_runtime, in_scheduler
+from ._inspect import ACTIONS, describe, perform
+from ._messages import OPTIONAL_KEY, OPTIONAL_PID_TEXT, Field, FrontEndChecked, dispatch
+from ._runtime import current_runtime
 from ._snapshot import RestartHistory, TreeSnapshot, tree_snapshot
 from ._ticker import Live
 
@@ -32,8 +33,16 @@ __all__ = ["SupervisionTree", "supervision_tree"]
 
 STATIC = pathlib.Path(__file__).parent / "static"
 
+# What the front end may send (checked by _messages.dispatch before anything acts on it).
+MESSAGES = {
+    "inspect": {"key": OPTIONAL_KEY, "pid": OPTIONAL_PID_TEXT},
+    "action": {"action": Field(str, required=True, choices=ACTIONS),
+               "reason": Field((str, None), max_len=200), "key": OPTIONAL_KEY, "pid": OPTIONAL_PID_TEXT},
+    "expand": {"key": Field(str, required=True, max_len=500)},
+}
 
-class SupervisionTree(Live, anywidget.AnyWidget):
+
+class SupervisionTree(FrontEndChecked, Live, anywidget.AnyWidget):
     """A live, clickable supervision tree of `root` (a supervisor's Pid or registered name).
 
     >>> sup = Supervisor.start_link(children, strategy="one_for_one")   # doctest: +SKIP
@@ -143,17 +152,18 @@ class SupervisionTree(Live, anywidget.AnyWidget):
 
     # ------------------------------------------------------------------ clicks
     def _on_msg(self, _widget, content, _buffers) -> None:
-        # Clicks may arrive on any thread, while processes run: handle them in the scheduler.
-        in_scheduler(self.runtime, self._handle_click, content)
+        # Clicks may arrive on any thread, while processes run: checked here, handled in the
+        # scheduler; a bad one is answered with an error notice (see _messages.py).
+        dispatch(self, content, MESSAGES, self._handle_click)
 
-    def _handle_click(self, content) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
+    def _handle_click(self, msg: dict) -> None:
+        kind = msg["type"]
         if kind == "inspect":
-            self.inspect(content.get("key"), content.get("pid"))
+            self.inspect(msg["key"], msg["pid"])
         elif kind == "action":
-            self.act(content.get("action"), content.get("reason"), key=content.get("key"))
+            self.act(msg["action"], msg["reason"], key=msg["key"])
         elif kind == "expand":
-            self.expand(content.get("key"))
+            self.expand(msg["key"])
 
     def _node_for(self, key=None, pid_text=None):
         if self.snapshot is None:
