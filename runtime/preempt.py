@@ -8,13 +8,24 @@ process at a *safe point*, the handler moves it to the back of the run queue and
 switches to the next process, right from inside the handler. When the process
 is switched back in, the handler returns and the interrupted code carries on.
 
+Time slices. A tick preempts only a process that was already running at the
+previous tick, so each process keeps the CPU for at least one whole tick from
+when it is switched in (the BEAM gives each process a budget of reductions the
+same way). Otherwise a process switched in just before a tick, like a ticker
+woken by its timer, is switched out microseconds later and waits a whole round
+of the run queue. The switch path pays nothing for this: the handler compares
+the runtime's switch count with the one it saw at the previous tick.
+
 Safe points. Switching away from code that holds a lock (a `threading.Lock`
 inside `logging`, `queue.Queue`, ipykernel's output stream...) and then running
 another process that takes the same lock would hang the thread. So the handler
 only preempts when no frame on the process's stack belongs to the standard
 library or an installed package, and the innermost frame is not the runtime's
 own bookkeeping. User code, notebook cells and OTP callbacks are preemptible;
-library calls finish first (at most a tick later).
+library calls finish first: a process whose slice is over while it is inside
+library or runtime code (print's write, `random.randint`) is switched out as
+soon as that call returns to its own code (a trace function on that frame;
+asked again after 1, 2, 4... ticks only, as tracing slows the call).
 
 Native code is a NIF. A long C call (`sum(range(10**9))`, a big `sorted`)
 delays the signal until it returns. The handler notices the gap and emits a
@@ -95,6 +106,18 @@ def is_safe_point(frame) -> bool:
     return True
 
 
+def _safe_caller(frame):
+    """The innermost user frame below `frame` that will be a safe point once the
+    calls above it return (no library frame under it), or None."""
+    f = frame.f_back
+    while f is not None:
+        kind = frame_kind(f.f_code)
+        if kind == USER:
+            return f if is_safe_point(f) else None
+        f = f.f_back
+    return None
+
+
 class Preemptor:
     def __init__(self, runtime, mode: str, tick: float):
         if mode not in ("auto", "signal", "cooperative"):
@@ -116,6 +139,7 @@ class Preemptor:
         self._held = 0.0
         self._reported = -1
         self._deferred = None
+        self._due = 0
         self.preemptions = 0
 
     # -- installation --------------------------------------------------------
@@ -156,15 +180,35 @@ class Preemptor:
         proc.reductions += int(gap * 1_000_000)
         if rt._switches == self._last_switches:
             self._held += gap
+            fresh = False
         else:
             self._held = gap
             self._last_switches = rt._switches
+            self._due = 0
+            fresh = True
         if self._held >= rt.long_schedule and self._reported != rt._switches:
             self._reported = rt._switches
             self._report_long(proc, frame, self._held)
         if self._deferred is not None:
             self._clear_deferred()
+        if fresh:
+            # Switched in since the last tick: it has not had its time slice yet
+            # (a process switched in just before a tick would otherwise be
+            # preempted microseconds later and wait a whole round of the run
+            # queue). Each process gets at least one full tick, like the BEAM's
+            # reductions budget, at no cost on the switch path.
+            return
         if not is_safe_point(frame):
+            self._due += 1
+            due = self._due
+            if due & (due - 1) == 0 and rt._runq:
+                # Inside runtime or library code (print's write, random.randint...),
+                # called from user code: switch out as soon as it returns there. Asked
+                # again after 1, 2, 4, 8... ticks only, since every call made meanwhile
+                # costs a trace event (a long library call runs 4-7x slower traced).
+                outer = _safe_caller(frame)
+                if outer is not None:
+                    self._defer(proc, outer)
             return
         if frame.f_code.co_code[frame.f_lasti] not in _BACK_EDGES:
             # A callee may be running (CPython hands the handler the caller's
@@ -186,14 +230,18 @@ class Preemptor:
 
     def _defer(self, proc, frame) -> None:
         rt = self.rt
+        switches = rt._switches
 
         def tracer(f, event, arg):
             if event == "call":
                 return None
             if event == "line":          # a line event comes just before the opcode event
                 return tracer
-            self._clear_deferred()
-            if (event == "opcode" and rt.current is proc
+            if self._deferred is f:
+                self._clear_deferred()
+            # Only within the same slice: a process that switched out meanwhile
+            # (it slept inside the call) starts a fresh slice when it is back.
+            if (event == "opcode" and rt._switches == switches and rt.current is proc
                     and greenlet.getcurrent() is proc.greenlet and is_safe_point(f)):
                 # Switch with tracing turned off for the others (sys.call_tracing),
                 # or every other greenlet would run with this trace level.
