@@ -50,6 +50,11 @@ class BeamShell(ZMQInteractiveShell):
 
         pub._flush_streams = _flush_streams
 
+    def init_display_formatter(self):
+        super().init_display_formatter()
+        from beamlab.widgets._saved import install   # a Box of widgets keeps a saved picture
+        install(self)
+
     def init_displayhook(self):
         super().init_displayhook()
         hook = self.displayhook

@@ -145,6 +145,14 @@ def _html_list(snapshot: TreeSnapshot) -> str:
     return "<ul>" + "".join(item(n) for n in roots) + "</ul>"
 
 
+def picture_body(snapshot: TreeSnapshot, *, dot: str | None = None) -> str:
+    """The tree's picture without a caption: an SVG at its natural size, else a list."""
+    svg = render_svg(dot if dot is not None else to_dot(snapshot))
+    if svg is None:
+        return _html_list(snapshot)
+    return svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+
+
 def static_html(snapshot: TreeSnapshot, *, title: str = "", dot: str | None = None) -> str:
     """The picture a saved notebook keeps: an SVG when `dot` is installed, else a list."""
     dot = dot if dot is not None else to_dot(snapshot, title=title)

@@ -11,8 +11,9 @@ stays live while a cell runs.
 Clicks arrive as custom messages: {type: "inspect", key, pid} fills the
 `inspector` trait (and keeps it live while selected), {type: "action", pid,
 action, reason} sends an exit signal and sets `notice`, {type: "expand", key}
-shows more children of a folded group. Saved notebooks keep a static picture:
-`_repr_mimebundle_` adds text/html (an SVG when `dot` is installed).
+shows more children of a folded group. Saved notebooks keep a static picture: the
+tree is displayed with a second output holding its picture, which the live view hides
+and rewrites with its latest drawing whenever the notebook is saved (see _saved.py).
 """
 from __future__ import annotations
 
@@ -21,11 +22,12 @@ import pathlib
 import anywidget
 import traitlets as t
 
-from ._dot import static_html, to_dot
+from ._dot import picture_body, static_html, to_dot
 from ._events import EventBuffer, exit_log
 from ._inspect import ACTIONS, describe, perform
 from ._messages import OPTIONAL_KEY, OPTIONAL_PID_TEXT, Field, FrontEndChecked, dispatch
 from ._runtime import current_runtime
+from ._saved import SavedPicture
 from ._snapshot import RestartHistory, TreeSnapshot, tree_snapshot
 from ._ticker import Live
 
@@ -42,7 +44,7 @@ MESSAGES = {
 }
 
 
-class SupervisionTree(FrontEndChecked, Live, anywidget.AnyWidget):
+class SupervisionTree(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
     """A live, clickable supervision tree of `root` (a supervisor's Pid or registered name).
 
     >>> sup = Supervisor.start_link(children, strategy="one_for_one")   # doctest: +SKIP
@@ -67,6 +69,7 @@ class SupervisionTree(FrontEndChecked, Live, anywidget.AnyWidget):
     selected = t.Unicode("").tag(sync=True)
     revision = t.Int(0).tag(sync=True)
     min_interval_ms = t.Int(250).tag(sync=True)
+    static_id = t.Unicode("").tag(sync=True)     # the saved picture this view keeps current
 
     def __init__(self, root, *, runtime=None, title: str | None = None, interval: float = 0.25,
                  max_children: int = 40, live: bool = True, **kwargs) -> None:
@@ -238,6 +241,14 @@ class SupervisionTree(FrontEndChecked, Live, anywidget.AnyWidget):
         if self.snapshot is None:
             self.refresh()
         return static_html(self.snapshot, title=self.title, dot=self.dot or None)
+
+    def saved_caption(self) -> str:
+        return f"{self.title} — {self.status_text} (saved picture; run the cell for the live tree)"
+
+    def saved_body(self) -> str:
+        if self.snapshot is None:
+            self.refresh()
+        return picture_body(self.snapshot, dot=self.dot or None)
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)

@@ -85,7 +85,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, lab, request):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
     pg = context.new_page()
     errors: list[str] = []
     console: list[str] = []

@@ -44,15 +44,23 @@ def outputs():
 
 
 def html_of(outputs) -> str:
-    [out] = [o for o in outputs if o.output_type in ("display_data", "execute_result")]
-    assert "application/vnd.jupyter.widget-view+json" in out.data
-    return out.data["text/html"]
+    shown = [o for o in outputs if o.output_type in ("display_data", "execute_result")]
+    assert any("application/vnd.jupyter.widget-view+json" in o.data for o in shown)
+    return "".join(o.data.get("text/html", "") for o in shown)
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot for the SVG")
 def test_the_tree_is_saved_as_an_svg_beside_the_live_widget(outputs):
     html = html_of(outputs[1])
     assert "<svg" in html and "app" in html and "db" in html and "0/3 in 5s" in html
+
+
+def test_the_tree_picture_is_an_output_of_its_own_that_hides_the_missing_widget_error(outputs):
+    live, picture = [o for o in outputs[1] if o.output_type in ("display_data", "execute_result")]
+    assert "application/vnd.jupyter.widget-view+json" in live.data and "text/html" not in live.data
+    html = picture.data["text/html"]
+    assert 'class="beamlab-static"' in html and "data-beamlab-part=" in html
+    assert ":not(:has(> .jp-OutputArea-output > *))" in html      # the rule hiding the error
 
 
 @pytest.mark.parametrize("cell, text", [(2, "observer"), (3, "beamlab.process.spawn.count"),

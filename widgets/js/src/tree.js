@@ -7,6 +7,13 @@
 import { instance } from "@viz-js/viz";
 import css from "./style.css";
 import { h, renderInspector, renderNotice } from "./inspector.js";
+import { attachToNotebook } from "./saved.js";
+
+// Graphviz sizes are in points; at 100 % the labels (10 pt) are 13.3 px, as body text.
+// A tree wider than its panel shrinks to fit down to MIN_SCALE (labels about 9 px);
+// beyond that the canvas scrolls instead of shrinking the text further.
+const PT = 4 / 3;
+const MIN_SCALE = 0.7;
 
 function viz() {
   // One Graphviz instance per page, shared by every tree view.
@@ -34,12 +41,14 @@ function render({ model, el }) {
   const notice = h("div", { class: "bl-notice" });
   const canvas = h("div", { class: "bl-canvas", "data-testid": "beamlab-tree-canvas" }, "laying out…");
   const inspector = h("div", { class: "bl-inspector", "data-testid": "beamlab-inspector" });
+  const gone = h("div", { class: "bl-gone-banner", "data-testid": "beamlab-gone" });
   const root = h("div", { class: "beamlab-w beamlab-tree" },
-    h("div", { class: "bl-top" }, title, status, legend), notice,
+    h("div", { class: "bl-top" }, title, status, legend), gone, notice,
     h("div", { class: "bl-body" }, canvas, inspector));
   el.append(root);
 
-  const send = (msg) => model.send(msg);
+  let kernelGone = false;
+  const send = (msg) => { if (!kernelGone) model.send(msg); };
   let timer = null;
   let lastDraw = 0;
   let drawn = 0;
@@ -66,8 +75,7 @@ function render({ model, el }) {
       return;
     }
     if (!alive) return;
-    svg.removeAttribute("width"); // scale to the panel; keep the aspect ratio
-    svg.removeAttribute("height");
+    sizeSvg(svg);
     const nodes = model.get("nodes") || {};
     for (const g of svg.querySelectorAll("g.node")) {
       const key = g.querySelector("title")?.textContent;
@@ -88,6 +96,33 @@ function render({ model, el }) {
     markSelected();
   }
 
+  function sizeSvg(svg) {
+    // natural size (from Graphviz's points), shrunk to the panel's width but not below MIN_SCALE
+    const w = parseFloat(svg.getAttribute("width")) || 0;
+    const hgt = parseFloat(svg.getAttribute("height")) || 0;
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    if (w > 0 && hgt > 0) {
+      svg.style.width = `${(w * PT).toFixed(1)}px`;
+      svg.style.minWidth = `${(w * PT * MIN_SCALE).toFixed(1)}px`;
+      svg.setAttribute("data-natural-width", (w * PT).toFixed(1));
+    }
+  }
+
+  // The picture a saved notebook keeps: this SVG at its natural size, with the status line.
+  function picture() {
+    const svg = canvas.querySelector("svg");
+    if (!svg) return null;
+    const copy = svg.cloneNode(true);
+    copy.removeAttribute("style");
+    const natural = parseFloat(svg.getAttribute("data-natural-width"));
+    if (natural) copy.setAttribute("style", `width:${natural}px;max-width:100%;height:auto`);
+    for (const g of copy.querySelectorAll("g.node")) g.classList.remove("bl-selected");
+    const when = new Date().toLocaleString();
+    return { caption: `${model.get("title")} — ${model.get("status_text")} (saved ${when}; `
+                      + "run the cell for the live tree)", body: copy.outerHTML };
+  }
+
   function schedule() {
     if (timer !== null) return;
     const gap = Math.max(0, lastDraw + (model.get("min_interval_ms") || 250) - performance.now());
@@ -106,7 +141,16 @@ function render({ model, el }) {
   model.on("change:selected", markSelected);
   showTitle(); showStatus(); showInspector(); showNotice();
   schedule();
-  return () => { alive = false; if (timer !== null) clearTimeout(timer); };
+  const detach = attachToNotebook({
+    model, el, picture,
+    onGone: (why) => {
+      kernelGone = true;
+      root.classList.add("bl-gone");
+      gone.textContent = `${why} — this tree is no longer live; re-run this cell to see it again`;
+      status.textContent = `last seen: ${model.get("status_text")}`;
+    },
+  });
+  return () => { alive = false; detach(); if (timer !== null) clearTimeout(timer); };
 }
 
 export default { render };

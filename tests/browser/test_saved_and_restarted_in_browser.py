@@ -1,0 +1,118 @@
+"""What a notebook shows once the kernel behind its widgets is gone, in a real JupyterLab.
+
+1. Saved and reopened: a tree, a worker killed from it (1 restart), Save, then the
+   notebook reopened with a fresh kernel. The picture shows the restart that happened
+   before saving, and no "Error displaying widget: model not found" is visible. nbconvert's
+   HTML of the saved file shows the same picture.
+2. Kernel → Restart: the old tree greys itself, says the kernel restarted and to re-run the
+   cell, and no longer reacts to clicks.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from lab import notebook, open_notebook
+
+CELLS = [
+    """\
+class Worker(GenServer):
+    def init(self, arg):
+        return Ok(arg)
+
+sup = Supervisor.start_link([{"id": "db", "start": (Worker.start_link, 0)},
+                             {"id": "cache", "start": (Worker.start_link, 0)}], name="app")""",
+    "supervision_tree(sup)",
+]
+
+NODE = '.beamlab-tree g.node[data-name="{}"]'
+
+
+def _needs_kernel(lab):
+    if not getattr(lab, "beamlab_kernel", False):
+        pytest.skip("the beamlab kernelspec could not be installed (python -m beamlab install)")
+
+
+def _kill_from_the_tree(page, name):
+    page.wait_for_selector(NODE.format(name), timeout=90_000)
+    page.click(NODE.format(name))
+    page.wait_for_selector(f'[data-testid="beamlab-inspector"] >> text={name}', timeout=30_000)
+    page.click('[data-testid="beamlab-inspector"] button[data-action="kill"]')
+    page.wait_for_selector(NODE.format(name) + '[data-restarts="1"]', timeout=30_000)
+
+
+def _saved_html(lab, name) -> str:
+    nb = json.loads((lab.root / name).read_text())
+    return "".join("".join(o.get("data", {}).get("text/html", ""))
+                   for c in nb["cells"] for o in c.get("outputs", []))
+
+
+def test_a_reopened_notebook_shows_the_tree_as_it_was_when_saved(lab, page, tmp_path):
+    _needs_kernel(lab)
+    name = "saved_tree.ipynb"
+    lab.write_notebook(name, notebook(CELLS, kernel="beamlab", display_name="BEAM Lab (Python)"))
+    open_notebook(page, lab, name)
+    _kill_from_the_tree(page, "db")
+    # while the live tree is shown, its saved picture is hidden
+    assert page.locator(".beamlab-static").first.is_hidden()
+
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    deadline = time.monotonic() + 30
+    while "1 restart" not in _saved_html(lab, name) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert "1 restart" in _saved_html(lab, name), "the saved picture does not show the restart"
+
+    # reopen with a fresh kernel: close everything, stop the kernel, open the file again
+    page.evaluate("() => window.jupyterapp.commands.execute('application:close-all')")
+    lab.shutdown_kernels()
+    page.goto(f"{lab.url}/lab/tree/{name}?reset")
+    page.wait_for_selector(".jp-Notebook .beamlab-static", timeout=60_000)
+    page.wait_for_function("""() => {
+        const w = window.jupyterapp.shell.currentWidget;
+        const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+        return k && k.status === 'idle';
+    }""", timeout=60_000)
+    page.wait_for_timeout(3000)      # the widget manager gives up on the missing model after 2 s
+    picture = page.locator(".jp-Notebook .beamlab-static").first
+    assert picture.is_visible()
+    db = picture.locator("g.node", has_text="db")
+    assert db.count() == 1 and "1 restart" in db.text_content()
+    assert page.locator(".beamlab-tree").count() == 0            # no live view: the kernel is new
+    errors = page.locator(".jp-Notebook >> text=model not found")
+    assert all(not errors.nth(i).is_visible() for i in range(errors.count())), \
+        page.locator(".jp-Notebook .jp-OutputArea:has(.beamlab-static)").first.evaluate(
+            "el => el.outerHTML.replace(/<svg[\\s\\S]*<\\/svg>/, '<svg/>')")
+    box = picture.bounding_box()
+    assert box["height"] > 80 and box["width"] > 80
+
+    # nbconvert's HTML of the saved notebook shows the same picture
+    out = tmp_path / "saved_tree.html"
+    subprocess.run([sys.executable, "-m", "nbconvert", "--to", "html", str(lab.root / name),
+                    "--output", str(out)], check=True, capture_output=True)
+    exported = out.read_text()
+    assert "1 restart" in exported and "data-beamlab-part" in exported
+    assert "model not found" not in exported
+
+
+def test_after_a_kernel_restart_the_old_tree_is_greyed_and_says_to_rerun(lab, page):
+    _needs_kernel(lab)
+    name = "restarted_tree.ipynb"
+    lab.write_notebook(name, notebook(CELLS, kernel="beamlab", display_name="BEAM Lab (Python)"))
+    open_notebook(page, lab, name)
+    page.wait_for_selector(NODE.format("cache"), timeout=90_000)
+    tree = page.locator(".beamlab-tree").first
+    assert "bl-gone" not in tree.get_attribute("class")
+
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()")
+    page.wait_for_selector(".beamlab-tree.bl-gone", timeout=30_000)
+    banner = page.locator('[data-testid="beamlab-gone"]').first
+    assert banner.is_visible()
+    assert "kernel restarted" in banner.inner_text() and "re-run this cell" in banner.inner_text()
+    canvas = page.locator('[data-testid="beamlab-tree-canvas"]').first
+    look = canvas.evaluate("el => { const s = getComputedStyle(el); return [s.filter, s.opacity, s.pointerEvents]; }")
+    assert "grayscale" in look[0] and float(look[1]) < 1 and look[2] == "none"
+    assert "alive" not in page.locator(".beamlab-tree .bl-status").first.inner_text().split("last seen")[0]
