@@ -169,8 +169,17 @@ class ReceiveMixin:
             # A reply, a timeout or an interrupt (Ctrl-C in a cell) leaves the
             # monitor in place (a DOWN would have been taken first, and it removes
             # the monitor): drop both sides, so no late reply or DOWN arrives.
-            if mons.pop(ref, None) is not None and other.monitored_by:
-                other.monitored_by.pop(ref, None)
+            if mons.pop(ref, None) is not None:
+                if other.monitored_by:
+                    other.monitored_by.pop(ref, None)
+            elif proc.mailbox:
+                # The server died after it answered, before this caller ran again:
+                # its DOWN came too. Drop it, as gen:call's demonitor(Mref, [flush]).
+                mb = proc.mailbox
+                for i, m in enumerate(mb):
+                    if type(m) is tuple and len(m) == 5 and m[1] is ref and m[0] == "DOWN":
+                        del mb[i]
+                        break
 
     def reply(self, pid, tag, value) -> None:
         """Answer a `call` from `pid` tagged `tag`, only while the caller still waits.

@@ -432,6 +432,17 @@ def test_a_stop_result_with_a_reply_runs_terminate_before_the_reply_is_sent(run)
     assert run(main) == ("bye", ("terminated", "normal"))
 
 
+def test_a_call_to_a_server_that_stops_as_it_replies_leaves_no_down_in_the_callers_mailbox(run):
+    # gen:call takes the reply, then demonitor(Mref, [flush]): the server's DOWN,
+    # which came before the caller ran again, is dropped with the monitor.
+    def main():
+        pid = Counter.start(0)
+        answer = GenServer.call(pid, "stop")
+        sleep(1)
+        return answer, rt.is_process_alive(pid), receive(timeout=0, default="empty mailbox")
+    assert run(main) == ("bye", False, "empty mailbox")
+
+
 def test_a_stop_result_with_a_reply_still_replies_when_terminate_raises(run):
     def main():
         as_test()
