@@ -20,11 +20,12 @@ import ipywidgets as W
 import traitlets as t
 
 from ._charts import fit_x, fit_y, twice_if_single
-from ._events import exit_log
+from ._events import exit_log, long_schedule_log
 from ._inspect import ACTIONS, describe, perform
 from ._messages import OPTIONAL_KEY, OPTIONAL_PID_TEXT, PID_TEXT, Field, FrontEndChecked, dispatch, guarded
 from ._procs import COLUMNS, SORTABLE, SystemSampler, process_rows
 from ._runtime import current_runtime, in_scheduler
+from ._saved import SavedPicture
 from ._ticker import Live
 
 __all__ = ["Observer", "ProcessTable", "SystemCharts", "observer"]
@@ -61,11 +62,13 @@ class ProcessTable(FrontEndChecked, anywidget.AnyWidget):
     summary = t.Unicode("").tag(sync=True)
     inspector = t.Dict().tag(sync=True)
     notice = t.Dict().tag(sync=True)
+    static_id = t.Unicode("").tag(sync=True)     # the observer's saved picture (see _saved.py)
 
     def __init__(self, runtime=None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime if runtime is not None else current_runtime()
         self._exits = exit_log(self.runtime)
+        self._long = long_schedule_log(self.runtime)
         self._pid = None
         self._seq = 0
         self.on_msg(lambda _w, content, _b: dispatch(self, content, MESSAGES, self._handle_click))
@@ -106,6 +109,11 @@ class ProcessTable(FrontEndChecked, anywidget.AnyWidget):
         total, rows = process_rows(self.runtime, sort=self.sort_by, descending=self.descending,
                                    page=self.page, page_size=self.page_size, query=self.query)
         last = max(0, (total - 1) // self.page_size)
+        if self._long is not None:          # a process that held the scheduler says so in its row
+            for row in rows:
+                badge = self._long.badge(row["pid"])
+                if badge:
+                    row["status"] = f"{row['status']} · {badge}"
         with self.hold_sync():
             if self.page > last:
                 self.page = last
@@ -194,7 +202,7 @@ class SystemCharts(W.GridBox):
                 line.y = y2
 
 
-class Observer(Live, W.VBox):
+class Observer(SavedPicture, Live, W.VBox):
     """Erlang's observer in a notebook: process table, inspector, load charts — live.
 
     >>> Observer()                    # in a beamlab notebook          # doctest: +SKIP
@@ -227,6 +235,17 @@ class Observer(Live, W.VBox):
         self.table.refresh()
         if self.charts is not None:
             self.charts.refresh()
+
+    def _static_host(self):
+        return self.table          # its front end keeps the saved picture current
+
+    def saved_caption(self) -> str:
+        return (f"observer — {self.table.summary}, sorted by {self.table.sort_by} "
+                "(saved picture; run the cell for the live view)")
+
+    def saved_body(self) -> str:
+        html_ = self.static_html()
+        return html_.split("</div>", 1)[1] if "</div>" in html_ else html_    # without the caption
 
     def static_html(self) -> str:
         """The table's current page and the latest figures, as plain HTML."""

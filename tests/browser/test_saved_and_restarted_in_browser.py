@@ -54,9 +54,11 @@ def _saved_html(lab, name) -> str:
 def test_a_reopened_notebook_shows_the_tree_as_it_was_when_saved(lab, page, tmp_path):
     _needs_kernel(lab)
     name = "saved_tree.ipynb"
-    lab.write_notebook(name, notebook(CELLS, kernel="beamlab", display_name="BEAM Lab (Python)"))
+    lab.write_notebook(name, notebook(CELLS + ["observer()"], kernel="beamlab",
+                                      display_name="BEAM Lab (Python)"))
     open_notebook(page, lab, name)
     _kill_from_the_tree(page, "db")
+    page.wait_for_selector('[data-testid="beamlab-process-table"] tr.bl-row', timeout=60_000)
     # while the live tree is shown, its saved picture is hidden
     assert page.locator(".beamlab-static").first.is_hidden()
 
@@ -82,6 +84,9 @@ def test_a_reopened_notebook_shows_the_tree_as_it_was_when_saved(lab, page, tmp_
     db = picture.locator("g.node", has_text="db")
     assert db.count() == 1 and "1 restart" in db.text_content()
     assert page.locator(".beamlab-tree").count() == 0            # no live view: the kernel is new
+    observer = page.locator(".jp-Notebook .beamlab-static", has_text="observer —")
+    assert observer.count() == 1 and observer.is_visible()
+    assert "Supervisor" in observer.inner_text() or "app" in observer.inner_text()
     errors = page.locator(".jp-Notebook >> text=model not found")
     assert all(not errors.nth(i).is_visible() for i in range(errors.count())), \
         page.locator(".jp-Notebook .jp-OutputArea:has(.beamlab-static)").first.evaluate(

@@ -7761,7 +7761,8 @@ q\0\0\0\0\0\0r\0A\x98\xAE
 .beamlab-w .bl-body { display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-start; }
 .beamlab-w .bl-canvas { flex: 1 1 320px; min-width: 0; max-width: 100%; overflow: auto; max-height: 640px; }
 .beamlab-w .bl-canvas svg { display: block; max-width: 100%; height: auto; }
-.beamlab-w.bl-gone .bl-canvas, .beamlab-w.bl-gone .bl-inspector, .beamlab-w.bl-gone .bl-legend { filter: grayscale(1); opacity: .5; pointer-events: none; }
+.beamlab-gone-box .bqplot { filter: grayscale(1); opacity: .5; pointer-events: none; }
+.beamlab-w.bl-gone .bl-canvas, .beamlab-w.bl-gone .bl-inspector, .beamlab-w.bl-gone .bl-legend, .beamlab-w.bl-gone .bl-pager { filter: grayscale(1); opacity: .5; pointer-events: none; }
 .beamlab-w .bl-gone-banner { display: none; }
 .beamlab-w.bl-gone .bl-gone-banner { display: block; padding: 3px 6px; margin: 4px 0; border-radius: 3px; background: #eceff1; border: 1px solid #90a4ae; color: #37474f; font-weight: 600; }
 .beamlab-w .bl-canvas g.node { cursor: pointer; }

@@ -5,6 +5,7 @@
 // the inspector panel on the right is the same as the supervision tree's.
 import css from "./style.css";
 import { h, renderInspector, renderNotice } from "./inspector.js";
+import { attachToNotebook } from "./saved.js";
 
 function addStyle() {
   if (document.getElementById("beamlab-widget-style")) return;
@@ -19,7 +20,8 @@ function fmt(v, kind) {
 
 function render({ model, el }) {
   addStyle();
-  const send = (msg) => model.send(msg);
+  let kernelGone = false;
+  const send = (msg) => { if (!kernelGone) model.send(msg); };
   const summary = h("span", { class: "bl-status" });
   const query = h("input", { type: "search", placeholder: "filter by name or initial call",
                              class: "bl-reason", style: "width:220px", "aria-label": "filter" });
@@ -29,9 +31,11 @@ function render({ model, el }) {
   const table = h("table", { class: "bl-table", "data-testid": "beamlab-process-table" });
   const notice = h("div", { class: "bl-notice" });
   const inspector = h("div", { class: "bl-inspector", "data-testid": "beamlab-inspector" });
-  el.append(h("div", { class: "beamlab-w beamlab-observer" },
-    h("div", { class: "bl-pager" }, summary, query, prev, pageInfo, next), notice,
-    h("div", { class: "bl-body" }, h("div", { class: "bl-canvas" }, table), inspector)));
+  const gone = h("div", { class: "bl-gone-banner", "data-testid": "beamlab-gone" });
+  const root = h("div", { class: "beamlab-w beamlab-observer" },
+    h("div", { class: "bl-pager" }, summary, query, prev, pageInfo, next), gone, notice,
+    h("div", { class: "bl-body" }, h("div", { class: "bl-canvas" }, table), inspector));
+  el.append(root);
 
   query.value = model.get("query") || "";
   let debounce = null;
@@ -79,7 +83,29 @@ function render({ model, el }) {
   model.on("change:inspector", showInspector);
   model.on("change:notice", showNotice);
   draw(); showInspector(); showNotice();
-  return () => clearTimeout(debounce);
+
+  // The picture a saved notebook keeps: this page of the table as it is now.
+  function picture() {
+    const copy = table.cloneNode(true);
+    copy.setAttribute("style", "font:12px monospace;border-collapse:collapse");
+    for (const cell of copy.querySelectorAll("th, td")) {
+      cell.setAttribute("style", "text-align:left;padding:1px 6px;border-bottom:1px solid #ddd;white-space:nowrap");
+    }
+    const when = new Date().toLocaleString();
+    return { caption: `observer — ${model.get("summary")} (saved ${when}; run the cell for the live view)`,
+             body: copy.outerHTML };
+  }
+  const detach = attachToNotebook({
+    model, el, picture,
+    onGone: (why) => {
+      kernelGone = true;
+      root.classList.add("bl-gone");
+      gone.textContent = `${why} — this observer is no longer live; re-run this cell to see it again`;
+      const box = el.closest(".widget-vbox") || el.parentElement;
+      if (box) box.classList.add("beamlab-gone-box");
+    },
+  });
+  return () => { detach(); clearTimeout(debounce); };
 }
 
 export default { render };
