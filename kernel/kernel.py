@@ -18,6 +18,8 @@ How this works:
   scheduler itself (it is a preempted process).
 - Comm messages are taken off the shell channel thread and handled inside the
   runtime, so widget clicks are answered while a cell runs (comms.py).
+- A process that holds the scheduler (a long native call) is named in the cell
+  that spawned it, with where it was and the cure, `dirty_call` (long_schedule.py).
 - Interrupts reach only the cell: `run_as` turns SIGINT into KeyboardInterrupt
   in the shell process; between cells SIGINT is ignored, as in ipykernel.
 - Shutdown and restart stop the runtime on the main thread: every process
@@ -40,6 +42,7 @@ from beamlab.runtime import Runtime
 from . import sleeping
 from .cells import Cells
 from .comms import CommRouter
+from .long_schedule import LongScheduleNotices
 from .magics import BeamMagics
 from .namespace import learner_namespace
 from .shell import BeamShell, FlushingStream
@@ -106,6 +109,7 @@ class BeamKernel(IPythonKernel):
         self.shell.user_ns.update(learner_namespace())
         self.shell.register_magics(BeamMagics)
         self.comm_router = CommRouter(self)
+        self.long_schedule = LongScheduleNotices(self.runtime)   # notices in the spawning cell
         self.runtime.set_wakeup(self._wake)
         atexit.register(self.stop_runtime)
 
@@ -198,6 +202,7 @@ class BeamKernel(IPythonKernel):
             self._pump_timer = None
         self.runtime.set_wakeup(None)
         self.cells.close()
+        self.long_schedule.close()
         sleeping.uninstall()
         if isinstance(sys.stdout, FlushingStream):
             sys.stdout, sys.stderr = self._proxies   # so the runtime can put the originals back

@@ -90,8 +90,11 @@ def _attrs(node: TreeNode) -> dict:
     return a
 
 
-def to_dot(snapshot: TreeSnapshot, *, title: str = "") -> str:
+def to_dot(snapshot: TreeSnapshot, *, title: str = "", alerts: dict | None = None) -> str:
     """DOT text for a snapshot; node names are the snapshot's stable keys.
+
+    `alerts` maps a node's key to a line to add under its label and tooltip (e.g.
+    "long_schedule 1,234 ms": it held the scheduler in a long native call).
 
     >>> print(to_dot(tree_snapshot(rt, sup)))               # doctest: +SKIP
     digraph supervision_tree { ... }
@@ -104,7 +107,12 @@ def to_dot(snapshot: TreeSnapshot, *, title: str = "") -> str:
     g.attr("node", fontname=FONT, fontsize="10", margin="0.12,0.04")
     g.attr("edge", color="#757575", arrowsize="0.6")
     for node in snapshot.nodes:
-        g.node(node.key, **_attrs(node))
+        a = _attrs(node)
+        alert = alerts.get(node.key) if alerts else None
+        if alert:
+            a["label"] += f"\\n⚠ {alert}"
+            a["tooltip"] += f"\\n⚠ {alert}: a long native call held every process up; use dirty_call"
+        g.node(node.key, **a)
     for node in snapshot.nodes:
         for child in node.children:
             g.edge(node.key, child)

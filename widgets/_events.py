@@ -10,13 +10,15 @@ write to an ETS table play on the BEAM.
 from __future__ import annotations
 
 import itertools
+import os
+import time
 import weakref
 from collections import OrderedDict, deque
 from typing import Any, Callable
 
 from ._runtime import telemetry_of
 
-__all__ = ["EventBuffer", "ExitLog", "exit_log"]
+__all__ = ["EventBuffer", "ExitLog", "exit_log", "LongScheduleLog", "long_schedule_log"]
 
 _ids = itertools.count(1)
 
@@ -104,6 +106,82 @@ def exit_log(runtime) -> ExitLog | None:
     if log is None:
         try:
             log = _exit_logs[runtime] = ExitLog(runtime)
+        except Exception:
+            return None
+    return log
+
+
+LONG_SCHEDULE = ("beamlab", "process", "long_schedule")
+
+
+class LongScheduleLog:
+    """Remembers each process's last long_schedule: how long it held the scheduler, and where.
+
+    >>> long_schedule_log(rt).badge(pid)                        # doctest: +SKIP
+    'long_schedule 1,234 ms'
+
+    The runtime reports a process that ran `long_schedule` seconds without
+    switching (a long native call: the tick cannot preempt C code). The tree and
+    the observer show it on the process for `recent` seconds; the inspector always.
+    """
+
+    def __init__(self, runtime, keep: int = 5_000, recent: float = 60.0) -> None:
+        self._last: OrderedDict[str, tuple] = OrderedDict()   # pid text -> (ms, location, when, times)
+        self._keep = keep
+        self.recent = recent
+        self.handler_id = "beamlab.widgets.long_schedule_log"
+        telemetry_of(runtime).attach(self.handler_id, LONG_SCHEDULE, self._handle, None)
+
+    def _handle(self, event, measurements, metadata, config) -> None:
+        last = self._last
+        pid = str(metadata.get("pid"))
+        old = last.pop(pid, None)
+        last[pid] = (float(measurements.get("ms", 0.0)), metadata.get("location"), time.monotonic(),
+                     (old[3] if old else 0) + 1)
+        if len(last) > self._keep:
+            last.popitem(last=False)
+
+    def get(self, pid) -> dict | None:
+        """{"ms", "location", "seconds_ago", "times"} of the last report on `pid` (a Pid or
+        its text, "<0.42.0>"), or None."""
+        entry = self._last.get(str(pid))
+        if entry is None:
+            return None
+        ms, location, when, times = entry
+        return {"ms": ms, "location": location, "seconds_ago": time.monotonic() - when, "times": times}
+
+    def badge(self, pid) -> str:
+        """"long_schedule 1,234 ms" if `pid` held the scheduler in the last `recent` seconds, else ""."""
+        last = self.get(pid)
+        if last is None or last["seconds_ago"] > self.recent:
+            return ""
+        return f"long_schedule {last['ms']:,.0f} ms"
+
+    def describe(self, pid) -> str:
+        """The inspector's line: how long, where, when, and the cure."""
+        last = self.get(pid)
+        if last is None:
+            return ""
+        text = f"held the scheduler {last['ms']:,.0f} ms"
+        loc = last["location"]
+        if isinstance(loc, (tuple, list)) and len(loc) == 3:
+            text += f" in {loc[2]} ({os.path.basename(str(loc[0]))}:{loc[1]})"
+        text += f", {last['seconds_ago']:.0f} s ago"
+        if last["times"] > 1:
+            text += f" ({last['times']} times)"
+        return text + " — a long native call: run it with dirty_call(fn, *args)"
+
+
+_long_logs: "weakref.WeakKeyDictionary[object, LongScheduleLog]" = weakref.WeakKeyDictionary()
+
+
+def long_schedule_log(runtime, *, attach: bool = True) -> LongScheduleLog | None:
+    """The runtime's long_schedule log, attached on first use (None if it has no telemetry,
+    or with `attach=False` when no widget has attached it yet)."""
+    log = _long_logs.get(runtime)
+    if log is None and attach:
+        try:
+            log = _long_logs[runtime] = LongScheduleLog(runtime)
         except Exception:
             return None
     return log

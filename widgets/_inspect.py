@@ -18,6 +18,7 @@ hand in the Erlang shell:
 """
 from __future__ import annotations
 
+from ._events import long_schedule_log
 from ._runtime import exit_signal, pid_text, safe_repr
 
 __all__ = ["describe", "perform", "ACTIONS"]
@@ -89,6 +90,10 @@ def describe(runtime, pid, *, key: str | None = None, name: str | None = None,
     loc = info.get("current_location")
     if loc:
         fields.insert(4, ["location", ":".join(str(x) for x in loc)])
+    log = long_schedule_log(runtime, attach=False)
+    held = log.describe(pid) if log is not None else ""
+    if held:
+        fields.append(["long_schedule", held])
     messages = list(info.get("messages") or [])
     mailbox_len = info.get("message_queue_len", len(messages))
     has_state = "state" in info and info.get("state") is not None

@@ -23,7 +23,7 @@ import anywidget
 import traitlets as t
 
 from ._dot import picture_body, static_html, to_dot
-from ._events import EventBuffer, exit_log
+from ._events import EventBuffer, exit_log, long_schedule_log
 from ._inspect import ACTIONS, describe, perform
 from ._messages import OPTIONAL_KEY, OPTIONAL_PID_TEXT, Field, FrontEndChecked, dispatch
 from ._runtime import current_runtime
@@ -83,6 +83,7 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
         self._selected_pid = None
         self._notice_seq = 0
         self._exits = exit_log(self.runtime)
+        self._long = long_schedule_log(self.runtime)
         try:
             self._events = EventBuffer(self.runtime, [("beamlab", "supervisor", "restart"),
                                                       ("beamlab", "supervisor", "escalate")], keep=5000)
@@ -115,12 +116,16 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
         snap = tree_snapshot(self.runtime, self.root, history=self.history,
                              max_children=self.max_children, shown=self._shown)
         self.snapshot = snap
-        dot = to_dot(snap)
+        # a process that held the scheduler lately (a long native call) says so on its node
+        alerts = {n.key: badge for n in snap.nodes if n.pid is not None and self._long is not None
+                  and (badge := self._long.badge(n.pid))}
+        dot = to_dot(snap, alerts=alerts)
         changed = dot != self.dot
         if changed:
             with self.hold_sync():
                 self.nodes = {n.key: {"pid": None if n.pid is None else str(n.pid), "name": n.name,
-                                      "kind": n.kind, "status": n.status, "restarts": n.restarts}
+                                      "kind": n.kind, "status": n.status, "restarts": n.restarts,
+                                      "long_schedule": alerts.get(n.key, "")}
                               for n in snap.nodes}
                 self.dot = dot
                 self.revision += 1

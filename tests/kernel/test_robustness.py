@@ -108,3 +108,48 @@ def test_a_failure_of_the_driving_loop_ends_the_cell_with_it_and_the_next_cell_w
     assert cell.errors[0][:2] == ("RuntimeError", "the loop broke")
     assert "the cell unwound" in cell.stdout
     assert kernel.ok("receive(timeout=0.1, default='next cell ok')").result == "'next cell ok'"
+
+
+# ---------------------------------------------------------------- long native calls (point 5)
+
+LONG_CALL = """
+get_ipython().kernel.runtime.long_schedule = 0.05   # report a hold of 50 ms and more
+def crunch():
+    return sum(range(10**7))          # native code: the tick cannot preempt it
+p, ref = spawn_monitor(crunch)
+receive(("DOWN", ref, ANY, ANY, ANY), timeout=60)
+repr(p)
+"""
+
+
+def test_a_long_native_call_in_a_spawned_process_is_named_in_the_spawning_cell(kernel):
+    cell = kernel.ok(LONG_CALL, timeout=90)
+    pid = eval(cell.result)
+    notice = cell.stderr
+    assert f"long_schedule: process {pid} (__main__.crunch) ran " in notice
+    assert "ms without letting any other process run, in crunch at line 3 of cell In[" in notice
+    assert "dirty_call(fn, *args)" in notice
+    assert notice.count("long_schedule: process") == 1     # once for the one long stretch
+
+
+def test_a_process_that_holds_the_scheduler_again_and_again_gets_one_notice_per_quiet_period():
+    import io
+
+    from beamlab.kernel.long_schedule import LONG_SCHEDULE, LongScheduleNotices
+    from beamlab.runtime import GroupLeader, MockClock, Runtime
+
+    rt = Runtime(clock=MockClock(), preemption="cooperative")
+    out = io.StringIO()
+    notices = LongScheduleNotices(rt, quiet=10.0)
+    pid = rt.spawn(lambda: None, group_leader=GroupLeader(out, label="cell"))
+    for _ in range(5):
+        rt.telemetry.execute(LONG_SCHEDULE, {"ms": 300.0},
+                             {"pid": pid, "location": ("lab.py", 3, "spin"), "name": None})
+    notices._last[pid] = (notices._last[pid][0] - 11.0, notices._last[pid][1])   # 11 s later
+    rt.telemetry.execute(LONG_SCHEDULE, {"ms": 300.0},
+                         {"pid": pid, "location": ("lab.py", 3, "spin"), "name": None})
+    rt.stop()
+    text = out.getvalue()
+    assert text.count("long_schedule: process") == 2
+    assert "in spin at lab.py:3" in text
+    assert "(and 4 more times since the last notice)" in text
