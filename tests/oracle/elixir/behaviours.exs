@@ -1,0 +1,111 @@
+# DynamicSupervisor, Task and Agent, the Elixir behaviours
+# (tests/oracle/oracle_scenarios/elixir_behaviours.py is the beamlab twin).
+defmodule Oracle.FailsToStart do
+  use GenServer
+  def start_link(arg), do: GenServer.start_link(__MODULE__, arg)
+  def init(_), do: {:stop, :no_db}
+end
+
+defmodule Oracle.Behaviours do
+  import :oracle, only: [emit: 1, role: 2, flush: 0]
+
+  def scenarios do
+    [:dynsup_start_and_terminate_children, :dynsup_max_children,
+     :dynsup_start_child_failure_is_the_bare_reason, :dynsup_restarts_a_crashed_child,
+     :task_async_await, :task_await_timeout, :task_crash_reaches_the_awaiting_caller,
+     :task_yield_returns_nil_while_running, :agent_get_update_and_stop,
+     :agent_start_with_a_taken_name]
+  end
+
+  defp child(tag), do: %{id: tag, start: {:oracle, :worker_start, [tag]}}
+
+  defp pids(sup), do: for({_, pid, _, _} <- DynamicSupervisor.which_children(sup), do: pid)
+
+  def dynsup_start_and_terminate_children do
+    {:ok, sup} = DynamicSupervisor.start_link(strategy: :one_for_one)
+    {:ok, a} = DynamicSupervisor.start_child(sup, child(:a))
+    role(a, :a)
+    {:ok, b} = DynamicSupervisor.start_child(sup, child(:b))
+    role(b, :b)
+    emit(pids(sup))
+    emit(DynamicSupervisor.count_children(sup))
+    emit(DynamicSupervisor.terminate_child(sup, a))
+    emit(DynamicSupervisor.terminate_child(sup, a))
+    emit(pids(sup))
+  end
+
+  def dynsup_max_children do
+    {:ok, sup} = DynamicSupervisor.start_link(strategy: :one_for_one, max_children: 1)
+    {:ok, _} = DynamicSupervisor.start_child(sup, child(:a))
+    emit(DynamicSupervisor.start_child(sup, child(:b)))
+  end
+
+  def dynsup_start_child_failure_is_the_bare_reason do
+    {:ok, sup} = DynamicSupervisor.start_link(strategy: :one_for_one)
+    emit(DynamicSupervisor.start_child(sup, %{id: :bad, start: {Oracle.FailsToStart, :start_link, [:x]}}))
+    emit(pids(sup))
+  end
+
+  def dynsup_restarts_a_crashed_child do
+    {:ok, sup} = DynamicSupervisor.start_link(strategy: :one_for_one)
+    {:ok, a} = DynamicSupervisor.start_child(sup, child(:a))
+    role(a, :a)
+    ref = Process.monitor(a)
+    send(a, {:exit, :boom})
+    down = receive do: ({:DOWN, ^ref, _, _, _} = down -> down)
+    now = pids(sup)
+    emit(down)
+    emit(now)
+  end
+
+  def task_async_await do
+    task = Task.async(fn -> 21 * 2 end)
+    emit(Task.await(task))
+    emit(flush())
+  end
+
+  def task_await_timeout do
+    task = Task.async(fn -> Process.sleep(1000) end)
+    emit(try do
+      Task.await(task, 50)
+    catch
+      :exit, reason -> {:caught, reason}
+    end)
+  end
+
+  def task_crash_reaches_the_awaiting_caller do
+    Process.flag(:trap_exit, true)
+    task = Task.async(fn -> raise "boom" end)
+    role(task.pid, :task)
+    emit(try do
+      Task.await(task)
+    catch
+      :exit, reason -> {:caught, reason}
+    end)
+    emit(flush())
+  end
+
+  def task_yield_returns_nil_while_running do
+    task = Task.async(fn -> receive do: (:go -> :done) end)
+    emit(Task.yield(task, 20))
+    send(task.pid, :go)
+    emit(Task.yield(task, 1000))
+  end
+
+  def agent_get_update_and_stop do
+    {:ok, agent} = Agent.start_link(fn -> 1 end)
+    emit(Agent.update(agent, fn n -> n + 1 end))
+    emit(Agent.get(agent, fn n -> n end))
+    emit(Agent.get_and_update(agent, fn n -> {n, n * 10} end))
+    emit(Agent.cast(agent, fn n -> n + 5 end))
+    emit(Agent.get(agent, fn n -> n end))
+    emit(Agent.stop(agent))
+    emit(Process.alive?(agent))
+  end
+
+  def agent_start_with_a_taken_name do
+    {:ok, agent} = Agent.start(fn -> 0 end, name: :store)
+    role(agent, :first)
+    emit(Agent.start(fn -> 0 end, name: :store))
+  end
+end

@@ -1,0 +1,158 @@
+%% gen_server (tests/oracle/oracle_scenarios/gen_servers.py is the beamlab twin).
+%% Servers are oracle_gs with their callbacks written inline as funs.
+-module(sc_gen_server).
+-export([scenarios/0]).
+-export([gs_call_and_cast/0, gs_call_times_out/0, gs_call_to_a_dead_server_is_noproc/0,
+         gs_call_to_an_unknown_name_is_noproc/0, gs_call_to_a_server_that_crashes/0,
+         gs_stop_with_a_reply_runs_terminate_first/0, gs_unlinked_server_is_its_own_parent/0,
+         gs_linked_parent_exit_terminates_a_trapping_server/0, gs_deferred_reply/0,
+         gs_handle_info_gets_plain_messages/0, gs_timeout_result_gives_handle_info_timeout/0,
+         gs_stop_runs_terminate/0, gs_init_stop_fails_the_start/0, gs_init_ignore/0,
+         gs_start_with_a_taken_name/0, gs_crash_in_cast_runs_terminate/0, gs_get_state/0]).
+-import(oracle, [emit/1, role/2, flush/0]).
+
+scenarios() ->
+    [gs_call_and_cast, gs_call_times_out, gs_call_to_a_dead_server_is_noproc,
+     gs_call_to_an_unknown_name_is_noproc, gs_call_to_a_server_that_crashes,
+     gs_stop_with_a_reply_runs_terminate_first, gs_unlinked_server_is_its_own_parent,
+     gs_linked_parent_exit_terminates_a_trapping_server, gs_deferred_reply,
+     gs_handle_info_gets_plain_messages, gs_timeout_result_gives_handle_info_timeout,
+     gs_stop_runs_terminate, gs_init_stop_fails_the_start, gs_init_ignore,
+     gs_start_with_a_taken_name, gs_crash_in_cast_runs_terminate, gs_get_state].
+
+zero() -> list_to_integer("0").
+
+counter() ->
+    #{handle_call => fun(get, _From, N) -> {reply, N, N};
+                        (slow, _From, N) -> {noreply, N};
+                        (crash, _From, N) -> {reply, N div zero(), N}
+                     end,
+      handle_cast => fun({add, K}, N) -> {noreply, N + K} end}.
+
+%% A server that traps exits and reports terminate.
+trapping(Extra) ->
+    maps:merge(#{init => fun(A) -> process_flag(trap_exit, true), {ok, A} end,
+                 terminate => fun(R, _) -> emit({terminated, R}) end,
+                 handle_call => fun(ping, _, S) -> {reply, pong, S} end},
+               Extra).
+
+call_exit(F) -> try F() catch exit:R -> {caught, R} end.
+
+gs_call_and_cast() ->
+    {ok, S} = oracle_gs:start_link(counter(), 0),
+    emit(gen_server:call(S, get)),
+    emit(gen_server:cast(S, {add, 5})),
+    emit(gen_server:call(S, get)).
+
+gs_call_times_out() ->
+    {ok, S} = oracle_gs:start_link(counter(), 0),
+    role(S, server),
+    emit(call_exit(fun() -> gen_server:call(S, slow, 50) end)),
+    emit(flush()).
+
+gs_call_to_a_dead_server_is_noproc() ->
+    {ok, S} = oracle_gs:start(counter(), 0),
+    role(S, server),
+    gen_server:stop(S),
+    emit(call_exit(fun() -> gen_server:call(S, get) end)).
+
+gs_call_to_an_unknown_name_is_noproc() ->
+    emit(call_exit(fun() -> gen_server:call(nobody, get, 1000) end)).
+
+gs_call_to_a_server_that_crashes() ->
+    {ok, S} = oracle_gs:start(counter(), 0),
+    role(S, server),
+    emit(call_exit(fun() -> gen_server:call(S, crash) end)).
+
+%% {stop, normal, Reply, State}: terminate runs before the reply is sent.
+gs_stop_with_a_reply_runs_terminate_first() ->
+    Test = self(),
+    {ok, S} = oracle_gs:start(#{handle_call => fun(stop, _, St) -> {stop, normal, bye, St} end,
+                                terminate => fun(R, _) -> timer:sleep(20), Test ! {terminated, R} end},
+                              0),
+    emit(gen_server:call(S, stop)),
+    emit(flush()).
+
+%% Started unlinked, the server is its own parent: its starter's exit signal is a message.
+gs_unlinked_server_is_its_own_parent() ->
+    Test = self(),
+    Cbs = trapping(#{handle_info => fun(M, St) -> emit({info, M}), {noreply, St} end}),
+    Starter = spawn(fun() ->
+                            {ok, S} = oracle_gs:start(Cbs, 0),
+                            Test ! {server, S},
+                            exit(S, boom),
+                            receive never -> ok end
+                    end),
+    role(Starter, starter),
+    S = receive {server, X} -> X end,
+    role(S, server),
+    emit(gen_server:call(S, ping)),
+    emit(is_process_alive(S)).
+
+gs_linked_parent_exit_terminates_a_trapping_server() ->
+    Test = self(),
+    Starter = spawn(fun() ->
+                            {ok, S} = oracle_gs:start_link(trapping(#{}), 0),
+                            Test ! {server, S},
+                            receive go -> exit(boom) end
+                    end),
+    role(Starter, starter),
+    S = receive {server, X} -> X end,
+    role(S, server),
+    R = monitor(process, S),
+    Starter ! go,
+    receive {'DOWN', R, _, _, _} = D -> emit(D) end.
+
+gs_deferred_reply() ->
+    {ok, S} = oracle_gs:start_link(
+                #{handle_call => fun(later, From, St) -> self() ! {answer, From}, {noreply, St} end,
+                  handle_info => fun({answer, From}, St) ->
+                                         gen_server:reply(From, {deferred, St}), {noreply, St}
+                                 end}, 7),
+    emit(gen_server:call(S, later)).
+
+gs_handle_info_gets_plain_messages() ->
+    {ok, S} = oracle_gs:start_link(
+                #{handle_info => fun(M, St) -> emit({info, M}), {noreply, St + 1} end,
+                  handle_call => fun(get, _, St) -> {reply, St, St} end}, 0),
+    S ! hello,
+    S ! {more, 1},
+    emit(gen_server:call(S, get)).
+
+gs_timeout_result_gives_handle_info_timeout() ->
+    Test = self(),
+    {ok, _} = oracle_gs:start_link(
+                #{init => fun(A) -> {ok, A, 30} end,
+                  handle_info => fun(M, St) -> emit({info, M}), Test ! done, {noreply, St} end}, 0),
+    receive done -> ok end.
+
+gs_stop_runs_terminate() ->
+    {ok, S} = oracle_gs:start(trapping(#{}), 0),
+    role(S, server),
+    R = monitor(process, S),
+    emit(gen_server:stop(S, bye, infinity)),
+    receive {'DOWN', R, _, _, _} = D -> emit(D) end.
+
+gs_init_stop_fails_the_start() ->
+    emit(oracle_gs:start(#{init => fun(_) -> {stop, no_config} end}, 0)).
+
+gs_init_ignore() ->
+    emit(oracle_gs:start(#{init => fun(_) -> ignore end}, 0)).
+
+gs_start_with_a_taken_name() ->
+    {ok, S} = oracle_gs:start(db, counter(), 0),
+    role(S, first),
+    emit(oracle_gs:start(db, counter(), 0)),
+    emit(whereis(db)).
+
+gs_crash_in_cast_runs_terminate() ->
+    {ok, S} = oracle_gs:start(trapping(#{handle_cast => fun(N, St) -> {noreply, N div zero() + St} end}), 0),
+    role(S, server),
+    R = monitor(process, S),
+    gen_server:cast(S, 1),
+    receive {'DOWN', R, _, _, _} = D -> emit(D) end.
+
+gs_get_state() ->
+    {ok, S} = oracle_gs:start_link(counter(), 3),
+    gen_server:cast(S, {add, 4}),
+    emit(sys:get_state(S)).

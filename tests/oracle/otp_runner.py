@@ -1,0 +1,64 @@
+"""Run the Erlang and Elixir twins of the scenarios and read their traces.
+
+How this works: ``erlc`` compiles ``erlang/*.erl`` into a temporary folder; one
+``erl`` runs every ``sc_*`` module's scenarios (``oracle:main``), and one
+``elixir`` runs ``elixir/*.exs`` with the same compiled ``oracle`` module on its
+code path. Both use one scheduler (``+S 1``), so what a scenario traces comes in
+one order. Each prints ``=== name``, the trace lines, ``=== end`` per scenario.
+"""
+from __future__ import annotations
+
+import pathlib
+import shutil
+import subprocess
+import tempfile
+
+__all__ = ["HERE", "EXPECTED", "have_otp", "run_otp", "parse"]
+
+HERE = pathlib.Path(__file__).parent
+EXPECTED = HERE / "expected"
+ERLANG = HERE / "erlang"
+ELIXIR = HERE / "elixir"
+
+
+def have_otp() -> str | None:
+    """None if erl, erlc and elixir are all installed, else what is missing."""
+    missing = [tool for tool in ("erl", "erlc", "elixir") if shutil.which(tool) is None]
+    return ", ".join(missing) or None
+
+
+def parse(text: str) -> dict[str, list[str]]:
+    """``{scenario: trace lines}`` from a runner's output."""
+    traces: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith("=== "):
+            name = line[4:].strip()
+            if name == "end":
+                current = None
+            else:
+                current = traces.setdefault(name, [])
+        elif current is not None:
+            current.append(line)
+    return traces
+
+
+def _run(cmd: list[str], what: str, timeout: float) -> str:
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed ({done.returncode}): {' '.join(cmd)}\n"
+                           f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def run_otp(timeout: float = 120) -> dict[str, dict[str, list[str]]]:
+    """``{"erlang": traces, "elixir": traces}`` from real Erlang/OTP and Elixir."""
+    with tempfile.TemporaryDirectory(prefix="beamlab-oracle-") as out:
+        _run(["erlc", "-o", out, *sorted(map(str, ERLANG.glob("*.erl")))], "erlc", timeout)
+        mods = sorted(p.stem for p in ERLANG.glob("sc_*.erl"))
+        args = ", ".join(f'"{m}"' for m in mods)
+        erl = _run(["erl", "+S", "1", "-noshell", "-pa", out, "-eval", f"oracle:main([{args}])"],
+                   "erl", timeout)
+        ex = _run(["elixir", "--erl", "+S 1", "-pa", out, str(ELIXIR / "run.exs")],
+                  "elixir", timeout)
+    return {"erlang": parse(erl), "elixir": parse(ex)}
