@@ -33,6 +33,7 @@ STATUS_COLOURS = {
     "restarting": ("#ffcdd2", "#c62828"),
     "dead": ("#ffcdd2", "#c62828"),
     "stopped": ("#eeeeee", "#9e9e9e"),
+    "gone": ("#f5f5f5", "#bdbdbd"),       # a tree whose root exited: its last known structure
 }
 RESTARTED = "#f9a825"
 FONT = "Helvetica,Arial,sans-serif"
@@ -74,7 +75,7 @@ def _attrs(node: TreeNode) -> dict:
     if node.kind == "supervisor":
         a["shape"] = "box"
         a["style"] = "rounded,filled"
-        if node.intensity is not None and node.intensity.exhausted and node.status != "dead":
+        if node.intensity is not None and node.intensity.exhausted and node.status not in ("dead", "gone"):
             a["color"] = "#c62828"
             a["penwidth"] = "3"
     elif node.kind == "group":
@@ -84,6 +85,8 @@ def _attrs(node: TreeNode) -> dict:
                  fontcolor="#616161")
     else:
         a["shape"] = "ellipse"
+    if node.status == "gone":
+        a.update(fontcolor="#9e9e9e", style=a["style"] + ",dashed" if "dashed" not in a["style"] else a["style"])
     if node.recently_restarted and node.kind != "group":
         a["color"] = RESTARTED
         a["penwidth"] = "4"

@@ -27,7 +27,8 @@ from typing import Any, Iterable
 
 from ._runtime import behaviour_status
 
-__all__ = ["Intensity", "TreeNode", "TreeSnapshot", "RestartHistory", "tree_snapshot"]
+__all__ = ["Intensity", "TreeNode", "TreeSnapshot", "RestartHistory", "tree_snapshot", "last_known",
+           "resolve_root"]
 
 SUPERVISOR_BEHAVIOURS = {"Supervisor", "DynamicSupervisor", "supervisor"}
 ALIVE = {"running", "runnable", "waiting", "exiting"}
@@ -228,6 +229,16 @@ def _call_name(info: dict | None) -> str:
     return str(call) if call else "process"
 
 
+def _root_label(info: dict | None) -> str:
+    """An unnamed root as a learner knows it: `Supervisor`, or their own class (`MyApp`),
+    rather than the callback it runs (`Supervisor.init/1`)."""
+    call = _call_name(info)
+    for suffix in (".init/1", ".init"):
+        if call.endswith(suffix):
+            return call[: -len(suffix)].rsplit(".", 1)[-1] or call
+    return call
+
+
 # --------------------------------------------------------------------------- the walk
 
 def tree_snapshot(runtime, root, *, history: RestartHistory | None = None,
@@ -336,7 +347,7 @@ def tree_snapshot(runtime, root, *, history: RestartHistory | None = None,
         n = TreeNode(key=rkey, pid=None, name=str(root), kind="supervisor", status="dead")
         return TreeSnapshot(root=rkey, nodes=(n,), taken_at=now, note=note)
     root_info = runtime.process_info(pid)
-    rkey = add(("root",), pid, _name(root_info, _call_name(root_info)), None)
+    rkey = add(("root",), pid, _name(root_info, _root_label(root_info)), None)
     _add_links(runtime, nodes, order, pid_key, history, max_outside_links)
     out = []
     for key in order:
@@ -399,6 +410,19 @@ def _is_pid(x) -> bool:
 
 def _marker(x) -> str | None:
     return "restarting" if x is not None and str(x) == "restarting" else None
+
+
+def last_known(previous: TreeSnapshot, note: str) -> TreeSnapshot:
+    """`previous` (the last snapshot of a living tree) greyed out: every node "gone",
+    its structure kept, with `note` saying what happened."""
+    from dataclasses import replace
+    nodes = tuple(replace(n, status="gone", recently_restarted=False) for n in previous.nodes)
+    return TreeSnapshot(root=previous.root, nodes=nodes, taken_at=previous.taken_at, note=note)
+
+
+def resolve_root(runtime, root):
+    """The pid `root` stands for now (a registered name is looked up), or None."""
+    return _resolve(runtime, root)
 
 
 def _resolve(runtime, root):

@@ -28,8 +28,13 @@ from ._inspect import ACTIONS, describe, perform
 from ._messages import OPTIONAL_KEY, OPTIONAL_PID_TEXT, Field, FrontEndChecked, dispatch
 from ._runtime import current_runtime
 from ._saved import SavedPicture
-from ._snapshot import RestartHistory, TreeSnapshot, tree_snapshot
+from ._snapshot import RestartHistory, TreeSnapshot, last_known, resolve_root, tree_snapshot
 from ._ticker import Live
+
+try:
+    from beamlab.runtime import format_reason
+except ImportError:                # pragma: no cover - widgets used without the runtime package
+    format_reason = repr
 
 __all__ = ["SupervisionTree", "supervision_tree"]
 
@@ -82,6 +87,9 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
         self._shown: dict[str, int] = {}
         self._selected_pid = None
         self._notice_seq = 0
+        self._root_pid = None          # the incarnation of the root drawn now
+        self._last_alive: TreeSnapshot | None = None   # the last snapshot with a living root
+        self._ended = ""               # what happened to the root, once it has exited
         self._exits = exit_log(self.runtime)
         self._long = long_schedule_log(self.runtime)
         try:
@@ -112,9 +120,15 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
 
     def refresh(self) -> bool:
         """Read the tree now; returns True if the picture changed."""
+        self._follow_incarnation()
         self._drain_events()
         snap = tree_snapshot(self.runtime, self.root, history=self.history,
                              max_children=self.max_children, shown=self._shown)
+        if snap.note and self._last_alive is not None:
+            # the root exited: keep its last known structure, greyed, and say what happened
+            snap = last_known(self._last_alive, self._what_happened())
+        elif not snap.note:
+            self._last_alive = snap
         self.snapshot = snap
         # a process that held the scheduler lately (a long native call) says so on its node
         alerts = {n.key: badge for n in snap.nodes if n.pid is not None and self._long is not None
@@ -140,6 +154,32 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
             self._update_inspector()
         return changed
 
+    def _follow_incarnation(self) -> None:
+        """A tree that follows a registered name starts afresh when a new process takes the
+        name: restart counts, the last known structure and the notice belong to one
+        incarnation of the root, not to every process that was ever called that."""
+        pid = resolve_root(self.runtime, self.root)
+        alive = pid is not None and self.runtime.process_info(pid) is not None
+        if not alive:
+            return
+        if self._root_pid is not None and pid != self._root_pid:
+            self.history = RestartHistory(recent=self.history.recent)
+            self._shown.clear()
+            self._last_alive = None
+            self._ended = ""
+            if self.notice:
+                self.notice = {}
+        self._root_pid = pid
+
+    def _what_happened(self) -> str:
+        root = self._last_alive.nodes[0] if self._last_alive and self._last_alive.nodes else None
+        who = f"{root.name} {root.pid}" if root is not None else str(self.root)
+        if self._ended:
+            return f"{who} {self._ended} — its last known structure, greyed"
+        reason = self._exits.reason(root.pid) if (self._exits is not None and root is not None) else None
+        how = f"exited ({format_reason(reason)})" if reason is not None else "is no longer alive"
+        return f"{who} {how} — its last known structure, greyed"
+
     def _drain_events(self) -> None:
         if self._events is None:
             return
@@ -151,6 +191,9 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
                                             meta.get("new_pid"), now)
             elif event[-1] == "escalate" and meta.get("supervisor") in self.history._path_of:
                 who = meta.get("name") or meta.get("supervisor")
+                if meta.get("supervisor") == self._root_pid:
+                    self._ended = (f"gave up after {meta.get('restarts_in_window')} restarts in "
+                                   f"{meta.get('max_seconds')} s (max_restarts={meta.get('max_restarts')})")
                 self._notice_seq += 1
                 self.notice = {"level": "error", "seq": self._notice_seq, "text": (
                     f"supervisor {who} gave up: {meta.get('restarts_in_window')} restarts in "

@@ -5,7 +5,8 @@ import pytest
 
 from widget_clicks import click
 
-from beamlab.runtime import MockClock, Runtime, exit as exit_, receive, send, sleep, spawn_link
+from beamlab.runtime import (MockClock, Runtime, exit as exit_, process_flag, receive, send, sleep,
+                             spawn_link)
 from beamlab.runtime.otp import ChildSpec, GenServer, Ok, Supervisor
 from beamlab.widgets import SupervisionTree, tree_snapshot
 
@@ -115,7 +116,40 @@ def test_a_tree_whose_root_died_says_so():
         tree.refresh()
         return tree
     tree = run(main)
-    assert tree.snapshot.note.endswith("is not alive")
+    # its last known structure stays, greyed ("gone"), with what happened
+    assert tree.snapshot.note.startswith("Supervisor <") and "exited (killed)" in tree.snapshot.note
+    assert [(n.name, n.status) for n in tree.snapshot.nodes] == [("Supervisor", "gone"), ("w", "gone")]
+    assert "#bdbdbd" in tree.dot
+
+
+def test_an_unnamed_supervisor_is_labelled_by_its_class_not_its_callback():
+    def main():
+        plain = Supervisor.start_link([worker("a")])
+        return tree_snapshot(rt_(), plain).nodes[0].name
+    assert run(main) == "Supervisor"
+
+
+def test_a_tree_following_a_name_counts_restarts_per_incarnation():
+    def main():
+        process_flag("trap_exit", True)
+        first = Supervisor.start_link([worker("a")], name="app")
+        tree = SupervisionTree("app", live=False)
+        a = Supervisor.which_children(first)[0][1]
+        exit_(a, "kill")
+        settle()
+        tree.refresh()
+        before = tree.snapshot.by_name("a").restarts
+        exit_(first, "shutdown")
+        settle()
+        tree.refresh()
+        gone = (tree.snapshot.nodes[0].status, tree.snapshot.note)
+        Supervisor.start_link([worker("a")], name="app")      # a new incarnation of "app"
+        tree.refresh()
+        return before, gone, tree.snapshot.by_name("a").restarts, tree.status_text
+    before, gone, after, status = run(main)
+    assert before == 1
+    assert gone[0] == "gone" and "exited (shutdown)" in gone[1]
+    assert after == 0 and "0 restarts seen" in status
 
 
 def test_two_restarts_between_refreshes_both_count():
