@@ -40,7 +40,8 @@ def write_expected(traces: dict, release: str) -> None:
     EXPECTED.mkdir(exist_ok=True)
     for source, by_name in traces.items():
         for name, lines in by_name.items():
-            (EXPECTED / f"{name}.txt").write_text("\n".join([header(source, release), *lines]) + "\n")
+            text = "\n".join([header(source, release), *lines]) + "\n"
+            (EXPECTED / f"{name}.txt").write_text(text)
 
 
 @pytest.fixture(scope="session")
