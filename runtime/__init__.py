@@ -10,11 +10,11 @@ from ._core import Deadlock, Runtime, current_runtime
 from .api import (cancel_timer, demonitor, exit, flush, group_leader, is_process_alive, link,
                   make_ref, monitor, node, process_flag, process_info, processes, receive, register,
                   registered, self, send, send_after, sleep, spawn, spawn_link, spawn_monitor,
-                  unlink, unregister, whereis)
+                  system_info, unlink, unregister, whereis)
 from .clock import MockClock, SystemClock
 from .dirty import dirty_call
 from .errors import (BadArg, Crash, NoProc, NotInProcess, ProcessExit, ReceiveTimeout,
-                     format_reason, is_normal_exit)
+                     SystemLimit, format_reason, is_normal_exit)
 from .io import GroupLeader
 from .patterns import ANY
 from .pid import Pid, Ref, pid
@@ -38,7 +38,8 @@ __all__ = [
     "spawn", "spawn_link", "spawn_monitor", "self", "send", "receive", "ANY", "link", "unlink",
     "monitor", "demonitor", "node", "exit", "process_flag", "is_process_alive", "register",
     "unregister", "whereis", "registered", "sleep", "send_after", "cancel_timer", "make_ref",
-    "process_info", "processes", "group_leader", "flush", "dirty_call", "GroupLeader", "Pid",
+    "process_info", "processes", "group_leader", "flush", "system_info", "dirty_call",
+    "GroupLeader", "Pid",
     "Ref", "pid", "Crash", "ProcessExit", "BadArg", "NoProc", "NotInProcess", "ReceiveTimeout",
-    "format_reason", "is_normal_exit",
+    "SystemLimit", "format_reason", "is_normal_exit",
 ]

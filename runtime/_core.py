@@ -30,11 +30,13 @@ import contextvars
 import gc
 import threading
 import greenlet
+from _thread import get_ident as _get_ident
 
 from .clock import SystemClock
-from .errors import Crash, NotInProcess, ProcessExit
+from .errors import Crash, NotInProcess, ProcessExit, SystemLimit
 from .introspection import IntrospectionMixin
 from .io import GroupLeader, install_stdio, uninstall_stdio
+from .limits import check_process_limit, default_process_limit
 from .messages import _ATOMIC, to_message
 from .pid import Pid
 from .preempt import Preemptor
@@ -74,11 +76,18 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
     "signal", or "cooperative" (processes switch only when they receive).
     `tick`: the preemption time slice in seconds. `long_schedule`: seconds a
     process may hold the scheduler before a long_schedule event names it.
+    `process_limit`: how many processes may exist at once (Erlang's `+P`; the
+    default is sized to the available memory, see limits.py); `spawn` beyond it
+    raises `SystemLimit`.
     """
 
     def __init__(self, clock=None, preemption: str = "auto", tick: float = 0.001,
-                 long_schedule: float = 0.1, crash_reports: bool = True):
+                 long_schedule: float = 0.1, crash_reports: bool = True,
+                 process_limit: int | None = None):
         self.clock = clock if clock is not None else SystemClock()
+        self._process_limit = (default_process_limit() if process_limit is None
+                               else check_process_limit(process_limit))
+        self._thread = _get_ident()   # the thread that drives it (set again by start())
         self._table: dict[int, Process] = {}
         self._next_id = 1
         self._runq: collections.deque = collections.deque()
@@ -116,6 +125,18 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         return f"<beamlab Runtime: {len(self._table)} processes, {self._preemptor.mode} preemption>"
 
     @property
+    def process_limit(self) -> int:
+        """How many processes may exist at once (Erlang's `+P`); settable while it runs.
+
+            >>> current_runtime().process_limit = 2_000_000
+        """
+        return self._process_limit
+
+    @process_limit.setter
+    def process_limit(self, limit: int) -> None:
+        self._process_limit = check_process_limit(limit)
+
+    @property
     def preemption(self) -> str:
         """"signal" (a busy process is switched out every tick) or "cooperative"
         (processes switch only when they receive, sleep or exit)."""
@@ -127,6 +148,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         global _current
         if self._stopped:
             raise RuntimeError("this runtime was stopped; create a new Runtime()")
+        self._thread = _get_ident()
         if not self._started:
             self._started = True
             install_stdio(self)
@@ -144,15 +166,29 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         global _current
         if self._stopped:
             return
-        for proc in list(self._table.values()):
-            self._exit_process(proc, "killed")
+        # Every live process, and the killed ones still waiting to unwind: those
+        # with a greenlet unwind now (their `finally` blocks run), as they would
+        # after a kill; one that will not stop is abandoned.
+        procs = list(self._table.values())
+        procs += [p for p in self._runq if p.unwinds is not None and not p.alive]
+        for proc in procs:
             g = proc.greenlet
+            if g is None or g.dead:
+                self._exit_process(proc, "killed")
+                continue
+            if proc.alive:
+                self._mark_dead(proc, "killed")
+                proc.unwinds = 0
+            self.current = proc     # so what it calls while unwinding knows who it is
+            try:
+                g.throw(greenlet.GreenletExit)
+            except BaseException:
+                pass
+            self.current = None
+            if proc.unwinds is not None and proc.greenlet is g and not g.dead:
+                self._abandon_unwinding(proc, "did not stop when the runtime stopped")
             proc.greenlet = None
-            if g is not None and not g.dead:
-                try:
-                    g.throw(greenlet.GreenletExit)
-                except BaseException:
-                    pass
+            self._exit_process(proc, "killed")
         self._runq.clear()
         self._timers.clear()
         self._timeouts_due.clear()
@@ -177,9 +213,18 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
     # ------------------------------------------------------------------ spawn
     def spawn(self, fn, args=(), kwargs=None, *, link=False, monitor=False, reactor=None,
               group_leader=None, external=False):
-        """Create a process; returns its Pid (or (Pid, Ref) with monitor=True)."""
+        """Create a process; returns its Pid (or (Pid, Ref) with monitor=True).
+
+        Only from the runtime's own thread: another thread would get whichever
+        process happens to run as its parent. `SystemLimit` when `process_limit`
+        processes exist (external ones, the shells, are exempt: they are the
+        way in to stop the others)."""
         if self._stopped:
             raise RuntimeError("this runtime was stopped; processes can no longer be spawned")
+        if _get_ident() != self._thread:
+            self._refuse_foreign_thread("spawn")
+        if len(self._table) >= self._process_limit and not external:
+            self._refuse_spawn()
         if reactor is None and not external and not callable(fn):
             from .errors import BadArg
             raise BadArg(f"spawn({fn!r}): the first argument must be a function to run")
@@ -211,6 +256,22 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             tele.execute(("beamlab", "process", "spawn"), {"count": 1},
                          {"pid": pid, "parent": proc.parent, "initial_call": self.initial_call(proc)})
         return (pid, ref) if monitor else pid
+
+    def _refuse_spawn(self):
+        n, limit = len(self._table), self._process_limit
+        raise SystemLimit(
+            f"spawn failed: system_limit: {n:,} processes exist and the process limit is "
+            f"{limit:,}. Is a process spawning in a loop? Stop what you do not need "
+            f"(exit(pid, 'kill')), or raise the limit: Runtime(process_limit=N), or "
+            f"current_runtime().process_limit = N (Erlang: erl +P N)")
+
+    def _refuse_foreign_thread(self, what: str):
+        raise NotInProcess(
+            f"{what} was called from the OS thread {threading.current_thread().name!r}, not "
+            f"the runtime's: a process started there would get whichever process happens to "
+            f"run as its parent. Hand it to the runtime instead: "
+            f"rt.call_soon_threadsafe(rt.{what}, fn), with rt = current_runtime(), or send a "
+            f"process a message (send is safe from any thread) and let it {what}")
 
     def new_process(self, label: str = "shell", group_leader=None) -> Pid:
         """A process with no body, like Erlang's shell: run code as it with `run_as`."""
@@ -248,10 +309,17 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
     # ------------------------------------------------------------------ messages
     def send(self, dest, msg, copy: bool = True):
         """Send `msg` to a pid or registered name (`copy=False`: the caller has
-        already made it a message, as `call` does)."""
+        already made it a message, as `call` does). Safe from any thread: from
+        another one it is copied there and delivered by the scheduler."""
         pid = dest if type(dest) is Pid else self.resolve(dest)
         if copy and type(msg) not in _ATOMIC:
             msg = to_message(msg)
+        if _get_ident() != self._thread:
+            # Another OS thread must not touch the mailboxes and the run queue
+            # while the scheduler runs, and must wake it even when it is idle
+            # in the middle of a run (in a script, or while a cell runs).
+            self.call_soon_threadsafe(self.send, pid, msg, False)
+            return msg
         self.messages_sent += 1
         cur = self.current
         if cur is not None:
@@ -377,6 +445,9 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
     def _yield_current(self) -> None:
         """Preempt the running process: back of the run queue, next one runs."""
         proc = self.current
+        if proc.unwinds is not None:
+            self._unwind_slice(proc)      # killed, still unwinding: first in line, bounded
+            return
         proc.queued = True
         if proc.status is not EXITING:
             proc.status = RUNNABLE
@@ -435,14 +506,14 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                 proc = self._loop_g.switch()
 
     def _finish(self, proc, reason) -> None:
-        """A process's own code is done (returned, raised, or unwound after a kill)."""
+        """A process's own code is done (returned, raised, or unwound after a kill):
+        its links and monitors hear of it now."""
         proc.greenlet = None
-        if proc.alive:
-            if self.crash_reports and type(reason) is Crash:
-                proc.group_leader.write_err(
-                    f"=ERROR REPORT==== process {proc.pid!r} ({self.initial_call(proc)}) crashed:\n"
-                    f"{reason.traceback}")
-            self._exit_process(proc, reason)
+        if proc.alive and self.crash_reports and type(reason) is Crash:
+            proc.group_leader.write_err(
+                f"=ERROR REPORT==== process {proc.pid!r} ({self.initial_call(proc)}) crashed:\n"
+                f"{reason.traceback}")
+        self._exit_process(proc, reason)    # a killed one: with the reason it was killed with
         proc.status = "dead"
         self.current = None
 

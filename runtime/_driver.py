@@ -226,6 +226,8 @@ class DriverMixin:
                     proc.greenlet = None
                     proc.status = WAITING
                     proc.blocked = False
+                else:   # killed: its links and monitors hear of it now that it has unwound
+                    self._exit_process(proc, proc.exit_reason)
                 self.current = None
 
         self.start()

@@ -16,7 +16,8 @@ __all__ = ["Process", "RUNNABLE", "RUNNING", "WAITING", "EXITING"]
 RUNNABLE = "runnable"   # in the run queue
 RUNNING = "running"     # the one process executing now
 WAITING = "waiting"     # blocked in receive, or an idle reactor / shell
-EXITING = "exiting"     # dead; its greenlet is unwinding `finally` blocks
+EXITING = "exiting"     # dead; its greenlet is unwinding `finally` blocks (links and
+                        # monitors learn of its death when that is done)
 
 
 class Process:
@@ -53,6 +54,8 @@ class Process:
         "dictionary",   # process dictionary (dict) or None
         "preempted",    # the frame the preemption tick interrupted while switched out, or None
         "traced",       # messages to/from it go to the runtime's traced-only send tracers
+        "unwinds",      # killed, greenlet still unwinding: how often it swallowed the exit or
+                        # was preempted since (None otherwise; its signals wait, see _signals)
     )
 
     def __init__(self, pid, fn, args, kwargs, group_leader, parent):
@@ -88,6 +91,7 @@ class Process:
         self.dictionary = None
         self.preempted = None
         self.traced = False
+        self.unwinds = None
 
     def __repr__(self):
         return f"<process {self.pid!r} {self.status}{' ' + self.name if self.name else ''}>"

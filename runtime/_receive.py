@@ -35,7 +35,7 @@ class ReceiveMixin:
         if proc is None or greenlet.getcurrent() is not proc.greenlet:
             raise NotInProcess("receive() must be called from inside a process")
         if not proc.alive:
-            raise ProcessExit(proc.exit_reason)
+            self._exit_again(proc)      # killed, and it caught the exit: raise it again
         if timeout is not None:
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout != timeout:
                 raise BadArg(f"receive(timeout={timeout!r}): the timeout must be a number of "
@@ -77,11 +77,14 @@ class ReceiveMixin:
         `proc.wake` says what woke it when no scan is needed: `_TIMED_OUT`, or
         the reply `reply` handed over to a `call` awaiting that ref (`awaiting`)
         without queueing it: nothing else could have taken it from the mailbox.
+        A killed process never waits (nothing would wake it): its exit is raised again.
 
         The timeout is not a timer yet: it is noted in `_timeouts_due` and the
         scheduler turns it into one at its next service (within a tick), if the
         process is still waiting then. Most receives with a timeout (every
         GenServer.call) are answered well before that, and cost no timer at all."""
+        if not proc.alive:
+            self._exit_again(proc)
         token = proc.wait_token = proc.wait_token + 1
         if timeout is not None:
             self._timeouts_due.append((self.clock.now() + timeout, proc, token))

@@ -10,21 +10,38 @@ monitor. `_exit_signal` applies the receiving side's rules, exactly as OTP:
 - reason "normal" is ignored, except when a process sends it to itself;
 - any other reason kills the target with that same reason.
 
-A process killed while suspended is dead at once (links and monitors fire, the
-name is free); its greenlet is then unwound with `ProcessExit` so its
-`finally` blocks still run.
+A process killed while suspended is dead at once (not alive, gone from
+`processes()`, its name free, messages to it dropped) and its greenlet is
+unwound with `ProcessExit`, first in the run queue, so its `finally` blocks
+run promptly. Its links and monitors learn of its death only when that is done
+(`_finish`): on the BEAM a process is gone when its EXIT and DOWN arrive, so a
+supervisor restarts a child only after the old one's cleanup. A process that
+catches the exit and goes on gets it again at its next runtime call that would
+wait; one that keeps running after `UNWIND_LIMIT` such swallows or time slices
+is abandoned: its greenlet is never resumed, a warning names it, and its
+signals go then. Nothing of it runs after its DOWN.
 """
 
 from __future__ import annotations
+
+from _thread import get_ident as _get_ident
+
+import greenlet
 
 from .errors import BadArg, NoProc, ProcessExit
 from .pid import Pid, Ref
 from ._process import EXITING
 
-__all__ = ["SignalsMixin", "SYSTEM_PID", "NODE"]
+__all__ = ["SignalsMixin", "SYSTEM_PID", "NODE", "UNWIND_LIMIT"]
 
 SYSTEM_PID = Pid(0)   # the sender of signals that come from outside any process
 NODE = "nonode@nohost"   # this node's name, as Erlang's node() before distribution starts
+# A killed process still running after it swallowed its exit this many times (or
+# was preempted this many times, ~1 ms each, while unwinding) is abandoned.
+UNWIND_LIMIT = 20
+# Greenlets of abandoned processes, kept for the life of the program: a greenlet
+# that is collected gets GreenletExit thrown in, which would run its code again.
+_ABANDONED: list = []
 
 
 class SignalsMixin:
@@ -128,9 +145,13 @@ class SignalsMixin:
 
     # -- exit signals -----------------------------------------------------
     def send_exit(self, sender_pid, pid, reason) -> bool:
-        """`exit(pid, reason)`: send an exit signal (not through a link)."""
+        """`exit(pid, reason)`: send an exit signal (not through a link). From
+        another OS thread it is handed to the scheduler, like `send`."""
         if type(pid) is not Pid:
             raise BadArg(f"exit({pid!r}, {reason!r}): the first argument must be a pid")
+        if _get_ident() != self._thread:
+            self.call_soon_threadsafe(self.send_exit, sender_pid, pid, reason)
+            return True
         target = self._table.get(pid.id)
         if target is None or not target.alive:
             return True
@@ -151,40 +172,87 @@ class SignalsMixin:
             self._kill(target, reason)
 
     def _kill(self, target, reason) -> None:
-        """Make `target` dead with `reason` now, and unwind its greenlet later.
+        """Make `target` dead with `reason` now; unwind its greenlet, then signal.
 
-        If the target is the running process itself, its `throw` is set and the
-        API call that caused this raises it on the way out (see api.exit)."""
+        A process with no greenlet (not started yet, an idle reactor) is gone at
+        once. One with a greenlet is dead at once, and `ProcessExit(reason)` is
+        raised in it right away (`_unwind_now`: the killer waits while its
+        `finally` blocks run, so `exit(pid, "kill")` returns when the EXIT and
+        DOWN have gone, as before), or, for a reactor in the middle of a
+        callback, first thing from the front of the run queue. Its links and
+        monitors hear of it when it has unwound (`_finish`). If the target is
+        the running process itself, its `throw` is set and the API call that
+        caused this raises it on the way out (see api.exit)."""
         if not target.alive:
             return
-        self._exit_process(target, reason)
         if target.greenlet is None:
+            self._exit_process(target, reason)
             return
+        self._mark_dead(target, reason)
+        target.unwinds = 0
         target.throw = ProcessExit(reason)
         if target is self.current:
             return
-        target.status = EXITING
         target.blocked = False
-        self._ready(target)
+        if target.queued:      # runnable at the back: move it to the front
+            try:
+                self._runq.remove(target)
+            except ValueError:
+                pass
+            target.queued = False
+        g = target.greenlet
+        if target.reactor is None and g and not self._stopped:
+            self._unwind_now(target, g)
+        else:
+            self._ready(target, front=True)
 
-    def _exit_process(self, proc, reason) -> None:
-        """Bookkeeping for a process that has just died: names, links, monitors."""
-        if not proc.alive:
+    def _unwind_now(self, target, g) -> None:
+        """Switch into the killed `target` so it unwinds, from the killer's greenlet,
+        which its greenlet returns to when done. If the unwinding is preempted,
+        the target stays first in the run queue and the killer goes on when it
+        has finished (or is abandoned)."""
+        me = greenlet.getcurrent()
+        cur = self.current
+        try:
+            g.parent = me
+        except ValueError:      # it is an ancestor of the killer: unwind it later
+            self._ready(target, front=True)
             return
+        if self._driving:
+            self._preemptor.arm()   # so a spinning `finally` is still bounded
+        try:
+            self._enter(target)
+        finally:
+            self.current = cur
+
+    def _mark_dead(self, proc, reason) -> None:
+        """A process has died: not alive, out of the process table, its name free."""
         proc.alive = False
         proc.exit_reason = reason
         proc.status = EXITING
         self._table.pop(proc.pid.id, None)
         self._unregister_dead(proc)
+
+    def _exit_process(self, proc, reason) -> None:
+        """A process has died and none of its code runs any more: mark it dead
+        (if it is not yet), then send its exit signals and DOWN messages. For a
+        killed process whose signals already went, nothing."""
+        if proc.alive:
+            self._mark_dead(proc, reason)
+        elif proc.unwinds is None:
+            return
+        else:
+            proc.unwinds = None
+            reason = proc.exit_reason
         pid = proc.pid
         links = proc.links
         if links:
             proc.links = None
             for other_pid in links:
                 other = self._table.get(other_pid.id)
-                if other is not None:
-                    if other.links:
-                        other.links.discard(pid)
+                # only if it still links to us (it may have unlinked while we unwound)
+                if other is not None and other.links and pid in other.links:
+                    other.links.discard(pid)
                     self._exit_signal(other, pid, reason, via_link=True)
         mons = proc.monitored_by
         if mons:
@@ -193,8 +261,8 @@ class SignalsMixin:
             for ref, watcher_pid in mons.items():
                 w = self._table.get(watcher_pid.id)
                 if w is not None:
-                    if w.monitors:
-                        w.monitors.pop(ref, None)
+                    if not (w.monitors and w.monitors.pop(ref, None) is not None):
+                        continue    # demonitored while we unwound
                     # a monitor set up by name names the process as (name, node)
                     item = names.pop(ref, pid) if names else pid
                     self._deliver(w, ("DOWN", ref, "process", item, reason))
@@ -208,6 +276,53 @@ class SignalsMixin:
                     other.monitored_by.pop(ref, None)
             proc.monitors = None
         self._on_exit(proc, reason)
+
+    # -- a killed process that will not die ---------------------------------------
+    def _exit_again(self, proc):
+        """Raise a dead process's exit again: it called a runtime function that
+        would wait (receive, sleep, call) after it was killed, so it caught the
+        exit. Abandons it once it has done so `UNWIND_LIMIT` times."""
+        n = proc.unwinds
+        if n is not None:
+            proc.unwinds = n = n + 1
+            if n > UNWIND_LIMIT:
+                self._abandon_unwinding(proc, "kept catching its exit")
+        raise ProcessExit(proc.exit_reason)
+
+    def _unwind_slice(self, proc) -> None:
+        """The preemption tick interrupted a killed process still unwinding: it
+        stays first in line (its links and monitors wait for it), for at most
+        `UNWIND_LIMIT` time slices."""
+        proc.unwinds += 1
+        if proc.unwinds > UNWIND_LIMIT:
+            self._abandon_unwinding(proc, f"was still running {UNWIND_LIMIT} time slices later")
+        proc.queued = True
+        self._runq.appendleft(proc)
+        self._switch_away()
+
+    def _abandon_unwinding(self, proc, why: str) -> None:
+        """Give up on a killed process whose code goes on: its greenlet is never
+        resumed again, and its links and monitors learn of its death now.
+        Called in its own greenlet, it does not return."""
+        g, proc.greenlet = proc.greenlet, None
+        if g is not None and not g.dead:
+            _ABANDONED.append(g)
+        proc.throw = None
+        proc.queued = False
+        try:
+            proc.group_leader.write_err(
+                f"=WARNING REPORT==== process {proc.pid!r} ({self.initial_call(proc)}) was killed "
+                f"({proc.exit_reason!r}) but {why}: it catches BaseException (a bare `except:` "
+                f"or `except BaseException:`) and goes on. It has been abandoned: none of its code "
+                f"will run again. Catch Exception instead, so that exits pass through.\n")
+        except Exception:
+            pass
+        self._exit_process(proc, proc.exit_reason)
+        proc.status = "dead"
+        if g is not None and g is greenlet.getcurrent():
+            self.current = None
+            g.parent.switch()      # the loop, or a killer waiting in _unwind_now
+            raise greenlet.GreenletExit    # never switched back to; if it were, unwind
 
     def process_flag(self, proc, flag: str, value):
         if flag == "trap_exit":

@@ -25,7 +25,7 @@ __all__ = [
     "spawn", "spawn_link", "spawn_monitor", "self", "send", "receive", "link", "unlink",
     "monitor", "demonitor", "node", "exit", "process_flag", "is_process_alive", "register",
     "unregister", "whereis", "registered", "sleep", "send_after", "cancel_timer", "make_ref",
-    "process_info", "processes", "group_leader", "flush",
+    "process_info", "processes", "group_leader", "flush", "system_info",
 ]
 
 
@@ -353,6 +353,26 @@ def process_info(pid: Pid, item: str | None = None):
     if item not in info:
         raise BadArg(f"process_info: unknown item {item!r}; items are {', '.join(info)}")
     return info[item]
+
+
+_SYSTEM_INFO = {
+    "process_count": lambda rt: len(rt._table),
+    "process_limit": lambda rt: rt.process_limit,
+}
+
+
+def system_info(item: str):
+    """One figure about the runtime, like Erlang's `erlang:system_info/1`:
+    `"process_count"` (processes that exist now) or `"process_limit"` (how many
+    may exist at once, Erlang's `+P`; `spawn` beyond it raises `SystemLimit`).
+
+        >>> system_info("process_limit")
+        1048576
+    """
+    get = _SYSTEM_INFO.get(item) if isinstance(item, str) else None
+    if get is None:
+        raise BadArg(f"system_info({item!r}): beamlab knows {', '.join(map(repr, _SYSTEM_INFO))}")
+    return get(current_runtime())
 
 
 def processes() -> list:

@@ -5,8 +5,8 @@ strings ("normal", "kill", "killed", "noproc", "shutdown"), `("shutdown", term)`
 is a tuple, and a process that raised an exception exits with a `Crash` that
 carries the exception and its formatted traceback. `ProcessExit` is the
 exception that unwinds a process that is exiting; errors that a learner's call
-can cause (`BadArg`, `NoProc`, `ReceiveTimeout`, `NotInProcess`) say what
-happened and what to do.
+can cause (`BadArg`, `NoProc`, `ReceiveTimeout`, `NotInProcess`,
+`SystemLimit`) say what happened and what to do.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import traceback as _tb
 from dataclasses import dataclass
 
 __all__ = [
-    "Crash", "ProcessExit", "BadArg", "NoProc", "ReceiveTimeout", "NotInProcess",
+    "Crash", "ProcessExit", "BadArg", "NoProc", "ReceiveTimeout", "NotInProcess", "SystemLimit",
     "is_normal_exit", "format_reason",
 ]
 
@@ -88,6 +88,13 @@ class ReceiveTimeout(TimeoutError):
 
 class NotInProcess(RuntimeError):
     """A call that only works inside a process (receive, self, ...) was made outside one."""
+
+
+class SystemLimit(RuntimeError):
+    """A limit of the runtime was reached: `spawn` beyond the process limit (Erlang's
+    `system_limit` error, raised by `erlang:spawn` when `+P` processes exist).
+
+    The runtime and every other process carry on; only the `spawn` fails."""
 
 
 def is_normal_exit(reason) -> bool:

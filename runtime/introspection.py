@@ -173,6 +173,9 @@ class IntrospectionMixin:
             self._arm_timeouts()
         return {
             "processes": len(self._table),
+            # what spawn's limit counts, and the limit (Erlang's +P): the observer shows both
+            "process_count": len(self._table),
+            "process_limit": self._process_limit,
             "run_queue": len(self._runq),
             # a running total: what live processes did plus what the dead ones had done
             "reductions": self._reductions_of_dead + sum(p.reductions for p in procs),
