@@ -14,7 +14,8 @@ defmodule Oracle.Behaviours do
      :dynsup_start_child_failure_is_the_bare_reason, :dynsup_restarts_a_crashed_child,
      :task_async_await, :task_await_timeout, :task_crash_reaches_the_awaiting_caller,
      :task_yield_returns_nil_while_running, :agent_get_update_and_stop,
-     :agent_start_with_a_taken_name]
+     :agent_start_with_a_taken_name, :dynsup_beyond_intensity_exits_shutdown,
+     :dynsup_temporary_child_is_not_restarted, :agent_get_and_update_from_two_processes]
   end
 
   defp child(tag), do: %{id: tag, start: {:oracle, :worker_start, [tag]}}
@@ -42,7 +43,8 @@ defmodule Oracle.Behaviours do
 
   def dynsup_start_child_failure_is_the_bare_reason do
     {:ok, sup} = DynamicSupervisor.start_link(strategy: :one_for_one)
-    emit(DynamicSupervisor.start_child(sup, %{id: :bad, start: {Oracle.FailsToStart, :start_link, [:x]}}))
+    bad = %{id: :bad, start: {Oracle.FailsToStart, :start_link, [:x]}}
+    emit(DynamicSupervisor.start_child(sup, bad))
     emit(pids(sup))
   end
 
@@ -101,6 +103,44 @@ defmodule Oracle.Behaviours do
     emit(Agent.get(agent, fn n -> n end))
     emit(Agent.stop(agent))
     emit(Process.alive?(agent))
+  end
+
+  def dynsup_beyond_intensity_exits_shutdown do
+    Process.flag(:trap_exit, true)
+    {:ok, sup} = DynamicSupervisor.start_link(strategy: :one_for_one, max_restarts: 1)
+    role(sup, :sup)
+    {:ok, a} = DynamicSupervisor.start_child(sup, child(:a))
+    ref = Process.monitor(a)
+    send(a, {:exit, :boom})
+    receive do: ({:DOWN, ^ref, _, _, _} -> :ok)
+    [a2] = pids(sup)
+    send(a2, {:exit, :boom})
+    receive do
+      {:EXIT, ^sup, _} = m -> emit(m)
+    end
+  end
+
+  def dynsup_temporary_child_is_not_restarted do
+    {:ok, sup} = DynamicSupervisor.start_link(strategy: :one_for_one)
+    {:ok, a} = DynamicSupervisor.start_child(sup, Map.put(child(:a), :restart, :temporary))
+    ref = Process.monitor(a)
+    send(a, {:exit, :boom})
+    receive do: ({:DOWN, ^ref, _, _, _} -> :ok)
+    emit(pids(sup))
+    emit(DynamicSupervisor.count_children(sup))
+  end
+
+  def agent_get_and_update_from_two_processes do
+    {:ok, agent} = Agent.start_link(fn -> [] end)
+    test = self()
+    for tag <- [:one, :two] do
+      spawn(fn ->
+        Agent.update(agent, fn l -> [tag | l] end)
+        send(test, {:done, tag})
+      end)
+      receive do: ({:done, ^tag} -> :ok)
+    end
+    emit(Agent.get(agent, &Enum.reverse/1))
   end
 
   def agent_start_with_a_taken_name do

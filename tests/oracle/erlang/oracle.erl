@@ -184,7 +184,9 @@ worker(Parent, Tag, Opts) ->
 worker_loop(Tag, Stubborn) ->
     receive
         {exit, Reason} -> exit(Reason);
-        {'EXIT', _, Reason} when Stubborn -> emit({ignored, Tag, Reason}), worker_loop(Tag, Stubborn);
+        {'EXIT', _, Reason} when Stubborn ->
+            emit({ignored, Tag, Reason}),
+            worker_loop(Tag, Stubborn);
         {'EXIT', _, Reason} -> emit({exiting, Tag, Reason}), exit(Reason);
         _ -> worker_loop(Tag, Stubborn)
     end.

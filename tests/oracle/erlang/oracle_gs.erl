@@ -5,7 +5,7 @@
 -module(oracle_gs).
 -behaviour(gen_server).
 -export([start/2, start_link/2, start/3, start_link/3]).
--export([init/1, handle_call/3, handle_cast/2, handle_info/2, terminate/2]).
+-export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2, terminate/2]).
 
 start(Cbs, Arg) -> gen_server:start(?MODULE, {Cbs, Arg}, []).
 start_link(Cbs, Arg) -> gen_server:start_link(?MODULE, {Cbs, Arg}, []).
@@ -22,6 +22,7 @@ init({Cbs, Arg}) ->
 handle_call(Req, From, S) -> (cb(handle_call))(Req, From, S).
 handle_cast(Req, S) -> (cb(handle_cast))(Req, S).
 handle_info(Msg, S) -> (cb(handle_info))(Msg, S).
+handle_continue(C, S) -> (cb(handle_continue))(C, S).
 
 terminate(Reason, S) ->
     case get(callbacks) of

@@ -8,7 +8,11 @@
          gs_linked_parent_exit_terminates_a_trapping_server/0, gs_deferred_reply/0,
          gs_handle_info_gets_plain_messages/0, gs_timeout_result_gives_handle_info_timeout/0,
          gs_stop_runs_terminate/0, gs_init_stop_fails_the_start/0, gs_init_ignore/0,
-         gs_start_with_a_taken_name/0, gs_crash_in_cast_runs_terminate/0, gs_get_state/0]).
+         gs_start_with_a_taken_name/0, gs_crash_in_cast_runs_terminate/0, gs_get_state/0,
+         gs_call_to_itself_is_calling_self/0, gs_continue_runs_before_any_message/0,
+         gs_stop_from_a_cast/0, gs_init_crash_fails_the_start/0,
+         gs_cast_to_a_dead_server_is_ok/0, gs_stop_of_a_dead_server_exits_noproc/0,
+         gs_stop_without_a_reply_fails_the_call/0]).
 -import(oracle, [emit/1, role/2, flush/0]).
 
 scenarios() ->
@@ -18,7 +22,10 @@ scenarios() ->
      gs_linked_parent_exit_terminates_a_trapping_server, gs_deferred_reply,
      gs_handle_info_gets_plain_messages, gs_timeout_result_gives_handle_info_timeout,
      gs_stop_runs_terminate, gs_init_stop_fails_the_start, gs_init_ignore,
-     gs_start_with_a_taken_name, gs_crash_in_cast_runs_terminate, gs_get_state].
+     gs_start_with_a_taken_name, gs_crash_in_cast_runs_terminate, gs_get_state,
+     gs_call_to_itself_is_calling_self, gs_continue_runs_before_any_message,
+     gs_stop_from_a_cast, gs_init_crash_fails_the_start, gs_cast_to_a_dead_server_is_ok,
+     gs_stop_of_a_dead_server_exits_noproc, gs_stop_without_a_reply_fails_the_call].
 
 zero() -> list_to_integer("0").
 
@@ -68,7 +75,10 @@ gs_call_to_a_server_that_crashes() ->
 gs_stop_with_a_reply_runs_terminate_first() ->
     Test = self(),
     {ok, S} = oracle_gs:start(#{handle_call => fun(stop, _, St) -> {stop, normal, bye, St} end,
-                                terminate => fun(R, _) -> timer:sleep(20), Test ! {terminated, R} end},
+                                terminate => fun(R, _) ->
+                                                     timer:sleep(20),
+                                                     Test ! {terminated, R}
+                                             end},
                               0),
     emit(gen_server:call(S, stop)),
     emit(flush()).
@@ -146,7 +156,8 @@ gs_start_with_a_taken_name() ->
     emit(whereis(db)).
 
 gs_crash_in_cast_runs_terminate() ->
-    {ok, S} = oracle_gs:start(trapping(#{handle_cast => fun(N, St) -> {noreply, N div zero() + St} end}), 0),
+    Crashes = fun(N, St) -> {noreply, N div zero() + St} end,
+    {ok, S} = oracle_gs:start(trapping(#{handle_cast => Crashes}), 0),
     role(S, server),
     R = monitor(process, S),
     gen_server:cast(S, 1),
@@ -156,3 +167,46 @@ gs_get_state() ->
     {ok, S} = oracle_gs:start_link(counter(), 3),
     gen_server:cast(S, {add, 4}),
     emit(sys:get_state(S)).
+
+gs_call_to_itself_is_calling_self() ->
+    {ok, S} = oracle_gs:start(#{handle_call => fun(self, _, St) ->
+                                                       R = try gen_server:call(self(), x)
+                                                           catch exit:E -> {caught, E} end,
+                                                       {reply, R, St}
+                                               end}, 0),
+    role(S, server),
+    emit(gen_server:call(S, self)).
+
+gs_continue_runs_before_any_message() ->
+    {ok, S} = oracle_gs:start_link(
+                #{init => fun(A) -> {ok, A, {continue, warm}} end,
+                  handle_continue => fun(C, St) -> emit({continue, C}), {noreply, [C | St]} end,
+                  handle_call => fun(get, _, St) -> {reply, St, St} end}, []),
+    emit(gen_server:call(S, get)).
+
+gs_stop_from_a_cast() ->
+    Stops = fun(stop, St) -> {stop, {shutdown, asked}, St} end,
+    {ok, S} = oracle_gs:start(trapping(#{handle_cast => Stops}), 0),
+    role(S, server),
+    R = monitor(process, S),
+    gen_server:cast(S, stop),
+    receive {'DOWN', R, _, _, _} = D -> emit(D) end.
+
+gs_init_crash_fails_the_start() ->
+    emit(oracle_gs:start(#{init => fun(A) -> {ok, A div zero()} end}, 1)).
+
+gs_cast_to_a_dead_server_is_ok() ->
+    {ok, S} = oracle_gs:start(counter(), 0),
+    gen_server:stop(S),
+    emit(gen_server:cast(S, {add, 1})),
+    emit(gen_server:cast(nobody, {add, 1})).
+
+gs_stop_of_a_dead_server_exits_noproc() ->
+    {ok, S} = oracle_gs:start(counter(), 0),
+    gen_server:stop(S),
+    emit(call_exit(fun() -> gen_server:stop(S) end)).
+
+gs_stop_without_a_reply_fails_the_call() ->
+    {ok, S} = oracle_gs:start(#{handle_call => fun(quit, _, St) -> {stop, normal, St} end}, 0),
+    role(S, server),
+    emit(call_exit(fun() -> gen_server:call(S, quit) end)).

@@ -4,14 +4,20 @@
 -export([exit_kill_is_untrappable/0, exit_normal_is_ignored/0, exit_normal_is_trapped/0,
          exit_self_normal_ends_the_process/0, exit_signal_kills_with_its_reason/0,
          link_crash_reaches_a_trapping_process/0, link_kill_reason_is_not_untrappable/0,
-         link_to_a_dead_process/0, unlink_stops_the_signal/0]).
+         link_to_a_dead_process/0, unlink_stops_the_signal/0, exit_kill_to_self_is_killed/0,
+         a_normal_exit_does_not_kill_a_linked_process/0,
+         a_trapping_process_sees_a_normal_exit_as_a_message/0,
+         link_crash_kills_a_non_trapping_partner/0]).
 -import(oracle, [emit/1, role/2, flush/0]).
 
 scenarios() ->
     [exit_kill_is_untrappable, exit_normal_is_ignored, exit_normal_is_trapped,
      exit_self_normal_ends_the_process, exit_signal_kills_with_its_reason,
      link_crash_reaches_a_trapping_process, link_kill_reason_is_not_untrappable,
-     link_to_a_dead_process, unlink_stops_the_signal].
+     link_to_a_dead_process, unlink_stops_the_signal, exit_kill_to_self_is_killed,
+     a_normal_exit_does_not_kill_a_linked_process,
+     a_trapping_process_sees_a_normal_exit_as_a_message,
+     link_crash_kills_a_non_trapping_partner].
 
 %% A process that (maybe) traps exits, says ready, and forwards what it gets.
 forwarder(Trap) ->
@@ -108,3 +114,37 @@ unlink_stops_the_signal() ->
     P ! go,
     receive {'DOWN', R, _, _, _} = D -> emit(D) end,
     emit(flush()).
+
+exit_kill_to_self_is_killed() ->
+    {P, R} = spawn_monitor(fun() -> exit(self(), kill), receive never -> ok end end),
+    role(P, target),
+    receive {'DOWN', R, _, _, _} = D -> emit(D) end.
+
+a_normal_exit_does_not_kill_a_linked_process() ->
+    P = forwarder(false),
+    role(P, partner),
+    Parent = self(),
+    {Q, R} = spawn_monitor(fun() -> link(P), Parent ! linked, receive go -> ok end end),
+    role(Q, quitter),
+    receive linked -> Q ! go end,
+    receive {'DOWN', R, _, _, _} = D -> emit(D) end,
+    P ! {ping, self()},
+    receive pong -> emit({partner_alive, is_process_alive(P)}) end.
+
+a_trapping_process_sees_a_normal_exit_as_a_message() ->
+    process_flag(trap_exit, true),
+    P = spawn_link(fun() -> receive go -> ok end end),
+    role(P, child),
+    P ! go,
+    receive {'EXIT', P, _} = M -> emit(M) end.
+
+link_crash_kills_a_non_trapping_partner() ->
+    Parent = self(),
+    {Mid, R} = spawn_monitor(fun() ->
+                                     C = spawn_link(fun() -> receive go -> 1 / zero() end end),
+                                     Parent ! {c, C},
+                                     receive never -> ok end
+                             end),
+    role(Mid, middle),
+    receive {c, C} -> role(C, child), C ! go end,
+    receive {'DOWN', R, _, _, _} = D -> emit(D) end.

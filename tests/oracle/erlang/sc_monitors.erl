@@ -2,9 +2,10 @@
 -module(sc_monitors).
 -export([scenarios/0]).
 -export([monitor_reports_the_exit_reason/0, monitor_of_a_dead_process_is_noproc/0,
-         monitor_by_name_names_the_process_and_node/0, monitor_of_an_unregistered_name_is_noproc/0,
-         demonitor_flush_drops_the_down/0, two_monitors_give_two_downs/0,
-         spawn_monitor_gives_pid_and_ref/0, monitors_are_one_way/0]).
+         monitor_by_name_names_the_process_and_node/0,
+         monitor_of_an_unregistered_name_is_noproc/0, demonitor_flush_drops_the_down/0,
+         two_monitors_give_two_downs/0, spawn_monitor_gives_pid_and_ref/0,
+         monitors_are_one_way/0]).
 -import(oracle, [emit/1, role/2, flush/0]).
 
 scenarios() ->

@@ -7,28 +7,38 @@
          sup_one_for_all_restarts_every_child/0, sup_rest_for_one_restarts_the_later_children/0,
          sup_beyond_intensity_the_supervisor_exits_shutdown/0,
          sup_transient_child_is_restarted_only_after_an_abnormal_exit/0,
-         sup_temporary_child_is_never_restarted/0, sup_permanent_child_is_restarted_after_normal/0,
-         sup_shutdown_brutal_kill/0, sup_shutdown_timeout_then_kill/0,
-         sup_shutdown_a_trapping_child_exits_shutdown/0, sup_stops_children_in_reverse_order/0,
-         sup_start_child_failure_gives_reason_and_spec/0, sup_child_api/0,
-         sup_which_children_and_count_children/0, sup_init_fails_when_a_child_fails_to_start/0,
-         sup_escalation_reaches_the_parent_supervisor/0]).
+         sup_temporary_child_is_never_restarted/0,
+         sup_permanent_child_is_restarted_after_normal/0, sup_shutdown_brutal_kill/0,
+         sup_shutdown_timeout_then_kill/0, sup_shutdown_a_trapping_child_exits_shutdown/0,
+         sup_stops_children_in_reverse_order/0, sup_start_child_failure_gives_reason_and_spec/0,
+         sup_child_api/0, sup_which_children_and_count_children/0,
+         sup_init_fails_when_a_child_fails_to_start/0,
+         sup_escalation_reaches_the_parent_supervisor/0,
+         sup_restart_child_that_fails_to_start/0,
+         sup_terminate_child_forgets_a_temporary_child/0,
+         sup_transient_child_is_not_restarted_after_shutdown_tuple/0,
+         sup_one_for_all_does_not_restart_a_temporary_sibling/0]).
 -import(oracle, [emit/1, role/2, flush/0]).
 
 scenarios() ->
     [sup_one_for_one_restarts_only_the_failed_child, sup_one_for_all_restarts_every_child,
-     sup_rest_for_one_restarts_the_later_children, sup_beyond_intensity_the_supervisor_exits_shutdown,
+     sup_rest_for_one_restarts_the_later_children,
+     sup_beyond_intensity_the_supervisor_exits_shutdown,
      sup_transient_child_is_restarted_only_after_an_abnormal_exit,
      sup_temporary_child_is_never_restarted, sup_permanent_child_is_restarted_after_normal,
      sup_shutdown_brutal_kill, sup_shutdown_timeout_then_kill,
      sup_shutdown_a_trapping_child_exits_shutdown, sup_stops_children_in_reverse_order,
      sup_start_child_failure_gives_reason_and_spec, sup_child_api,
      sup_which_children_and_count_children, sup_init_fails_when_a_child_fails_to_start,
-     sup_escalation_reaches_the_parent_supervisor].
+     sup_escalation_reaches_the_parent_supervisor, sup_restart_child_that_fails_to_start,
+     sup_terminate_child_forgets_a_temporary_child,
+     sup_transient_child_is_not_restarted_after_shutdown_tuple,
+     sup_one_for_all_does_not_restart_a_temporary_sibling].
 
 child(Id) -> child(Id, []).
 child(Id, Opts) ->
-    maps:merge(#{id => Id, start => {oracle, worker_start, [Id, proplists:get_value(worker, Opts, [])]}},
+    WorkerOpts = proplists:get_value(worker, Opts, []),
+    maps:merge(#{id => Id, start => {oracle, worker_start, [Id, WorkerOpts]}},
                maps:from_list(proplists:delete(worker, Opts))).
 
 sup(Strategy, Children) -> sup(Strategy, 3, Children).
@@ -173,3 +183,31 @@ sup_escalation_reaches_the_parent_supervisor() ->
     A ! {exit, boom},
     receive {'DOWN', R, _, _, _} = D -> emit(D) end,
     emit([Id || {Id, P} <- pids(S), is_pid(P)]).
+
+named(Id) ->
+    #{id => Id, start => {oracle_gs, start_link, [Id, #{}, 0]}}.
+
+sup_restart_child_that_fails_to_start() ->
+    S = sup(one_for_one, [named(db)]),
+    ok = supervisor:terminate_child(S, db),
+    Squatter = spawn(fun() -> receive never -> ok end end),
+    role(Squatter, squatter),
+    register(db, Squatter),
+    emit(supervisor:restart_child(S, db)),
+    emit(pids(S)).
+
+sup_terminate_child_forgets_a_temporary_child() ->
+    S = sup(one_for_one, [child(t, [{restart, temporary}]), child(p)]),
+    emit(supervisor:terminate_child(S, t)),
+    emit([Id || {Id, _} <- pids(S)]),
+    emit(supervisor:restart_child(S, t)).
+
+sup_transient_child_is_not_restarted_after_shutdown_tuple() ->
+    S = sup(one_for_one, [child(t, [{restart, transient}])]),
+    crash(S, t, {shutdown, done}),
+    emit(pids(S)).
+
+sup_one_for_all_does_not_restart_a_temporary_sibling() ->
+    S = sup(one_for_all, [child(a), child(t, [{restart, temporary}]), child(c)]),
+    crash(S, a, boom),
+    emit([Id || {Id, _} <- pids(S)]).

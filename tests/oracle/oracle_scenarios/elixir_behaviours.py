@@ -1,7 +1,7 @@
 """DynamicSupervisor, Task and Agent: the twins of elixir/behaviours.exs."""
 from __future__ import annotations
 
-from beamlab.runtime import ANY, is_process_alive, monitor, process_flag, receive, send
+from beamlab.runtime import ANY, is_process_alive, monitor, process_flag, receive, self, send, spawn
 from beamlab.runtime.otp import (Agent, AlreadyStarted, CallExit, DynamicSupervisor, GenServer,
                                  Stop, SupervisorError, Task)
 from oracle_trace import emit, flush, role
@@ -134,3 +134,41 @@ def agent_start_with_a_taken_name():
         emit(("ok", Agent.start(lambda: 0, name="store")))
     except AlreadyStarted as e:
         emit(("error", e.reason))
+
+
+@scenario
+def dynsup_beyond_intensity_exits_shutdown():
+    process_flag("trap_exit", True)
+    sup = DynamicSupervisor.start_link(max_restarts=1)
+    role(sup, "sup")
+    a = DynamicSupervisor.start_child(sup, child("a"))
+    ref = monitor(a)
+    send(a, ("exit", "boom"))
+    receive(("DOWN", ref, ANY, ANY, ANY))
+    [a2] = pids(sup)
+    send(a2, ("exit", "boom"))
+    emit(receive(("EXIT", sup, ANY)))
+
+
+@scenario
+def dynsup_temporary_child_is_not_restarted():
+    sup = DynamicSupervisor.start_link()
+    a = DynamicSupervisor.start_child(sup, {**child("a"), "restart": "temporary"})
+    ref = monitor(a)
+    send(a, ("exit", "boom"))
+    receive(("DOWN", ref, ANY, ANY, ANY))
+    emit(pids(sup))
+    emit(DynamicSupervisor.count_children(sup))
+
+
+@scenario
+def agent_get_and_update_from_two_processes():
+    agent = Agent.start_link(lambda: [])
+    test = self()
+    for tag in ("one", "two"):
+        def body(tag=tag):
+            Agent.update(agent, lambda lst: [tag, *lst])
+            send(test, ("done", tag))
+        spawn(body)
+        receive(("done", tag))
+    emit(Agent.get(agent, lambda lst: list(reversed(lst))))

@@ -257,3 +257,86 @@ def gs_get_state():
     emit(GenServer.get_state(s))
 
 
+
+
+class CallsItself(GenServer):
+    def handle_call(self, request, from_, state):
+        return Reply(call_exit(lambda: GenServer.call(self(), "x")), state)
+
+
+@scenario
+def gs_call_to_itself_is_calling_self():
+    s = CallsItself.start(0)
+    role(s, "server")
+    emit(GenServer.call(s, "self"))
+
+
+class Continues(GenServer):
+    def init(self, arg):
+        return Ok(arg, continue_="warm")
+
+    def handle_continue(self, c, state):
+        emit(("continue", c))
+        return NoReply([c, *state])
+
+    def handle_call(self, request, from_, state):
+        return Reply(state, state)
+
+
+@scenario
+def gs_continue_runs_before_any_message():
+    s = Continues.start_link([])
+    emit(GenServer.call(s, "get"))
+
+
+class StopsOnCast(Trapping):
+    def handle_cast(self, request, state):
+        return Stop(("shutdown", "asked"), state)
+
+
+@scenario
+def gs_stop_from_a_cast():
+    s = StopsOnCast.start(0)
+    role(s, "server")
+    ref = monitor(s)
+    GenServer.cast(s, "stop")
+    emit(down(ref))
+
+
+class InitCrashes(GenServer):
+    def init(self, arg):
+        return Ok(arg // 0)
+
+
+@scenario
+def gs_init_crash_fails_the_start():
+    emit(start_result(lambda: InitCrashes.start(1)))
+
+
+@scenario
+def gs_cast_to_a_dead_server_is_ok():
+    s = Counter.start(0)
+    GenServer.stop(s)
+    GenServer.cast(s, ("add", 1))
+    emit("ok")
+    GenServer.cast("nobody", ("add", 1))
+    emit("ok")
+
+
+@scenario
+def gs_stop_of_a_dead_server_exits_noproc():
+    s = Counter.start(0)
+    GenServer.stop(s)
+    emit(call_exit(lambda: GenServer.stop(s)))
+
+
+class QuitsWithoutReply(GenServer):
+    def handle_call(self, request, from_, state):
+        return Stop("normal", state)
+
+
+@scenario
+def gs_stop_without_a_reply_fails_the_call():
+    s = QuitsWithoutReply.start(0)
+    role(s, "server")
+    emit(call_exit(lambda: GenServer.call(s, "quit")))

@@ -128,3 +128,58 @@ def unlink_stops_the_signal():
     send(p, "go")
     emit(down(ref))
     emit(flush())
+
+
+@scenario
+def exit_kill_to_self_is_killed():
+    def body():
+        exit(self(), "kill")
+        receive("never")
+    p, ref = spawn_monitor(body)
+    role(p, "target")
+    emit(down(ref))
+
+
+@scenario
+def a_normal_exit_does_not_kill_a_linked_process():
+    p = forwarder(False)
+    role(p, "partner")
+    parent = self()
+
+    def quitter():
+        link(p)
+        send(parent, "linked")
+        receive("go")
+    q, ref = spawn_monitor(quitter)
+    role(q, "quitter")
+    receive("linked")
+    send(q, "go")
+    emit(down(ref))
+    send(p, ("ping", self()))
+    receive("pong")
+    emit(("partner_alive", is_process_alive(p)))
+
+
+@scenario
+def a_trapping_process_sees_a_normal_exit_as_a_message():
+    process_flag("trap_exit", True)
+    p = spawn_link(lambda: receive("go"))
+    role(p, "child")
+    send(p, "go")
+    emit(receive(("EXIT", p, ANY)))
+
+
+@scenario
+def link_crash_kills_a_non_trapping_partner():
+    parent = self()
+
+    def middle():
+        c = spawn_link(lambda: (receive("go"), 1 / 0))
+        send(parent, ("c", c))
+        receive("never")
+    mid, ref = spawn_monitor(middle)
+    role(mid, "middle")
+    c = receive(("c", ANY))[1]
+    role(c, "child")
+    send(c, "go")
+    emit(down(ref))

@@ -1,8 +1,8 @@
 """Supervisor: the twins of erlang/sc_supervisor.erl."""
 from __future__ import annotations
 
-from beamlab.runtime import (ANY, exit, is_process_alive, monitor, process_flag, receive, self,
-                             send, spawn_link)
+from beamlab.runtime import (ANY, exit, is_process_alive, monitor, process_flag, receive,
+                             register, self, send, spawn, spawn_link)
 from beamlab.runtime.otp import GenServer, StartError, Stop, Supervisor, SupervisorError
 from oracle_trace import emit, flush, role
 
@@ -234,3 +234,44 @@ def sup_escalation_reaches_the_parent_supervisor():
     send(a, ("exit", "boom"))
     emit(receive(("DOWN", ref, ANY, ANY, ANY)))
     emit([cid for cid, pid in pids(s) if pid is not None])
+
+
+def named(cid):
+    return {"id": cid, "start": (lambda: GenServer.start_link(Idle, 0, name=cid),)}
+
+
+class Idle(GenServer):
+    pass
+
+
+@scenario
+def sup_restart_child_that_fails_to_start():
+    s = sup("one_for_one", [named("db")])
+    Supervisor.terminate_child(s, "db")
+    squatter = spawn(lambda: receive("never"))
+    role(squatter, "squatter")
+    register("db", squatter)
+    emit(result(Supervisor.restart_child, s, "db"))
+    emit(pids(s))
+
+
+@scenario
+def sup_terminate_child_forgets_a_temporary_child():
+    s = sup("one_for_one", [child("t", restart="temporary"), child("p")])
+    emit(result(Supervisor.terminate_child, s, "t"))
+    emit([cid for cid, _ in pids(s)])
+    emit(result(Supervisor.restart_child, s, "t"))
+
+
+@scenario
+def sup_transient_child_is_not_restarted_after_shutdown_tuple():
+    s = sup("one_for_one", [child("t", restart="transient")])
+    crash(s, "t", ("shutdown", "done"))
+    emit(pids(s))
+
+
+@scenario
+def sup_one_for_all_does_not_restart_a_temporary_sibling():
+    s = sup("one_for_all", [child("a"), child("t", restart="temporary"), child("c")])
+    crash(s, "a", "boom")
+    emit([cid for cid, _ in pids(s)])
