@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import collections
 import contextvars
-import gc
 import threading
 import greenlet
 from _thread import get_ident as _get_ident
@@ -40,6 +39,7 @@ from .limits import check_process_limit, default_process_limit
 from .messages import _ATOMIC, to_message
 from .pid import Pid
 from .preempt import Preemptor
+from ._gc import GcPolicy
 from ._process import EXITING, RUNNABLE, RUNNING, WAITING, Process
 from ._driver import Deadlock, DriverMixin
 from ._receive import ReceiveMixin
@@ -118,6 +118,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self.default_group_leader = GroupLeader(label="runtime")
         self.telemetry = Telemetry(self)
         self._preemptor = Preemptor(self, preemption, tick)
+        self.gc_policy = GcPolicy(self)     # also sets self.gc_seconds, read by the preemptor
         self._timers_init()
         self._registry_init()
 
@@ -153,11 +154,8 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             self._started = True
             install_stdio(self)
             self._preemptor.install()
-            # Mass spawning makes CPython's young-generation GC run every ~200
-            # spawns; a larger first threshold while the runtime lives costs little
-            # memory and makes bulk spawns ~1.5x faster (restored by stop()).
-            self._gc_threshold = gc.get_threshold()
-            gc.set_threshold(max(self._gc_threshold[0], 10_000), *self._gc_threshold[1:])
+            # thresholds, freezing the long-lived heap, timing collections (see _gc.py)
+            self.gc_policy.install()
         _current = self
         return self
 
@@ -196,8 +194,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._flush_output()
         self._preemptor.uninstall()
         uninstall_stdio(self)
-        if getattr(self, "_gc_threshold", None):
-            gc.set_threshold(*self._gc_threshold)
+        self.gc_policy.uninstall()
         from . import dirty
         dirty.shutdown(self)
         self._stopped = True

@@ -131,6 +131,7 @@ class DriverMixin:
                 # like telemetry_poller's VM measurements: counts for charts and handlers
                 self._stats_due = now + self.stats_interval
                 self.telemetry.execute(VM_STATS, self.stats(), {"runtime": self})
+        self.gc_policy.service()    # freeze after bulk spawns, forced thaws (see _gc.py)
 
     def _callback_failed(self, kind: str, fn, exc: BaseException) -> None:
         """A callback the scheduler ran (from `call_soon_threadsafe`, or a timer) raised.
@@ -165,6 +166,8 @@ class DriverMixin:
                            "wake one: " + ", ".join(
                                f"{p.pid!r} ({self.initial_call(p)})" for p in self._table.values()
                                if p.blocked)[:500])
+        if self.gc_policy.idle(delay):      # a thaw took time: the next timer is nearer
+            delay = self._next_timer_delay()
         ev = self._event
         if self._outstanding and isinstance(self.clock, MockClock):
             # A dirty call is running in a thread: give it a little real time,
@@ -298,6 +301,7 @@ class DriverMixin:
         self._drive(lambda: False, block=False, budget=max_seconds)
         if self._runq or self._external:
             return 0.0
+        self.gc_policy.idle(self._next_timer_delay())
         return self._next_timer_delay()
 
     # ------------------------------------------------------------------ output
