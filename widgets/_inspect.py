@@ -12,8 +12,12 @@ hand in the Erlang shell:
 
     kill      exit(pid, "kill")           untrappable; the process dies with `killed`
     crash     exit(pid, reason)           the typed reason, e.g. "boom" (not normal)
-    normal    exit(pid, "normal")         sent as if by the process itself, so it ends normally
-                                          (Erlang drops a normal exit signal from anyone else)
+    normal    exit(pid, "normal")         exactly what it does typed in a cell: nothing, for a
+                                          process that does not trap exits (Erlang drops a normal
+                                          exit signal from another process); a trapping one gets
+                                          an {'EXIT', from, normal} message. The notice says which.
+    exit_self exit("normal") in it        the process itself exits with reason normal (sent as
+                                          if by the process), e.g. a transient child that ends
     shutdown  exit(pid, "shutdown")       how a supervisor asks a child to stop
 """
 from __future__ import annotations
@@ -23,7 +27,7 @@ from ._runtime import exit_signal, pid_text, safe_repr
 
 __all__ = ["describe", "perform", "ACTIONS"]
 
-ACTIONS = ("kill", "crash", "normal", "shutdown")
+ACTIONS = ("kill", "crash", "normal", "shutdown", "exit_self")
 MAILBOX_SHOWN = 25
 
 
@@ -132,12 +136,24 @@ def perform(runtime, pid, action: str, reason: str | None = None) -> dict:
         if sig in ("normal", "kill"):
             sig = f"crash: {sig}"
     else:
-        sig = {"kill": "kill", "normal": "normal", "shutdown": "shutdown"}[action]
-    exit_signal(runtime, pid, sig, from_self=(action == "normal"))
+        sig = {"kill": "kill", "normal": "normal", "exit_self": "normal", "shutdown": "shutdown"}[action]
+    exit_signal(runtime, pid, sig, from_self=(action == "exit_self"))
+    if action == "normal":
+        if info.get("trap_exit"):
+            what = ("it traps exits, so the signal became a message in its mailbox: "
+                    f"('EXIT', from, 'normal'); it keeps running unless its code decides otherwise")
+        else:
+            what = ("nothing happened, as on the BEAM: a normal exit signal from another process is "
+                    "ignored by a process that does not trap exits. To end it normally, use "
+                    '"Make it exit normally" (as if it called exit("normal") itself)')
+        return {"level": "info", "text": f'exit({pid_text(pid)}, "normal") — {what}.'}
+    if action == "exit_self":
+        return {"level": "info", "text": (
+            f'{pid_text(pid)} called exit("normal") itself — it ends with reason normal; its links '
+            "and monitors are told, and a supervisor restarts it only if it is permanent.")}
     what = {
         "kill": "an untrappable kill: it dies with reason killed",
         "crash": f"it exits with reason {sig!r}",
-        "normal": "it exits with reason normal (a process that traps exits gets an EXIT message instead)",
         "shutdown": "it exits with reason shutdown (a supervisor treats that as an orderly stop)",
     }[action]
     return {"level": "info", "text": f'exit({pid_text(pid)}, "{sig}") — {what}.'}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import pathlib
+import time
 
 import anywidget
 import ipywidgets as W
@@ -152,7 +153,7 @@ class ProcessTable(FrontEndChecked, anywidget.AnyWidget):
         else:
             notice = perform(self.runtime, self._pid, action, reason)
         self._seq += 1
-        self.notice = dict(notice, seq=self._seq)
+        self.notice = dict(notice, seq=self._seq, at=time.time())
         return self.notice
 
 

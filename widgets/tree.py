@@ -18,6 +18,7 @@ and rewrites with its latest drawing whenever the notebook is saved (see _saved.
 from __future__ import annotations
 
 import pathlib
+import time
 
 import anywidget
 import traitlets as t
@@ -195,7 +196,7 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
                     self._ended = (f"gave up after {meta.get('restarts_in_window')} restarts in "
                                    f"{meta.get('max_seconds')} s (max_restarts={meta.get('max_restarts')})")
                 self._notice_seq += 1
-                self.notice = {"level": "error", "seq": self._notice_seq, "text": (
+                self.notice = {"level": "error", "seq": self._notice_seq, "at": time.time(), "text": (
                     f"supervisor {who} gave up: {meta.get('restarts_in_window')} restarts in "
                     f"{meta.get('max_seconds')} s is more than its intensity allows "
                     f"(max_restarts={meta.get('max_restarts')}). It stopped its children and exited "
@@ -271,7 +272,7 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
         else:
             notice = perform(self.runtime, pid, action, reason)
         self._notice_seq += 1
-        self.notice = dict(notice, seq=self._notice_seq)
+        self.notice = dict(notice, seq=self._notice_seq, at=time.time())
         return self.notice
 
     def expand(self, key: str) -> None:

@@ -112,6 +112,26 @@ def test_after_a_kernel_restart_the_old_tree_is_greyed_and_says_to_rerun(lab, pa
     tree = page.locator(".beamlab-tree").first
     assert "bl-gone" not in tree.get_attribute("class")
 
+    # "exit(pid, normal)" does what it does typed in a cell: nothing, and says why
+    cache_pid = page.get_attribute(NODE.format("cache"), "data-pid")
+    page.click(NODE.format("cache"))
+    page.wait_for_selector('[data-testid="beamlab-inspector"] >> text=cache', timeout=30_000)
+    page.click('[data-testid="beamlab-inspector"] button[data-action="normal"]')
+    notice = page.locator('[data-testid="beamlab-notice"]').first
+    notice.wait_for(timeout=30_000)
+    assert "nothing happened" in notice.inner_text() and "does not trap exits" in notice.inner_text()
+    assert notice.locator(".bl-time").inner_text().count(":") == 2        # a notice has its time
+    page.wait_for_timeout(500)
+    assert page.get_attribute(NODE.format("cache"), "data-pid") == cache_pid
+    assert page.get_attribute(NODE.format("cache"), "data-restarts") == "0"
+    # the action that makes the process itself exit is named for what it is, and it does
+    page.click('[data-testid="beamlab-inspector"] button:has-text("Make it exit normally")')
+    page.wait_for_selector(NODE.format("cache") + '[data-restarts="1"]', timeout=30_000)
+    assert 'called exit("normal") itself' in notice.inner_text()
+    # the earlier notice joined the event log instead of staying up
+    events = page.locator('[data-testid="beamlab-events"]').first
+    assert "earlier events (1)" in events.inner_text()
+
     page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()")
     page.wait_for_selector(".beamlab-tree.bl-gone", timeout=30_000)
     banner = page.locator('[data-testid="beamlab-gone"]').first

@@ -75,7 +75,7 @@ def test_killing_a_worker_from_the_widget_shows_the_restart_and_uses_up_intensit
     assert f"restarted it as {after.pid}" in tree.inspector["message"]
 
 
-@pytest.mark.parametrize("action, restarted", [("normal", False), ("shutdown", False), ("crash", True)])
+@pytest.mark.parametrize("action, restarted", [("exit_self", False), ("shutdown", False), ("crash", True)])
 def test_a_transient_child_is_restarted_only_after_an_abnormal_exit(action, restarted):
     def main():
         sup = Supervisor.start_link([worker("t", restart="transient")])
@@ -88,6 +88,22 @@ def test_a_transient_child_is_restarted_only_after_an_abnormal_exit(action, rest
         return tree.snapshot.by_name("t")
     t = run(main)
     assert (t.status != "stopped") is restarted
+
+
+def test_the_exit_normal_button_does_what_exit_pid_normal_does_and_says_why():
+    def main():
+        sup = Supervisor.start_link([worker("w")])
+        tree = SupervisionTree(sup, live=False)
+        w = tree.snapshot.by_name("w")
+        click(tree, type="inspect", key=w.key, pid=str(w.pid))
+        click(tree, type="action", key=w.key, pid=str(w.pid), action="normal")
+        settle()
+        tree.refresh()
+        return w.pid, tree.snapshot.by_name("w"), tree.notice["text"]
+    before, after, notice = run(main)
+    assert after.pid == before and after.status != "stopped" and after.restarts == 0   # nothing happened
+    assert notice.startswith(f'exit({before}, "normal") — nothing happened')
+    assert "does not trap exits" in notice and "Make it exit normally" in notice
 
 
 def test_the_inspector_shows_a_genserver_state_and_mailbox():

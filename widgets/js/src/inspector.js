@@ -1,6 +1,6 @@
 // The inspector panel shared by the tree and the observer: what a process is doing,
 // and buttons that act on it. Actions go to Python as custom messages:
-//   {type: "action", pid, key, action: "kill"|"crash"|"normal"|"shutdown", reason}
+//   {type: "action", pid, key, action: "kill"|"crash"|"normal"|"exit_self"|"shutdown", reason}
 // Python replies by updating the `inspector` and `notice` traits.
 
 export function h(tag, attrs = {}, ...children) {
@@ -20,7 +20,8 @@ export function h(tag, attrs = {}, ...children) {
 const ACTIONS = [
   ["kill", "Kill", "exit(pid, \"kill\"): untrappable, the process dies with reason killed"],
   ["crash", "Crash with reason…", "the process crashes with the reason you type"],
-  ["normal", "Exit normal", "the process exits with reason normal"],
+  ["normal", "exit(pid, \"normal\")", "what exit(pid, \"normal\") does from a cell: nothing to a process that does not trap exits; an EXIT message to one that does"],
+  ["exit_self", "Make it exit normally", "as if the process called exit(\"normal\") itself: it ends with reason normal (a transient child is not restarted)"],
   ["shutdown", "Exit shutdown", "the process exits with reason shutdown"],
 ];
 
@@ -68,9 +69,38 @@ export function renderInspector(root, data, send) {
   root.append(h("div", { class: "bl-actions" }, buttons, reason));
 }
 
+// A notice belongs to its moment: it shows with its time, fades into a short log of
+// earlier events after NOTICE_FRESH_MS, and the log keeps the last NOTICE_LOG ones.
+const NOTICE_FRESH_MS = 8000;
+const NOTICE_LOG = 8;
+
+const hhmmss = (d) => d.toTimeString().slice(0, 8);
+
 export function renderNotice(el, notice) {
+  const log = el.__blLog || (el.__blLog = []);
+  if (notice && notice.text && notice.seq !== el.__blSeq) {
+    el.__blSeq = notice.seq;
+    const at = typeof notice.at === "number" ? new Date(notice.at * 1000) : new Date();
+    log.unshift({ at, text: notice.text, level: notice.level || "info" });
+    log.splice(NOTICE_LOG);
+  }
+  clearTimeout(el.__blTimer);
   el.replaceChildren();
-  if (!notice || !notice.text) return;
-  el.className = `bl-notice bl-notice-${notice.level || "info"}`;
-  el.append(notice.text);
+  el.className = "bl-notices";
+  if (!log.length) return;
+  const [latest, ...older] = log;
+  const age = Date.now() - latest.at.getTime();
+  const fresh = age < NOTICE_FRESH_MS;
+  if (fresh) {
+    el.append(h("div", { class: `bl-notice bl-notice-${latest.level}`, "data-testid": "beamlab-notice" },
+      h("span", { class: "bl-time" }, hhmmss(latest.at)), " ", latest.text));
+    el.__blTimer = setTimeout(() => renderNotice(el, null), NOTICE_FRESH_MS - age + 50);
+  }
+  const past = fresh ? older : log;
+  if (past.length) {
+    el.append(h("details", { class: "bl-events", "data-testid": "beamlab-events" },
+      h("summary", {}, `earlier events (${past.length})`),
+      h("ul", { class: "bl-list" }, past.map((e) => h("li", { class: `bl-event-${e.level}` },
+        h("span", { class: "bl-time" }, hhmmss(e.at)), " ", e.text)))));
+  }
 }
