@@ -24,12 +24,15 @@ How this works:
   in the shell process; between cells SIGINT is ignored, as in ipykernel.
 - Shutdown and restart stop the runtime on the main thread: every process
   killed, timers cancelled, signal handlers and sys.stdout restored, the dirty
-  thread pool shut down.
+  thread pool shut down. Processes get SHUTDOWN_UNWIND seconds to run their
+  cleanup; beyond that they are dropped as the BEAM halts, so 100,000 of them
+  still let the kernel exit inside jupyter_client's 2.5 s grace.
 """
 
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import sys
 import threading
@@ -51,6 +54,7 @@ __all__ = ["BeamKernel"]
 
 log = logging.getLogger("beamlab.kernel")
 KEEP_MAGIC = "%%keep"
+SHUTDOWN_UNWIND = 1.0   # seconds processes may spend in cleanup when the kernel shuts down
 
 
 def split_keep(code: str) -> tuple[bool, str]:
@@ -180,20 +184,30 @@ class BeamKernel(IPythonKernel):
 
     # ------------------------------------------------------------------ shutdown
     async def do_shutdown(self, restart):
-        """Stop the runtime on the main thread, then shut down as ipykernel does."""
+        """Stop the runtime on the main thread, then shut down as ipykernel does.
+
+        The kernel process ends right after (a restart starts a new one), and
+        jupyter_client sends SIGTERM 2.5 s after asking: processes get at most
+        SHUTDOWN_UNWIND seconds to run their cleanup, the rest are dropped as the
+        BEAM halts, and the collector stays off while 100,000 of them are let go."""
         if threading.current_thread() is threading.main_thread():
-            self.stop_runtime()
+            self.stop_runtime(unwind=SHUTDOWN_UNWIND, exiting=True)
         else:   # the control thread: the runtime belongs to the main thread
-            self.io_loop.add_callback(self.stop_runtime)
+            self.io_loop.add_callback(self.stop_runtime, SHUTDOWN_UNWIND, True)
         return super().do_shutdown(restart)
 
-    def stop_runtime(self) -> None:
-        """Kill every process, cancel timers and restore what the runtime changed. Idempotent."""
+    def stop_runtime(self, unwind: float | None = None, exiting: bool = False) -> None:
+        """Kill every process, cancel timers and restore what the runtime changed. Idempotent.
+
+        `unwind`: seconds the processes may spend in their cleanup (see Runtime.stop);
+        `exiting`: the kernel process ends next, so no garbage collection is worth running."""
         if self._runtime_stopped or threading.current_thread() is not threading.main_thread():
             return
         if self.cells.in_process():   # called from a cell: do it once the cell is done
-            self.io_loop.add_callback(self.stop_runtime)
+            self.io_loop.add_callback(self.stop_runtime, unwind, exiting)
             return
+        if exiting:
+            gc.disable()
         self._runtime_stopped = True
         self.shell.beam = None        # later cells (if any) run as plain IPython
         self.comm_router.enabled = False
@@ -207,6 +221,6 @@ class BeamKernel(IPythonKernel):
         if isinstance(sys.stdout, FlushingStream):
             sys.stdout, sys.stderr = self._proxies   # so the runtime can put the originals back
         try:
-            self.runtime.stop()
+            self.runtime.stop(unwind=unwind)
         except Exception:
             log.error("beamlab: stopping the runtime failed", exc_info=True)

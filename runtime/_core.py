@@ -28,10 +28,12 @@ from __future__ import annotations
 import collections
 import contextvars
 import threading
+import time
 import greenlet
 from _thread import get_ident as _get_ident
 
 from .clock import SystemClock
+from .halt import halt
 from .errors import Crash, NotInProcess, ProcessExit, SystemLimit
 from .introspection import IntrospectionMixin
 from .io import GroupLeader, install_stdio, uninstall_stdio
@@ -159,17 +161,26 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         _current = self
         return self
 
-    def stop(self) -> None:
-        """Kill every process, cancel timers, restore signal handlers and sys.stdout."""
+    def stop(self, unwind: float | None = None) -> None:
+        """Kill every process, cancel timers, restore signal handlers and sys.stdout.
+
+        `unwind`: at most this many seconds for the processes' cleanup (`finally`
+        blocks); past it the rest are dropped without running any code, as the
+        BEAM halts (halt.py): for a program that ends right after, such as the
+        kernel shutting down with 100,000 processes."""
         global _current
         if self._stopped:
             return
+        halt_at = None if unwind is None else time.monotonic() + unwind
         # Every live process, and the killed ones still waiting to unwind: those
         # with a greenlet unwind now (their `finally` blocks run), as they would
         # after a kill; one that will not stop is abandoned.
         procs = list(self._table.values())
         procs += [p for p in self._runq if p.unwinds is not None and not p.alive]
         for proc in procs:
+            if halt_at is not None and time.monotonic() > halt_at:
+                halt(self)          # out of time: the rest go without unwinding
+                break
             g = proc.greenlet
             if g is None or g.dead:
                 self._exit_process(proc, "killed")
