@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # JupyterLab refuses to run as root without --allow-root (containers, CI machines)
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test venv sysdeps bench clean
+.PHONY: lab test venv sysdeps bench clean soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: sysdeps venv
 
 bench: venv
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# about 10 minutes: 100k GenServers under 100 supervisors with chaos (benchmarks/soak.py);
+# SOAK_SECONDS=60 make soak for a shorter one, SOAK_ARGS='--gc_policy 0' to compare
+soak: venv
+	$(BIN)/python -m benchmarks.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
