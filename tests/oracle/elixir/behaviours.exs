@@ -15,7 +15,8 @@ defmodule Oracle.Behaviours do
      :task_async_await, :task_await_timeout, :task_crash_reaches_the_awaiting_caller,
      :task_yield_returns_nil_while_running, :agent_get_update_and_stop,
      :agent_start_with_a_taken_name, :dynsup_beyond_intensity_exits_shutdown,
-     :dynsup_temporary_child_is_not_restarted, :agent_get_and_update_from_two_processes]
+     :dynsup_temporary_child_is_not_restarted, :agent_get_and_update_from_two_processes,
+     :supervisor_start_child_failure_in_elixir_gives_reason_and_spec]
   end
 
   defp child(tag), do: %{id: tag, start: {:oracle, :worker_start, [tag]}}
@@ -141,6 +142,15 @@ defmodule Oracle.Behaviours do
       receive do: ({:done, ^tag} -> :ok)
     end
     emit(Agent.get(agent, &Enum.reverse/1))
+  end
+
+  # Elixir's Supervisor.start_child passes OTP's {:error, {reason, child}} through
+  # (DynamicSupervisor's, above, is the bare reason)
+  def supervisor_start_child_failure_in_elixir_gives_reason_and_spec do
+    {:ok, sup} = Supervisor.start_link([], strategy: :one_for_one)
+    bad = %{id: :bad, start: {Oracle.FailsToStart, :start_link, [:x]}}
+    emit(Supervisor.start_child(sup, bad))
+    emit(Supervisor.count_children(sup))
   end
 
   def agent_start_with_a_taken_name do

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from beamlab.runtime import ANY, is_process_alive, monitor, process_flag, receive, self, send, spawn
 from beamlab.runtime.otp import (Agent, AlreadyStarted, CallExit, DynamicSupervisor, GenServer,
-                                 Stop, SupervisorError, Task)
+                                 Stop, Supervisor, SupervisorError, Task)
 from oracle_trace import emit, flush, role
 
 from . import scenario
@@ -172,3 +172,11 @@ def agent_get_and_update_from_two_processes():
         spawn(body)
         receive(("done", tag))
     emit(Agent.get(agent, lambda lst: list(reversed(lst))))
+
+
+@scenario
+def supervisor_start_child_failure_in_elixir_gives_reason_and_spec():
+    sup = Supervisor.start_link([], strategy="one_for_one")
+    bad = {"id": "bad", "start": (FailsToStart.start_link, "x")}
+    emit(result(Supervisor.start_child, sup, bad))
+    emit(Supervisor.count_children(sup))
