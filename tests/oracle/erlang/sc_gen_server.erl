@@ -12,7 +12,8 @@
          gs_call_to_itself_is_calling_self/0, gs_continue_runs_before_any_message/0,
          gs_stop_from_a_cast/0, gs_init_crash_fails_the_start/0,
          gs_cast_to_a_dead_server_is_ok/0, gs_stop_of_a_dead_server_exits_noproc/0,
-         gs_stop_without_a_reply_fails_the_call/0]).
+         gs_stop_without_a_reply_fails_the_call/0,
+         gs_late_reply_after_a_timeout_is_dropped/0, gs_call_infinity_to_a_crashing_server/0, gs_reply_with_a_timeout_gives_handle_info_timeout/0, gs_terminate_runs_when_its_supervisor_shuts_it_down/0]).
 -import(oracle, [emit/1, role/2, flush/0]).
 
 scenarios() ->
@@ -25,7 +26,8 @@ scenarios() ->
      gs_start_with_a_taken_name, gs_crash_in_cast_runs_terminate, gs_get_state,
      gs_call_to_itself_is_calling_self, gs_continue_runs_before_any_message,
      gs_stop_from_a_cast, gs_init_crash_fails_the_start, gs_cast_to_a_dead_server_is_ok,
-     gs_stop_of_a_dead_server_exits_noproc, gs_stop_without_a_reply_fails_the_call].
+     gs_stop_of_a_dead_server_exits_noproc, gs_stop_without_a_reply_fails_the_call,
+     gs_late_reply_after_a_timeout_is_dropped, gs_call_infinity_to_a_crashing_server, gs_reply_with_a_timeout_gives_handle_info_timeout, gs_terminate_runs_when_its_supervisor_shuts_it_down].
 
 zero() -> list_to_integer("0").
 
@@ -210,3 +212,43 @@ gs_stop_without_a_reply_fails_the_call() ->
     {ok, S} = oracle_gs:start(#{handle_call => fun(quit, _, St) -> {stop, normal, St} end}, 0),
     role(S, server),
     emit(call_exit(fun() -> gen_server:call(S, quit) end)).
+
+%% OTP 24+: a reply that comes after the caller gave up never reaches its mailbox.
+gs_late_reply_after_a_timeout_is_dropped() ->
+    {ok, S} = oracle_gs:start_link(
+                #{handle_call => fun(slow, From, St) ->
+                                         erlang:send_after(100, self(), {answer, From}),
+                                         {noreply, St}
+                                 end,
+                  handle_info => fun({answer, From}, St) ->
+                                         gen_server:reply(From, late), emit(replied), {noreply, St}
+                                 end,
+                  handle_cast => fun({ping, From}, St) -> From ! pong, {noreply, St} end}, 0),
+    role(S, server),
+    emit(call_exit(fun() -> gen_server:call(S, slow, 20) end)),
+    timer:sleep(200),
+    gen_server:cast(S, {ping, self()}),
+    receive pong -> ok end,
+    emit(flush()).
+
+gs_call_infinity_to_a_crashing_server() ->
+    {ok, S} = oracle_gs:start(counter(), 0),
+    role(S, server),
+    emit(call_exit(fun() -> gen_server:call(S, crash, infinity) end)).
+
+gs_reply_with_a_timeout_gives_handle_info_timeout() ->
+    Test = self(),
+    {ok, S} = oracle_gs:start_link(
+                #{handle_call => fun(get, _, St) -> {reply, St, St, 30} end,
+                  handle_info => fun(M, St) -> emit({info, M}), Test ! done, {noreply, St} end}, 5),
+    emit(gen_server:call(S, get)),
+    receive done -> ok end.
+
+gs_terminate_runs_when_its_supervisor_shuts_it_down() ->
+    Child = #{id => server, start => {oracle_gs, start_link, [trapping(#{}), 0]}},
+    {ok, Sup} = oracle_sup:start_link({#{}, [Child]}),
+    [{server, S, _, _}] = supervisor:which_children(Sup),
+    role(S, server),
+    R = monitor(process, S),
+    ok = supervisor:terminate_child(Sup, server),
+    receive {'DOWN', R, _, _, _} = D -> emit(D) end.

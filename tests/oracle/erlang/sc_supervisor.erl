@@ -17,7 +17,8 @@
          sup_restart_child_that_fails_to_start/0,
          sup_terminate_child_forgets_a_temporary_child/0,
          sup_transient_child_is_not_restarted_after_shutdown_tuple/0,
-         sup_one_for_all_does_not_restart_a_temporary_sibling/0]).
+         sup_one_for_all_does_not_restart_a_temporary_sibling/0,
+         sup_init_ignore/0, sup_restarts_outside_the_period_do_not_add_up/0, sup_terminate_child_by_pid_is_not_found/0]).
 -import(oracle, [emit/1, role/2, flush/0]).
 
 scenarios() ->
@@ -33,7 +34,8 @@ scenarios() ->
      sup_escalation_reaches_the_parent_supervisor, sup_restart_child_that_fails_to_start,
      sup_terminate_child_forgets_a_temporary_child,
      sup_transient_child_is_not_restarted_after_shutdown_tuple,
-     sup_one_for_all_does_not_restart_a_temporary_sibling].
+     sup_one_for_all_does_not_restart_a_temporary_sibling,
+     sup_init_ignore, sup_restarts_outside_the_period_do_not_add_up, sup_terminate_child_by_pid_is_not_found].
 
 child(Id) -> child(Id, []).
 child(Id, Opts) ->
@@ -211,3 +213,28 @@ sup_one_for_all_does_not_restart_a_temporary_sibling() ->
     S = sup(one_for_all, [child(a), child(t, [{restart, temporary}]), child(c)]),
     crash(S, a, boom),
     emit([Id || {Id, _} <- pids(S)]).
+
+sup_init_ignore() ->
+    emit(oracle_sup:start_link(ignore)).
+
+%% intensity 1 in a 1 s period: two crashes two seconds apart are fine. (OTP stamps
+%% restarts in whole seconds, so 1.1 s apart can still fall in one period.)
+sup_restarts_outside_the_period_do_not_add_up() ->
+    S = sup_period(one_for_one, 1, 1, [child(a)]),
+    crash(S, a, boom),
+    timer:sleep(2100),
+    crash(S, a, boom),
+    emit(is_process_alive(S)),
+    emit([Id || {Id, P} <- pids(S), is_pid(P)]).
+
+sup_period(Strategy, Intensity, Period, Children) ->
+    {ok, S} = oracle_sup:start_link({#{strategy => Strategy, intensity => Intensity,
+                                       period => Period}, Children}),
+    role(S, sup),
+    S.
+
+sup_terminate_child_by_pid_is_not_found() ->
+    S = sup(one_for_one, [child(a)]),
+    [{a, P}] = pids(S),
+    emit(supervisor:terminate_child(S, P)),
+    emit(is_process_alive(P)).

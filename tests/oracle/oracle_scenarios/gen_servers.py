@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from beamlab.runtime import (ANY, exit, is_process_alive, monitor, process_flag, receive, self,
-                             send, sleep, spawn, whereis)
-from beamlab.runtime.otp import CallExit, GenServer, NoReply, Ok, Reply, StartError, Stop
+                             send, send_after, sleep, spawn, whereis)
+from beamlab.runtime.otp import (CallExit, GenServer, NoReply, Ok, Reply, StartError, Stop,
+                                 Supervisor)
 from oracle_trace import emit, flush, role
 
 from . import scenario
@@ -340,3 +341,63 @@ def gs_stop_without_a_reply_fails_the_call():
     s = QuitsWithoutReply.start(0)
     role(s, "server")
     emit(call_exit(lambda: GenServer.call(s, "quit")))
+
+
+class RepliesLate(GenServer):
+    def handle_call(self, request, from_, state):
+        send_after(0.1, self(), ("answer", from_))
+        return NoReply(state)
+
+    def handle_info(self, message, state):
+        GenServer.reply(message[1], "late")
+        emit("replied")
+        return NoReply(state)
+
+    def handle_cast(self, request, state):
+        send(request[1], "pong")
+        return NoReply(state)
+
+
+@scenario
+def gs_late_reply_after_a_timeout_is_dropped():
+    s = RepliesLate.start_link(0)
+    role(s, "server")
+    emit(call_exit(lambda: GenServer.call(s, "slow", 0.02)))
+    sleep(0.2)
+    GenServer.cast(s, ("ping", self()))
+    receive("pong")
+    emit(flush())
+
+
+@scenario
+def gs_call_infinity_to_a_crashing_server():
+    s = Counter.start(0)
+    role(s, "server")
+    emit(call_exit(lambda: GenServer.call(s, "crash", "infinity")))
+
+
+class ReplyTimesOut(GenServer):
+    def handle_call(self, request, from_, state):
+        return Reply(state[0], state, timeout=0.03)
+
+    def handle_info(self, message, state):
+        emit(("info", message))
+        send(state[1], "done")
+        return NoReply(state)
+
+
+@scenario
+def gs_reply_with_a_timeout_gives_handle_info_timeout():
+    s = ReplyTimesOut.start_link((5, self()))
+    emit(GenServer.call(s, "get"))
+    receive("done")
+
+
+@scenario
+def gs_terminate_runs_when_its_supervisor_shuts_it_down():
+    sup = Supervisor.start_link([{"id": "server", "start": (Trapping.start_link, 0)}])
+    [(_, s, _, _)] = Supervisor.which_children(sup)
+    role(s, "server")
+    ref = monitor(s)
+    Supervisor.terminate_child(sup, "server")
+    emit(down(ref))

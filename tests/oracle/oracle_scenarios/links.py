@@ -183,3 +183,22 @@ def link_crash_kills_a_non_trapping_partner():
     role(c, "child")
     send(c, "go")
     emit(down(ref))
+
+
+@scenario
+def exit_comes_before_down():
+    process_flag("trap_exit", True)
+    p = spawn_link(lambda: (receive("go"), exit("boom")))
+    role(p, "child")
+    monitor(p)
+    send(p, "go")
+    first = receive()
+    second = receive()
+    emit([first, second])
+
+
+@scenario
+def trap_exit_flag_returns_the_old_value():
+    emit(process_flag("trap_exit", True))
+    emit(process_flag("trap_exit", False))
+    emit(process_flag("trap_exit", False))

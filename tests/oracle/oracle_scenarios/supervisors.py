@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from beamlab.runtime import (ANY, exit, is_process_alive, monitor, process_flag, receive,
-                             register, self, send, spawn, spawn_link)
+                             register, self, send, sleep, spawn, spawn_link)
 from beamlab.runtime.otp import GenServer, StartError, Stop, Supervisor, SupervisorError
 from oracle_trace import emit, flush, role
 
@@ -275,3 +275,38 @@ def sup_one_for_all_does_not_restart_a_temporary_sibling():
     s = sup("one_for_all", [child("a"), child("t", restart="temporary"), child("c")])
     crash(s, "a", "boom")
     emit([cid for cid, _ in pids(s)])
+
+
+class IgnoringSupervisor(Supervisor):
+    def init(self, arg):
+        return "ignore"
+
+
+@scenario
+def sup_init_ignore():
+    try:
+        pid = IgnoringSupervisor.start_link(None)
+    except StartError as e:
+        emit(("error", e.reason))
+    else:
+        emit("ignore" if pid is None else ("ok", pid))
+
+
+@scenario
+def sup_restarts_outside_the_period_do_not_add_up():
+    s = Supervisor.start_link([child("a")], strategy="one_for_one", max_restarts=1,
+                              max_seconds=1)
+    role(s, "sup")
+    crash(s, "a", "boom")
+    sleep(2.1)
+    crash(s, "a", "boom")
+    emit(is_process_alive(s))
+    emit([cid for cid, pid in pids(s) if pid is not None])
+
+
+@scenario
+def sup_terminate_child_by_pid_is_not_found():
+    s = sup("one_for_one", [child("a")])
+    [(_, p)] = pids(s)
+    emit(result(Supervisor.terminate_child, s, p))
+    emit(is_process_alive(p))
