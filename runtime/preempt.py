@@ -36,6 +36,12 @@ the signal interrupts it, but the process is switched out only once the call
 returns, so a process in `time.sleep` holds everyone up like a NIF; use
 beamlab's `sleep` (the kernel maps `time.sleep` in notebook code to it).
 
+Wedges (wedges.py). A process that ignores SIGALRM, installs its own handler
+or stops the timer is noticed by a watchdog thread and undone, with a warning
+naming it; a process blocked in `acquire()` on a lock that a switched-out
+process holds gets a `LockDeadlock` from the tick; an interrupt frees a
+process stuck in such a call.
+
 Fallback. Signals exist only in the main thread and not on Windows; there the
 runtime is *cooperative*: processes switch only when they receive, sleep or
 exit, so a process in `while True: pass` holds the CPU until interrupted. The
@@ -56,6 +62,9 @@ import time
 
 import greenlet
 
+from . import wedges
+from .wedges import _real_setitimer, _real_signal
+
 __all__ = ["Preemptor", "frame_kind"]
 
 USER, BEAMLAB, LIBRARY = 0, 1, 2
@@ -68,6 +77,9 @@ _LIB_DIRS = tuple(sorted({os.path.realpath(p) + os.sep for key in ("stdlib", "pl
 _kind_cache: dict = {}
 _BACK_EDGES = {code for name, code in dis.opmap.items()
                if "JUMP_BACKWARD" in name or name == "JUMP_ABSOLUTE"}
+# Where a frame waits while a C function it called runs (`lock.acquire()`, `with lock:`)
+_CALLS = {code for name, code in dis.opmap.items()
+          if name.startswith("CALL") or name in ("PRECALL", "BEFORE_WITH", "SETUP_WITH")}
 
 
 def frame_kind(code) -> int:
@@ -140,36 +152,51 @@ class Preemptor:
         self._reported = -1
         self._deferred = None
         self._due = 0
+        self._stuck_at = None        # (frame, f_lasti) the running process sat at, last tick
+        self._stuck_since = 0.0
+        self._stuck_checked = False
+        self._searching = False
+        self._handler = self._on_alarm   # the one bound method installed (compared with `is`)
+        self.guard = None
         self.preemptions = 0
 
     # -- installation --------------------------------------------------------
     def install(self) -> None:
         if self.mode != "signal" or self.installed:
             return
-        self._old_handler = signal.signal(signal.SIGALRM, self._on_alarm)
+        self._old_handler = _real_signal(signal.SIGALRM, self._handler)
         self.installed = True
+        self.guard = wedges.SignalGuard(self)
+        self.guard.install()
 
     def uninstall(self) -> None:
         if self.installed:
             self.disarm()
-            signal.signal(signal.SIGALRM, self._old_handler or signal.SIG_DFL)
+            self.guard.uninstall()
+            _real_signal(signal.SIGALRM, self._old_handler or signal.SIG_DFL)
             self.installed = False
 
+    # The timer runs whenever `armed` is true (started before the flag is set,
+    # stopped after it is cleared), so the signal guard can rely on it.
     def arm(self) -> None:
         if self.installed and not self.armed:
-            self.armed = True
             self._last = time.perf_counter()
-            signal.setitimer(signal.ITIMER_REAL, self.tick, self.tick)
+            _real_setitimer(signal.ITIMER_REAL, self.tick, self.tick)
+            self.armed = True
+            self.guard.armed(True)
 
     def disarm(self) -> None:
         if self.armed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
             self.armed = False
+            _real_setitimer(signal.ITIMER_REAL, 0)
+            self.guard.armed(False)
 
     # -- the tick --------------------------------------------------------------
     def _on_alarm(self, signum, frame) -> None:
         rt = self.rt
         rt._service_due = True
+        if self._searching:
+            return
         now = time.perf_counter()
         gap = now - self._last
         self._last = now
@@ -185,6 +212,7 @@ class Preemptor:
             self._held = gap
             self._last_switches = rt._switches
             self._due = 0
+            self._stuck_at = None
             fresh = True
         if self._held >= rt.long_schedule and self._reported != rt._switches:
             self._reported = rt._switches
@@ -198,6 +226,12 @@ class Preemptor:
             # queue). Each process gets at least one full tick, like the BEAM's
             # reductions budget, at no cost on the switch path.
             return
+        if frame is not None and frame.f_code.co_code[frame.f_lasti] in _CALLS:
+            deadlock = self._check_stuck(proc, frame, now)
+            if deadlock is not None:
+                raise deadlock      # fails the acquire: see the message for the two processes
+        else:
+            self._stuck_at = None
         if not is_safe_point(frame):
             self._due += 1
             due = self._due
@@ -218,6 +252,38 @@ class Preemptor:
             self._defer(proc, frame)
             return
         self._preempt(proc, frame)
+
+    def _check_stuck(self, proc, frame, now: float):
+        """A C call that lets signal handlers run (`lock.acquire()`) has kept the
+        process at the same instruction since the last tick: after LOCK_PATIENCE,
+        the LockDeadlock to raise if it waits for a lock a switched-out process holds."""
+        at = (frame, frame.f_lasti)
+        if self._stuck_at != at:
+            self._stuck_at = at
+            self._stuck_since = now
+            self._stuck_checked = False
+        elif not self._stuck_checked and now - self._stuck_since >= wedges.LOCK_PATIENCE:
+            self._stuck_checked = True
+            # A tick arriving during this search would run this handler again inside
+            # it, on this handler's own frame: mark the search so that it returns at once.
+            self._searching = True
+            try:
+                found = wedges.find_lock_deadlock(self.rt, proc, frame)
+            finally:
+                self._searching = False
+            if found is not None:
+                self._stuck_at = None
+                self._clear_deferred()
+                return wedges.lock_deadlock_error(self.rt, proc, frame, found,
+                                                  now - self._stuck_since)
+        return None
+
+    def stuck_for(self, proc, frame) -> float:
+        """Seconds `proc` has been blocked in the C call it makes at `frame` (0 if not)."""
+        if (self._stuck_at is not None and self.rt.current is proc
+                and self._stuck_at == (frame, frame.f_lasti)):
+            return time.perf_counter() - self._stuck_since
+        return 0.0
 
     def _preempt(self, proc, frame) -> None:
         self.preemptions += 1
@@ -294,6 +360,15 @@ class Preemptor:
                 rt._interrupt_pending = True
             rt._service_due = True
             rt._event.set()
+            # Another process holds the thread, blocked in a call (a lock.acquire()
+            # no one can release): fail that call, or the interrupt could never land.
+            cur = rt.current
+            if cur is not None and frame is not None and greenlet.getcurrent() is cur.greenlet:
+                waited = self.stuck_for(cur, frame)
+                if waited > 0 and (waited >= 0.5 or wedges.waits_for_lock(frame)):
+                    self._stuck_at = None
+                    self._clear_deferred()
+                    raise wedges.interrupted_error(rt, cur, frame, waited)
 
         old = signal.signal(signal.SIGINT, on_sigint)
         rt._interrupt_pending = False

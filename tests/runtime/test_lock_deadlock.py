@@ -1,0 +1,134 @@
+"""A `threading.Lock` shared by two processes: a clear error, never a frozen thread.
+
+Issue 10, point 4: processes share one OS thread, so when one holds a plain
+lock and sleeps, and another blocks in `acquire()`, the thread waits for
+itself forever. The waiting `acquire()` now fails with `LockDeadlock` naming
+both processes; a wait that cannot be diagnosed (the lock is held by an OS
+thread) is still freed by an interrupt. Each case runs in a child interpreter
+(real clock, signal preemption), so a regression fails on the timeout
+instead of hanging the test run.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "setitimer") or sys.platform != "linux",
+                                reason="needs SIGALRM and Linux's interruptible lock waits")
+
+HOLDER_AND_WAITER = textwrap.dedent("""
+    import threading
+    import beamlab
+    from beamlab.runtime import ANY, receive, self, send, sleep, spawn, spawn_monitor
+
+    lock = threading.Lock()
+
+    def holder(parent):
+        with lock:
+            send(parent, "holding")
+            sleep(%(hold)s)
+        send(parent, "released")
+
+    def waiter():
+        %(wait)s
+
+    def main():
+        h = spawn(holder, self())
+        receive("holding")
+        w, ref = spawn_monitor(waiter)
+        reason = receive(("DOWN", ref, "process", w, ANY))[4]
+        receive("released")            # the holder carried on and let go of the lock
+        print("HOLDER", h, "WAITER", w)
+        print("REASON", reason.kind, reason.exception)
+        with lock:
+            print("LOCK FREE AGAIN")
+
+    beamlab.run(main, preemption="signal")
+""")
+
+
+def run_script(tmp_path, text: str, timeout: float = 30):
+    script = tmp_path / "locks.py"
+    script.write_text(text)
+    try:
+        return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                              timeout=timeout, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    except subprocess.TimeoutExpired:
+        pytest.fail("the runtime froze: a process waited for a lock on the one thread")
+
+
+@pytest.mark.parametrize("wait", ["with lock:\n            pass", "lock.acquire()"])
+def test_waiting_for_a_lock_a_switched_out_process_holds_fails_naming_both(tmp_path, wait):
+    done = run_script(tmp_path, HOLDER_AND_WAITER % {"hold": 0.5, "wait": wait})
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
+    holder, waiter = lines["HOLDER"].split(" ")[0], lines["HOLDER"].split(" ")[2]
+    reason = lines["REASON"]
+    assert reason.startswith("LockDeadlock deadlock: ")
+    assert f"{waiter} (__main__.waiter)" in reason and "locks.py:15 in waiter" in reason
+    assert f"{holder} (__main__.holder) holds" in reason and "locks.py:11 in holder" in reason
+    assert "share one OS thread" in reason and "GenServer" in reason
+    assert "LOCK FREE AGAIN" in done.stdout
+    # the crash report of the waiter says it too, where the learner looks
+    assert "=ERROR REPORT==== process " + waiter in done.stderr
+
+
+STUCK_ON_A_THREADS_LOCK = textwrap.dedent("""
+    import os, signal, threading, time
+    import beamlab
+    from beamlab.runtime import ANY, receive, self, send, sleep, spawn
+
+    lock = threading.Lock()
+    lock.acquire()                  # held by this OS thread's code outside any process, forever
+
+    def waiter(parent):
+        send(parent, "about to wait")
+        with lock:
+            pass
+
+    def main():
+        threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()   # Ctrl-C
+        spawn(waiter, self())
+        receive("about to wait")      # the waiter blocks the thread from here on
+        receive()
+
+    try:
+        beamlab.run(main, preemption="signal")
+    except KeyboardInterrupt:
+        print("MAIN INTERRUPTED")
+""")
+
+
+def test_an_interrupt_frees_the_thread_from_a_process_stuck_in_acquire(tmp_path):
+    done = run_script(tmp_path, STUCK_ON_A_THREADS_LOCK)
+    assert "MAIN INTERRUPTED" in done.stdout, done.stdout + done.stderr[-3000:]
+    assert "Wedged: interrupted: <0.2.0> (__main__.waiter) was blocked" in done.stderr
+    assert "locks.py:11 in waiter" in done.stderr
+
+
+def test_a_lock_held_only_briefly_is_not_a_deadlock():
+    import threading
+    import beamlab
+    from beamlab.runtime import sleep, spawn
+
+    lock = threading.Lock()
+    log = []
+
+    def user(i):
+        for _ in range(20):
+            with lock:
+                log.append(i)
+            sleep(0.001)
+
+    def main():
+        for i in range(3):
+            spawn(user, i)
+        sleep(0.3)
+        return len(log)
+
+    assert beamlab.run(main, preemption="signal") == 60
