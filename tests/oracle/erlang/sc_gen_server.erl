@@ -12,8 +12,10 @@
          gs_call_to_itself_is_calling_self/0, gs_continue_runs_before_any_message/0,
          gs_stop_from_a_cast/0, gs_init_crash_fails_the_start/0,
          gs_cast_to_a_dead_server_is_ok/0, gs_stop_of_a_dead_server_exits_noproc/0,
-         gs_stop_without_a_reply_fails_the_call/0,
-         gs_late_reply_after_a_timeout_is_dropped/0, gs_call_infinity_to_a_crashing_server/0, gs_reply_with_a_timeout_gives_handle_info_timeout/0, gs_terminate_runs_when_its_supervisor_shuts_it_down/0]).
+         gs_stop_without_a_reply_fails_the_call/0, gs_late_reply_after_a_timeout_is_dropped/0,
+         gs_call_infinity_to_a_crashing_server/0,
+         gs_reply_with_a_timeout_gives_handle_info_timeout/0,
+         gs_terminate_runs_when_its_supervisor_shuts_it_down/0]).
 -import(oracle, [emit/1, role/2, flush/0]).
 
 scenarios() ->
@@ -27,7 +29,9 @@ scenarios() ->
      gs_call_to_itself_is_calling_self, gs_continue_runs_before_any_message,
      gs_stop_from_a_cast, gs_init_crash_fails_the_start, gs_cast_to_a_dead_server_is_ok,
      gs_stop_of_a_dead_server_exits_noproc, gs_stop_without_a_reply_fails_the_call,
-     gs_late_reply_after_a_timeout_is_dropped, gs_call_infinity_to_a_crashing_server, gs_reply_with_a_timeout_gives_handle_info_timeout, gs_terminate_runs_when_its_supervisor_shuts_it_down].
+     gs_late_reply_after_a_timeout_is_dropped, gs_call_infinity_to_a_crashing_server,
+     gs_reply_with_a_timeout_gives_handle_info_timeout,
+     gs_terminate_runs_when_its_supervisor_shuts_it_down].
 
 zero() -> list_to_integer("0").
 

@@ -7,8 +7,8 @@
          link_to_a_dead_process/0, unlink_stops_the_signal/0, exit_kill_to_self_is_killed/0,
          a_normal_exit_does_not_kill_a_linked_process/0,
          a_trapping_process_sees_a_normal_exit_as_a_message/0,
-         link_crash_kills_a_non_trapping_partner/0,
-         exit_comes_before_down/0, trap_exit_flag_returns_the_old_value/0]).
+         link_crash_kills_a_non_trapping_partner/0, exit_comes_before_down/0,
+         trap_exit_flag_returns_the_old_value/0]).
 -import(oracle, [emit/1, role/2, flush/0]).
 
 scenarios() ->
@@ -18,8 +18,8 @@ scenarios() ->
      link_to_a_dead_process, unlink_stops_the_signal, exit_kill_to_self_is_killed,
      a_normal_exit_does_not_kill_a_linked_process,
      a_trapping_process_sees_a_normal_exit_as_a_message,
-     link_crash_kills_a_non_trapping_partner,
-     exit_comes_before_down, trap_exit_flag_returns_the_old_value].
+     link_crash_kills_a_non_trapping_partner, exit_comes_before_down,
+     trap_exit_flag_returns_the_old_value].
 
 %% A process that (maybe) traps exits, says ready, and forwards what it gets.
 forwarder(Trap) ->

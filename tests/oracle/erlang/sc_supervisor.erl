@@ -17,8 +17,9 @@
          sup_restart_child_that_fails_to_start/0,
          sup_terminate_child_forgets_a_temporary_child/0,
          sup_transient_child_is_not_restarted_after_shutdown_tuple/0,
-         sup_one_for_all_does_not_restart_a_temporary_sibling/0,
-         sup_init_ignore/0, sup_restarts_outside_the_period_do_not_add_up/0, sup_terminate_child_by_pid_is_not_found/0]).
+         sup_one_for_all_does_not_restart_a_temporary_sibling/0, sup_init_ignore/0,
+         sup_restarts_outside_the_period_do_not_add_up/0,
+         sup_terminate_child_by_pid_is_not_found/0]).
 -import(oracle, [emit/1, role/2, flush/0]).
 
 scenarios() ->
@@ -34,8 +35,9 @@ scenarios() ->
      sup_escalation_reaches_the_parent_supervisor, sup_restart_child_that_fails_to_start,
      sup_terminate_child_forgets_a_temporary_child,
      sup_transient_child_is_not_restarted_after_shutdown_tuple,
-     sup_one_for_all_does_not_restart_a_temporary_sibling,
-     sup_init_ignore, sup_restarts_outside_the_period_do_not_add_up, sup_terminate_child_by_pid_is_not_found].
+     sup_one_for_all_does_not_restart_a_temporary_sibling, sup_init_ignore,
+     sup_restarts_outside_the_period_do_not_add_up,
+     sup_terminate_child_by_pid_is_not_found].
 
 child(Id) -> child(Id, []).
 child(Id, Opts) ->
