@@ -155,15 +155,17 @@ class SignalGuard:
 
     # -- the wrappers: note who changes SIGALRM, let the call through
     def _signal(self, signalnum, handler):
+        old = _real_signal(signalnum, handler)
         if signalnum == signal.SIGALRM and handler is not self.pre._handler:
             self._note(f"signal.signal(SIGALRM, {_handler_name(handler)})")
-        return _real_signal(signalnum, handler)
+        return old
 
     def _setitimer(self, which, seconds, interval=0.0):
+        old = _real_setitimer(which, seconds, interval)
         if which == signal.ITIMER_REAL:
             self._note(f"signal.setitimer(ITIMER_REAL, {seconds!r}"
                        + (f", {interval!r})" if interval else ")"))
-        return _real_setitimer(which, seconds, interval)
+        return old
 
     def _note(self, what: str) -> None:
         rt = self.pre.rt
