@@ -235,7 +235,7 @@ class Preemptor:
         if not is_safe_point(frame):
             self._due += 1
             due = self._due
-            if due & (due - 1) == 0 and rt._runq:
+            if due & (due - 1) == 0 and rt._runq and frame is not None:
                 # Inside runtime or library code (print's write, random.randint...),
                 # called from user code: switch out as soon as it returns there. Asked
                 # again after 1, 2, 4, 8... ticks only, since every call made meanwhile
