@@ -88,7 +88,7 @@ def main(argv: list[str]) -> None:
     n = int(argv[0]) if argv else 100_000
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     for kind in ("genservers", "plain"):
-        for unwind in (None, 1.0):
+        for unwind in (None, 0.5):
             print(f"Runtime.stop(unwind={unwind}) with {n:,} {kind}: "
                   f"{runtime_stop(kind, n, unwind)} s", flush=True)
         print(f"kernel shutdown: {kernel_shutdown(kind, n)}", flush=True)

@@ -54,7 +54,7 @@ __all__ = ["BeamKernel"]
 
 log = logging.getLogger("beamlab.kernel")
 KEEP_MAGIC = "%%keep"
-SHUTDOWN_UNWIND = 1.0   # seconds processes may spend in cleanup when the kernel shuts down
+SHUTDOWN_UNWIND = 0.5   # seconds processes may spend in cleanup when the kernel shuts down
 
 
 def split_keep(code: str) -> tuple[bool, str]:
