@@ -122,11 +122,22 @@ class ProcessTable(FrontEndChecked, anywidget.AnyWidget):
             if rows != self.rows:
                 self.rows = rows
             self.summary = f"{total:,} process{'es' if total != 1 else ''}" + (
-                f" matching {self.query!r}" if self.query else "")
+                f" matching {self.query!r}" if self.query else "") + self._limit_text(total)
             if self._pid is not None:
                 data = describe(self.runtime, self._pid, exits=self._exits)
                 if data != self.inspector:
                     self.inspector = data
+
+    def _limit_text(self, total: int) -> str:
+        """How many processes exist of how many may (the process limit, Erlang's +P)."""
+        limit = getattr(self.runtime, "process_limit", None)
+        if not isinstance(limit, int) or isinstance(limit, bool):
+            return ""
+        if not self.query:
+            return f" · limit {limit:,} (+P)"
+        table = getattr(self.runtime, "_table", None)
+        count = len(table) if table is not None else len(self.runtime.processes())
+        return f" · {count:,} of at most {limit:,} in all (+P)"
 
     def _handle_click(self, msg: dict) -> None:
         if msg["type"] == "inspect":

@@ -26,7 +26,20 @@ def test_the_table_counts_every_process_and_shows_one_page():
         settle()
         table = ProcessTable(page_size=25)
         return table.total, len(table.rows), table.summary
-    assert run(main) == (61, 25, "61 processes")
+    assert run(main) == (61, 25, f"61 processes · limit {Runtime().process_limit:,} (+P)")
+
+
+def test_the_summary_shows_the_process_count_against_the_process_limit():
+    def main():
+        for _ in range(10):
+            spawn(idle)
+        settle()
+        current_runtime().process_limit = 5_000
+        table = ProcessTable()
+        table.set_state({"query": "idle"})
+        settle()
+        return table.summary
+    assert run(main) == "10 processes matching 'idle' · 11 of at most 5,000 in all (+P)"
 
 
 def test_clicking_the_mailbox_header_sorts_the_busiest_mailbox_first():
@@ -113,3 +126,24 @@ def test_a_saved_observer_keeps_a_static_table():
         return obs._repr_mimebundle_()
     data, _ = run(main)
     assert "worker_a" in data["text/html"] and "<table" in data["text/html"]
+
+
+def test_the_current_function_is_the_learners_frame_not_a_librarys():
+    import numpy
+    from beamlab.widgets._procs import learner_function
+    lib = numpy.__file__
+    info = {"current_function": "_is_numpy",
+            "current_stacktrace": [(lib, 10, "_is_numpy"), (lib, 20, "asarray"),
+                                   ("/tmp/ipykernel_1/123.py", 3, "pinger")]}
+    assert learner_function(info) == "pinger"
+    assert learner_function({"current_function": "receive", "current_stacktrace": []}) == "receive"
+
+
+def test_count_axes_tick_whole_numbers_from_zero():
+    import bqplot as bq
+    from beamlab.widgets._charts import COUNT_FORMAT, fit_y
+    scale, axis = bq.LinearScale(), bq.Axis(scale=bq.LinearScale(), tick_format=COUNT_FORMAT)
+    fit_y(scale, [0.2, 0.67, 0.4], axis)
+    assert (scale.min, scale.max) == (0.0, 1.0) and list(axis.tick_values) == [0.0, 1.0]
+    fit_y(scale, [3, 14_000], axis)
+    assert scale.min == 0.0 and list(axis.tick_values) == [0.0, 10_000.0, 20_000.0]
