@@ -15,6 +15,9 @@ sample, keeping the last `keep` points.
 from __future__ import annotations
 
 import heapq
+import os
+import sys
+import sysconfig
 from collections import deque
 
 from ._runtime import pid_text
@@ -31,6 +34,33 @@ COLUMNS = [
     {"key": "status", "label": "status", "kind": "str", "sortable": True},
 ]
 SORTABLE = {c["key"] for c in COLUMNS if c["sortable"]}
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_INTERNAL = tuple(_PACKAGE + d + os.sep for d in ("kernel", "widgets", "src"))
+_LIBRARY = tuple(sorted({os.path.realpath(p) + os.sep
+                         for key in ("stdlib", "platstdlib", "purelib", "platlib")
+                         if (p := sysconfig.get_paths().get(key))}
+                        | {os.path.realpath(p) + os.sep for p in sys.path
+                           if p and ("site-packages" in p or "dist-packages" in p)}))
+
+
+def _is_internal(file: str) -> bool:
+    """A library's or beamlab's kernel/widgets frame: not what a learner wrote or called."""
+    if not file or file.startswith("<frozen"):
+        return True
+    real = os.path.realpath(file) if file.startswith(os.sep) else file
+    return real.startswith(_INTERNAL) or real.startswith(_LIBRARY)
+
+
+def learner_function(info: dict) -> str:
+    """The function to show as "current function": the innermost frame of the learner's code
+    or of the beamlab call it waits in (`receive`, `sleep`), skipping library frames (e.g.
+    numpy's `_is_numpy` while a widget serialises an array); else what process_info says."""
+    for frame in info.get("current_stacktrace") or ():
+        if isinstance(frame, (tuple, list)) and len(frame) == 3 and not _is_internal(str(frame[0])):
+            return str(frame[2])
+    return _call(info.get("current_function"))
 
 
 def _call(call) -> str:
@@ -119,7 +149,7 @@ def process_rows(runtime, *, sort: str = "reductions", descending: bool = True, 
             "reductions": info.get("reductions", 0),
             "memory": info.get("memory", 0),
             "message_queue_len": info.get("message_queue_len", 0),
-            "current_function": _call(info.get("current_function")),
+            "current_function": learner_function(info),
             "status": info.get("status", ""),
         })
     return total, rows

@@ -20,7 +20,7 @@ import anywidget
 import ipywidgets as W
 import traitlets as t
 
-from ._charts import fit_x, fit_y, twice_if_single
+from ._charts import COUNT_FORMAT, fit_x, fit_y, twice_if_single
 from ._events import exit_log, long_schedule_log
 from ._inspect import ACTIONS, describe, perform
 from ._messages import OPTIONAL_KEY, OPTIONAL_PID_TEXT, PID_TEXT, Field, FrontEndChecked, dispatch, guarded
@@ -180,13 +180,16 @@ class SystemCharts(W.GridBox):
         self.runtime = runtime if runtime is not None else current_runtime()
         self.sampler = SystemSampler(self.runtime, keep=keep)
         self.lines = {}
+        self.y_axes = {}
         figures = []
         for key, title in self.TITLES.items():
             x, y = bq.LinearScale(min=-1.0, max=0.0), bq.LinearScale(min=0.0, max=1.0)
             line = bq.Lines(x=[], y=[], scales={"x": x, "y": y}, colors=["#1565c0"], stroke_width=1.5)
+            y_axis = bq.Axis(scale=y, side="left", tick_format=COUNT_FORMAT, tick_values=[0.0, 1.0])
+            self.y_axes[key] = y_axis
             fig = bq.Figure(marks=[line], title=title, animation_duration=0, padding_x=0.0, padding_y=0.0,
                             axes=[bq.Axis(scale=x, label="seconds ago", num_ticks=3, tick_format=".1~f"),
-                                  bq.Axis(scale=y, side="left", tick_format=".2s", num_ticks=4)],
+                                  y_axis],
                             fig_margin={"top": 30, "bottom": 32, "left": 50, "right": 12},
                             layout=W.Layout(width="100%", height="170px"),
                             title_style={"font-size": "12px"})
@@ -207,7 +210,7 @@ class SystemCharts(W.GridBox):
         for key, line in self.lines.items():
             ys = list(self.sampler.series[key])
             fit_x(line.scales["x"], xs)
-            fit_y(line.scales["y"], ys)
+            fit_y(line.scales["y"], ys, self.y_axes[key])
             x2, y2 = twice_if_single(xs, ys)
             with line.hold_sync():
                 line.x = x2

@@ -59,6 +59,23 @@ def test_the_observer_sorts_on_a_header_click_and_inspects_a_row(opened):
     page.wait_for_selector('.beamlab-observer [data-testid="beamlab-inspector"] >> text=mailbox', timeout=15_000)
     page.wait_for_selector(".bqplot .tick text", timeout=30_000)       # the load charts drew axes
     assert page.js_errors == [] and page.console_errors == []
+
+    # at 1366 px with the file browser open every column fits: nothing cut off, status shown
+    assert page.locator("#filebrowser").is_visible()
+    fit = page.locator(f"{table}").evaluate(
+        "t => { const c = t.closest('.bl-canvas'); return [t.scrollWidth, c.clientWidth]; }")
+    assert fit[0] <= fit[1] + 1, fit
+    status = page.locator(f'{table} th[data-column="status"]').bounding_box()
+    canvas = page.locator(".beamlab-observer .bl-canvas").first.bounding_box()
+    assert status["x"] + status["width"] <= min(1366, canvas["x"] + canvas["width"]) + 1
+    # the charts' y axes count from 0 in whole, human units (no "670m", no "-70m")
+    page.wait_for_timeout(2500)
+    axes = page.locator(".beamlab-observer-charts .bqplot g.axis, .bqplot g.axis").evaluate_all(
+        "gs => gs.map(g => [g.getAttribute('class'), g.getAttribute('transform'), Array.from(g.querySelectorAll('.tick text')).map(t => t.textContent)])")
+    # the y axes sit at the top left (the "seconds ago" x axes are translated to the bottom)
+    numbers = [t for _cls, where, texts in axes if where == "translate(0, 0)" for t in texts if t.strip()]
+    assert numbers and all(not t.startswith(("-", "−")) and not t.endswith("m") for t in numbers), numbers
+    assert "0" in numbers
     save(page, ".jp-OutputArea-output:has(.beamlab-observer)", "observer.png")
 
 

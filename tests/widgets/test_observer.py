@@ -127,3 +127,23 @@ def test_a_saved_observer_keeps_a_static_table():
     data, _ = run(main)
     assert "worker_a" in data["text/html"] and "<table" in data["text/html"]
 
+
+def test_the_current_function_is_the_learners_frame_not_a_librarys():
+    import numpy
+    from beamlab.widgets._procs import learner_function
+    lib = numpy.__file__
+    info = {"current_function": "_is_numpy",
+            "current_stacktrace": [(lib, 10, "_is_numpy"), (lib, 20, "asarray"),
+                                   ("/tmp/ipykernel_1/123.py", 3, "pinger")]}
+    assert learner_function(info) == "pinger"
+    assert learner_function({"current_function": "receive", "current_stacktrace": []}) == "receive"
+
+
+def test_count_axes_tick_whole_numbers_from_zero():
+    import bqplot as bq
+    from beamlab.widgets._charts import COUNT_FORMAT, fit_y
+    scale, axis = bq.LinearScale(), bq.Axis(scale=bq.LinearScale(), tick_format=COUNT_FORMAT)
+    fit_y(scale, [0.2, 0.67, 0.4], axis)
+    assert (scale.min, scale.max) == (0.0, 1.0) and list(axis.tick_values) == [0.0, 1.0]
+    fit_y(scale, [3, 14_000], axis)
+    assert scale.min == 0.0 and list(axis.tick_values) == [0.0, 10_000.0, 20_000.0]
