@@ -279,8 +279,7 @@ class DriverMixin:
     def _abandon(self, proc) -> None:
         """Kill `proc` and unwind its greenlet now (from the loop's greenlet)."""
         g, proc.greenlet = proc.greenlet, None
-        if proc.alive:
-            self._exit_process(proc, "killed")
+        self._exit_process(proc, "killed")    # also a killed one's signals, still waiting
         proc.status = "dead"
         if g is not None and not g.dead:
             try:
