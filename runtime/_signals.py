@@ -28,7 +28,7 @@ from _thread import get_ident as _get_ident
 
 import greenlet
 
-from .errors import BadArg, NoProc, ProcessExit
+from .errors import BadArg, NoProc, ProcessExit, format_reason
 from .pid import Pid, Ref
 from ._process import EXITING
 
@@ -310,11 +310,13 @@ class SignalsMixin:
         proc.throw = None
         proc.queued = False
         try:
+            reason = format_reason(proc.exit_reason)
             proc.group_leader.write_err(
-                f"=WARNING REPORT==== process {proc.pid!r} ({self.initial_call(proc)}) was killed "
-                f"({proc.exit_reason!r}) but {why}: it catches BaseException (a bare `except:` "
-                f"or `except BaseException:`) and goes on. It has been abandoned: none of its code "
-                f"will run again. Catch Exception instead, so that exits pass through.\n")
+                f"=WARNING REPORT==== process {proc.pid!r} ({self.initial_call(proc)}) was told to "
+                f"exit ({reason}) but {why}: its code catches BaseException (a bare `except:` or "
+                f"`except BaseException:`) and goes on. It has been abandoned: none of its code "
+                f"will run again, and its links and monitors now get '{reason}'. Catch Exception "
+                f"instead, so that exits pass through.\n")
         except Exception:
             pass
         self._exit_process(proc, proc.exit_reason)
