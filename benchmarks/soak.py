@@ -39,7 +39,7 @@ import greenlet
 
 import beamlab
 from beamlab.runtime import (ANY, current_runtime, exit as exit_signal, process_flag, receive,
-                             send, spawn_link)
+                             send, spawn_link, telemetry)
 from beamlab.runtime import self as self_pid
 from beamlab.runtime.otp import CallExit, GenServer, Ok, Reply, Supervisor
 
@@ -295,9 +295,14 @@ def soak(cfg: dict) -> dict:
         f"GC policy {'on' if cfg['gc_policy'] else 'off'}; "
         f"load average {os.getloadavg()[0]:.2f}")
     t = time.perf_counter()
+    gc_start = GcWatch()
+    gc.callbacks.append(gc_start)
     root, per = build_tree(cfg["servers"], cfg["supervisors"])
     sups = [c[1] for c in Supervisor.which_children(root)]
-    say(f"  started in {time.perf_counter() - t:.1f} s ({len(rt._table)} processes)")
+    gc.callbacks.remove(gc_start)
+    say(f"  started in {time.perf_counter() - t:.1f} s ({len(rt._table)} processes); "
+        f"longest GC meanwhile {gc_start.longest[0] * 1000:.0f} ms "
+        f"(generation {gc_start.longest[2]}, {gc_start.longest[1] * 1000:.0f} ms of it CPU)")
     before = census(rt)
     lo = 1
     starts0 = STARTS[0]
@@ -305,6 +310,10 @@ def soak(cfg: dict) -> dict:
     gcw = GcWatch()
     gc.callbacks.append(gcw)
     pauses = PauseWatch(rt)
+    longs = []          # long_schedule events: who held the scheduler (a process, or the gc)
+    telemetry.attach("soak-long-schedule", ("beamlab", "process", "long_schedule"),
+                     lambda event, m, meta, cfg: longs.append((m["ms"], meta.get("name"),
+                                                               meta.get("location"))))
     cons = spawn_link(consumer, 500)
     prod = spawn_link(producer, cons, cfg["window"])
     send(cons, ("producer", prod))
@@ -333,6 +342,11 @@ def soak(cfg: dict) -> dict:
     late = receive(("heartbeat", ANY))[1]
     pauses.stop()
     gc.callbacks.remove(gcw)
+    telemetry.detach("soak-long-schedule")
+    if longs:
+        ms, name, where = max(longs, key=lambda e: e[0])
+        say(f"  {len(longs)} long_schedule events; the longest {ms:.0f} ms: {name or 'a process'} "
+            f"at {where}")
     say(f"  load stopped in {time.monotonic() - stopping:.1f} s")
     load = os.getloadavg()[0]
 
@@ -362,11 +376,14 @@ def soak(cfg: dict) -> dict:
         "rss_before_mb": before["rss"] / 2**20, "rss_after_mb": after["rss"] / 2**20,
         "heartbeats": len(late), "heartbeat_p50_ms": percentile(late_ms, 0.5),
         "heartbeat_p99_ms": percentile(late_ms, 0.99), "heartbeat_max_ms": max(late_ms),
+        "start_longest_gc_ms": gc_start.longest[0] * 1000,
+        "start_longest_gc_cpu_ms": gc_start.longest[1] * 1000,
         "longest_gc_ms": gcw.longest[0] * 1000, "longest_gc_cpu_ms": gcw.longest[1] * 1000,
         "longest_gc_generation": -1 if gcw.longest[2] is None else gcw.longest[2],
         "gc_over_100ms": gcw.over_100ms, "gc_collections": sum(gcw.count),
         "gc_full_collections": gcw.count[2], "gc_freezes": gcp["freezes"],
         "gc_thaws": gcp["thaws"],
+        "long_schedules": len(longs),
         "longest_pause_ms": pauses.longest * 1000, "pauses_over_100ms": pauses.over_100ms,
         "longest_pause_cpu_ms": pauses.longest_cpu * 1000, "gc_policy": int(cfg["gc_policy"]),
         "load_average": load,
