@@ -29,6 +29,10 @@ error and the shell lives on, as in IEx and Livebook.
 from __future__ import annotations
 
 import contextvars
+import html
+import threading
+import time
+import uuid
 
 from beamlab.runtime import (ANY, Crash, GroupLeader, NotInProcess, Pid, ProcessExit, demonitor,
                              exit, format_reason, monitor, receive, unlink)
@@ -109,8 +113,9 @@ class Cells:
 
         Runs in the execute request's Context (outside any process)."""
         self.count += 1
-        self.gl = GroupLeader(self.stdout, context=contextvars.copy_context(),
-                              label=label or f"cell {self.count}", err_stream=self.stderr)
+        context = contextvars.copy_context()
+        self.gl = GroupLeader(self.stdout, context=context, label=label or f"cell {self.count}",
+                              err_stream=CrashFolder(self.stderr, context))
         self._ensure_shell()
         if silent:
             self.key = None
@@ -199,6 +204,106 @@ class Cells:
                                   + "\n")
         except Exception:   # bookkeeping must never disturb the runtime
             pass
+
+
+REPORT = "=ERROR REPORT===="
+
+
+class CrashFolder:
+    """A cell's stderr that shows its first crash report in full and folds the rest.
+
+    A crash that repeats (a poisoned worker restarted 35 times) would otherwise print a
+    wall of identical reports under the cell. The first report of the cell is written
+    as it is; every later one is counted into one output below it — "N more crash
+    reports" — that expands to show them (the last KEEP of them), kept current with
+    update_display as more arrive (at most every UPDATE_EVERY s, and once more at the end).
+    Other stderr text passes through unchanged.
+    """
+
+    KEEP = 50
+    UPDATE_EVERY = 0.3
+
+    def __init__(self, stream, context=None):
+        self.stream = stream
+        self.context = context
+        self.shown = 0                    # reports written in full (0 or 1)
+        self.folded: list[str] = []       # the last KEEP folded reports
+        self.count = 0                    # how many were folded in all
+        self.display_id: str | None = None
+        self._last = 0.0
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+    def flush(self):
+        try:
+            self.stream.flush()
+        except Exception:
+            pass
+
+    def write(self, text: str):
+        if REPORT not in text:
+            return self.stream.write(text)
+        head, *reports = text.split(REPORT)
+        if head:
+            self.stream.write(head)
+        for body in reports:
+            report = REPORT + body
+            if self.shown == 0:
+                self.shown = 1
+                self.stream.write(report)
+            else:
+                self.count += 1
+                self.folded.append(report)
+                del self.folded[:-self.KEEP]
+        if self.count:
+            self.flush()
+            self._publish()
+        return len(text)
+
+    def _bundle(self) -> dict:
+        n = self.count
+        what = f"{n} more crash report{'s' if n != 1 else ''}"
+        kept = "" if n <= len(self.folded) else f" (the last {len(self.folded)} shown)"
+        body = "".join(self.folded)
+        return {
+            "text/plain": f"… {what} folded (like the one above){kept}",
+            "text/html": (f'<details class="beamlab-crash-fold"><summary style="cursor:pointer;color:#b71c1c">'
+                          f"… {html.escape(what)} (like the one above){html.escape(kept)} — click to show"
+                          f'</summary><pre style="max-height:400px;overflow:auto;font-size:12px">'
+                          f"{html.escape(body)}</pre></details>"),
+        }
+
+    def _publish(self, final: bool = False) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if self.display_id is not None and not final and now - self._last < self.UPDATE_EVERY:
+                if self._timer is None:            # send the latest count a little later
+                    self._timer = threading.Timer(self.UPDATE_EVERY, self._publish, kwargs={"final": True})
+                    self._timer.daemon = True
+                    self._timer.start()
+                return
+            if final:
+                self._timer = None
+            self._last = now
+            first = self.display_id is None
+            if first:
+                self.display_id = f"beamlab-crash-{uuid.uuid4().hex[:12]}"
+        bundle = self._bundle()
+        try:
+            if self.context is not None and final:
+                self.context.run(_show, bundle, self.display_id, not first)
+            else:
+                _show(bundle, self.display_id, not first)
+        except Exception:   # output must never take the runtime down
+            pass
+
+
+def _show(bundle: dict, display_id: str, update: bool) -> None:
+    from IPython.display import display
+    display(bundle, raw=True, display_id=display_id, update=update)
 
 
 def _stop_processes(pids: list[Pid]) -> None:

@@ -193,3 +193,31 @@ def test_a_process_spinning_between_cells_does_not_block_the_next_cell(kernel):
     cell = kernel.ok("n = 0\nfor _ in range(3):\n    sleep(0.05)\n    n += 1\n(n, is_process_alive(spinner))")
     assert cell.result == "(3, True)"
     kernel.ok("exit(spinner, 'kill')")
+
+
+def test_a_wall_of_crash_reports_shows_the_first_in_full_and_folds_the_rest(kernel):
+    cell = kernel.ok("for i in range(12):\n    spawn(lambda i=i: 1 / 0)\nsleep(0.5)")
+    assert kernel.drain(lambda: any("11 more crash reports" in (m["content"].get("data") or {})
+                                    .get("text/plain", "") for m in cell.messages), timeout=10)
+    assert cell.stderr.count("=ERROR REPORT====") == 1          # the first one, in full
+    assert "ZeroDivisionError" in cell.stderr
+    folds = [m for m in cell.messages if m["msg_type"] in ("display_data", "update_display_data")]
+    assert folds[0]["msg_type"] == "display_data"
+    assert all(m["content"]["transient"]["display_id"] == folds[0]["content"]["transient"]["display_id"]
+               for m in folds)
+    html = folds[-1]["content"]["data"]["text/html"]
+    assert "<details" in html and html.count("=ERROR REPORT====") == 11
+
+
+def test_a_self_check_shows_its_verdict_before_the_crash_reports_it_caused(kernel):
+    from pathlib import Path
+    notebooks = Path(__file__).resolve().parents[2] / "notebooks"
+    kernel.ok(f"import sys; sys.path.insert(0, {str(notebooks)!r}); from labcheck import check")
+    cell = kernel.ok("@check\ndef _():\n    for i in range(5):\n        spawn(lambda: 1 / 0)\n"
+                     "    sleep(0.2)\n    assert False, 'hint: the workers must not divide by zero'")
+    kernel.drain(lambda: "=ERROR REPORT====" in cell.stderr, timeout=10)
+    streams = [(m["content"]["name"], m["content"]["text"]) for m in cell.messages if m["msg_type"] == "stream"]
+    first = streams[0]
+    assert first[0] == "stdout" and first[1].startswith("✗ not yet — hint: the workers")
+    assert "while checking: 5 crash report(s)" in cell.stderr
+    assert cell.stderr.count("=ERROR REPORT====") == 1            # the rest are folded
