@@ -326,7 +326,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             # Another OS thread must not touch the mailboxes and the run queue
             # while the scheduler runs, and must wake it even when it is idle
             # in the middle of a run (in a script, or while a cell runs).
-            self.call_soon_threadsafe(self.send, pid, msg, False)
+            self.call_soon_threadsafe(self._send_from_thread, pid, msg)
             return msg
         self.messages_sent += 1
         cur = self.current
@@ -346,6 +346,16 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             return msg
         self._deliver(target, msg)
         return msg
+
+    def _send_from_thread(self, pid, msg) -> None:
+        """A send from another OS thread, in the scheduler now. A receiver it wakes
+        runs next, as one woken by its timer does: like I/O on the BEAM, a message
+        from outside is not made to wait a round of a run queue of busy processes."""
+        runq = self._runq
+        n = len(runq)
+        self.send(pid, msg, False)
+        if len(runq) > n and runq[-1].pid is pid:
+            runq.appendleft(runq.pop())
 
     def _deliver(self, target, msg) -> None:
         """Queue `msg` for `target` and wake it if it waits for such a message."""
