@@ -26,7 +26,7 @@ from benchmarks.common import Skip, format_line
 
 SUBJECT_MODULES = {
     "beamlab": ["benchmarks.beamlab_workloads", "benchmarks.otp_workloads",
-                "benchmarks.kernel_workloads", "benchmarks.fairness"],
+                "benchmarks.kernel_workloads", "benchmarks.fairness", "benchmarks.recorder"],
     "greenlet": ["benchmarks.greenlet_peer"],
     "asyncio": ["benchmarks.asyncio_peer"],
 }

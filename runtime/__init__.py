@@ -20,7 +20,7 @@ from .patterns import ANY
 from .pid import Pid, Ref, pid
 
 
-def run(main, *args, clock=None, preemption: str = "auto", **kwargs):
+def run(main, *args, clock=None, preemption: str = "auto", record=False, **kwargs):
     """Run `main(*args)` as a process in a fresh runtime, in a plain Python script.
 
         >>> import beamlab
@@ -29,8 +29,11 @@ def run(main, *args, clock=None, preemption: str = "auto", **kwargs):
         >>> beamlab.run(main)
 
     Returns what `main` returns; every process still alive is then stopped.
+    `record`: a `Recorder()` to fill with the run's events (see recorder.py), or
+    True / a dict of its options (then read it inside the run as
+    `current_runtime().recorder`); off by default.
     """
-    return Runtime(clock=clock, preemption=preemption).run(main, *args, **kwargs)
+    return Runtime(clock=clock, preemption=preemption, record=record).run(main, *args, **kwargs)
 
 
 __all__ = [

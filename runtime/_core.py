@@ -41,6 +41,7 @@ from .limits import check_process_limit, default_process_limit
 from .messages import _ATOMIC, to_message
 from .pid import Pid
 from .preempt import Preemptor
+from .recorder import attach as _attach_recorder
 from ._gc import GcPolicy
 from ._process import EXITING, RUNNABLE, RUNNING, WAITING, Process
 from ._driver import Deadlock, DriverMixin
@@ -81,11 +82,13 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
     `process_limit`: how many processes may exist at once (Erlang's `+P`; the
     default is sized to the available memory, see limits.py); `spawn` beyond it
     raises `SystemLimit`.
+    `record`: the flight recorder (recorder.py): True, a `Recorder(max_events=...,
+    max_bytes=...)` or a dict of its options; off by default, on in the kernel.
     """
 
     def __init__(self, clock=None, preemption: str = "auto", tick: float = 0.001,
                  long_schedule: float = 0.1, crash_reports: bool = True,
-                 process_limit: int | None = None):
+                 process_limit: int | None = None, record=False):
         self.clock = clock if clock is not None else SystemClock()
         self._process_limit = (default_process_limit() if process_limit is None
                                else check_process_limit(process_limit))
@@ -123,6 +126,9 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self.gc_policy = GcPolicy(self)     # also sets self.gc_seconds, read by the preemptor
         self._timers_init()
         self._registry_init()
+        # the flight recorder (recorder.py): True, Recorder(...) or its options; None when off
+        self._recorder = None
+        self.recorder = _attach_recorder(self, record)
 
     def __repr__(self):
         return f"<beamlab Runtime: {len(self._table)} processes, {self._preemptor.mode} preemption>"
@@ -246,6 +252,8 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._table[n] = proc
         if reactor is not None:
             proc.reactor = reactor
+        if self._recorder is not None:
+            self._recorder.spawn(proc)
         if link:
             self.link(cur if cur is not None else self._require_process(), pid)
         ref = None
@@ -359,6 +367,8 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
 
     def _deliver(self, target, msg) -> None:
         """Queue `msg` for `target` and wake it if it waits for such a message."""
+        if self._recorder is not None:
+            self._recorder.deliver(target, msg)
         mb = target.mailbox
         if mb is None:
             mb = target.mailbox = collections.deque()
@@ -498,6 +508,8 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                 mb = proc.mailbox
                 while mb and proc.alive:
                     proc.reductions += 1
+                    if self._recorder is not None:
+                        self._recorder.reactor_take(proc)
                     r.handle(mb.popleft())
                 reason = None if proc.alive else proc.exit_reason
             except ProcessExit as e:

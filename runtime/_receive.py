@@ -54,9 +54,13 @@ class ReceiveMixin:
         if mb:
             if matcher is None:
                 self.messages_received += 1
+                if self._recorder is not None:
+                    self._recorder.take(proc, 0, None)
                 return mb.popleft()
             for i, m in enumerate(mb):
                 if matcher(m):
+                    if self._recorder is not None:
+                        self._recorder.take(proc, i, matcher)
                     del mb[i]
                     self.messages_received += 1
                     return m
@@ -106,10 +110,14 @@ class ReceiveMixin:
                 if mb is not None and len(mb) > scanned:
                     if matcher is None:
                         self.messages_received += 1
+                        if self._recorder is not None:
+                            self._recorder.take(proc, 0, None)
                         return mb.popleft()
                     for i in range(scanned, len(mb)):
                         m = mb[i]
                         if matcher(m):
+                            if self._recorder is not None:
+                                self._recorder.take(proc, i, matcher)
                             del mb[i]
                             self.messages_received += 1
                             return m
@@ -181,6 +189,8 @@ class ReceiveMixin:
                 mb = proc.mailbox
                 for i, m in enumerate(mb):
                     if type(m) is tuple and len(m) == 5 and m[1] is ref and m[0] == "DOWN":
+                        if self._recorder is not None:
+                            self._recorder.dropped(proc, i)
                         del mb[i]
                         break
 
@@ -205,6 +215,8 @@ class ReceiveMixin:
         if cur is not None:
             cur.reductions += 1
         if proc.blocked and proc.wake is tag:
+            if self._recorder is not None:
+                self._recorder.handoff(proc, (tag, value))
             proc.wake = (tag, value)
             proc.blocked = False
             if not proc.queued:     # _ready, written out: half of every call

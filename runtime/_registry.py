@@ -34,6 +34,8 @@ class RegistryMixin:
                          f"{proc.name!r}; a process has at most one name")
         self._names[name] = pid
         proc.name = name
+        if self._recorder is not None:
+            self._recorder.registered(name, pid)
         return True
 
     def unregister(self, name: str) -> bool:
@@ -43,6 +45,8 @@ class RegistryMixin:
         proc = self._table.get(pid.id)
         if proc is not None:
             proc.name = None
+        if self._recorder is not None:
+            self._recorder.unregistered(name, pid)
         return True
 
     def whereis(self, name: str):

@@ -63,6 +63,8 @@ class SignalsMixin:
             other.links = set()
         proc.links.add(pid)
         other.links.add(proc.pid)
+        if self._recorder is not None:
+            self._recorder.link(proc, pid)
         return True
 
     def unlink(self, proc, pid) -> bool:
@@ -73,6 +75,8 @@ class SignalsMixin:
         other = self._table.get(pid.id)
         if other is not None and other.links:
             other.links.discard(proc.pid)
+        if self._recorder is not None:
+            self._recorder.unlink(proc, pid)
         return True
 
     # -- monitors ---------------------------------------------------------
@@ -92,6 +96,8 @@ class SignalsMixin:
             other.monitored_by = {}
         proc.monitors[ref] = pid
         other.monitored_by[ref] = proc.pid
+        if self._recorder is not None:
+            self._recorder.monitor(proc, pid, ref)
         return ref
 
     def _monitor_name(self, proc, target) -> Ref:
@@ -124,11 +130,15 @@ class SignalsMixin:
         if self._name_monitors is None:
             self._name_monitors = {}
         self._name_monitors[ref] = item
+        if self._recorder is not None:
+            self._recorder.monitor(proc, name, ref)
         return ref
 
     def demonitor(self, proc, ref, flush: bool = False) -> bool:
         if type(ref) is not Ref:
             raise BadArg(f"demonitor({ref!r}): demonitor takes the ref monitor() returned")
+        if self._recorder is not None:
+            self._recorder.demonitor(proc, ref, flush)
         if self._name_monitors:
             self._name_monitors.pop(ref, None)
         pid = proc.monitors.pop(ref, None) if proc.monitors else None
@@ -161,6 +171,8 @@ class SignalsMixin:
     def _exit_signal(self, target, from_pid, reason, via_link: bool) -> None:
         if not target.alive:
             return
+        if self._recorder is not None:
+            self._recorder.signal(target, from_pid, reason, via_link)
         if reason == "kill" and not via_link:
             self._kill(target, "killed")
         elif target.trap_exit:
@@ -245,6 +257,8 @@ class SignalsMixin:
             proc.unwinds = None
             reason = proc.exit_reason
         pid = proc.pid
+        if self._recorder is not None:
+            self._recorder.exited(proc, reason)
         links = proc.links
         if links:
             proc.links = None

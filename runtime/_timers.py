@@ -68,6 +68,8 @@ class TimersMixin:
         """Call `fn(*args)` inside the scheduler after `seconds` (on the runtime's clock)."""
         t = Timer(self.clock.now() + seconds, fn, args, next(self._timer_seq))
         heapq.heappush(self._timers, t)
+        if self._recorder is not None:
+            self._recorder.timer("set", t, seconds)
         return t
 
     def _cancel(self, timer: Timer) -> None:
@@ -98,6 +100,8 @@ class TimersMixin:
                 self._timers_cancelled -= 1
             else:
                 t.fired = True
+                if self._recorder is not None:
+                    self._recorder.timer("fire", t)
                 try:
                     t.fn(*t.args)
                 except (Exception, ProcessExit) as exc:   # reported, never fatal
@@ -121,5 +125,7 @@ class TimersMixin:
             raise BadArg(f"cancel_timer expects the value send_after returned, not {timer!r}")
         if timer.fired or timer.cancelled:
             return False
+        if self._recorder is not None:
+            self._recorder.timer("cancel", timer)
         self._cancel(timer)
         return max(0.0, timer.deadline - self.clock.now())

@@ -122,6 +122,8 @@ def receive(*patterns, timeout=None, default=_NO_DEFAULT):
         mb = proc.mailbox
         if mb:
             rt.messages_received += 1
+            if rt._recorder is not None:
+                rt._recorder.take(proc, 0, None)
             return mb.popleft()
         # Fast path: wait for any message. Only a message wakes a process
         # blocked with no matcher; a kill or an interrupt raises instead.
@@ -135,6 +137,8 @@ def receive(*patterns, timeout=None, default=_NO_DEFAULT):
         if not proc.alive:
             raise ProcessExit(proc.exit_reason)
         rt.messages_received += 1
+        if rt._recorder is not None:
+            rt._recorder.take(proc, 0, None)
         return proc.mailbox.popleft()
     return rt.receive(patterns, timeout, default)
 
@@ -411,6 +415,8 @@ def flush() -> None:
     proc = _me(rt, "flush()")
     msgs = list(proc.mailbox or ())
     if proc.mailbox:
+        if rt._recorder is not None:
+            rt._recorder.flushed(proc)
         proc.mailbox.clear()
     for m in msgs:
         print(f"Shell got {m!r}")

@@ -95,6 +95,8 @@ class _Server:
         cls = type(result)
         if cls is Ok:
             self.state = result.state
+            if self.rt._recorder is not None:
+                self.rt._recorder.callback(self, "init", result)
             self._ack(starter, tag, ("ok", me))
             self._after(result)
         elif cls is Ignore:
@@ -134,6 +136,8 @@ class _Server:
                 except ProcessExit as exc:
                     return self._exited(exc)
                 self.state = result.state
+                if self.rt._recorder is not None:
+                    self.rt._recorder.callback(self, "handle_call", result)
                 if cls is Reply:
                     self.rt.reply(from_[0], from_[1], result.value)
                     if result.timeout is not None or result.continue_ is not _UNSET:
@@ -164,6 +168,8 @@ class _Server:
         except ProcessExit as exc:
             return self._exited(exc)
         self.state = result.state
+        if self.rt._recorder is not None:
+            self.rt._recorder.callback(self, name, result)
         if type(result) is Stop:
             return self._terminate_and_exit(result.reason)
         self._after(result)

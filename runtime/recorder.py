@@ -1,0 +1,582 @@
+"""The flight recorder: the runtime's events in a bounded ring (issue 13, point 1).
+
+    >>> rt = Runtime(record=True)                    # the kernel's runtime records by default
+    >>> rt.run(main)
+    >>> rec = rt.recorder.recording()                # a Recording: plain data, safe to keep
+    >>> [e.kind for e in rec.events()][:3]
+    ['spawn', 'send', 'recv']
+
+or, in a script, `rec = Recorder(); beamlab.run(main, record=rec)`.
+
+How this works: the runtime calls the recorder at the few places where
+something happens (`rt._recorder`, None when not recording, so the cost of a
+runtime that does not record is one attribute test). Each call appends one
+tuple to a deque:
+
+    (seq, t, kind, pid, other, a, b, c, size)
+
+`seq` counts from 1, `t` is the runtime clock's time (a MockClock's in tests),
+`pid`/`other` are Pids (or None), `a`/`b`/`c` depend on `kind` (see KINDS)
+and `size` is the event's estimated bytes. The ring holds at most
+`max_events` events and `max_bytes` estimated bytes; the oldest go first.
+What they said about the structure (spawns, exits, links, names, supervisor
+restarts, GenServer states) is folded into a baseline `State` as they go, so a
+snapshot at the start of the window still knows who was alive then; messages
+are not folded (a mailbox from before the window is shown as partly unknown).
+
+Terms are kept as previews (`preview`): a small immutable term (an int, a
+short string, a pid, a small tuple of those) is kept as it is (cheap, and
+immutable so it cannot change later); anything else becomes a `Shown` string
+made with reprlib-style limits, which never recurses more than a few levels,
+so a 10,000-deep nested list previews as `[[[[...]]]]` at once.
+
+Hooks the runtime calls (each only when `rt._recorder` is set): `spawn`,
+`exited`, `deliver` (a message queued in a mailbox), `take` (a receive took
+the message at an index), `handoff` (a call's reply handed over without
+queueing), `dropped`, `signal` (an exit signal and its outcome), `link`,
+`unlink`, `monitor`, `demonitor`, `registered`, `unregistered`, `timer`,
+`callback` (GenServer). Supervisor decisions come from telemetry events.
+The replay (state at a moment) is in recording.py.
+"""
+
+from __future__ import annotations
+
+import collections
+import reprlib
+
+from .errors import Crash, format_reason
+from .pid import Pid, Ref
+
+__all__ = ["Recorder", "preview", "render", "Shown", "KINDS", "attach"]
+
+DEFAULT_MAX_EVENTS = 200_000
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+EVENT_BYTES = 200          # one event's tuple, its seq and time, its deque slot (measured, see tests)
+
+# kind -> what a, b, c hold
+KINDS = {
+    "spawn": "a: initial call; other: parent",
+    "exists": "a process alive when recording started; a: initial call; other: parent; b: name",
+    "exit": "a: reason preview",
+    "link": "other: the linked pid", "unlink": "other: the unlinked pid",
+    "monitor": "other: monitored pid or name; a: ref", "demonitor": "a: ref",
+    "signal": "pid: receiver; other: sender; a: reason; b: outcome (killed|exit|trapped|ignored); "
+              "c: True if through a link",
+    "send": "pid: receiver; other: sender; a: message preview; "
+            "c: 'direct' when a call's reply was handed over without queueing",
+    "recv": "pid: receiver; a: index in its mailbox; b: pattern; c: mailbox length after",
+    "drop": "a message removed without a receive (demonitor flush); a: index; c: length after",
+    "register": "a: name", "unregister": "a: name",
+    "timer": "pid: who set it; a: set|fire|cancel; b: timer number; c: seconds (set)",
+    "gen": "a: callback; b: result (ok|reply|noreply|stop); c: (new state preview, reply preview)",
+    "sup": "pid: supervisor; other: child pid; a: event (child_start|child_exit|restart|escalate|"
+           "child_terminate|shutdown); b: details dict",
+}
+
+
+class Shown(str):
+    """A preview that is already text (a bounded repr), not the term itself."""
+    __slots__ = ()
+
+
+class _Repr(reprlib.Repr):
+    def __init__(self):
+        super().__init__()
+        self.maxlevel = 4
+        self.maxtuple = self.maxlist = self.maxarray = 8
+        self.maxdict = self.maxset = self.maxfrozenset = self.maxdeque = 6
+        self.maxstring = 60
+        self.maxlong = 40
+        self.maxother = 60
+
+    def repr_instance(self, x, level):
+        t = type(x)
+        if t.__repr__ is object.__repr__:
+            return f"<{t.__qualname__}>"
+        try:
+            s = repr(x)
+        except Exception:           # a repr that raises or recurses too deep
+            return f"<{t.__qualname__}>"
+        if len(s) > self.maxother:
+            i = max(0, (self.maxother - 3) // 2)
+            j = max(0, self.maxother - 3 - i)
+            s = s[:i] + "..." + s[len(s) - j:]
+        return s
+
+    def repr_Pid(self, x, level):
+        return repr(x)
+
+    def repr_Ref(self, x, level):
+        return repr(x)
+
+    def repr_Crash(self, x, level):
+        return _clip(format_reason(x), 120)
+
+
+_repr = _Repr()
+_CODE = type((lambda: 0).__code__)
+_NONE = type(None)
+_ATOMS = {int: 28, float: 24, bool: 0, _NONE: 0, Pid: 0, Ref: 0}
+MAX_STR = 60
+
+
+def _clip(s: str, n: int) -> str:
+    return s if len(s) <= n else s[:n - 3] + "..."
+
+
+_FREE = frozenset({bool, _NONE, Pid, Ref})     # kept by reference: no bytes of their own
+_BIG = 1 << 62
+
+
+def _tuple_cost(x, depth: int) -> int:
+    """Bytes a small tuple of small immutable terms costs to keep, or -1 (written out for
+    speed: every message sent comes here when recording; commonest types first)."""
+    if len(x) > 6:
+        return -1
+    total = 40 + 8 * len(x)
+    for v in x:
+        tv = type(v)
+        if tv is str:
+            if len(v) <= MAX_STR:
+                total += 49 + len(v)
+                continue
+            return -1
+        if tv is int:
+            if -_BIG < v < _BIG:
+                total += 28
+                continue
+            return -1
+        if tv in _FREE:
+            continue
+        if tv is float:
+            total += 24
+            continue
+        if tv is tuple and depth < 2:
+            c = _tuple_cost(v, depth + 1)
+            if c < 0:
+                return -1
+            total += c
+            continue
+        return -1
+    return total if total <= 1000 else -1
+
+
+def _small(x, depth: int = 0) -> int:
+    """Bytes a small immutable term costs to keep as it is, or -1 if it is not one."""
+    t = type(x)
+    if t is tuple:
+        return _tuple_cost(x, depth)
+    if t in _FREE:
+        return 0
+    if t is int:
+        return 28 if -_BIG < x < _BIG else -1
+    if t is str:
+        return 49 + len(x) if len(x) <= MAX_STR else -1
+    if t is float:
+        return 24
+    return -1
+
+
+def preview(x):
+    """`(p, bytes)`: the term itself if small and immutable, else a `Shown` bounded repr."""
+    c = _small(x, 0)
+    if c >= 0:
+        return x, c
+    try:
+        s = _repr.repr(x)
+    except Exception:
+        s = f"<{type(x).__qualname__}>"
+    return Shown(s), 49 + len(s)
+
+
+def render(p) -> str:
+    """The text of a preview."""
+    if type(p) is Shown:
+        return str(p)
+    try:
+        return _repr.repr(p)
+    except Exception:
+        return f"<{type(p).__qualname__}>"
+
+
+def _reason(reason):
+    """An exit reason's preview: a string reason shows as Erlang prints an atom (no quotes)."""
+    if type(reason) is str:
+        return Shown(_clip(reason, MAX_STR))
+    if isinstance(reason, Crash):
+        return Shown(_clip(format_reason(reason), 200))
+    return preview(reason)[0]
+
+
+def _pattern(matcher) -> str | None:
+    """A short description of a receive's pattern (the compiled matcher)."""
+    if matcher is None:
+        return None
+    if type(matcher) is _CODE:
+        return matcher.co_name
+    if type(matcher) is str:
+        return matcher
+    name = getattr(matcher, "__qualname__", None) or type(matcher).__name__
+    if name.endswith("<lambda>"):
+        # a compiled pattern (patterns.py): `pattern` in its closure, or `preds`, one each
+        code, cells = getattr(matcher, "__code__", None), getattr(matcher, "__closure__", None)
+        if code is not None and cells:
+            free = dict(zip(code.co_freevars, cells))
+            try:
+                if "pattern" in free:
+                    return render(preview(free["pattern"].cell_contents)[0])
+                if "preds" in free:
+                    return " | ".join(_pattern(p) or "ANY" for p in free["preds"].cell_contents)
+            except ValueError:
+                pass
+        return "a predicate"
+    return name.rsplit(".", 1)[-1]
+
+
+_RESULT_KIND: dict = {}
+_NOTHING = object()
+_SUP_EVENTS = ("child_start", "child_exit", "restart", "escalate", "child_terminate", "shutdown")
+_SUP_KEYS = ("child_id", "reason", "restart", "restarting", "old_pid", "new_pid",
+             "restarts_in_window", "max_restarts", "max_seconds", "strategy", "error", "type",
+             "shutdown", "name")
+
+
+class Recorder:
+    """A bounded ring of the runtime's events. `Recorder(max_events=..., max_bytes=...)`,
+    then `Runtime(record=recorder)` or `beamlab.run(main, record=recorder)`."""
+
+    def __init__(self, max_events: int = DEFAULT_MAX_EVENTS, max_bytes: int = DEFAULT_MAX_BYTES):
+        if isinstance(max_events, bool) or not isinstance(max_events, int) or max_events < 1:
+            raise ValueError(f"Recorder(max_events={max_events!r}): give a positive number of events")
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < EVENT_BYTES:
+            raise ValueError(f"Recorder(max_bytes={max_bytes!r}): give a number of bytes "
+                             f">= {EVENT_BYTES} (one event)")
+        from .recording import State
+        self.max_events = max_events
+        self.max_bytes = max_bytes
+        self.rt = None
+        self._ring: collections.deque = collections.deque()
+        self._seq = 0
+        # Byte accounting with one subtraction per event: `_credit` is what may still be
+        # spent before both caps must be checked (see _rebalance); bytes is derived.
+        self._bytes_at = 0
+        self._credit_at = self._credit = min(max_bytes, max_events * EVENT_BYTES)
+        self.evicted = 0
+        self._base = State()
+        self._now = None
+        self._handler_id = None
+        self._open = None           # the event of the message a GenServer callback handles
+        self._replied = _NOTHING    # the reply value that event holds (handoff skips it)
+
+    def __repr__(self):
+        return (f"<beamlab Recorder: {len(self._ring):,} events, ~{self.bytes:,} bytes "
+                f"(max {self.max_events:,} / {self.max_bytes:,}), {self.evicted:,} evicted>")
+
+    def __len__(self):
+        return len(self._ring)
+
+    def __bool__(self):
+        return True
+
+    # ------------------------------------------------------------ attach
+    def attach(self, rt) -> "Recorder":
+        """Start recording `rt`'s events (processes alive now are recorded as "exists")."""
+        if self.rt is not None and self.rt is not rt:
+            raise ValueError("this Recorder already records another runtime; make a new Recorder()")
+        if getattr(rt, "_recorder", None) not in (None, self):
+            raise ValueError("that runtime already has a recorder; detach it first "
+                             "(rt.recorder.detach())")
+        self.rt = rt
+        self._now = rt.clock.now
+        for proc in list(rt._table.values()):
+            self._add("exists", proc.pid, proc.parent, rt.initial_call(proc), proc.name, None, 0)
+        rt._recorder = self
+        self._handler_id = f"beamlab.recorder.{id(self)}"
+        try:
+            rt.telemetry.attach_many(self._handler_id, [("beamlab", "supervisor", e) for e in _SUP_EVENTS],
+                                     self._on_supervisor)
+        except ValueError:
+            pass
+        return self
+
+    def detach(self) -> None:
+        """Stop recording (what was recorded stays readable)."""
+        rt = self.rt
+        if rt is None:
+            return
+        if getattr(rt, "_recorder", None) is self:
+            rt._recorder = None
+        if self._handler_id:
+            rt.telemetry.detach(self._handler_id)
+
+    def clear(self) -> None:
+        """Forget every event (the sequence numbers go on)."""
+        from .recording import State
+        self._ring.clear()
+        self._bytes_at = 0
+        self._credit_at = self._credit = min(self.max_bytes, self.max_events * EVENT_BYTES)
+        self._base = State()
+
+    # ------------------------------------------------------------ the ring
+    def _add(self, kind, pid, other, a, b, c, size) -> None:
+        # pids are kept as their numbers: a tuple of numbers and strings is one the
+        # garbage collector stops tracking, so a full ring costs collections nothing
+        if type(pid) is Pid:
+            pid = pid.id
+        if type(other) is Pid:
+            other = other.id
+        self._seq = seq = self._seq + 1
+        size += EVENT_BYTES
+        ring = self._ring
+        ring.append((seq, self._now(), kind, pid, other, a, b, c, size))
+        self._credit = cr = self._credit - size
+        if cr < 0:
+            self._rebalance()
+
+    @property
+    def bytes(self) -> int:
+        """Estimated bytes the events in the ring hold."""
+        return self._bytes_at + self._credit_at - self._credit
+
+    def _rebalance(self) -> None:
+        """The credit ran out: evict if over a cap, then grant what keeps both caps."""
+        self._bytes_at, self._credit_at, self._credit = self.bytes, 0, 0
+        if len(self._ring) > self.max_events or self._bytes_at > self.max_bytes:
+            self._evict()
+        room = (self.max_events - len(self._ring)) * EVENT_BYTES
+        self._credit_at = self._credit = max(0, min(self.max_bytes - self._bytes_at, room))
+
+    def _evict(self) -> None:
+        """Over a cap: drop the oldest events down to 7/8 of both caps at once (one pass
+        over a batch, not a call per event) and fold them into the baseline."""
+        ring = self._ring
+        max_events = self.max_events - self.max_events // 8
+        max_bytes = self.max_bytes - self.max_bytes // 8
+        batch = []
+        popleft, add = ring.popleft, batch.append
+        held = self._bytes_at
+        while ring and (len(ring) > max_events or held > max_bytes):
+            ev = popleft()
+            held -= ev[8]
+            add(ev)
+        self._bytes_at = held
+        self.evicted += len(batch)
+        self._base.fold_many(batch)
+
+    def events(self) -> list:
+        """The raw event tuples in the ring, oldest first."""
+        return list(self._ring)
+
+    def recording(self):
+        """A `Recording` of what the ring holds now (a copy: recording goes on)."""
+        from .recording import Recording
+        return Recording(self._base.copy(), list(self._ring), evicted=self.evicted,
+                         max_events=self.max_events, max_bytes=self.max_bytes)
+
+    # ------------------------------------------------------------ hooks (hot ones first)
+    def deliver(self, target, msg) -> None:
+        # _add, written out here and below: these run for every message
+        cur = self.rt.current
+        t = type(msg)
+        if t is tuple:
+            if len(msg) == 3 and msg[0] == "$gen_call":     # (tag, (pid, ref), request)
+                msg = msg[2]        # kept: the request (the rest is the sender and a ref)
+                c = _small(msg)
+                if c < 0:
+                    msg, c = preview(msg)
+                self._seq = seq = self._seq + 1
+                c += EVENT_BYTES
+                ring = self._ring
+                ring.append((seq, self._now(), "send", target.pid.id,
+                             cur.pid.id if cur is not None else None, msg, None, "call", c))
+                self._credit = cr = self._credit - c
+                if cr < 0:
+                    self._rebalance()
+                return
+            c = _tuple_cost(msg, 0)
+        elif t is str:
+            c = 49 + len(msg) if len(msg) <= MAX_STR else -1
+        elif t in _FREE:
+            c = 0
+        else:
+            c = _small(msg)
+        if c < 0:
+            msg, c = preview(msg)
+        self._seq = seq = self._seq + 1
+        c += EVENT_BYTES
+        ring = self._ring
+        ring.append((seq, self._now(), "send", target.pid.id,
+                     cur.pid.id if cur is not None else None, msg, None, None, c))
+        self._credit = cr = self._credit - c
+        if cr < 0:
+            self._rebalance()
+
+    def reactor_take(self, proc) -> None:
+        """A GenServer (a reactor) takes the head of its mailbox to run a callback: one
+        event, which `callback` replaces in place with one that says what it did."""
+        mb = proc.mailbox
+        self._seq = seq = self._seq + 1
+        ev = (seq, self._now(), "recv", proc.pid.id, None, 0, None, (len(mb) - 1) if mb else 0,
+              EVENT_BYTES + 56)
+        self._open = ev
+        self._replied = _NOTHING
+        ring = self._ring
+        ring.append(ev)
+        self._credit = cr = self._credit - EVENT_BYTES - 56
+        if cr < 0:
+            self._rebalance()
+
+    def take(self, proc, index: int, matcher) -> None:
+        """`proc` takes the message at `index` of its mailbox (before removal)."""
+        mb = proc.mailbox
+        size = EVENT_BYTES
+        if matcher is not None:
+            code = getattr(matcher, "__code__", None)
+            if code is not None and code.co_name != "<lambda>":
+                matcher = code          # shared by every call: keeps nothing alive
+            else:
+                size += 200             # a compiled pattern: kept to describe it later
+        self._seq = seq = self._seq + 1
+        ring = self._ring
+        ring.append((seq, self._now(), "recv", proc.pid.id, None, index, matcher,
+                     (len(mb) - 1) if mb else 0, size))
+        self._credit = cr = self._credit - size
+        if cr < 0:
+            self._rebalance()
+
+    def handoff(self, proc, msg) -> None:
+        if msg[1] is self._replied:     # the reply the callback's event already holds
+            self._replied = _NOTHING
+            return
+        cur = self.rt.current
+        c = _small(msg)
+        if c < 0:
+            msg, c = preview(msg)
+        self._add("send", proc.pid, cur.pid if cur is not None else None, msg, None, "direct", c)
+
+    def dropped(self, proc, index: int) -> None:
+        mb = proc.mailbox
+        self._add("drop", proc.pid, None, index, None, (len(mb) - 1) if mb else 0, 0)
+
+    def flushed(self, proc) -> None:
+        """`flush()` takes every queued message at once."""
+        n = len(proc.mailbox) if proc.mailbox else 0
+        for k in range(n):
+            self._add("recv", proc.pid, None, 0, "flush", n - 1 - k, 0)
+
+    def callback(self, server, name: str, result) -> None:
+        """A GenServer callback returned `result`: completes the event of the message it
+        handled (see reactor_take), or records a "gen" event (init, handle_continue)."""
+        t = type(result)
+        kind = _RESULT_KIND.get(t)
+        if kind is None:
+            kind = _RESULT_KIND[t] = t.__name__.lower()
+        state = server.state
+        c = _small(state)
+        if c < 0:           # a mutable or large state: a bounded repr of it now
+            state, c = preview(state)
+        reply = None
+        if kind == "reply":
+            reply = self._replied = result.value
+            c2 = _small(reply)
+            if c2 < 0:
+                reply, c2 = preview(reply)
+            c += c2
+        proc = self.rt.current
+        ev = self._open
+        if ev is not None and proc is not None and ev[3] == proc.pid.id:
+            self._open = None
+            ring = self._ring
+            k = self._seq - ev[0]       # events recorded since (seqs in the ring are consecutive)
+            if k < len(ring):           # still in the ring: complete it in place
+                ring[-1 - k] = (ev[0], ev[1], "recv", ev[3], None, 0, (name, kind, state, reply),
+                                ev[7], ev[8] + c)
+                self._credit = cr = self._credit - c
+                if cr < 0:
+                    self._rebalance()
+            return
+        self._add("gen", proc.pid if proc is not None else None, None, name, kind,
+                  (state, reply), c + 64)
+
+    def spawn(self, proc) -> None:
+        call = "shell" if proc.fn is None and proc.reactor is None else self.rt.initial_call(proc)
+        self._add("spawn", proc.pid, proc.parent, call, None, None, 64)
+
+    def exited(self, proc, reason) -> None:
+        self._add("exit", proc.pid, None, _reason(reason), None, None, 64)
+
+    def signal(self, target, from_pid, reason, via_link: bool) -> None:
+        """An exit signal reaches `target`; called before it is applied, so the
+        outcome is worked out here by the same rules as `_exit_signal`."""
+        if reason == "kill" and not via_link:
+            outcome = "killed"
+        elif target.trap_exit:
+            outcome = "trapped"
+        elif reason == "normal":
+            outcome = "exit" if (from_pid == target.pid and not via_link) else "ignored"
+        else:
+            outcome = "exit"
+        self._add("signal", target.pid, from_pid, _reason(reason), outcome, via_link, 64)
+
+    def link(self, proc, pid) -> None:
+        self._add("link", proc.pid, pid, None, None, None, 0)
+
+    def unlink(self, proc, pid) -> None:
+        self._add("unlink", proc.pid, pid, None, None, None, 0)
+
+    def monitor(self, proc, target, ref) -> None:
+        self._add("monitor", proc.pid, target, ref, None, None, 0)
+
+    def demonitor(self, proc, ref, flush: bool) -> None:
+        self._add("demonitor", proc.pid, None, ref, None, None, 0)
+        if flush and proc.mailbox:
+            mb = proc.mailbox
+            hits = [i for i, m in enumerate(mb)
+                    if type(m) is tuple and len(m) == 5 and m[0] == "DOWN" and m[1] is ref]
+            for i in reversed(hits):
+                self._add("drop", proc.pid, None, i, None, len(mb) - 1 - (len(hits) - 1), 0)
+
+    def registered(self, name, pid) -> None:
+        self._add("register", pid, None, name, None, None, 49 + len(name))
+
+    def unregistered(self, name, pid) -> None:
+        self._add("unregister", pid, None, name, None, None, 0)
+
+    def timer(self, action: str, timer, seconds=None) -> None:
+        cur = self.rt.current
+        pid = cur.pid if cur is not None else None
+        if action == "fire" and getattr(timer.fn, "__name__", None) == "_receive_timeout":
+            action, pid = "timeout", timer.args[0].pid     # a receive's `timeout` passed
+        self._add("timer", pid, None, action, timer.seq, seconds, 0)
+
+    def _on_supervisor(self, event, measurements, meta, config) -> None:
+        try:
+            details = {}
+            for k in _SUP_KEYS:
+                if k in meta:
+                    v = meta[k]
+                    details[k] = v if type(v) in (int, float, bool, str, Pid, type(None)) and \
+                        (type(v) is not str or len(v) <= MAX_STR) else _reason(v) if k in ("reason", "error") \
+                        else preview(v)[0]
+            child = meta.get("new_pid") or meta.get("pid")
+            self._add("sup", meta.get("supervisor"), child if type(child) is Pid else None,
+                      event[-1], details, None, 400)
+        except Exception:      # never let a recorder bug detach itself or break a supervisor
+            pass
+
+
+def attach(rt, record) -> Recorder | None:
+    """What `Runtime(record=...)` does: True (defaults), a dict of Recorder options, or
+    a Recorder; False/None records nothing."""
+    if record is None or record is False:
+        return None
+    if record is True:
+        rec = Recorder()
+    elif isinstance(record, dict):
+        rec = Recorder(**record)
+    elif isinstance(record, Recorder):
+        rec = record
+    else:
+        raise ValueError(f"record={record!r}: give True, False, a Recorder(max_events=..., "
+                         f"max_bytes=...), or a dict of those options")
+    return rec.attach(rt)

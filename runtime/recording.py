@@ -1,0 +1,474 @@
+"""A recording and the state it describes at any moment (issue 13, point 2: scrub).
+
+    >>> rec = rt.recorder.recording()
+    >>> snap = rec.state_at(120)             # replay the events up to seq 120
+    >>> snap.alive()                         # [1, 2, 5]: pids (their numbers) alive then
+    >>> snap.children(2)                     # who process 2 had spawned and were alive
+    >>> snap.supervisor(2)                   # strategy, restarts, the intensity window then
+    >>> snap.mailbox(5)                      # [{'seq': .., 'from': .., 'text': ..}] queued then
+    >>> snap.last_state(5)                   # its GenServer state after its last callback
+
+How this works: `State.apply(event)` is the one place that knows what each
+event means; `state_at` copies the recording's baseline (what the events that
+left the ring said, see recorder.py) and applies the events up to a sequence
+number. Nothing here touches a runtime: a Recording is plain data, and
+`to_json()` is what the exported page replays in the browser.
+
+Pids are kept as their numbers (`<0.12.0>` is 12). A mailbox is what the
+replay saw queued: a process alive from before the window may have had
+messages queued before it, counted as `unknown` once a receive shows the
+mailbox's real length.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from .recorder import render
+
+__all__ = ["Recording", "State", "state_at"]
+
+
+_MESSAGE_KINDS = frozenset({"send", "recv", "drop", "timer", "monitor", "demonitor"})
+
+
+def _n(pid):
+    return None if pid is None else getattr(pid, "id", pid)
+
+
+def call_text(frm, request) -> str:
+    """A GenServer call as it sits in the mailbox (the recorder keeps only its request)."""
+    return f"('$gen_call', ({pid_text(frm)}, #Ref), {render(request)})"
+
+
+def pid_text(n) -> str:
+    return "" if n is None else f"<0.{n}.0>"
+
+
+class State:
+    """Who was alive, their parents, names, links, supervisors' restarts, mailboxes, last
+    GenServer states, and the messages sent, after the events applied so far."""
+
+    def __init__(self):
+        self.seq = 0
+        self.t = None
+        self.procs: dict[int, dict] = {}
+        self.names: dict[str, int] = {}
+        self.sups: dict[int, dict] = {}
+        self.mailboxes: dict[int, dict] = {}
+        self.messages: list[dict] = []      # only while replaying a window, not in a baseline
+        self.took: dict[int, dict] = {}     # recv seq -> {"msg": send seq | None, "skipped": [...]}
+        self._folding = False
+
+    def copy(self) -> "State":
+        return copy.deepcopy(self)
+
+    # ------------------------------------------------------------ applying events
+    def fold_many(self, batch: list) -> None:
+        """`fold` each event of `batch` (oldest first); of the GenServer callbacks only each
+        process's last one matters, so only it is applied."""
+        if not batch:
+            return
+        gens = {}
+        fold = self.fold
+        for ev in batch:
+            kind = ev[2]
+            if kind in _MESSAGE_KINDS:
+                if kind == "recv" and type(ev[6]) is tuple:     # a GenServer callback's
+                    gens[ev[3]] = ev
+                continue
+            if kind == "gen":
+                gens[ev[3]] = ev
+                continue
+            fold(ev)
+        procs = self.procs
+        for pid, ev in gens.items():
+            p = procs.get(_n(pid))
+            if p is None:
+                continue
+            if ev[2] == "gen":
+                p["state"], p["callback"] = ev[7][0], (ev[0], ev[5], ev[6], ev[7][1])
+            else:
+                b = ev[6]
+                p["state"], p["callback"] = b[2], (ev[0], b[0], b[1], b[3])
+        self.seq, self.t = batch[-1][0], batch[-1][1]
+
+    def fold(self, ev) -> None:
+        """Apply an event that leaves the ring: the structure is kept, messages are not."""
+        kind = ev[2]
+        if kind in _MESSAGE_KINDS:      # a baseline keeps no messages
+            self.seq, self.t = ev[0], ev[1]
+            return
+        self._folding = True
+        try:
+            self.apply(ev)
+        finally:
+            self._folding = False
+        if kind == "exit":      # gone before the window: nothing of it is shown any more
+            n = _n(ev[3])
+            self.procs.pop(n, None)
+            self.sups.pop(n, None)
+            self.mailboxes.pop(n, None)
+
+    def apply(self, ev) -> None:
+        seq, t, kind = ev[0], ev[1], ev[2]
+        self.seq, self.t = seq, t
+        fn = _APPLY.get(kind)
+        if fn is not None:
+            fn(self, seq, t, _n(ev[3]), ev[4], ev[5], ev[6], ev[7])
+
+    def _proc(self, n) -> dict:
+        p = self.procs.get(n)
+        if p is None:       # seen before its spawn was recorded
+            p = self.procs[n] = {"pid": n, "parent": None, "call": "?", "name": None, "alive": True,
+                                 "reason": None, "born": None, "died": None, "state": None,
+                                 "callback": None, "links": set(), "trap": False}
+        return p
+
+    def _spawn(self, seq, t, n, other, a, b, c):
+        p = self._proc(n)
+        p.update(parent=_n(other), call=a, alive=True, born=seq)
+        if b is not None:
+            p["name"] = b
+            self.names[b] = n
+        if seq is not None and not self._folding:
+            self.mailboxes[n] = {"known": [], "unknown": 0 if b is None else None}
+
+    def _exists(self, seq, t, n, other, a, b, c):
+        self._spawn(None, t, n, other, a, b, c)
+        self.procs[n]["born"] = None
+        self.mailboxes.pop(n, None)
+
+    def _exit(self, seq, t, n, other, a, b, c):
+        p = self._proc(n)
+        p.update(alive=False, reason=render(a), died=seq)
+        if p["name"] is not None and self.names.get(p["name"]) == n:
+            del self.names[p["name"]]
+        for m in p["links"]:
+            q = self.procs.get(m)
+            if q is not None:
+                q["links"].discard(n)
+        p["links"] = set()
+        self.mailboxes.pop(n, None)
+
+    def _link(self, seq, t, n, other, a, b, c):
+        m = _n(other)
+        self._proc(n)["links"].add(m)
+        self._proc(m)["links"].add(n)
+
+    def _unlink(self, seq, t, n, other, a, b, c):
+        m = _n(other)
+        self._proc(n)["links"].discard(m)
+        if m in self.procs:
+            self.procs[m]["links"].discard(n)
+
+    def _register(self, seq, t, n, other, a, b, c):
+        self._proc(n)["name"] = a
+        self.names[a] = n
+
+    def _unregister(self, seq, t, n, other, a, b, c):
+        if self.names.get(a) == n:
+            del self.names[a]
+        p = self.procs.get(n)
+        if p is not None and p["name"] == a:
+            p["name"] = None
+
+    def _gen(self, seq, t, n, other, a, b, c):
+        p = self._proc(n)
+        p["state"] = c[0]         # previews, made text when read (folding runs on every call)
+        p["callback"] = (seq, a, b, c[1])
+
+    def _sup(self, seq, t, n, other, a, b, c):
+        s = self.sups.get(n)
+        if s is None:
+            s = self.sups[n] = {"strategy": None, "intensity": None, "period": None,
+                                "failures": [], "restarts": 0, "gave_up": False,
+                                "children": {}, "child_restarts": {}, "decision": None}
+        d = b or {}
+        for key, field in (("strategy", "strategy"), ("max_restarts", "intensity"),
+                           ("max_seconds", "period")):
+            if d.get(key) is not None:
+                s[field] = d[key]
+        cid = d.get("child_id")
+        if a == "child_start":
+            s["children"][cid] = _n(d.get("pid", other))
+        elif a == "child_exit":
+            if d.get("restarting"):
+                s["failures"].append(t)
+                s["children"][cid] = None
+        elif a == "restart":
+            s["children"][cid] = _n(d.get("new_pid"))
+            s["restarts"] += 1
+            s["child_restarts"][cid] = s["child_restarts"].get(cid, 0) + 1
+            s["decision"] = {"seq": seq, "text": decision_text(d)}
+        elif a == "escalate":
+            s["gave_up"] = True
+            s["decision"] = {"seq": seq, "text": decision_text(d, gave_up=True)}
+        elif a == "child_terminate":
+            s["children"][cid] = None
+        if self._folding and len(s["failures"]) > 64:
+            s["failures"] = s["failures"][-64:]
+
+    def _signal(self, seq, t, n, other, a, b, c):
+        if b == "trapped":
+            self._proc(n)["trap"] = True
+
+    def _send(self, seq, t, n, other, a, b, c):
+        frm = _n(other)
+        text = render(a) if c != "call" else call_text(frm, a)
+        if not self._folding:
+            self.messages.append({"seq": seq, "t": t, "from": frm, "to": n, "text": text,
+                                  "direct": c == "direct", "taken": seq if c == "direct" else None})
+        if c == "direct":
+            return
+        mb = self.mailboxes.get(n)
+        if mb is None:
+            mb = self.mailboxes[n] = {"known": [], "unknown": None}
+        mb["known"].append({"seq": seq, "from": frm, "text": text})
+
+    def _take(self, seq, t, n, index, length_after, record: bool):
+        mb = self.mailboxes.get(n)
+        if mb is None:
+            mb = self.mailboxes[n] = {"known": [], "unknown": None}
+        known = mb["known"]
+        before = length_after + 1
+        u = before - len(known)
+        if u < 0:           # fewer messages than we saw queued: some left unrecorded
+            del known[:-u]
+            u = 0
+        mb["unknown"] = u
+        entry = None
+        if index < u:
+            mb["unknown"] = u - 1
+            took, skipped = None, []
+        else:
+            j = index - u
+            if j >= len(known):
+                return None
+            entry = known.pop(j)
+            skipped = [m["seq"] for m in known[:j]]
+            took = entry["seq"]
+        if record:
+            self.took[seq] = {"msg": took, "skipped": skipped, "unknown_skipped": min(index, u)}
+            if took is not None and self.messages:
+                for m in reversed(self.messages):
+                    if m["seq"] == took:
+                        m["taken"] = seq
+                        break
+        return entry
+
+    def _recv(self, seq, t, n, other, a, b, c):
+        entry = self._take(seq, t, n, a, c, True)
+        if type(b) is tuple:    # a GenServer took it and ran (callback, result, state, reply)
+            p = self._proc(n)
+            p["state"] = b[2]
+            p["callback"] = (seq, b[0], b[1], b[3])
+            if b[1] == "reply" and not self._folding:
+                to = entry["from"] if entry is not None else None
+                self.messages.append({"seq": seq, "t": t, "from": n, "to": to, "text": render(b[3]),
+                                      "direct": True, "taken": seq, "reply": True})
+
+    def _drop(self, seq, t, n, other, a, b, c):
+        self._take(seq, t, n, a, c, False)
+
+    # ------------------------------------------------------------ reading
+    def alive(self) -> list[int]:
+        return sorted(n for n, p in self.procs.items() if p["alive"])
+
+    def process(self, n) -> dict | None:
+        """What is known of process `n`: parent, initial call, name, alive, exit reason,
+        links, its GenServer state and last callback (as text)."""
+        p = self.procs.get(_n(n))
+        return None if p is None else _shown(p)
+
+    def children(self, n) -> list[int]:
+        n = _n(n)
+        return sorted(m for m, p in self.procs.items() if p["alive"] and p["parent"] == n)
+
+    def tree(self) -> dict:
+        """{pid: [alive children]} for every alive process; roots are those whose parent
+        is not alive."""
+        out = {n: [] for n in self.alive()}
+        for n in out:
+            par = self.procs[n]["parent"]
+            if par in out:
+                out[par].append(n)
+        return out
+
+    def roots(self) -> list[int]:
+        alive = set(self.alive())
+        return [n for n in sorted(alive) if self.procs[n]["parent"] not in alive]
+
+    def mailbox(self, n) -> list[dict]:
+        mb = self.mailboxes.get(_n(n))
+        return [dict(m) for m in mb["known"]] if mb else []
+
+    def mailbox_unknown(self, n):
+        """Messages queued before the window (None: not known)."""
+        mb = self.mailboxes.get(_n(n))
+        return mb["unknown"] if mb else None
+
+    def last_state(self, n):
+        p = self.procs.get(_n(n))
+        return None if p is None or p["state"] is None else render(p["state"])
+
+    def supervisor(self, n) -> dict | None:
+        """Strategy, restarts so far, and the intensity window at this moment."""
+        s = self.sups.get(_n(n))
+        if s is None:
+            return None
+        out = copy.deepcopy(s)
+        period = s["period"]
+        if period is not None and self.t is not None:
+            out["window"] = [x for x in s["failures"] if x >= self.t - period]
+        else:
+            out["window"] = list(s["failures"])
+        return out
+
+
+def _shown(p: dict) -> dict:
+    out = dict(p, links=sorted(p["links"]))
+    if p["state"] is not None:
+        out["state"] = render(p["state"])
+    cb = p["callback"]
+    if cb is not None:
+        out["callback"] = {"seq": cb[0], "callback": cb[1], "result": cb[2],
+                           "reply": None if cb[3] is None else render(cb[3])}
+    return out
+
+
+_APPLY = {"spawn": State._spawn, "exists": State._exists, "exit": State._exit,
+          "link": State._link, "unlink": State._unlink, "register": State._register,
+          "unregister": State._unregister, "gen": State._gen, "sup": State._sup,
+          "signal": State._signal, "send": State._send, "recv": State._recv, "drop": State._drop}
+
+
+def decision_text(d: dict, gave_up: bool = False) -> str:
+    """'one_for_all: restarting b — 2/3 in 5 s', as a learner reads a decision."""
+    used, allowed, period = d.get("restarts_in_window"), d.get("max_restarts"), d.get("max_seconds")
+    window = f"{used}/{allowed} in {period:g} s" if None not in (used, allowed, period) else ""
+    if gave_up:
+        return (f"giving up: {window} restarts (more than {allowed}); "
+                f"the supervisor stops ({d.get('child_id')} exited with {render(d.get('reason'))})")
+    strategy = d.get("strategy") or "restart"
+    new = pid_text(_n(d.get("new_pid"))) if d.get("new_pid") is not None else "failed to start"
+    return f"{strategy}: restarting {d.get('child_id')} → {new} — {window}"
+
+
+class Recording:
+    """What a Recorder held at one moment: a baseline State and the events after it."""
+
+    def __init__(self, base: State, events: list, evicted: int = 0, max_events=None,
+                 max_bytes=None):
+        self.base = base
+        self.raw = events
+        self.evicted = evicted
+        self.max_events = max_events
+        self.max_bytes = max_bytes
+
+    def __len__(self):
+        return len(self.raw)
+
+    def __repr__(self):
+        first = self.raw[0][0] if self.raw else None
+        last = self.raw[-1][0] if self.raw else None
+        return f"<beamlab Recording: {len(self.raw):,} events (seq {first}..{last}), {self.evicted:,} before>"
+
+    @property
+    def first_seq(self) -> int:
+        return self.raw[0][0] if self.raw else self.base.seq
+
+    @property
+    def last_seq(self) -> int:
+        return self.raw[-1][0] if self.raw else self.base.seq
+
+    def events(self) -> list[dict]:
+        """Every event as a dict (pids as numbers, terms as text); a receive also says which
+        send it took (`took`, a seq, None if from before the window) and which it skipped."""
+        full = state_at(self, None)
+        out = []
+        for ev in self.raw:
+            d = event_dict(ev)
+            took = full.took.get(ev[0])
+            if took is not None:
+                d["took"] = took["msg"]
+                d["skipped"] = took["skipped"]
+            out.append(d)
+        return out
+
+    def state_at(self, seq: int | None = None) -> State:
+        return state_at(self, seq)
+
+    def to_json(self) -> dict:
+        """Plain JSON-able data: the baseline, the events, and each receive resolved to the
+        send it took (what the exported page replays)."""
+        events = self.events()
+        base = self.base
+        return {
+            "version": 1,
+            "evicted": self.evicted,
+            "base": {
+                "seq": base.seq, "t": base.t,
+                "procs": [_shown(p) for p in base.procs.values()],
+                "sups": {str(k): v for k, v in base.sups.items()},
+            },
+            "events": events,
+        }
+
+
+def event_dict(ev) -> dict:
+    seq, t, kind, pid, other, a, b, c = ev[:8]
+    d = {"seq": seq, "t": t, "kind": kind, "pid": _n(pid)}
+    if kind in ("spawn", "exists"):
+        d.update(parent=_n(other), call=a, name=b)
+    elif kind == "exit":
+        d["reason"] = render(a)
+    elif kind in ("link", "unlink"):
+        d["other"] = _n(other)
+    elif kind == "monitor":
+        d.update(other=_n(other) if not isinstance(other, str) else None, target=render(other),
+                 ref=render(a))
+    elif kind == "demonitor":
+        d["ref"] = render(a)
+    elif kind == "signal":
+        d.update(other=_n(other), reason=render(a), outcome=b, via_link=bool(c))
+    elif kind == "send":
+        d.update(other=_n(other), text=render(a) if c != "call" else call_text(_n(other), a),
+                 direct=c == "direct", call=c == "call")
+    elif kind in ("recv", "drop"):
+        from .recorder import _pattern
+        if type(b) is tuple:
+            d.update(index=a, pattern=None, left=c, callback=b[0], result=b[1],
+                     state=render(b[2]), reply=None if b[3] is None else render(b[3]))
+        else:
+            d.update(index=a, pattern=_pattern(b), left=c)
+    elif kind in ("register", "unregister"):
+        d["name"] = a
+    elif kind == "timer":
+        d.update(action=a, timer=b, seconds=c)
+    elif kind == "gen":
+        d.update(callback=a, result=b, state=render(c[0]),
+                 reply=None if c[1] is None else render(c[1]))
+    elif kind == "sup":
+        det = {k: (_n(v) if k in ("old_pid", "new_pid") else
+                   v if type(v) in (int, float, bool, str, type(None)) else render(v))
+               for k, v in (b or {}).items()}
+        d.update(other=_n(other), event=a, details=det)
+        if a == "restart":
+            d["text"] = decision_text(b or {})
+        elif a == "escalate":
+            d["text"] = decision_text(b or {}, gave_up=True)
+    return d
+
+
+def state_at(recording: Recording, seq: int | None = None) -> State:
+    """The state after every event up to `seq` (all of them with None), replayed from
+    the recording's baseline. A pure function of the recording."""
+    st = recording.base.copy()
+    st.messages = []
+    st.took = {}
+    for ev in recording.raw:
+        if seq is not None and ev[0] > seq:
+            break
+        st.apply(ev)
+    return st

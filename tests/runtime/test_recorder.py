@@ -1,0 +1,431 @@
+"""The flight recorder (issue 13, point 1) and the state it replays at any moment (point 2).
+
+Each test records a run on a MockClock and reads the events or the replayed
+state, as the scrubber and the exported page do.
+"""
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import pytest
+
+import beamlab
+from beamlab.runtime import (ANY, MockClock, Runtime, cancel_timer, current_runtime, exit, link,
+                             process_flag, receive, register, self, send, send_after, sleep, spawn,
+                             spawn_link, unlink, unregister)
+from beamlab.runtime.otp import GenServer, NoReply, Ok, Reply, Supervisor
+from beamlab.runtime.recorder import EVENT_BYTES, Recorder, preview, render
+from beamlab.runtime.recording import state_at
+
+
+def record(main, **options):
+    """Run `main` on a MockClock with a recorder; returns (main's result, Recording)."""
+    rec = Recorder(**options)
+    result = beamlab.run(main, clock=MockClock(autojump=True), record=rec)
+    return result, rec.recording()
+
+
+def kinds(recording, *wanted):
+    return [e for e in recording.events() if e["kind"] in wanted]
+
+
+def idle():
+    receive()
+
+
+# ------------------------------------------------------------------ on / off
+def test_a_runtime_records_nothing_unless_asked():
+    rt = Runtime()
+    assert rt.recorder is None and rt._recorder is None
+
+
+def test_record_true_gives_the_runtime_a_recorder_read_inside_the_run():
+    def main():
+        spawn(idle)
+        return len(current_runtime().recorder)
+    assert beamlab.run(main, clock=MockClock(), record=True) >= 2      # main's spawn and idle's
+
+
+def test_a_bad_record_option_says_what_to_give():
+    with pytest.raises(ValueError, match="give True, False, a Recorder"):
+        Runtime(record="yes")
+    with pytest.raises(ValueError, match="positive number of events"):
+        Recorder(max_events=0)
+    with pytest.raises(ValueError, match="number of bytes"):
+        Recorder(max_bytes=10)
+
+
+def test_a_recorder_records_one_runtime():
+    rec = Recorder()
+    Runtime(record=rec)
+    with pytest.raises(ValueError, match="another runtime"):
+        Runtime(record=rec)
+
+
+def test_detach_stops_recording_and_keeps_what_was_recorded():
+    rec = Recorder()
+
+    def main():
+        spawn(idle)
+        rec.detach()
+        spawn(idle)
+    beamlab.run(main, clock=MockClock(), record=rec)
+    assert [e["kind"] for e in rec.recording().events()] == ["spawn", "spawn"]   # main, first idle
+
+
+# ------------------------------------------------------------------ processes
+def test_spawn_link_and_exit_are_recorded_with_parent_function_and_reason():
+    def crasher():
+        receive()
+        raise ValueError("boom")
+
+    def main():
+        process_flag("trap_exit", True)
+        pid = spawn_link(crasher)
+        send(pid, "go")
+        receive(("EXIT", ANY, ANY))
+        return pid
+    pid, rec = record(main)
+    me = state_at(rec).process(pid)["parent"]
+    spawn_ev, = [e for e in kinds(rec, "spawn") if e["pid"] == pid.id]
+    assert spawn_ev["parent"] == me and spawn_ev["call"].endswith("crasher")
+    assert {"kind": "link", "pid": me, "other": pid.id}.items() <= kinds(rec, "link")[0].items()
+    exit_ev, = [e for e in kinds(rec, "exit") if e["pid"] == pid.id]
+    assert exit_ev["reason"] == "ValueError: boom"
+
+
+def test_each_event_has_a_sequence_number_and_the_clock_time():
+    def main():
+        spawn(idle)
+        sleep(5)
+        spawn(idle)
+    _, rec = record(main)
+    events = rec.events()
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    spawns = kinds(rec, "spawn")
+    assert spawns[1]["t"] == 0.0 and spawns[2]["t"] == 5.0
+
+
+def test_unlink_monitor_demonitor_register_unregister_are_recorded():
+    def main():
+        pid = spawn(idle)
+        link(pid)
+        unlink(pid)
+        ref = beamlab.monitor(pid)
+        beamlab.demonitor(ref)
+        register("worker", pid)
+        unregister("worker")
+        return pid
+    pid, rec = record(main)
+    seen = [(e["kind"], e["pid"]) for e in rec.events()
+            if e["kind"] in ("link", "unlink", "monitor", "demonitor", "register", "unregister")]
+    me = seen[0][1]
+    assert seen == [("link", me), ("unlink", me), ("monitor", me), ("demonitor", me),
+                    ("register", pid.id), ("unregister", pid.id)]
+    assert kinds(rec, "register")[0]["name"] == "worker"
+
+
+# ------------------------------------------------------------------ exit signals
+def test_each_exit_signal_says_what_its_receiver_did():
+    def trapper():
+        process_flag("trap_exit", True)
+        receive("never")        # the EXIT stays queued
+
+    def main():
+        a, b, c, d = spawn(trapper), spawn(idle), spawn(idle), spawn(idle)
+        sleep(0.1)      # a traps exits by now
+        exit(a, "bye")          # trapping: becomes an EXIT message
+        exit(b, "normal")       # ignored
+        exit(c, "kill")         # untrappable
+        exit(d, "bye")          # dies with that reason
+        sleep(0.1)
+        return a, b, c, d
+    (a, b, c, d), rec = record(main)
+    outcome = {e["pid"]: (e["outcome"], e["reason"]) for e in kinds(rec, "signal")}
+    assert outcome == {a.id: ("trapped", "bye"), b.id: ("ignored", "normal"),
+                       c.id: ("killed", "kill"), d.id: ("exit", "bye")}
+    d_exit, = [e for e in kinds(rec, "exit") if e["pid"] == d.id]
+    snap = state_at(rec, d_exit["seq"])         # before the run's end stops them all
+    assert snap.mailbox(a)[0]["text"].startswith("('EXIT', <0.")
+    assert snap.process(c)["reason"] == "killed" and snap.process(d)["reason"] == "bye"
+    assert snap.process(b)["alive"]
+
+
+def test_a_signal_through_a_link_is_marked_so():
+    def main():
+        process_flag("trap_exit", True)
+        pid = spawn_link(idle)
+        exit(pid, "kill")
+        receive(("EXIT", ANY, ANY))
+    _, rec = record(main)
+    via = [(e["outcome"], e["via_link"]) for e in kinds(rec, "signal")]
+    assert via == [("killed", False), ("trapped", True)]
+
+
+# ------------------------------------------------------------------ messages
+def test_a_selective_receive_records_its_pattern_and_the_messages_it_skipped():
+    def picky(parent):
+        send(parent, "ready")
+        receive(("ok", ANY))        # skips "a" and "b", queued before it
+        send(parent, "took")
+        receive()
+
+    def main():
+        pid = spawn(picky, self())
+        receive("ready")
+        send(pid, "a")
+        send(pid, "b")
+        send(pid, ("ok", 1))
+        receive("took")
+        return pid
+    pid, rec = record(main)
+    recv = [e for e in kinds(rec, "recv") if e["pid"] == pid.id and e["pattern"]][0]
+    assert recv["pattern"] == "('ok', ANY)" and recv["index"] == 2
+    sends = {e["text"]: e["seq"] for e in kinds(rec, "send") if e["pid"] == pid.id}
+    assert recv["took"] == sends["('ok', 1)"] and recv["skipped"] == [sends["'a'"], sends["'b'"]]
+    # the mailbox then and after
+    before, after = state_at(rec, recv["seq"] - 1), state_at(rec, recv["seq"])
+    assert [m["text"] for m in before.mailbox(pid)] == ["'a'", "'b'", "('ok', 1)"]
+    assert [m["text"] for m in after.mailbox(pid)] == ["'a'", "'b'"]
+
+
+def test_the_sequence_trace_data_is_the_messages_up_to_a_moment():
+    def echo():
+        while True:
+            frm, msg = receive()
+            send(frm, ("echo", msg))
+
+    def main():
+        pid = spawn(echo)
+        for i in range(3):
+            send(pid, (self(), i))
+            receive()
+        return pid
+    pid, rec = record(main)
+    snap = state_at(rec)
+    texts = [m["text"] for m in snap.messages]
+    assert texts[-2:] == [f"({snap.process(pid)['parent'] and '<0.1.0>'}, 2)", "('echo', 2)"]
+    assert all(m["taken"] is not None for m in snap.messages)
+    middle = state_at(rec, snap.messages[2]["seq"])
+    assert len(middle.messages) == 3
+
+
+def test_a_message_sent_after_the_receiver_changed_it_shows_what_was_sent():
+    def main():
+        pid = spawn(idle)
+        data = [1, 2]
+        send(pid, ("data", data))
+        data.append(3)      # the sender's copy: the message is a copy anyway
+        return pid
+    _, rec = record(main)
+    assert kinds(rec, "send")[-1]["text"] == "('data', [1, 2])"
+
+
+def test_flush_takes_every_queued_message():
+    def main():
+        send(self(), "a")
+        send(self(), "b")
+        beamlab.flush()
+    _, rec = record(main)
+    snap = state_at(rec)
+    assert [e["pattern"] for e in kinds(rec, "recv")] == ["flush", "flush"]
+    assert snap.mailbox(1) == []
+
+
+# ------------------------------------------------------------------ timers
+def test_timers_set_fire_and_cancel_are_recorded():
+    def main():
+        send_after(1.0, self(), "tick")
+        t = send_after(5.0, self(), "never")
+        receive("tick")
+        cancel_timer(t)
+        receive(timeout=2.0, default=None)      # a receive timeout, on the clock
+    _, rec = record(main)
+    assert [(e["action"], e["timer"]) for e in kinds(rec, "timer")][:4] == \
+        [("set", 0), ("set", 1), ("fire", 0), ("cancel", 1)]
+    assert kinds(rec, "timer")[-1]["action"] == "timeout"
+
+
+# ------------------------------------------------------------------ GenServer
+class Counter(GenServer):
+    def init(self, start):
+        return Ok({"count": start})
+
+    def handle_call(self, request, from_, state):
+        state["count"] += 1
+        return Reply(state["count"], state)
+
+    def handle_cast(self, request, state):
+        return NoReply({"count": 0})
+
+
+def test_genserver_callbacks_are_recorded_with_result_and_a_preview_of_the_new_state():
+    def main():
+        pid = Counter.start_link(5)
+        Counter.call(pid, "bump")
+        Counter.call(pid, "bump")
+        Counter.cast(pid, "reset")
+        Counter.call(pid, "bump")
+        return pid
+    pid, rec = record(main)
+    init, = [e for e in kinds(rec, "gen") if e["pid"] == pid.id]
+    assert (init["callback"], init["result"], init["state"]) == ("init", "ok", "{'count': 5}")
+    done = [(e["callback"], e["result"], e["state"], e["reply"])
+            for e in kinds(rec, "recv") if e["pid"] == pid.id]
+    assert done == [("handle_call", "reply", "{'count': 6}", "6"),
+                    ("handle_call", "reply", "{'count': 7}", "7"),
+                    ("handle_cast", "noreply", "{'count': 0}", None),
+                    ("handle_call", "reply", "{'count': 1}", "1")]
+    # the state as it was at each moment (the server's dict is mutated in place)
+    first_call = [e for e in kinds(rec, "recv") if e["pid"] == pid.id][0]
+    assert state_at(rec, first_call["seq"]).last_state(pid) == "{'count': 6}"
+    assert state_at(rec).last_state(pid) == "{'count': 1}"
+    # the call's request and its reply are in the sequence trace
+    msgs = [(m["text"], m.get("reply", False)) for m in state_at(rec).messages if pid.id in (m["to"], m["from"])]
+    assert msgs[-2:] == [("('$gen_call', (<0.1.0>, #Ref), 'bump')", False), ("1", True)]
+
+
+# ------------------------------------------------------------------ supervisors
+def child():
+    receive()
+
+
+def start_child():
+    return spawn_link(child)
+
+
+def test_supervisor_decisions_and_the_tree_at_each_moment():
+    specs = [{"id": c, "start": (start_child,)} for c in ("a", "b", "c")]
+
+    def main():
+        sup = Supervisor.start_link(specs, strategy="one_for_all", max_restarts=2, max_seconds=5)
+        first = dict((cid, pid) for cid, pid, _, _ in Supervisor.which_children(sup))
+        sleep(1)
+        exit(first["b"], "kill")
+        sleep(1)
+        second = dict((cid, pid) for cid, pid, _, _ in Supervisor.which_children(sup))
+        return sup, first, second
+    (sup, first, second), rec = record(main)
+    restarts = [e for e in kinds(rec, "sup") if e["event"] == "restart"]
+    assert [e["details"]["child_id"] for e in restarts] == ["a", "b", "c"]
+    assert restarts[1]["text"] == f"one_for_all: restarting b → <0.{second['b'].id}.0> — 1/2 in 5 s"
+    # before the kill: the first children, no restart; after: the new ones, one restart
+    kill = [e for e in kinds(rec, "signal") if e["pid"] == first["b"].id][0]
+    before, after = state_at(rec, kill["seq"] - 1), state_at(rec, restarts[-1]["seq"])
+    assert before.children(sup) == sorted(p.id for p in first.values())
+    assert after.children(sup) == sorted(p.id for p in second.values())
+    assert before.supervisor(sup) is None or before.supervisor(sup)["restarts"] == 0
+    s = after.supervisor(sup)
+    assert (s["strategy"], s["restarts"], s["intensity"], s["period"]) == ("one_for_all", 3, 2, 5)
+    assert s["window"] == [1.0] and s["child_restarts"] == {"a": 1, "b": 1, "c": 1}
+    assert before.process(first["b"])["alive"] and not after.process(first["b"])["alive"]
+
+
+def test_a_supervisor_giving_up_is_recorded():
+    specs = [{"id": "a", "start": (start_child,)}]
+
+    def main():
+        process_flag("trap_exit", True)
+        sup = Supervisor.start_link(specs, strategy="one_for_one", max_restarts=1, max_seconds=5)
+        for _ in range(2):
+            (_, pid, _, _), = Supervisor.which_children(sup)
+            exit(pid, "kill")
+            sleep(0.1)
+        receive(("EXIT", sup, ANY))
+        return sup
+    sup, rec = record(main)
+    give_up, = [e for e in kinds(rec, "sup") if e["event"] == "escalate"]
+    assert give_up["text"].startswith("giving up: 2/1 in 5 s")
+    assert state_at(rec).supervisor(sup)["gave_up"]
+
+
+# ------------------------------------------------------------------ the caps
+def test_the_event_cap_holds_and_the_baseline_still_knows_who_is_alive():
+    def main():
+        early = spawn(idle)
+        for i in range(2000):
+            send(self(), i)
+            receive()
+        return early
+    early, rec = record(main, max_events=500)
+    assert len(rec) <= 500 and rec.evicted > 0
+    assert early.id in state_at(rec, rec.first_seq).alive()
+    assert rec.base.procs[early.id]["call"].endswith("idle")
+
+
+def test_the_byte_cap_holds_with_big_messages():
+    big = "x" * 100_000
+
+    def main():
+        for i in range(300):
+            send(self(), (i, big, list(range(1000))))
+            receive()
+    rec = Recorder(max_bytes=64 * 1024)
+    beamlab.run(main, clock=MockClock(), record=rec)
+    assert rec.bytes <= 64 * 1024 and len(rec) > 10
+    assert all(len(e["text"]) < 300 for e in rec.recording().events() if e["kind"] == "send")
+
+
+def test_the_byte_estimate_is_what_the_ring_really_holds():
+    """tracemalloc's count of what a full ring keeps stays within the byte cap's
+    estimate (give or take a fifth): the cap is a real bound on memory."""
+    def main():
+        pid = Counter.start_link(0)
+        for i in range(3000):
+            send(self(), ("msg", i, [i] * 20))
+            receive()
+            Counter.call(pid, i)
+    cap = 512 * 1024
+    tracemalloc.start()
+    rt = Runtime(clock=MockClock(), record=Recorder(max_bytes=cap))
+    base = tracemalloc.get_traced_memory()[0]
+    rt.run(main)
+    rec = rt.recorder
+    rt = None
+    import gc
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    assert rec.evicted > 0
+    assert held <= cap * 1.2, f"the ring holds {held:,} bytes for a cap of {cap:,}"
+
+
+def test_events_alone_never_exceed_the_cap_one_by_one():
+    rec = Recorder(max_events=10, max_bytes=10 * EVENT_BYTES * 4)
+
+    def main():
+        for i in range(100):
+            send(self(), i)
+            receive()
+            assert len(rec) <= 10 and rec.bytes <= rec.max_bytes
+    beamlab.run(main, clock=MockClock(), record=rec)
+
+
+# ------------------------------------------------------------------ previews
+def test_a_10000_deep_nested_list_previews_at_once():
+    deep = []
+    for _ in range(10_000):
+        deep = [deep]
+    t0 = time.perf_counter()
+    p, size = preview(deep)
+    assert render(p).startswith("[[[[") and len(render(p)) < 100
+    assert time.perf_counter() - t0 < 0.5     # generous: it is microseconds
+
+    def main():
+        pid = spawn(idle)
+        send(pid, ("deep", deep))
+    _, rec = record(main)
+    assert kinds(rec, "send")[-1]["text"].startswith("('deep', [[[[")
+
+
+def test_previews_are_bounded_and_small_terms_kept_as_they_are():
+    assert preview(("ok", 1))[0] == ("ok", 1)
+    assert len(render(preview("y" * 10_000)[0])) < 100
+    assert len(render(preview(list(range(100_000)))[0])) < 100
+    assert len(render(preview({i: i for i in range(10_000)})[0])) < 100
+
+    class Loud:
+        def __repr__(self):
+            raise RuntimeError("no")
+    assert render(preview(Loud())[0]) == "<test_previews_are_bounded_and_small_terms_kept_as_they_are.<locals>.Loud>"
