@@ -195,3 +195,24 @@ def test_a_runtime_driven_from_a_worker_thread_accepts_spawns_there_and_refuses_
     rt.send(rt.processes()[0], "from the main thread")
     t.join(5)
     assert result == {"spawned": True, "main": "from the main thread"}
+
+
+def test_a_process_woken_by_a_send_from_a_thread_runs_before_processes_already_runnable():
+    # Like a timer-woken one: a message from outside does not wait a round of busy processes.
+    def reporter(parent, name):
+        receive()
+        send(parent, name)
+
+    def main():
+        me = self()
+        r = spawn(reporter, me, "woken by the thread")
+        a = spawn(reporter, me, "a")
+        b = spawn(reporter, me, "b")
+        receive(timeout=0.05, default=None)          # all three now wait in receive
+        t = threading.Thread(target=send, args=(r, "from a thread"))
+        t.start()
+        t.join()                                     # handed to the scheduler, not run yet
+        send(a, "go")
+        send(b, "go")                                # a and b are runnable before r is woken
+        return [receive(timeout=5) for _ in range(3)]
+    assert beamlab.run(main, preemption="cooperative") == ["woken by the thread", "a", "b"]
