@@ -101,7 +101,7 @@ class BeamKernel(IPythonKernel):
         self._pump_timer = None
         self._wake_pending = False
         self.real_stdout, self.real_stderr = sys.stdout, sys.stderr
-        self.runtime = Runtime()
+        self.runtime = Runtime(record=True)     # the flight recorder (issue 13): on in the kernel
         self.runtime.start()
         self._runtime_stopped = False
         self._proxies = (sys.stdout, sys.stderr)   # the runtime's per-process streams
