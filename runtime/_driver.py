@@ -282,6 +282,7 @@ class DriverMixin:
         self._exit_process(proc, "killed")    # also a killed one's signals, still waiting
         proc.status = "dead"
         if g is not None and not g.dead:
+            self.current = proc     # what its finally blocks call knows who they run as
             try:
                 g.throw(greenlet.GreenletExit)
             except BaseException:
