@@ -3,7 +3,7 @@
 How this works: a widget declares the messages its front end may send, as
 `{type: {field: Field(...)}}`. `dispatch` checks each custom message against
 that table (a dict, a known "type", only declared keys, each of the declared
-type and within its range) and only then runs the widget's handler inside the
+type, length and choices) and only then runs the widget's handler inside the
 runtime, guarded: a message that does not fit, or a handler that fails, is
 answered with `{"type": "error", "error": text}` to the front end and shown in
 the widget's `notice` (when it has one). Nothing reaches the scheduler
@@ -35,20 +35,19 @@ class BadMessage(ValueError):
 
 
 class Field:
-    """One key of a front-end message: its types, whether it must be there, and its range.
+    """One key of a front-end message: its types, whether it must be there, its length or choices.
 
     >>> Field(str, required=True, max_len=50)                # doctest: +SKIP
     >>> Field((str, None), choices=("kill", "crash"))        # doctest: +SKIP
     """
 
     def __init__(self, types, *, required: bool = False, max_len: int | None = None,
-                 choices=None, low=None, high=None) -> None:
+                 choices=None) -> None:
         types = types if isinstance(types, tuple) else (types,)
         self.types = tuple(_NONE if x is None else x for x in types)
         self.required = required
         self.max_len = max_len
         self.choices = tuple(choices) if choices is not None else None
-        self.low, self.high = low, high
 
     def describe(self) -> str:
         names = [("null" if x is _NONE else {"str": "a string", "int": "an integer",
@@ -69,10 +68,6 @@ class Field:
         if self.choices is not None and value not in self.choices:
             raise BadMessage(f'"{kind}" message: "{key}" is {safe_repr(value, 80)}; '
                              f"use one of {', '.join(map(str, self.choices))}")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
-                raise BadMessage(f'"{kind}" message: "{key}" is {value}; it must be between '
-                                 f"{self.low} and {self.high}")
         return value
 
 
