@@ -27,6 +27,7 @@ from ._messages import OPTIONAL_KEY, OPTIONAL_PID_TEXT, PID_TEXT, Field, FrontEn
 from ._procs import COLUMNS, SORTABLE, SystemSampler, process_rows
 from ._runtime import current_runtime, in_scheduler
 from ._saved import SavedPicture
+from ._views import VIEW_MESSAGES, ViewWatch, Watched, is_view_message
 from ._ticker import Live
 
 __all__ = ["Observer", "ProcessTable", "SystemCharts", "observer"]
@@ -70,9 +71,13 @@ class ProcessTable(FrontEndChecked, anywidget.AnyWidget):
         self.runtime = runtime if runtime is not None else current_runtime()
         self._exits = exit_log(self.runtime)
         self._long = long_schedule_log(self.runtime)
+        self.views = ViewWatch()           # the observer refreshes only while a view shows it
+        self.on_first_view = None          # called when a view starts watching
         self._pid = None
         self._seq = 0
-        self.on_msg(lambda _w, content, _b: dispatch(self, content, MESSAGES, self._handle_click))
+        self.on_msg(lambda _w, content, _b: dispatch(self, content, MESSAGES, self._handle_click)
+                    if not is_view_message(content) else
+                    dispatch(self, content, VIEW_MESSAGES, self._view_message))
         self.observe(self._view_changed, names=["sort_by", "descending", "page", "query", "page_size"])
         self.refresh()
 
@@ -139,6 +144,10 @@ class ProcessTable(FrontEndChecked, anywidget.AnyWidget):
         count = len(table) if table is not None else len(self.runtime.processes())
         return f" · {count:,} of at most {limit:,} in all (+P)"
 
+    def _view_message(self, msg: dict) -> None:
+        if self.views.heard(msg["id"], msg["visible"]) and self.on_first_view is not None:
+            self.on_first_view()
+
     def _handle_click(self, msg: dict) -> None:
         if msg["type"] == "inspect":
             self.inspect(msg["pid"])
@@ -182,8 +191,9 @@ class SystemCharts(W.GridBox):
         self.lines = {}
         self.y_axes = {}
         figures = []
+        x = bq.LinearScale(min=-1.0, max=0.0)      # one time axis for all: one update a refresh
         for key, title in self.TITLES.items():
-            x, y = bq.LinearScale(min=-1.0, max=0.0), bq.LinearScale(min=0.0, max=1.0)
+            y = bq.LinearScale(min=0.0, max=1.0)
             line = bq.Lines(x=[], y=[], scales={"x": x, "y": y}, colors=["#1565c0"], stroke_width=1.5)
             y_axis = bq.Axis(scale=y, side="left", tick_format=COUNT_FORMAT, tick_values=[0.0, 1.0])
             self.y_axes[key] = y_axis
@@ -207,9 +217,9 @@ class SystemCharts(W.GridBox):
             return
         t0 = times[-1]
         xs = [t - t0 for t in times]
+        fit_x(next(iter(self.lines.values())).scales["x"], xs)     # shared by every chart
         for key, line in self.lines.items():
             ys = list(self.sampler.series[key])
-            fit_x(line.scales["x"], xs)
             fit_y(line.scales["y"], ys, self.y_axes[key])
             x2, y2 = twice_if_single(xs, ys)
             with line.hold_sync():
@@ -217,7 +227,7 @@ class SystemCharts(W.GridBox):
                 line.y = y2
 
 
-class Observer(SavedPicture, Live, W.VBox):
+class Observer(SavedPicture, Watched, Live, W.VBox):
     """Erlang's observer in a notebook: process table, inspector, load charts — live.
 
     >>> Observer()                    # in a beamlab notebook          # doctest: +SKIP
@@ -237,6 +247,7 @@ class Observer(SavedPicture, Live, W.VBox):
         parts = [self.table] + ([self.charts] if self.charts is not None else [])
         super().__init__(parts, **kwargs)
         if live:
+            self.table.on_first_view = self.refresh
             self.start(interval)
 
     def close(self) -> None:
@@ -253,6 +264,9 @@ class Observer(SavedPicture, Live, W.VBox):
 
     def _static_host(self):
         return self.table          # its front end keeps the saved picture current
+
+    def _views_of(self):
+        return self.table          # its front end says whether the observer is on screen
 
     def saved_caption(self) -> str:
         return (f"observer — {self.table.summary}, sorted by {self.table.sort_by} "

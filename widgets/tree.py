@@ -31,6 +31,7 @@ from ._runtime import current_runtime
 from ._saved import SavedPicture
 from ._snapshot import RestartHistory, TreeSnapshot, last_known, resolve_root, tree_snapshot
 from ._ticker import Live
+from ._views import VIEW_MESSAGES, ViewWatch, Watched, is_view_message
 
 try:
     from beamlab.runtime import format_reason
@@ -50,7 +51,7 @@ MESSAGES = {
 }
 
 
-class SupervisionTree(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
+class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWidget):
     """A live, clickable supervision tree of `root` (a supervisor's Pid or registered name).
 
     >>> sup = Supervisor.start_link(children, strategy="one_for_one")   # doctest: +SKIP
@@ -92,6 +93,7 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
         self._last_alive: TreeSnapshot | None = None   # the last snapshot with a living root
         self._ended = ""               # what happened to the root, once it has exited
         self._exits = exit_log(self.runtime)
+        self.views = ViewWatch()           # refreshed by the ticker only while a view shows it
         self._long = long_schedule_log(self.runtime)
         try:
             self._events = EventBuffer(self.runtime, [("beamlab", "supervisor", "restart"),
@@ -206,6 +208,9 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
     def _on_msg(self, _widget, content, _buffers) -> None:
         # Clicks may arrive on any thread, while processes run: checked here, handled in the
         # scheduler; a bad one is answered with an error notice (see _messages.py).
+        if is_view_message(content):             # a view saying it is (not) on screen
+            dispatch(self, content, VIEW_MESSAGES, self.view_message)
+            return
         dispatch(self, content, MESSAGES, self._handle_click)
 
     def _handle_click(self, msg: dict) -> None:

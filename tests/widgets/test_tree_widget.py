@@ -115,12 +115,25 @@ def test_a_saved_notebook_keeps_a_static_picture_beside_the_live_widget(fake):
     assert "app_sup" in data["text/html"]
 
 
-def test_a_live_tree_refreshes_from_its_ticker(fake):
+def test_a_live_tree_refreshes_from_its_ticker_only_while_a_view_shows_it(fake):
     rt, sup = fake
     tree = SupervisionTree("app_sup", runtime=rt, live=True, interval=0.05)
+    sent = []
+    tree.send = lambda content, buffers=None: sent.append(content)
     try:
+        revision = tree.revision
         rt.exit(node(tree, "w1").pid, "kill")
         tree._ticker.run_due(now=1e12)      # what the ticker thread posts into the runtime
-        assert node(tree, "w1").restarts == 1
+        assert tree.revision == revision and node(tree, "w1").restarts == 0   # nobody watches: no work
+        click(tree, type="view", id="v1", visible=True)                        # a view renders
+        assert node(tree, "w1").restarts == 1 and tree.revision == revision + 1
+        rt.exit(node(tree, "w2").pid, "kill")
+        tree._ticker.run_due(now=2e12)
+        assert node(tree, "w2").restarts == 1
+        click(tree, type="view", id="v1", visible=False)                       # and goes away
+        rt.exit(node(tree, "w3").pid, "kill")
+        tree._ticker.run_due(now=3e12)
+        assert node(tree, "w3").restarts == 0
+        assert sent == []
     finally:
         tree.close()

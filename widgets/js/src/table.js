@@ -6,6 +6,7 @@
 import css from "./style.css";
 import { h, renderInspector, renderNotice } from "./inspector.js";
 import { attachToNotebook } from "./saved.js";
+import { reportVisibility } from "./views.js";
 
 function addStyle() {
   if (document.getElementById("beamlab-widget-style")) return;
@@ -105,7 +106,8 @@ function render({ model, el }) {
       if (box) box.classList.add("beamlab-gone-box");
     },
   });
-  return () => { detach(); clearTimeout(debounce); };
+  const hideView = reportVisibility({ model, el, canSend: () => !kernelGone });
+  return () => { hideView(); detach(); clearTimeout(debounce); };
 }
 
 export default { render };

@@ -8,6 +8,7 @@ import { instance } from "@viz-js/viz";
 import css from "./style.css";
 import { h, renderInspector, renderNotice } from "./inspector.js";
 import { attachToNotebook } from "./saved.js";
+import { reportVisibility } from "./views.js";
 
 // Graphviz sizes are in points; at 100 % the labels (10 pt) are 13.3 px, as body text.
 // A tree wider than its panel shrinks to fit down to MIN_SCALE (labels about 9 px);
@@ -150,7 +151,8 @@ function render({ model, el }) {
       status.textContent = `last seen: ${model.get("status_text")}`;
     },
   });
-  return () => { alive = false; detach(); if (timer !== null) clearTimeout(timer); };
+  const hideView = reportVisibility({ model, el, canSend: () => !kernelGone });
+  return () => { alive = false; hideView(); detach(); if (timer !== null) clearTimeout(timer); };
 }
 
 export default { render };
