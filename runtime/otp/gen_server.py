@@ -110,11 +110,27 @@ def _abandon(pid: Pid, mref, tag, link: bool) -> None:
 
 def _start_unlinked(module: type, arg: Any = None, *, name: str | None = None,
                     timeout: float | None = None) -> Pid | None:
+    """Start a server not linked to the caller (Elixir ``GenServer.start/3``); its pid.
+
+    As in OTP the server is its own parent: an exit signal from the process that
+    started it is an ordinary one (trapped, it arrives in ``handle_info`` as
+    ``("EXIT", starter, reason)``). Raises ``StartError`` if ``init`` fails, and
+    returns None if it returns ``Ignore()``.
+
+    >>> pid = GenServer.start(Counter, 0, name="counter")
+    """
     return _start(module, arg, name=name, link=False, timeout=timeout)
 
 
 def _start_linked(module: type, arg: Any = None, *, name: str | None = None,
                   timeout: float | None = None) -> Pid | None:
+    """Start a server linked to the caller, its parent (Elixir ``GenServer.start_link/3``).
+
+    An exit signal from the parent stops the server (running ``terminate`` if it
+    traps exits), as a supervisor's shutdown does.
+
+    >>> pid = Counter.start_link(0)          # or GenServer.start_link(Counter, 0)
+    """
     return _start(module, arg, name=name, link=True, timeout=timeout)
 
 
