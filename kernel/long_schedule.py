@@ -8,7 +8,9 @@ attaches a handler that writes a short notice to that process's group leader,
 which is the output of the cell that spawned it: which process, where it was,
 how long everything else waited, and the cure (`dirty_call`). One notice per
 process per `QUIET` seconds, so a loop of long calls cannot flood the cell; the
-next notice says how many were left out.
+next notice says how many were left out. A cell's own long call (the shell
+process) gets none: the learner is watching that cell run anyway, and the
+observer marks it like any process.
 
 The handler runs inside the preemption tick, in the process: it only formats a
 line and appends it to the group leader's buffer (the scheduler writes it out).
@@ -44,7 +46,7 @@ class LongScheduleNotices:
         try:
             pid = metadata.get("pid")
             proc = self.rt._table.get(pid.id) if pid is not None else None
-            if proc is None:
+            if proc is None or proc.external:   # the shell: its own cell is what is running
                 return
             now = time.monotonic()
             last = self._last.get(pid)

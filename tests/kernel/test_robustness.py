@@ -153,3 +153,10 @@ def test_a_process_that_holds_the_scheduler_again_and_again_gets_one_notice_per_
     assert text.count("long_schedule: process") == 2
     assert "in spin at lab.py:3" in text
     assert "(and 4 more times since the last notice)" in text
+
+
+def test_a_cells_own_long_call_gets_no_notice_of_its_own(kernel):
+    cell = kernel.ok("get_ipython().kernel.runtime.long_schedule = 0.05\n"
+                     "sum(range(10**7)) > 0")
+    assert cell.result == "True"
+    assert "long_schedule" not in cell.stderr
