@@ -115,7 +115,7 @@ class BeamKernel(IPythonKernel):
         self.comm_router = CommRouter(self)
         self.long_schedule = LongScheduleNotices(self.runtime)   # notices in the spawning cell
         self.runtime.set_wakeup(self._wake)
-        atexit.register(self.stop_runtime)
+        atexit.register(self.stop_runtime, SHUTDOWN_UNWIND, True)   # the process is ending
 
     # ------------------------------------------------------------------ loop
     def start(self):
