@@ -195,12 +195,26 @@ def call(server: Pid | str, request: Any, timeout: float | str = 5.0, *,
     else:
         raise TypeError(f"GenServer.{_label}(timeout={timeout!r}): the timeout must be a number "
                         f"of seconds >= 0, or \"infinity\"")
+    if wait == 0:
+        return _call_now(rt, me, pid, server, request, timeout, _kind, _label)
     msg = rt.call(me, pid, _kind, request, wait)
     if msg is _TIMEOUT:
         _call_failed("timeout", server, request, timeout, _label, pid)
     if len(msg) == 2:
         return msg[1]
     _call_failed(msg[4], server, request, timeout, _label, pid)
+
+
+def _call_now(rt, me, pid: Pid, server, request, timeout, kind: str, label: str) -> None:
+    """A call with timeout 0: OTP sends the request, then ``receive ... after 0``.
+
+    Nothing can have answered yet, so a live server means ``timeout`` (it still
+    gets the request; its reply is dropped, as a late reply is) and a dead one
+    ``noproc``, the DOWN a monitor of a dead process delivers at once."""
+    if not rt.is_process_alive(pid):
+        _call_failed("noproc", server, request, timeout, label, pid)
+    rt.send(pid, (kind, (me.pid, _rt.Ref()), request))
+    _call_failed("timeout", server, request, timeout, label, pid)
 
 
 def cast(server: Pid | str, request: Any) -> None:

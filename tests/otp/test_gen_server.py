@@ -443,6 +443,30 @@ def test_a_call_to_a_server_that_stops_as_it_replies_leaves_no_down_in_the_calle
     assert run(main) == ("bye", False, "empty mailbox")
 
 
+def test_a_call_with_timeout_zero_times_out_but_the_server_still_gets_the_request(run):
+    # gen:call sends, then receive ... after 0: the server has not run yet, so the
+    # caller exits with timeout; the request is still handled and its reply dropped.
+    def main():
+        pid = Counter.start(5)
+        with pytest.raises(CallExit) as info:
+            GenServer.call(pid, "next", 0)
+        state = GenServer.get_state(pid)
+        return info.value.reason, state, receive(timeout=0, default="empty mailbox")
+    reason, state, mailbox = run(main)
+    assert reason[0] == "timeout" and reason[1][2:] == ("next", 0)
+    assert state == 6 and mailbox == "empty mailbox"
+
+
+def test_a_call_with_timeout_zero_to_a_dead_server_is_noproc(run):
+    def main():
+        pid = Counter.start(0)
+        GenServer.stop(pid)
+        with pytest.raises(CallExit) as info:
+            GenServer.call(pid, "next", 0)
+        return info.value.reason[0]
+    assert run(main) == "noproc"
+
+
 def test_a_stop_result_with_a_reply_still_replies_when_terminate_raises(run):
     def main():
         as_test()
