@@ -15,7 +15,8 @@
          gs_stop_without_a_reply_fails_the_call/0, gs_late_reply_after_a_timeout_is_dropped/0,
          gs_call_infinity_to_a_crashing_server/0,
          gs_reply_with_a_timeout_gives_handle_info_timeout/0,
-         gs_terminate_runs_when_its_supervisor_shuts_it_down/0]).
+         gs_terminate_runs_when_its_supervisor_shuts_it_down/0,
+         gs_call_with_timeout_zero_times_out_but_the_request_is_handled/0]).
 -import(oracle, [emit/1, role/2, flush/0]).
 
 scenarios() ->
@@ -31,12 +32,14 @@ scenarios() ->
      gs_stop_of_a_dead_server_exits_noproc, gs_stop_without_a_reply_fails_the_call,
      gs_late_reply_after_a_timeout_is_dropped, gs_call_infinity_to_a_crashing_server,
      gs_reply_with_a_timeout_gives_handle_info_timeout,
-     gs_terminate_runs_when_its_supervisor_shuts_it_down].
+     gs_terminate_runs_when_its_supervisor_shuts_it_down,
+     gs_call_with_timeout_zero_times_out_but_the_request_is_handled].
 
 zero() -> list_to_integer("0").
 
 counter() ->
     #{handle_call => fun(get, _From, N) -> {reply, N, N};
+                        (inc, _From, N) -> {reply, N, N + 1};
                         (slow, _From, N) -> {noreply, N};
                         (crash, _From, N) -> {reply, N div zero(), N}
                      end,
@@ -256,3 +259,11 @@ gs_terminate_runs_when_its_supervisor_shuts_it_down() ->
     R = monitor(process, S),
     ok = supervisor:terminate_child(Sup, server),
     receive {'DOWN', R, _, _, _} = D -> emit(D) end.
+
+%% gen:call sends, then receive ... after 0: nothing has answered yet.
+gs_call_with_timeout_zero_times_out_but_the_request_is_handled() ->
+    {ok, S} = oracle_gs:start_link(counter(), 5),
+    role(S, server),
+    emit(call_exit(fun() -> gen_server:call(S, inc, 0) end)),
+    emit(sys:get_state(S)),
+    emit(flush()).

@@ -14,6 +14,8 @@ class Counter(GenServer):
     def handle_call(self, request, from_, n):
         if request == "get":
             return Reply(n, n)
+        if request == "inc":
+            return Reply(n, n + 1)
         if request == "slow":
             return NoReply(n)
         if request == "crash":
@@ -401,3 +403,12 @@ def gs_terminate_runs_when_its_supervisor_shuts_it_down():
     ref = monitor(s)
     Supervisor.terminate_child(sup, "server")
     emit(down(ref))
+
+
+@scenario
+def gs_call_with_timeout_zero_times_out_but_the_request_is_handled():
+    s = Counter.start_link(5)
+    role(s, "server")
+    emit(call_exit(lambda: GenServer.call(s, "inc", 0)))
+    emit(GenServer.get_state(s))
+    emit(flush())
