@@ -37,7 +37,7 @@ returns, so a process in `time.sleep` holds everyone up like a NIF; use
 beamlab's `sleep` (the kernel maps `time.sleep` in notebook code to it).
 
 Wedges (wedges.py). A process that ignores SIGALRM, installs its own handler
-or stops the timer is noticed by a watchdog thread and undone, with a warning
+or stops the timer is noticed by a slow CPU-time timer (SIGVTALRM) and undone, with a warning
 naming it; a process blocked in `acquire()` on a lock that a switched-out
 process holds gets a `LockDeadlock` from the tick; an interrupt frees a
 process stuck in such a call.
@@ -183,13 +183,11 @@ class Preemptor:
             self._last = time.perf_counter()
             _real_setitimer(signal.ITIMER_REAL, self.tick, self.tick)
             self.armed = True
-            self.guard.armed(True)
 
     def disarm(self) -> None:
         if self.armed:
             self.armed = False
             _real_setitimer(signal.ITIMER_REAL, 0)
-            self.guard.armed(False)
 
     # -- the tick --------------------------------------------------------------
     def _on_alarm(self, signum, frame) -> None:

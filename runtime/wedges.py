@@ -6,23 +6,25 @@ the preemption tick (preempt.py) cannot undo either on its own:
 1. Preemption switched off. Code in a process that runs
    `signal.signal(SIGALRM, SIG_IGN)`, installs its own SIGALRM handler or calls
    `signal.setitimer(ITIMER_REAL, 0)` takes the tick away, and the next
-   `while True: pass` then holds the thread forever. `SignalGuard` watches from
-   a daemon thread: while processes run, every `WATCH` seconds it checks that
-   SIGALRM's handler is still ours and the interval timer still ticks. If not,
-   it sends the main thread a signal of our own (`REPAIR_SIGNAL`, which no
-   process has reason to touch), whose handler runs between two bytecodes of
-   whatever runs there: it puts the handler and the timer back, preempts the
-   running process as a tick would, and warns the learner, naming the process
-   and line that did it (`signal.signal` and `signal.setitimer` are wrapped
-   while the runtime runs so that a call about SIGALRM notes who made it; the
-   call itself goes through unchanged). The warning goes to that process's
-   group leader (in the kernel, the cell that spawned it) and as the telemetry
-   event `("beamlab", "runtime", "preemption_restored")`.
+   `while True: pass` then holds the thread forever. `SignalGuard` keeps a
+   second, slow timer running: `ITIMER_VIRTUAL` counts the process's CPU time
+   and sends SIGVTALRM every `WATCH` seconds of it, so it fires exactly when
+   something spins, and costs nothing while the runtime idles (no thread, no
+   GIL hand-offs). Its handler checks that SIGALRM's handler is still ours and
+   our interval timer still runs; if not, it puts them back, preempts the
+   running process as the missed tick would have, and warns the learner,
+   naming the process and line that did it (`signal.signal` and
+   `signal.setitimer` are wrapped while the runtime runs so that a call about
+   SIGALRM notes who made it; the call itself goes through unchanged). The
+   warning goes to that process's group leader (in the kernel, the cell that
+   spawned it) and as the telemetry event
+   `("beamlab", "runtime", "preemption_restored")`.
 
    Why restore rather than refuse: code that borrows SIGALRM for a moment and
    puts it back (a timeout helper) still works, and code that calls
    `signal.signal` through a reference taken before the runtime started is
-   caught all the same.
+   caught all the same. (Re-arming SIGALRM at every switch instead would cost
+   a setitimer system call, ~1-10 us, per switch.)
 
 2. A lock shared by two processes. Processes share one OS thread, so a
    `threading.Lock` held by a process switched out in `sleep`/`receive` can
@@ -51,17 +53,14 @@ import greenlet
 
 from ._driver import Deadlock
 
-__all__ = ["LockDeadlock", "Wedged", "SignalGuard", "find_lock_deadlock", "REPAIR_SIGNAL"]
+__all__ = ["LockDeadlock", "Wedged", "SignalGuard", "find_lock_deadlock"]
 
-WATCH = 0.05              # seconds between the watchdog's checks while processes run
+WATCH = 0.05              # seconds of CPU time between two checks of SIGALRM
 LOCK_PATIENCE = 0.2       # seconds stuck in one call before looking for a lock deadlock
 RESTORED = ("beamlab", "runtime", "preemption_restored")
 LOCK_DEADLOCK = ("beamlab", "process", "lock_deadlock")
 
-if hasattr(signal, "SIGRTMAX"):
-    REPAIR_SIGNAL = signal.SIGRTMAX - 2
-else:                                       # no real-time signals (macOS)
-    REPAIR_SIGNAL = getattr(signal, "SIGUSR2", None)
+WATCH_SIGNAL = getattr(signal, "SIGVTALRM", None)     # sent by ITIMER_VIRTUAL
 
 _real_signal = signal.signal
 _real_setitimer = getattr(signal, "setitimer", None)
@@ -111,47 +110,29 @@ class SignalGuard:
 
     def __init__(self, preemptor):
         self.pre = preemptor
-        self.culprit = None          # (pid or None, who, where, what) of the last SIGALRM change
+        self.culprit = None          # (process or None, where, what) of the last SIGALRM change
         self.restored = 0
-        self._old_repair = None
-        self._stop = threading.Event()
-        self._armed = threading.Event()
-        self._thread = None
-        self._main = threading.main_thread().ident
+        self._old_watch = None
         self._signal_wrapper = self._signal        # one bound method each, so `is` finds them
         self._setitimer_wrapper = self._setitimer
 
     # -- life
     def install(self) -> None:
-        if REPAIR_SIGNAL is not None:
-            self._old_repair = _real_signal(REPAIR_SIGNAL, self._on_repair)
+        if WATCH_SIGNAL is not None:
+            self._old_watch = _real_signal(WATCH_SIGNAL, self._on_watch)
+            _real_setitimer(signal.ITIMER_VIRTUAL, WATCH, WATCH)
         signal.signal = self._signal_wrapper
         if _real_setitimer is not None:
             signal.setitimer = self._setitimer_wrapper
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._watch, name="beamlab-preemption-watchdog",
-                                        daemon=True)
-        self._thread.start()
 
     def uninstall(self) -> None:
-        self._stop.set()
-        self._armed.set()
         if signal.signal is self._signal_wrapper:
             signal.signal = _real_signal
         if _real_setitimer is not None and signal.setitimer is self._setitimer_wrapper:
             signal.setitimer = _real_setitimer
-        if REPAIR_SIGNAL is not None:
-            _real_signal(REPAIR_SIGNAL, self._old_repair or signal.SIG_DFL)
-        t, self._thread = self._thread, None
-        if t is not None and t is not threading.current_thread():
-            t.join(1.0)
-
-    def armed(self, on: bool) -> None:
-        """The preemptor's timer was started (on) or stopped (off)."""
-        if on:
-            self._armed.set()
-        else:
-            self._armed.clear()
+        if WATCH_SIGNAL is not None:
+            _real_setitimer(signal.ITIMER_VIRTUAL, 0)
+            _real_signal(WATCH_SIGNAL, self._old_watch or signal.SIG_DFL)
 
     # -- the wrappers: note who changes SIGALRM, let the call through
     def _signal(self, signalnum, handler):
@@ -174,19 +155,10 @@ class SignalGuard:
             proc = None
         self.culprit = (proc, where(sys._getframe(2)), what)
 
-    # -- the watchdog thread
-    def _watch(self) -> None:
-        pre = self.pre
-        while not self._stop.is_set():
-            if not self._armed.wait(1.0):
-                continue
-            if self._stop.wait(WATCH):
-                return
-            if pre.armed and not self.intact() and REPAIR_SIGNAL is not None:
-                try:
-                    signal.pthread_kill(self._main, REPAIR_SIGNAL)
-                except (OSError, ProcessLookupError):
-                    return
+    # -- the watch: every WATCH seconds of CPU time, in the main thread
+    def _on_watch(self, signum, frame) -> None:
+        if self.pre.armed and not self.intact():
+            self._repair(frame)
 
     def intact(self) -> bool:
         """SIGALRM's handler is ours and, while armed, our timer runs."""
@@ -199,8 +171,7 @@ class SignalGuard:
                 return False
         return True
 
-    # -- in the main thread
-    def _on_repair(self, signum, frame) -> None:
+    def _repair(self, frame) -> None:
         pre = self.pre
         if not pre.installed:
             return
