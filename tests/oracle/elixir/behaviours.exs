@@ -6,6 +6,12 @@ defmodule Oracle.FailsToStart do
   def init(_), do: {:stop, :no_db}
 end
 
+defmodule Oracle.Ignores do
+  use GenServer
+  def start_link(arg), do: GenServer.start_link(__MODULE__, arg)
+  def init(_), do: :ignore
+end
+
 defmodule Oracle.Behaviours do
   import :oracle, only: [emit: 1, role: 2, flush: 0]
 
@@ -16,7 +22,8 @@ defmodule Oracle.Behaviours do
      :task_yield_returns_nil_while_running, :agent_get_update_and_stop,
      :agent_start_with_a_taken_name, :dynsup_beyond_intensity_exits_shutdown,
      :dynsup_temporary_child_is_not_restarted, :agent_get_and_update_from_two_processes,
-     :supervisor_start_child_failure_in_elixir_gives_reason_and_spec]
+     :supervisor_start_child_failure_in_elixir_gives_reason_and_spec,
+     :supervisor_keeps_an_ignoring_child_without_a_pid, :task_yield_and_shutdown]
   end
 
   defp child(tag), do: %{id: tag, start: {:oracle, :worker_start, [tag]}}
@@ -151,6 +158,30 @@ defmodule Oracle.Behaviours do
     bad = %{id: :bad, start: {Oracle.FailsToStart, :start_link, [:x]}}
     emit(Supervisor.start_child(sup, bad))
     emit(Supervisor.count_children(sup))
+  end
+
+  def supervisor_keeps_an_ignoring_child_without_a_pid do
+    {:ok, sup} = Supervisor.start_link([], strategy: :one_for_one)
+    emit(Supervisor.start_child(sup, %{id: :ig, start: {Oracle.Ignores, :start_link, [1]}}))
+    emit(for {id, pid, _, _} <- Supervisor.which_children(sup), do: {id, pid})
+    emit(Supervisor.count_children(sup))
+    emit(Supervisor.restart_child(sup, :ig))
+    emit(Supervisor.delete_child(sup, :ig))
+  end
+
+  def task_yield_and_shutdown do
+    Process.flag(:trap_exit, true)
+    crashing = Task.async(fn -> exit(:boom) end)
+    role(crashing.pid, :crashing)
+    emit(Task.yield(crashing, 1000))
+    running = Task.async(fn -> Process.sleep(1000) end)
+    emit(Task.shutdown(running))
+    done = Task.async(fn -> :done end)
+    role(done.pid, :done)
+    ref = Process.monitor(done.pid)
+    receive do: ({:DOWN, ^ref, _, _, _} -> :ok)
+    emit(Task.shutdown(done))
+    emit(flush())
   end
 
   def agent_start_with_a_taken_name do

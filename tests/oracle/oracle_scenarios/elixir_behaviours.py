@@ -1,7 +1,8 @@
 """DynamicSupervisor, Task and Agent: the twins of elixir/behaviours.exs."""
 from __future__ import annotations
 
-from beamlab.runtime import ANY, is_process_alive, monitor, process_flag, receive, self, send, spawn
+from beamlab.runtime import (ANY, exit, is_process_alive, monitor, process_flag, receive, self,
+                             send, sleep, spawn)
 from beamlab.runtime.otp import (Agent, AlreadyStarted, CallExit, DynamicSupervisor, GenServer,
                                  Stop, Supervisor, SupervisorError, Task)
 from oracle_trace import emit, flush, role
@@ -180,3 +181,35 @@ def supervisor_start_child_failure_in_elixir_gives_reason_and_spec():
     bad = {"id": "bad", "start": (FailsToStart.start_link, "x")}
     emit(result(Supervisor.start_child, sup, bad))
     emit(Supervisor.count_children(sup))
+
+
+class Ignores(GenServer):
+    def init(self, arg):
+        return "ignore"
+
+
+@scenario
+def supervisor_keeps_an_ignoring_child_without_a_pid():
+    sup = Supervisor.start_link([], strategy="one_for_one")
+    # Supervisor.start_child returns the pid, None for an ignoring child ({ok, undefined})
+    emit(("ok", Supervisor.start_child(sup, {"id": "ig", "start": (Ignores.start_link, 1)})))
+    emit([(cid, pid) for cid, pid, _, _ in Supervisor.which_children(sup)])
+    emit(Supervisor.count_children(sup))
+    emit(("ok", Supervisor.restart_child(sup, "ig")))
+    emit(result(Supervisor.delete_child, sup, "ig"))
+
+
+@scenario
+def task_yield_and_shutdown():
+    process_flag("trap_exit", True)
+    crashing = Task.async_(lambda: exit("boom"))
+    role(crashing.pid, "crashing")
+    emit(Task.yield_(crashing, 1.0))
+    running = Task.async_(lambda: sleep(1.0))
+    emit(Task.shutdown(running))
+    done = Task.async_(lambda: "done")
+    role(done.pid, "done")
+    ref = monitor(done.pid)
+    receive(("DOWN", ref, ANY, ANY, ANY))
+    emit(Task.shutdown(done))
+    emit(flush())
