@@ -19,9 +19,20 @@ venv: $(BIN)/python
 sysdeps:
 	bash .ci/sysdeps
 
-lab: venv
-	bash .ci/sysdeps --lab
+# `make lab` installs only what the lab needs (the lab extra), and only when pyproject.toml
+# changed since the last time; the lab's own settings turn off JupyterLab's news toast.
+LAB_STAMP := $(VENV)/.beamlab-lab-installed
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[lab]'
 	$(BIN)/python -m beamlab install --sys-prefix
+	mkdir -p $(dir $(LAB_OVERRIDES))
+	printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_OVERRIDES)
+	touch $@
+
+lab: $(LAB_STAMP)
+	bash .ci/sysdeps --lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.default_url=/lab/tree/00_welcome.ipynb $(ROOT_ARGS) $(LAB_ARGS)
 
 test: sysdeps venv
