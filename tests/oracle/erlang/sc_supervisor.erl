@@ -2,7 +2,7 @@
 %% Children are oracle:worker_start/1,2: it emits {started, Tag} in the supervisor,
 %% so starts are traced in the order the supervisor makes them.
 -module(sc_supervisor).
--export([scenarios/0]).
+-export([scenarios/0, start_once/0]).
 -export([sup_one_for_one_restarts_only_the_failed_child/0,
          sup_one_for_all_restarts_every_child/0, sup_rest_for_one_restarts_the_later_children/0,
          sup_beyond_intensity_the_supervisor_exits_shutdown/0,
@@ -19,7 +19,8 @@
          sup_transient_child_is_not_restarted_after_shutdown_tuple/0,
          sup_one_for_all_does_not_restart_a_temporary_sibling/0, sup_init_ignore/0,
          sup_restarts_outside_the_period_do_not_add_up/0,
-         sup_terminate_child_by_pid_is_not_found/0]).
+         sup_terminate_child_by_pid_is_not_found/0,
+         sup_a_child_that_keeps_failing_to_restart_exhausts_intensity/0]).
 -import(oracle, [emit/1, role/2, flush/0]).
 
 scenarios() ->
@@ -37,7 +38,8 @@ scenarios() ->
      sup_transient_child_is_not_restarted_after_shutdown_tuple,
      sup_one_for_all_does_not_restart_a_temporary_sibling, sup_init_ignore,
      sup_restarts_outside_the_period_do_not_add_up,
-     sup_terminate_child_by_pid_is_not_found].
+     sup_terminate_child_by_pid_is_not_found,
+     sup_a_child_that_keeps_failing_to_restart_exhausts_intensity].
 
 child(Id) -> child(Id, []).
 child(Id, Opts) ->
@@ -240,3 +242,21 @@ sup_terminate_child_by_pid_is_not_found() ->
     [{a, P}] = pids(S),
     emit(supervisor:terminate_child(S, P)),
     emit(is_process_alive(P)).
+
+%% The first start works; every restart fails. Each failed restart is retried and
+%% counted, until the intensity (3) is used up and the supervisor gives up.
+sup_a_child_that_keeps_failing_to_restart_exhausts_intensity() ->
+    process_flag(trap_exit, true),
+    S = sup(one_for_one, 3, [#{id => a, start => {sc_supervisor, start_once, []}}]),
+    crash(S, a, boom),
+    receive {'EXIT', S, _} = M -> emit(M) end.
+
+%% Runs in the supervisor: its process dictionary counts the attempts.
+start_once() ->
+    N = case get(attempts) of undefined -> 0; K -> K end,
+    put(attempts, N + 1),
+    emit({attempt, N}),
+    case N of
+        0 -> oracle:worker_start(a);
+        _ -> {error, down}
+    end.

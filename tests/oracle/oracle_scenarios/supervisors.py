@@ -310,3 +310,22 @@ def sup_terminate_child_by_pid_is_not_found():
     [(_, p)] = pids(s)
     emit(result(Supervisor.terminate_child, s, p))
     emit(is_process_alive(p))
+
+
+def start_once(attempts):
+    """The first start works; every later one fails (attempts counted, as in the supervisor)."""
+    n = attempts[0]
+    attempts[0] += 1
+    emit(("attempt", n))
+    if n == 0:
+        return worker_start("a")
+    return ("error", "down")
+
+
+@scenario
+def sup_a_child_that_keeps_failing_to_restart_exhausts_intensity():
+    process_flag("trap_exit", True)
+    counter = [0]
+    s = sup("one_for_one", [{"id": "a", "start": (start_once, counter)}], max_restarts=3)
+    crash(s, "a", "boom")
+    emit(receive(("EXIT", s, ANY)))
