@@ -4,13 +4,14 @@
 %% (init: {ok, Arg}; terminate: ok).
 -module(oracle_gs).
 -behaviour(gen_server).
--export([start/2, start_link/2, start/3, start_link/3]).
+-export([start/2, start_link/2, start/3, start_link/3, start_opts/3]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, handle_continue/2, terminate/2]).
 
 start(Cbs, Arg) -> gen_server:start(?MODULE, {Cbs, Arg}, []).
 start_link(Cbs, Arg) -> gen_server:start_link(?MODULE, {Cbs, Arg}, []).
 start(Name, Cbs, Arg) -> gen_server:start({local, Name}, ?MODULE, {Cbs, Arg}, []).
 start_link(Name, Cbs, Arg) -> gen_server:start_link({local, Name}, ?MODULE, {Cbs, Arg}, []).
+start_opts(Cbs, Arg, Opts) -> gen_server:start(?MODULE, {Cbs, Arg}, Opts).
 
 init({Cbs, Arg}) ->
     put(callbacks, Cbs),

@@ -16,7 +16,8 @@
          gs_call_infinity_to_a_crashing_server/0,
          gs_reply_with_a_timeout_gives_handle_info_timeout/0,
          gs_terminate_runs_when_its_supervisor_shuts_it_down/0,
-         gs_call_with_timeout_zero_times_out_but_the_request_is_handled/0]).
+         gs_call_with_timeout_zero_times_out_but_the_request_is_handled/0,
+         gs_start_times_out_when_init_is_slow/0]).
 -import(oracle, [emit/1, role/2, flush/0]).
 
 scenarios() ->
@@ -33,7 +34,8 @@ scenarios() ->
      gs_late_reply_after_a_timeout_is_dropped, gs_call_infinity_to_a_crashing_server,
      gs_reply_with_a_timeout_gives_handle_info_timeout,
      gs_terminate_runs_when_its_supervisor_shuts_it_down,
-     gs_call_with_timeout_zero_times_out_but_the_request_is_handled].
+     gs_call_with_timeout_zero_times_out_but_the_request_is_handled,
+     gs_start_times_out_when_init_is_slow].
 
 zero() -> list_to_integer("0").
 
@@ -266,4 +268,10 @@ gs_call_with_timeout_zero_times_out_but_the_request_is_handled() ->
     role(S, server),
     emit(call_exit(fun() -> gen_server:call(S, inc, 0) end)),
     emit(sys:get_state(S)),
+    emit(flush()).
+
+%% gen:start's timeout: the starter gets {error, timeout} and the server is killed.
+gs_start_times_out_when_init_is_slow() ->
+    Slow = #{init => fun(A) -> timer:sleep(500), {ok, A} end},
+    emit(oracle_gs:start_opts(Slow, 0, [{timeout, 50}])),
     emit(flush()).

@@ -412,3 +412,15 @@ def gs_call_with_timeout_zero_times_out_but_the_request_is_handled():
     emit(call_exit(lambda: GenServer.call(s, "inc", 0)))
     emit(GenServer.get_state(s))
     emit(flush())
+
+
+class SlowInit(GenServer):
+    def init(self, arg):
+        sleep(0.5)
+        return Ok(arg)
+
+
+@scenario
+def gs_start_times_out_when_init_is_slow():
+    emit(start_result(lambda: SlowInit.start(0, timeout=0.05)))
+    emit(flush())
