@@ -18,7 +18,7 @@ from ._core import current_runtime
 from ._receive import _NO_DEFAULT
 from ._signals import NODE, SYSTEM_PID
 from .errors import BadArg, NotInProcess, ProcessExit
-from .messages import _ATOMIC, to_message
+from .messages import _ATOMIC, preview, to_message
 from .pid import Pid, Ref
 
 __all__ = [
@@ -419,4 +419,4 @@ def flush() -> None:
             rt._recorder.flushed(proc)
         proc.mailbox.clear()
     for m in msgs:
-        print(f"Shell got {m!r}")
+        print(f"Shell got {preview(m)}")     # bounded: a 10,000-deep term prints as [[[[...]]]]
