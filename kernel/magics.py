@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import importlib
 
+from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from beamlab.runtime import (ANY, Pid, current_runtime, demonitor, exit, format_reason, monitor,
@@ -57,6 +58,15 @@ def resolve_process(target: str, user_ns: dict | None = None) -> Pid:
     raise ValueError(f"no process called {target!r}: give a pid like <0.42.0>, a registered "
                      f"name (registered names now: {', '.join(sorted(rt.registered())) or 'none'}), "
                      f"or a variable holding a pid")
+
+
+def _process_or_usage(target: str, user_ns: dict | None) -> Pid:
+    """resolve_process for a magic: a mistake is a one-line UsageError, not a traceback
+    through beamlab's own code."""
+    try:
+        return resolve_process(target, user_ns)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _parse_reason(text: str):
@@ -155,7 +165,7 @@ class BeamMagics(Magics):
             %tree my_sup
             %tree <0.80.0>
         """
-        root = resolve_process(line, self.shell.user_ns)
+        root = _process_or_usage(line, self.shell.user_ns)
         view = _widget("supervision_tree")
         if view is not None:
             return view(root)
@@ -172,7 +182,7 @@ class BeamMagics(Magics):
             %crash <0.81.0> ('shutdown', 'maintenance')
         """
         target, _, rest = line.strip().partition(" ")
-        pid = resolve_process(target, self.shell.user_ns)
+        pid = _process_or_usage(target, self.shell.user_ns)
         reason = _parse_reason(rest)
         ref = monitor(pid)
         exit(pid, reason)
