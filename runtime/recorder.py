@@ -393,20 +393,27 @@ class Recorder:
                 if cr < 0:
                     self._rebalance()
                 return
+            frm = cur.pid.id if cur is not None else None
+            first = msg[0] if msg else None
+            if first == "EXIT" or first == "DOWN":      # from the process that exited, not
+                who = msg[1] if first == "EXIT" else (msg[3] if len(msg) == 5 else None)
+                if type(who) is Pid:                    # whoever ran its exit (a killer)
+                    frm = who.id
             c = _tuple_cost(msg, 0)
-        elif t is str:
-            c = 49 + len(msg) if len(msg) <= MAX_STR else -1
-        elif t in _FREE:
-            c = 0
         else:
-            c = _small(msg)
+            frm = cur.pid.id if cur is not None else None
+            if t is str:
+                c = 49 + len(msg) if len(msg) <= MAX_STR else -1
+            elif t in _FREE:
+                c = 0
+            else:
+                c = _small(msg)
         if c < 0:
             msg, c = preview(msg)
         self._seq = seq = self._seq + 1
         c += EVENT_BYTES
         ring = self._ring
-        ring.append((seq, self._now(), "send", target.pid.id,
-                     cur.pid.id if cur is not None else None, msg, None, None, c))
+        ring.append((seq, self._now(), "send", target.pid.id, frm, msg, None, None, c))
         self._credit = cr = self._credit - c
         if cr < 0:
             self._rebalance()

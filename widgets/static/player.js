@@ -23,10 +23,10 @@
   // ---------------------------------------------------------------- text helpers
   const pidText = (n) => (n === null || n === undefined ? "—" : `<0.${n}.0>`);
   const clip = (s, n) => (s && s.length > n ? s.slice(0, n - 1) + "…" : s || "");
-  const shortCall = (c) => {
+  const shortCall = (c) => {      // "Counter.init/1" stays; "my.module.worker" -> "worker"
     if (!c) return "";
     const parts = c.split(".");
-    return parts.length > 2 ? parts.slice(-2).join(".") : c;
+    return c.length > 18 && parts.length > 1 ? parts[parts.length - 1] : c;
   };
   const abnormal = (r) => r && !["normal", "shutdown", "killed"].includes(r) && !r.startsWith("('shutdown'");
 
@@ -158,15 +158,15 @@
     el("header", {},
        el("strong", {}, document.title),
        el("span", {class: "controls"},
-          el("button", {title: "first (Home)", onclick: () => go(-1)}, "⏮"),
-          el("button", {id: "back", title: "step back (←)", onclick: () => step(-1)}, "◀"),
+          el("button", {title: "first (Home)", onclick: () => { stop(); go(-1); }}, "«"),
+          el("button", {id: "back", title: "step back (←)", onclick: () => step(-1)}, "‹"),
           playBtn,
-          el("button", {id: "fwd", title: "step (→)", onclick: () => step(1)}, "▶|"),
-          el("button", {title: "last (End)", onclick: () => go(N - 1)}, "⏭"),
+          el("button", {id: "fwd", title: "step (→)", onclick: () => step(1)}, "›"),
+          el("button", {title: "last (End)", onclick: () => { stop(); go(N - 1); }}, "»"),
           el("button", {title: "slower (−)", onclick: () => faster(-1)}, "−"), speedLabel,
           el("button", {title: "faster (+)", onclick: () => faster(1)}, "+"),
           el("button", {id: "large", title: "large font (L)", onclick: () => toggleLarge()}, "A+"),
-          el("button", {id: "full", title: "full screen (F)", onclick: () => toggleFull()}, "⛶")),
+          el("button", {id: "full", title: "full screen (F)", onclick: () => toggleFull()}, "Full")),
        counter, clock),
     el("div", {id: "timeline"}, scrub, marks),
     what,
@@ -191,7 +191,7 @@
     if (!e) return "Start of the recording: the processes alive then.";
     const p = pidText(e.pid), o = pidText(e.other);
     switch (e.kind) {
-      case "spawn": return `${o} spawned ${p} (${e.call})`;
+      case "spawn": return e.parent === null ? `${p} started (${e.call})` : `${pidText(e.parent)} spawned ${p} (${e.call})`;
       case "exists": return `${p} (${e.call}) was alive when recording started`;
       case "exit": return `${p} exited: ${e.reason}`;
       case "link": return `${p} linked to ${o}`;
@@ -239,7 +239,8 @@
       if (p.parent !== null && ids.has(p.parent)) (kids[p.parent] = kids[p.parent] || []).push(p.pid);
       else roots.push(p.pid);
     }
-    const W = 132, H = 70, pos = {};
+    const big = document.body.classList.contains("large");     // projector mode: bigger boxes
+    const W = big ? 210 : 132, H = big ? 100 : 70, BH = big ? 48 : 32, F = big ? 1.45 : 1, pos = {};
     let leaf = 0, depthMax = 0, count = 0;
     const place = (n, depth) => {
       if (count++ > 600) return;
@@ -256,7 +257,7 @@
       for (const c of cs) {
         if (!pos[parent] || !pos[c]) continue;
         const hot = e && e.kind === "signal" && ((e.pid === c && e.other === +parent) || (e.pid === +parent && e.other === c));
-        svg.append(svgEl("line", {x1: pos[parent].x, y1: pos[parent].y + 14, x2: pos[c].x, y2: pos[c].y - 14,
+        svg.append(svgEl("line", {x1: pos[parent].x, y1: pos[parent].y + BH / 2 - 2, x2: pos[c].x, y2: pos[c].y - BH / 2 + 2,
                                   class: hot ? "edge signal" : "edge"}));
       }
     }
@@ -272,17 +273,17 @@
       if (selected === p.pid) cls.push("selected");
       const g = svgEl("g", {class: cls.join(" "), "data-pid": p.pid, transform: `translate(${at.x},${at.y})`});
       g.addEventListener("click", () => { selected = p.pid; render(); });
-      g.append(svgEl("rect", {x: -W / 2 + 6, y: -16, width: W - 12, height: 32, rx: 6}));
-      g.append(svgEl("text", {y: -2, class: "pid"}, `${pidText(p.pid)}${p.name ? " " + p.name : ""}`));
-      g.append(svgEl("text", {y: 11, class: "call"}, clip(shortCall(p.call), 22)));
+      g.append(svgEl("rect", {x: -W / 2 + 6, y: -BH / 2, width: W - 12, height: BH, rx: 6}));
+      g.append(svgEl("text", {y: -2 * F, class: "pid"}, `${pidText(p.pid)}${p.name ? " " + p.name : ""}`));
+      g.append(svgEl("text", {y: 11 * F, class: "call"}, clip(shortCall(p.call), 20)));
       if (sp) {
         const win = sp.period !== null && sp.period !== undefined
           ? sp.failures.filter((t) => t >= (e ? e.t : data.base.t || 0) - sp.period).length : sp.failures.length;
-        const lim = sp.intensity !== null && sp.intensity !== undefined ? `${win}/${sp.intensity} in ${sp.period} s` : `${win}`;
-        g.append(svgEl("text", {y: 28, class: "restarts"},
-                       `${sp.strategy || ""} ↻${sp.restarts} · ${lim}${sp.gave_up ? " · gave up" : ""}`));
+        const lim = sp.intensity !== null && sp.intensity !== undefined ? ` · ${win}/${sp.intensity} in ${sp.period} s` : "";
+        g.append(svgEl("text", {y: BH / 2 + 12 * F, class: "restarts"},
+                       `${sp.strategy || ""} ↻${sp.restarts}${lim}${sp.gave_up ? " · gave up" : ""}`));
       }
-      if (!p.alive) g.append(svgEl("text", {y: -20, class: "reason"}, clip(`✕ ${p.reason}`, 28)));
+      if (!p.alive) g.append(svgEl("text", {y: -BH / 2 - 4, class: "reason"}, clip(`✕ ${p.reason}`, 28)));
       g.append(svgEl("title", {}, `${pidText(p.pid)} ${p.call}${p.state ? "\nstate " + p.state : ""}`));
       svg.append(g);
     }
@@ -340,7 +341,7 @@
     row("status", p.alive ? "alive" : `exited: ${p.reason}`);
     if (p.state !== null && p.state !== undefined) row("state", p.state);
     const sp = s.sups[p.pid];
-    if (sp) row("restarts", `${sp.restarts} (${sp.strategy}); last: ${sp.decision ? sp.decision.text : "none"}`);
+    if (sp) row("restarts", `${sp.restarts}${sp.strategy ? " (" + sp.strategy + ")" : ""}; last decision: ${sp.decision ? sp.decision.text : "none yet"}`);
     inspector.append(dl);
     // the mailbox as a queue: at a receive of this process, the one it takes and the skipped
     const taking = e && (e.kind === "recv" || e.kind === "drop") && e.pid === p.pid ? e : null;
@@ -356,7 +357,7 @@
   }
 
   // ---------------------------------------------------------------- cursor, play, keys
-  let cursor = N - 1, timer = null, speedIdx = 3;
+  let cursor = Math.min(0, N - 1), timer = null, speedIdx = 3;     // from the first event, paused
   function render() {
     const s = stateAt(cursor);
     const e = events[cursor];
@@ -376,7 +377,7 @@
   function stop() { if (timer) { clearInterval(timer); timer = null; } playBtn.textContent = "▶"; document.body.classList.remove("playing"); }
   function play() {
     if (cursor >= N - 1) go(-1);
-    playBtn.textContent = "⏸";
+    playBtn.textContent = "||";
     document.body.classList.add("playing");
     const tick = () => { if (cursor >= N - 1) { stop(); return; } go(cursor + 1); };
     timer = setInterval(tick, 1000 / SPEEDS[speedIdx]);
@@ -387,7 +388,7 @@
     if (timer) { clearInterval(timer); timer = null; play(); }
     render();
   }
-  function toggleLarge() { document.body.classList.toggle("large"); }
+  function toggleLarge() { document.body.classList.toggle("large"); render(); }
   function toggleFull() {
     const on = !document.body.classList.contains("full");
     document.body.classList.toggle("full", on);
