@@ -142,9 +142,9 @@ class FlushingStream:
 
 
 def _from_frame_of(tb: types.TracebackType | None, code_obj) -> types.TracebackType | None:
-    """What a learner needs of the traceback: from the cell's own frame down, without the
-    runtime's frames at the bottom (a KeyboardInterrupt in receive() ends at the cell's
-    `receive()` line, not inside the scheduler)."""
+    """What a learner needs of the traceback: from the cell's own frame down, without
+    beamlab's frames at the bottom (a KeyboardInterrupt in receive() or time.sleep() ends at
+    the cell's line, not inside the scheduler or the kernel's sleep)."""
     t = tb
     while t is not None and t.tb_frame.f_code is not code_obj:
         t = t.tb_next
@@ -154,7 +154,7 @@ def _from_frame_of(tb: types.TracebackType | None, code_obj) -> types.TracebackT
     while t is not None:
         entries.append(t)
         t = t.tb_next
-    while len(entries) > 1 and entries[-1].tb_frame.f_code.co_filename.startswith(_RUNTIME_DIR):
+    while len(entries) > 1 and entries[-1].tb_frame.f_code.co_filename.startswith(_BEAMLAB_DIRS):
         entries.pop()
     rebuilt = None
     for e in reversed(entries):
@@ -163,3 +163,6 @@ def _from_frame_of(tb: types.TracebackType | None, code_obj) -> types.TracebackT
 
 
 _RUNTIME_DIR = os.path.dirname(os.path.abspath(beamlab.runtime.__file__)) + os.sep
+# beamlab's own frames at the bottom of a learner's traceback: the runtime, and the kernel's
+# stand-ins (time.sleep becomes beamlab's sleep in a process, see sleeping.py)
+_BEAMLAB_DIRS = (_RUNTIME_DIR, os.path.dirname(os.path.abspath(__file__)) + os.sep)

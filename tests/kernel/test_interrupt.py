@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 
 def interrupt_when_printed(kernel, code: str, marker: str):
@@ -50,3 +52,13 @@ def test_an_interrupt_arriving_as_a_statement_finishes_still_stops_the_cell(kern
                       "get_ipython().kernel.runtime.call_soon_threadsafe(os.kill, os.getpid(), signal.SIGINT)\n"
                       "receive(timeout=1, default='the interrupt was lost')")
     assert cell.status == "error" and cell.errors[0][0] == "KeyboardInterrupt"
+
+
+def test_interrupting_time_sleep_ends_at_the_cells_line_without_beamlab_frames(kernel):
+    cell = interrupt_when_printed(kernel, "import time\nprint('sleeping') or time.sleep(30)", "sleeping")
+    assert cell.status == "error"
+    ename, _, traceback = cell.errors[0]
+    traceback = re.sub(r"\x1b\[[0-9;]*m", "", traceback)
+    assert ename == "KeyboardInterrupt"
+    assert "time.sleep(30)" in traceback
+    assert "sleeping.py" not in traceback and "/runtime/" not in traceback and "/kernel/" not in traceback
