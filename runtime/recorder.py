@@ -504,6 +504,13 @@ class Recorder:
             return
         self._add("gen", proc.pid if proc is not None else None, None, name, kind,
                   (state, reply), c + 64)
+        if name == "init":      # a supervisor's strategy and intensity, known from the start
+            st = server.state
+            intensity = getattr(st, "intensity", None)
+            if type(intensity) is int and hasattr(st, "period") and hasattr(st, "restarts"):
+                self._add("sup", proc.pid if proc is not None else None, None, "init",
+                          {"strategy": getattr(st, "strategy", "one_for_one"),
+                           "max_restarts": intensity, "max_seconds": st.period}, None, 120)
 
     def spawn(self, proc) -> None:
         call = "shell" if proc.fn is None and proc.reactor is None else self.rt.initial_call(proc)

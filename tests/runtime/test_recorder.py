@@ -315,7 +315,9 @@ def test_supervisor_decisions_and_the_tree_at_each_moment():
     before, after = state_at(rec, kill["seq"] - 1), state_at(rec, restarts[-1]["seq"])
     assert before.children(sup) == sorted(p.id for p in first.values())
     assert after.children(sup) == sorted(p.id for p in second.values())
-    assert before.supervisor(sup) is None or before.supervisor(sup)["restarts"] == 0
+    b = before.supervisor(sup)      # known from its init, before any restart
+    assert (b["strategy"], b["intensity"], b["period"], b["restarts"], b["window"]) == \
+        ("one_for_all", 2, 5, 0, [])
     s = after.supervisor(sup)
     assert (s["strategy"], s["restarts"], s["intensity"], s["period"]) == ("one_for_all", 3, 2, 5)
     assert s["window"] == [1.0] and s["child_restarts"] == {"a": 1, "b": 1, "c": 1}
