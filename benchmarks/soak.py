@@ -304,6 +304,7 @@ def soak(cfg: dict) -> dict:
         f"longest GC meanwhile {gc_start.longest[0] * 1000:.0f} ms "
         f"(generation {gc_start.longest[2]}, {gc_start.longest[1] * 1000:.0f} ms of it CPU)")
     before = census(rt)
+    receive(("never", ANY), timeout=0.05, default=None)   # the census's collections reported
     lo = 1
     starts0 = STARTS[0]
 

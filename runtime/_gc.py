@@ -27,9 +27,9 @@ them again and again finds nothing.
    freezes the survivors again. The leak is bounded by a fraction of the
    frozen heap.
 4. Report what still pauses. Every collection is timed (`gc.callbacks`, start
-   to stop); `runtime.gc_seconds` is the running total, which the preemption
-   tick subtracts so it does not blame the running process for the collector's
-   time. A collection longer than `runtime.long_schedule` is emitted, at the
+   to stop); `runtime.gc_seconds` is the running total, for the preemption
+   tick to subtract from the time a process held the scheduler, so it does not
+   blame the running process for the collector's time. A collection longer than `runtime.long_schedule` is emitted, at the
    next service point (never from inside the collector), as
    `("beamlab", "process", "long_schedule")` with `{"ms": ...}` and metadata
    `{"pid": None, "name": "gc", "location": ("gc", generation),
@@ -73,7 +73,7 @@ class GcPolicy:
         self.rt = runtime
         self.timer = timer              # seconds; injectable so tests need no wall clock
         self.enabled = True
-        self.freeze_after = 5_000
+        self.freeze_after = 2_000
         self.freeze_pause = 0.01
         self.thaw_fraction = 0.5
         self.thaw_interval = 60.0
@@ -240,9 +240,7 @@ class GcPolicy:
         finally:
             self.enabled = enabled
             if refreeze and enabled:
-                self._want_freeze = True
-                gc.collect()
-                self._want_freeze = False
+                self._freeze()      # what the block made is mostly alive: no second collection
 
     # -- figures ---------------------------------------------------------------
     def stats(self) -> dict:
