@@ -265,7 +265,7 @@ class Recorder:
         self._base = State()
         self._now = None
         self._handler_id = None
-        self._open = None           # the event of the message a GenServer callback handles
+        self._opens = {}            # pid -> time of a GenServer's take, until its callback
         self._replied = _NOTHING    # the reply value that event holds (handoff skips it)
 
     def __repr__(self):
@@ -364,13 +364,20 @@ class Recorder:
         self._base.fold_many(batch)
 
     def events(self) -> list:
-        """The raw event tuples in the ring, oldest first."""
-        return list(self._ring)
+        """The raw event tuples in the ring, oldest first (with a GenServer's take whose
+        callback is still running, as a plain receive)."""
+        out = list(self._ring)
+        table = self.rt._table if self.rt is not None else {}
+        for k, (pid, t) in enumerate(self._opens.items()):
+            proc = table.get(pid)
+            left = len(proc.mailbox) if proc is not None and proc.mailbox else 0
+            out.append((self._seq + 1 + k, t, "recv", pid, None, 0, None, left, EVENT_BYTES))
+        return out
 
     def recording(self):
         """A `Recording` of what the ring holds now (a copy: recording goes on)."""
         from .recording import Recording
-        return Recording(self._base.copy(), list(self._ring), evicted=self.evicted,
+        return Recording(self._base.copy(), self.events(), evicted=self.evicted,
                          max_events=self.max_events, max_bytes=self.max_bytes)
 
     # ------------------------------------------------------------ hooks (hot ones first)
@@ -419,17 +426,27 @@ class Recorder:
             self._rebalance()
 
     def reactor_take(self, proc) -> None:
-        """A GenServer (a reactor) takes the head of its mailbox to run a callback: one
-        event, which `callback` replaces in place with one that says what it did."""
+        """A GenServer (a reactor) takes the head of its mailbox to run a callback. Noted
+        only: `callback` records it, with what the callback did, as one event (its time
+        is the take's; its place in the log after what the callback itself did)."""
+        n = proc.pid.id
+        opens = self._opens
+        if n in opens:
+            self._close_open(proc, 0)       # its last one ran no callback: the head is still in
+        opens[n] = self._now()
+        self._replied = _NOTHING
+
+    def _close_open(self, proc, queued_head: int) -> None:
+        """Record `proc`'s noted take as a plain receive. The mailbox length it carries is
+        the length now (less `queued_head` when the next message taken is still in it): the
+        event sits here in the log, after what arrived meanwhile."""
+        t = self._opens.pop(proc.pid.id)
         mb = proc.mailbox
         self._seq = seq = self._seq + 1
-        ev = (seq, self._now(), "recv", proc.pid.id, None, 0, None, (len(mb) - 1) if mb else 0,
-              EVENT_BYTES + 56)
-        self._open = ev
-        self._replied = _NOTHING
-        ring = self._ring
-        ring.append(ev)
-        self._credit = cr = self._credit - EVENT_BYTES - 56
+        size = EVENT_BYTES + 56
+        self._ring.append((seq, t, "recv", proc.pid.id, None, 0, None,
+                           (len(mb) if mb else 0) - queued_head, size))
+        self._credit = cr = self._credit - size
         if cr < 0:
             self._rebalance()
 
@@ -490,17 +507,17 @@ class Recorder:
                 reply, c2 = preview(reply)
             c += c2
         proc = self.rt.current
-        ev = self._open
-        if ev is not None and proc is not None and ev[3] == proc.pid.id:
-            self._open = None
-            ring = self._ring
-            k = self._seq - ev[0]       # events recorded since (seqs in the ring are consecutive)
-            if k < len(ring):           # still in the ring: complete it in place
-                ring[-1 - k] = (ev[0], ev[1], "recv", ev[3], None, 0, (name, kind, state, reply),
-                                ev[7], ev[8] + c)
-                self._credit = cr = self._credit - c
-                if cr < 0:
-                    self._rebalance()
+        t = self._opens.pop(proc.pid.id, None) if proc is not None else None
+        if t is not None:
+            # _close_open, written out: half of every call
+            mb = proc.mailbox
+            self._seq = seq = self._seq + 1
+            c += EVENT_BYTES + 56
+            self._ring.append((seq, t, "recv", proc.pid.id, None, 0, (name, kind, state, reply),
+                               len(mb) if mb else 0, c))
+            self._credit = cr = self._credit - c
+            if cr < 0:
+                self._rebalance()
             return
         self._add("gen", proc.pid if proc is not None else None, None, name, kind,
                   (state, reply), c + 64)
@@ -517,6 +534,8 @@ class Recorder:
         self._add("spawn", proc.pid, proc.parent, call, None, None, 64)
 
     def exited(self, proc, reason) -> None:
+        if proc.pid.id in self._opens:
+            self._close_open(proc, 0)       # it took a message and died in the callback
         self._add("exit", proc.pid, None, _reason(reason), None, None, 64)
 
     def signal(self, target, from_pid, reason, via_link: bool) -> None:

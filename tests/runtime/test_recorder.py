@@ -11,7 +11,7 @@ import tracemalloc
 import pytest
 
 import beamlab
-from beamlab.runtime import (ANY, MockClock, Runtime, cancel_timer, current_runtime, exit, link,
+from beamlab.runtime import (ANY, MockClock, ProcessExit, Runtime, cancel_timer, current_runtime, exit, link,
                              process_flag, receive, register, self, send, send_after, sleep, spawn,
                              spawn_link, unlink, unregister)
 from beamlab.runtime.otp import GenServer, NoReply, Ok, Reply, Supervisor
@@ -431,3 +431,49 @@ def test_previews_are_bounded_and_small_terms_kept_as_they_are():
         def __repr__(self):
             raise RuntimeError("no")
     assert render(preview(Loud())[0]) == "<test_previews_are_bounded_and_small_terms_kept_as_they_are.<locals>.Loud>"
+
+
+class Front(GenServer):
+    """Calls Counter from inside its own handle_call (a nested call)."""
+    def init(self, counter):
+        return Ok(counter)
+
+    def handle_call(self, request, from_, counter):
+        if request == "boom":
+            raise ValueError("boom")
+        return Reply(("front", Counter.call(counter, request)), counter)
+
+
+def test_a_call_made_inside_a_callback_keeps_both_callbacks_events():
+    def main():
+        counter = Counter.start_link(0)
+        front = Front.start_link(counter)
+        GenServer.get_state(front)          # a $system message: taken, no callback
+        return counter, front, Front.call(front, "bump")
+    (counter, front, answer), rec = record(main)
+    assert answer == ("front", 1)
+    done = {e["pid"]: (e["callback"], e["reply"]) for e in kinds(rec, "recv")
+            if e.get("callback") == "handle_call"}
+    assert done == {counter.id: ("handle_call", "1"), front.id: ("handle_call", "('front', 1)")}
+    # every message to the front server was taken: its mailbox replays empty
+    last_call = max(e["seq"] for e in kinds(rec, "recv") if e["pid"] == front.id)
+    assert state_at(rec, last_call).mailbox(front) == []
+    to_front = [m for m in state_at(rec, last_call).messages if m["to"] == front.id]
+    assert len(to_front) == 3 and all(m["taken"] is not None for m in to_front)   # + Counter's reply
+
+
+def test_a_callback_that_crashes_still_records_the_message_it_took():
+    def main():
+        process_flag("trap_exit", True)
+        front = Front.start_link(None)
+        try:
+            Front.call(front, "boom")
+        except ProcessExit:     # the call fails: the server exited before replying
+            pass
+        receive(("EXIT", front, ANY))
+        return front
+    front, rec = record(main)
+    took = [e for e in kinds(rec, "recv") if e["pid"] == front.id]
+    assert len(took) == 1 and took[0]["took"] is not None and "callback" not in took[0]
+    exit_ev, = [e for e in kinds(rec, "exit") if e["pid"] == front.id]
+    assert took[0]["seq"] < exit_ev["seq"] and exit_ev["reason"] == "ValueError: boom"
