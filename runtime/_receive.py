@@ -216,7 +216,7 @@ class ReceiveMixin:
             cur.reductions += 1
         if proc.blocked and proc.wake is tag:
             if self._recorder is not None:
-                self._recorder.handoff(proc, (tag, value))
+                self._recorder.handoff(proc, tag, value)
             proc.wake = (tag, value)
             proc.blocked = False
             if not proc.queued:     # _ready, written out: half of every call

@@ -468,11 +468,13 @@ class Recorder:
         if cr < 0:
             self._rebalance()
 
-    def handoff(self, proc, msg) -> None:
-        if msg[1] is self._replied:     # the reply the callback's event already holds
+    def handoff(self, proc, tag, value) -> None:
+        """A call's reply `(tag, value)` handed straight to the caller waiting for it."""
+        if value is self._replied:      # the reply the callback's event already holds
             self._replied = _NOTHING
             return
         cur = self.rt.current
+        msg = (tag, value)
         c = _small(msg)
         if c < 0:
             msg, c = preview(msg)

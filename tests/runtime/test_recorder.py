@@ -458,6 +458,9 @@ def test_a_call_made_inside_a_callback_keeps_both_callbacks_events():
     # every message to the front server was taken: its mailbox replays empty
     last_call = max(e["seq"] for e in kinds(rec, "recv") if e["pid"] == front.id)
     assert state_at(rec, last_call).mailbox(front) == []
+    handed = [e["text"] for e in kinds(rec, "send") if e["direct"] and e["other"] == front.id]
+    # get_state's reply, handed over directly; the call's reply is in the callback's event
+    assert len(handed) == 1 and handed[0].endswith(f", <0.{counter.id}.0>)")
     to_front = [m for m in state_at(rec, last_call).messages if m["to"] == front.id]
     assert len(to_front) == 3 and all(m["taken"] is not None for m in to_front)   # + Counter's reply
 
