@@ -22,6 +22,7 @@ mailbox's real length.
 
 from __future__ import annotations
 
+import bisect
 import copy
 
 from .recorder import render
@@ -59,6 +60,8 @@ class State:
         self.messages: list[dict] = []      # only while replaying a window, not in a baseline
         self.took: dict[int, dict] = {}     # recv seq -> {"msg": send seq | None, "skipped": [...]}
         self._folding = False
+        self._quiet = False     # replaying between keyframes: no messages, no `took`
+        self._by_seq: dict[int, dict] = {}
 
     def copy(self) -> "State":
         return copy.deepcopy(self)
@@ -216,9 +219,11 @@ class State:
     def _send(self, seq, t, n, other, a, b, c):
         frm = _n(other)
         text = render(a) if c != "call" else call_text(frm, a)
-        if not self._folding:
-            self.messages.append({"seq": seq, "t": t, "from": frm, "to": n, "text": text,
-                                  "direct": c == "direct", "taken": seq if c == "direct" else None})
+        if not self._folding and not self._quiet:
+            m = {"seq": seq, "t": t, "from": frm, "to": n, "text": text,
+                 "direct": c == "direct", "taken": seq if c == "direct" else None}
+            self.messages.append(m)
+            self._by_seq[seq] = m
         if c == "direct":
             return
         mb = self.mailboxes.get(n)
@@ -248,13 +253,11 @@ class State:
             entry = known.pop(j)
             skipped = [m["seq"] for m in known[:j]]
             took = entry["seq"]
-        if record:
+        if record and not self._quiet:
             self.took[seq] = {"msg": took, "skipped": skipped, "unknown_skipped": min(index, u)}
-            if took is not None and self.messages:
-                for m in reversed(self.messages):
-                    if m["seq"] == took:
-                        m["taken"] = seq
-                        break
+            m = self._by_seq.get(took) if took is not None else None
+            if m is not None:
+                m["taken"] = seq
         return entry
 
     def _recv(self, seq, t, n, other, a, b, c):
@@ -263,7 +266,7 @@ class State:
             p = self._proc(n)
             p["state"] = b[2]
             p["callback"] = (seq, b[0], b[1], b[3])
-            if b[1] == "reply" and not self._folding:
+            if b[1] == "reply" and not self._folding and not self._quiet:
                 to = entry["from"] if entry is not None else None
                 self.messages.append({"seq": seq, "t": t, "from": n, "to": to, "text": render(b[3]),
                                       "direct": True, "taken": seq, "reply": True})
@@ -365,6 +368,9 @@ class Recording:
         self.evicted = evicted
         self.max_events = max_events
         self.max_bytes = max_bytes
+        self._frames = None         # keyframes for state_at, made on first use
+        self._seqs = None
+        self._full_state = None
 
     def __len__(self):
         return len(self.raw)
@@ -385,7 +391,7 @@ class Recording:
     def events(self) -> list[dict]:
         """Every event as a dict (pids as numbers, terms as text); a receive also says which
         send it took (`took`, a seq, None if from before the window) and which it skipped."""
-        full = state_at(self, None)
+        full = self._replayed()
         out = []
         for ev in self.raw:
             d = event_dict(ev)
@@ -396,8 +402,43 @@ class Recording:
             out.append(d)
         return out
 
+    KEYFRAME = 2000
+
     def state_at(self, seq: int | None = None) -> State:
-        return state_at(self, seq)
+        """`state_at(self, seq)`, fast for scrubbing: the structure from the nearest keyframe
+        (every KEYFRAME events, made on first use), the messages from one full replay."""
+        if seq is None or not self.raw or seq >= self.raw[-1][0]:
+            return self._replayed().copy()
+        if self._frames is None:
+            self._build_frames()
+        i = bisect.bisect_right(self._seqs, seq)        # events raw[:i] are applied
+        k = min(i // self.KEYFRAME, len(self._frames) - 1)
+        st = self._frames[k].copy()
+        for ev in self.raw[k * self.KEYFRAME:i]:
+            st.apply(ev)
+        st._quiet = False
+        full = self._replayed()
+        st.messages = [dict(m, taken=m["taken"] if m["taken"] is not None and m["taken"] <= seq
+                            else None) for m in full.messages if m["seq"] <= seq]
+        st._by_seq = {m["seq"]: m for m in st.messages}
+        st.took = {s: v for s, v in full.took.items() if s <= seq}
+        return st
+
+    def _replayed(self) -> State:
+        """The state after every event (made once; not to be changed)."""
+        if self._full_state is None:
+            self._full_state = state_at(self, None)
+        return self._full_state
+
+    def _build_frames(self) -> None:
+        st = self.base.copy()
+        st.messages, st.took, st._quiet = [], {}, True
+        self._seqs = [ev[0] for ev in self.raw]
+        self._frames = [st.copy()]
+        for i, ev in enumerate(self.raw, 1):
+            st.apply(ev)
+            if i % self.KEYFRAME == 0:
+                self._frames.append(st.copy())
 
     def to_json(self) -> dict:
         """Plain JSON-able data: the baseline, the events, and each receive resolved to the
@@ -465,8 +506,7 @@ def state_at(recording: Recording, seq: int | None = None) -> State:
     """The state after every event up to `seq` (all of them with None), replayed from
     the recording's baseline. A pure function of the recording."""
     st = recording.base.copy()
-    st.messages = []
-    st.took = {}
+    st.messages, st.took, st._by_seq, st._quiet = [], {}, {}, False
     for ev in recording.raw:
         if seq is not None and ev[0] > seq:
             break

@@ -480,3 +480,34 @@ def test_a_callback_that_crashes_still_records_the_message_it_took():
     assert len(took) == 1 and took[0]["took"] is not None and "callback" not in took[0]
     exit_ev, = [e for e in kinds(rec, "exit") if e["pid"] == front.id]
     assert took[0]["seq"] < exit_ev["seq"] and exit_ev["reason"] == "ValueError: boom"
+
+
+def test_scrubbing_with_keyframes_gives_the_same_state_as_a_replay_from_the_start():
+    from beamlab.runtime.recording import Recording
+    specs = [{"id": c, "start": (start_child,)} for c in ("a", "b")]
+
+    def main():
+        sup = Supervisor.start_link(specs, strategy="one_for_one", max_restarts=100, max_seconds=5)
+        pid = Counter.start_link(0)
+        for i in range(30):
+            send(self(), ("tick", i))
+            Counter.call(pid, "bump")
+            if i % 10 == 0:
+                exit(which(sup, "a"), "kill")
+            sleep(0.1)
+        receive(("tick", 29))       # the others stay queued
+    _, rec = record(main)
+    Recording.KEYFRAME = 37         # small, so that most seqs fall between keyframes
+    try:
+        for seq in range(rec.first_seq, rec.last_seq + 1, 7):
+            fast, slow = rec.state_at(seq), state_at(rec, seq)
+            assert (fast.alive(), fast.tree(), fast.messages, fast.took) == \
+                (slow.alive(), slow.tree(), slow.messages, slow.took), seq
+            assert [fast.mailbox(p) for p in fast.alive()] == [slow.mailbox(p) for p in slow.alive()]
+            assert [fast.supervisor(p) for p in fast.sups] == [slow.supervisor(p) for p in slow.sups]
+    finally:
+        Recording.KEYFRAME = 2000
+
+
+def which(sup, cid):
+    return [pid for i, pid, _, _ in Supervisor.which_children(sup) if i == cid][0]
