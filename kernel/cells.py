@@ -22,8 +22,9 @@ process. During a cell, `run_as` raises `ProcessExit` and the cell shows a
 `ShellExited` error; between cells the exit handler writes the news into the
 last cell. Either way the next code runs as a new shell process; the
 namespace belongs to the kernel and survives. A `ProcessExit` the cell raises
-itself (`exit(reason)`, a `GenServer.call` that timed out) is shown as an
-error and the shell lives on, as in IEx and Livebook.
+itself (`exit(reason)`, a `GenServer.call` that timed out) is shown as an error,
+and, as in Erlang's shell, the shell process exits with that reason (processes
+linked to it hear of it) and a new shell runs the next cell.
 """
 
 from __future__ import annotations
@@ -161,9 +162,16 @@ class Cells:
         try:
             return self.rt.run_as(self.shell, fn, *args)
         except ProcessExit as e:
-            if self.rt.is_process_alive(self.shell):
-                raise   # the cell raised it itself (exit(reason), a failed GenServer.call): an error
             old = self.shell
+            if self.rt.is_process_alive(old):
+                # The cell raised it itself (exit(reason), a failed GenServer.call). As in
+                # Erlang's shell, the shell process exits with that reason (its links and
+                # monitors hear of it) and a new one runs the next code; variables are kept.
+                self._end_shell(e.reason)
+                new = self._new_shell()
+                e.add_note(f"The shell process {old!r} exited with this reason; the next code runs "
+                           f"as a new shell process {new!r}; your variables are kept.")
+                raise
             new = self._new_shell()
             raise ShellExited(old, new, e.reason) from None
         finally:
@@ -174,6 +182,15 @@ class Cells:
             self._new_shell()
         elif self.gl is not None:
             set_group_leader(self.gl, self.shell)
+
+    def _end_shell(self, reason) -> None:
+        """The shell process exits with `reason`, as if the cell's exit had not been caught."""
+        try:
+            self.rt.run_as(self.shell, _exit_self, reason)
+        except ProcessExit:
+            pass
+        except Exception:   # the shell must be replaced whatever happens here
+            pass
 
     def _new_shell(self) -> Pid:
         self.shell = self.rt.new_process(label="shell", group_leader=self.gl)
@@ -304,6 +321,14 @@ class CrashFolder:
 def _show(bundle: dict, display_id: str, update: bool) -> None:
     from IPython.display import display
     display(bundle, raw=True, display_id=display_id, update=update)
+
+
+def _exit_self(reason) -> None:
+    """Runs as the shell: exit with `reason`, whether or not it traps exits (exit/1)."""
+    from beamlab.runtime import process_flag
+    process_flag("trap_exit", False)
+    exit(self_pid(), reason)
+    receive(timeout=1, default=None)     # the signal ends this process; nothing else comes
 
 
 def _stop_processes(pids: list[Pid]) -> None:

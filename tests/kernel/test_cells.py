@@ -165,14 +165,20 @@ def test_prints_inside_an_ipywidgets_output_context_reach_it_while_it_captures(k
     assert events == ["capturing", "captured\n", "released", "after\n"]
 
 
-def test_exit_raised_in_a_cell_is_an_error_and_the_shell_lives_on(kernel):
-    before = kernel.ok("self()").result
+def test_exit_raised_in_a_cell_is_an_error_and_a_new_shell_takes_over_as_in_erlang(kernel):
+    before = kernel.ok("kept = 42; self()").result
+    watching = kernel.ok("mon = spawn(lambda sh=self(): (monitor(sh), print('DOWN', receive()[4])))")
     cell = kernel.run("exit('bye')")
     assert cell.status == "error" and cell.errors[0][0] == "ProcessExit" and "bye" in cell.errors[0][1]
-    assert kernel.ok("self()").result == before
+    text = re.sub(r"\x1b\[[0-9;]*m", "", cell.errors[0][2])
+    assert f"The shell process {before} exited with this reason" in text and "variables are kept" in text
+    after = kernel.ok("self()").result
+    assert after != before                                   # a new shell process, like erl's
+    assert kernel.ok("kept").result == "42"                  # the variables are kept
+    assert kernel.drain(lambda: "DOWN bye" in watching.stdout)   # a monitor heard the reason
 
 
-def test_a_genserver_call_timeout_in_a_cell_names_the_call_and_the_shell_lives_on(kernel):
+def test_a_genserver_call_timeout_in_a_cell_names_the_call_and_a_new_shell_takes_over(kernel):
     before = kernel.ok("self()").result
     kernel.ok("class Slow(GenServer):\n"
               "    def init(self, arg):\n"
@@ -185,7 +191,7 @@ def test_a_genserver_call_timeout_in_a_cell_names_the_call_and_the_shell_lives_o
     assert cell.status == "error"
     ename, evalue, _ = cell.errors[0]
     assert "timed out" in evalue and "ping" in evalue, (ename, evalue)
-    assert kernel.ok("self()").result == before
+    assert kernel.ok("self()").result != before              # the exit ended the shell, as in erl
 
 
 def test_a_process_spinning_between_cells_does_not_block_the_next_cell(kernel):
