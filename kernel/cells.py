@@ -63,18 +63,39 @@ class ShellExited(Exception):
 
 
 def shell_exit_lines(old: Pid, new: Pid | None, reason) -> list[str]:
-    """The message a learner sees when the shell is killed, with what it means."""
-    lines = [f"** The shell process {old!r} exited: {format_reason(reason)}"]
-    if isinstance(reason, Crash):
-        lines.append("   A process linked to it crashed, and the crash travelled along the link."
-                     " To be told without dying: process_flag('trap_exit', True), or monitor()"
-                     " instead of a link.")
+    """The message a learner sees when the shell is killed, with what it means.
+
+    The reason is printed once; what it means comes first when it is a known one (a
+    supervisor that could not start a child)."""
+    failed = _failed_child(reason)
+    if failed is not None:
+        child, why = failed
+        lines = [f"** A supervisor could not start its child {child!r}: {format_reason(why)}",
+                 "   (see the crash report above for where its start failed). The supervisor then exited "
+                 "with reason shutdown,",
+                 f"   and because it was started with start_link from the shell, that exit ended the shell "
+                 f"process {old!r} too."]
     else:
-        lines.append(f"   It got an exit signal ({format_reason(reason)}): from a linked process"
-                     f" that exited, or from exit(pid, reason).")
+        lines = [f"** The shell process {old!r} exited: {format_reason(reason)}"]
+        if isinstance(reason, Crash):
+            lines.append("   A process linked to it crashed, and the crash travelled along the link."
+                         " To be told without dying: process_flag('trap_exit', True), or monitor()"
+                         " instead of a link.")
+        else:
+            lines.append("   It got that exit signal from a linked process that exited, or from"
+                         " exit(pid, reason).")
     nxt = f"a new shell process {new!r}" if new is not None else "a new shell process"
     lines.append(f"   The next code runs as {nxt}; your variables are kept.")
     return lines
+
+
+def _failed_child(reason):
+    """(child id, why) for a supervisor's ('shutdown', ('failed_to_start_child', id, why)), else None."""
+    if (isinstance(reason, tuple) and len(reason) == 2 and reason[0] == "shutdown"
+            and isinstance(reason[1], tuple) and len(reason[1]) == 3
+            and reason[1][0] == "failed_to_start_child"):
+        return reason[1][1], reason[1][2]
+    return None
 
 
 def cell_key(code: str, cell_id: str | None) -> str:

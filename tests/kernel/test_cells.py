@@ -227,3 +227,15 @@ def test_a_self_check_shows_its_verdict_before_the_crash_reports_it_caused(kerne
     assert first[0] == "stdout" and first[1].startswith("✗ not yet — hint: the workers")
     assert "while checking: 5 crash report(s)" in cell.stderr
     assert cell.stderr.count("=ERROR REPORT====") == 1            # the rest are folded
+
+
+def test_a_supervisor_that_cannot_start_a_child_says_so_once_with_the_hint_first(kernel):
+    cell = kernel.run("class Bad(GenServer):\n    def init(self, arg):\n"
+                      "        raise ValueError('no database at localhost:5432')\n"
+                      "sup = Supervisor.start_link([{'id': 'db', 'start': (Bad.start_link, 0)}])")
+    assert cell.status == "error"
+    text = re.sub(r"\x1b\[[0-9;]*m", "", cell.errors[0][2])
+    first = text.strip().splitlines()[0]
+    assert first == "** A supervisor could not start its child 'db': ValueError: no database at localhost:5432"
+    assert text.count("no database at localhost:5432") == 1        # the nested reason, once
+    assert "variables are kept" in text
