@@ -23,6 +23,8 @@ sup = Supervisor.start_link([{"id": "db", "start": (Worker.start_link, 0)},
     'telemetry_chart("beamlab.process.spawn.count")',
     'sequence_trace("app")',
     "chaos(sup, show_tree=False)",
+    "import ipywidgets\nipywidgets.GridBox([supervision_tree(sup, title=t) for t in ('left', 'right')],\n"
+    "    layout=ipywidgets.Layout(grid_template_columns='repeat(2, minmax(0, 1fr))'))",
 ]
 
 
@@ -67,3 +69,9 @@ def test_the_tree_picture_is_an_output_of_its_own_that_hides_the_missing_widget_
                                         (4, "message sequence"), (5, "chaos: ready")])
 def test_every_other_widget_is_saved_with_a_static_html_picture(outputs, cell, text):
     assert text in html_of(outputs[cell])
+
+
+def test_trees_side_by_side_in_a_grid_get_one_picture_laid_out_the_same_way(outputs):
+    html = html_of(outputs[6])
+    assert html.count("data-beamlab-part=") == 2 and "repeat(2,minmax(0,1fr))" in html
+    assert html.index("left") < html.index("right")
