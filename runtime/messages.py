@@ -56,6 +56,7 @@ _frozen_cache: dict = {}
 
 _CHUNK = 4096          # list, dict and set elements handled per step of the copy
 _CHECK_EVERY = 16384   # elements copied between two looks at the clock and the tick
+_LEAF = 64             # a list or dict this short holding only shared values is copied at once
 _PATH_SHOWN = 3        # containers named at each end of a long path in an error
 
 _PUSHED = object()     # _Copy.begin: the part's copy goes on the stack, not returned
@@ -88,8 +89,12 @@ def is_immutable(value) -> bool:
             if type(v) not in _ATOMIC:
                 return _immutable_walk(value)
         return True
-    if _frozen_fields(t) is not None:
-        return _immutable_walk(value)
+    names = _frozen_fields(t)
+    if names is not None:
+        for n in names:
+            if type(getattr(value, n)) not in _ATOMIC:
+                return _immutable_walk(value)
+        return True
     return isinstance(value, enum.Enum)
 
 
@@ -217,10 +222,17 @@ class _Copy:
         t = type(x)
         memo = self.memo
         if t is list:
+            if len(x) <= _LEAF and _SHARED.issuperset(map(type, x)):
+                y = memo[id(x)] = x[:]      # a leaf: no builder needed
+                return y
             y = memo[id(x)] = []
             self.stack.append((self._list(x, y), x))
             return _PUSHED
         if t is dict:
+            if (len(x) <= _LEAF and _SHARED.issuperset(map(type, x.values()))
+                    and _SHARED.issuperset(map(type, x))):
+                y = memo[id(x)] = x.copy()
+                return y
             y = memo[id(x)] = {}
             self.stack.append((self._dict(x, y), x))
             return _PUSHED
@@ -271,7 +283,11 @@ class _Copy:
                 for v in chunk:
                     if type(v) not in shared:
                         c = memo.get(id(v), _NIL)
-                        v = (yield v) if c is _NIL else c
+                        if c is _NIL:
+                            c = _leaf(v, memo)
+                            if c is _NIL:
+                                c = yield v
+                        v = c
                     y.append(v)
             self.work += len(chunk)
             if self.work >= self.next_check:
@@ -280,20 +296,24 @@ class _Copy:
 
     def _dict(self, x, y):
         memo, shared = self.memo, _SHARED
-        items = list(x.items())
-        for n, (k, v) in enumerate(items, 1):
-            if type(k) not in shared:
-                c = memo.get(id(k), _NIL)
-                k = (yield k) if c is _NIL else c
-            if type(v) not in shared:
-                c = memo.get(id(v), _NIL)
-                v = (yield v) if c is _NIL else c
-            y[k] = v
-            if not n % _CHUNK:
-                self.work += _CHUNK
-                if self.work >= self.next_check:
-                    self.checkpoint()
-        self.work += len(items) % _CHUNK
+        items = list(x.items())            # a snapshot: safe if x changes while others run
+        for i in range(0, len(items), _CHUNK):
+            chunk = items[i:i + _CHUNK] if len(items) > _CHUNK else items
+            for k, v in chunk:
+                if type(k) not in shared:
+                    c = memo.get(id(k), _NIL)
+                    k = (yield k) if c is _NIL else c
+                if type(v) not in shared:
+                    c = memo.get(id(v), _NIL)
+                    if c is _NIL:
+                        c = _leaf(v, memo)
+                        if c is _NIL:
+                            c = yield v
+                    v = c
+                y[k] = v
+            self.work += len(chunk)
+            if self.work >= self.next_check:
+                self.checkpoint()
         return y
 
     def _set(self, x, y):
@@ -317,7 +337,10 @@ class _Copy:
         for v in parts:
             if type(v) not in shared:
                 c = memo.get(id(v), _NIL)
-                c = (yield v) if c is _NIL else c
+                if c is _NIL:
+                    c = _leaf(v, memo)
+                    if c is _NIL:
+                        c = yield v
                 if c is not v:
                     same = False
                 v = c
@@ -464,6 +487,21 @@ class _Copy:
                          {"pid": proc.pid if proc is not None else None,
                           "location": _sender_location(), "name": proc.name if proc is not None else None,
                           "activity": "copying a message"})
+
+
+def _leaf(v, memo):
+    """The copy of a short list or dict of numbers and strings (made at once), else _NIL."""
+    t = type(v)
+    if t is list:
+        if len(v) <= _LEAF and _SHARED.issuperset(map(type, v)):
+            c = memo[id(v)] = v[:]
+            return c
+    elif t is dict:
+        if (len(v) <= _LEAF and _SHARED.issuperset(map(type, v.values()))
+                and _SHARED.issuperset(map(type, v))):
+            c = memo[id(v)] = v.copy()
+            return c
+    return _NIL
 
 
 def _reduce_value(x, t):

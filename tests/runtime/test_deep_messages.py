@@ -361,7 +361,11 @@ def run_huge_copy(nudge: bool):
         return seen, len(received), log
 
     rt = Runtime(clock=MockClock(autojump=True), preemption="signal", tick=3600.0)
-    return rt.run(main), n
+    gc.disable()        # a slow collection asks for a switch too (to report itself)
+    try:
+        return rt.run(main), n
+    finally:
+        gc.enable()
 
 
 @pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="needs SIGALRM")
@@ -374,11 +378,7 @@ def test_a_huge_copy_lets_another_process_run_when_the_tick_asks():
 
 @pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="needs SIGALRM")
 def test_a_huge_copy_runs_through_when_no_one_asks_for_a_switch():
-    gc.disable()        # a slow collection asks for a switch too (to report itself)
-    try:
-        (seen, length, _), n = run_huge_copy(nudge=False)
-    finally:
-        gc.enable()
+    (seen, length, _), n = run_huge_copy(nudge=False)
     assert seen == [n]           # the watcher ran only after the whole copy
 
 
