@@ -47,7 +47,6 @@ import os
 import signal
 import sys
 import threading
-import time
 
 import greenlet
 
