@@ -172,6 +172,7 @@ class Preemptor:
     def uninstall(self) -> None:
         if self.installed:
             self.disarm()
+            self._clear_deferred()      # no trace function left behind
             self.guard.uninstall()
             _real_signal(signal.SIGALRM, self._old_handler or signal.SIG_DFL)
             self.installed = False
