@@ -10,6 +10,7 @@ write to an ETS table play on the BEAM.
 from __future__ import annotations
 
 import itertools
+import time
 import os
 import time
 import weakref
@@ -86,12 +87,18 @@ class ExitLog:
 
     def _handle(self, event, measurements, metadata, config) -> None:
         reasons = self._reasons
-        reasons[metadata.get("pid")] = metadata.get("reason")
+        reasons[metadata.get("pid")] = (metadata.get("reason"), time.time())
         if len(reasons) > self._keep:
             reasons.popitem(last=False)
 
     def reason(self, pid, default=None):
-        return self._reasons.get(pid, default)
+        got = self._reasons.get(pid)
+        return default if got is None else got[0]
+
+    def when(self, pid) -> float | None:
+        """The wall-clock time (time.time()) `pid` exited at, if it was seen."""
+        got = self._reasons.get(pid)
+        return None if got is None else got[1]
 
     def __contains__(self, pid) -> bool:
         return pid in self._reasons

@@ -22,7 +22,10 @@ hand in the Erlang shell:
 """
 from __future__ import annotations
 
+import time
+
 from ._events import long_schedule_log
+from ._procs import learner_function
 from ._runtime import exit_signal, pid_text, safe_repr
 
 __all__ = ["describe", "perform", "ACTIONS"]
@@ -73,8 +76,10 @@ def describe(runtime, pid, *, key: str | None = None, name: str | None = None,
     info = runtime.process_info(pid) if pid is not None else None
     if info is None:
         reason = exits.reason(pid) if exits is not None and pid in exits else None
+        when = exits.when(pid) if exits is not None and pid in exits else None
+        at = f" at {time.strftime('%H:%M:%S', time.localtime(when))}" if when is not None else ""
         msg = f"{pid_text(pid) or label} is no longer alive"
-        msg += f": it exited with reason {safe_repr(reason, 300)}." if reason is not None else "."
+        msg += f": it exited with reason {safe_repr(reason, 300)}{at}." if reason is not None else "."
         if replaced_by is not None:
             msg += f" Its supervisor restarted it as {pid_text(replaced_by)} — click the node to inspect the new process."
         else:
@@ -86,7 +91,7 @@ def describe(runtime, pid, *, key: str | None = None, name: str | None = None,
         ["status", info.get("status", "")],
         ["behaviour", info.get("behaviour") or "—"],
         ["initial call", _call_text(info.get("initial_call"))],
-        ["current function", _call_text(info.get("current_function"))],
+        ["current function", learner_function(info)],
         ["reductions", info.get("reductions", 0)],
         ["memory", f"{info.get('memory', 0):,} bytes"],
         ["trap_exit", bool(info.get("trap_exit"))],

@@ -41,6 +41,7 @@ except ImportError:                # pragma: no cover - widgets used without the
 __all__ = ["SupervisionTree", "supervision_tree"]
 
 STATIC = pathlib.Path(__file__).parent / "static"
+FOLLOW_AFTER = 8.0     # seconds the inspector says "no longer alive" before following the new pid
 
 # What the front end may send (checked by _messages.dispatch before anything acts on it).
 MESSAGES = {
@@ -264,8 +265,17 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, anywidget.An
             data = {}
         else:
             replaced = node.pid if node is not None and node.pid is not None and node.pid != pid else None
-            data = describe(self.runtime, pid, key=self.selected or None, name=name,
-                            exits=self._exits, replaced_by=replaced)
+            died = self._exits.when(pid) if (replaced is not None and self._exits is not None) else None
+            if died is not None and time.time() - died > FOLLOW_AFTER:
+                # "no longer alive" belongs to its moment: then show the process in its place
+                self._selected_pid = replaced
+                data = describe(self.runtime, replaced, key=self.selected or None, name=name,
+                                exits=self._exits)
+                data["message"] = (f"{pid} was replaced by {replaced} at "
+                                   f"{time.strftime('%H:%M:%S', time.localtime(died))}")
+            else:
+                data = describe(self.runtime, pid, key=self.selected or None, name=name,
+                                exits=self._exits, replaced_by=replaced)
         if data != self.inspector:
             self.inspector = data
 

@@ -71,8 +71,31 @@ def test_killing_a_worker_from_the_widget_shows_the_restart_and_uses_up_intensit
     assert after.pid != before.pid and after.restarts == 1 and after.recently_restarted
     assert str(tree.snapshot.nodes[0].intensity) == "1/3 in 5s"
     assert tree.inspector["alive"] is False
-    assert "exited with reason 'killed'" in tree.inspector["message"]
+    assert "exited with reason 'killed' at " in tree.inspector["message"]
     assert f"restarted it as {after.pid}" in tree.inspector["message"]
+
+
+def test_the_inspectors_no_longer_alive_belongs_to_its_moment_then_it_follows_the_new_pid(monkeypatch):
+    import time as _time
+    from beamlab.widgets import tree as tree_module
+
+    def main():
+        sup = Supervisor.start_link([worker("a")])
+        tree = SupervisionTree(sup, live=False)
+        a = tree.snapshot.by_name("a")
+        click(tree, type="inspect", key=a.key, pid=str(a.pid))
+        click(tree, type="action", key=a.key, pid=str(a.pid), action="kill")
+        settle()
+        tree.refresh()
+        first = dict(tree.inspector)
+        later = _time.time() + tree_module.FOLLOW_AFTER + 1
+        monkeypatch.setattr(tree_module.time, "time", lambda: later)
+        tree.refresh()
+        return a, first, dict(tree.inspector), tree.snapshot.by_name("a")
+    before, first, then, after = run(main)
+    assert first["alive"] is False
+    assert then["alive"] is True and then["pid"] == str(after.pid)
+    assert then["message"].startswith(f"{before.pid} was replaced by {after.pid} at ")
 
 
 @pytest.mark.parametrize("action, restarted", [("exit_self", False), ("shutdown", False), ("crash", True)])
