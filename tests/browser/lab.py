@@ -139,7 +139,20 @@ def save_screenshot(locator, name: str, *, docs: bool = True) -> None:
     """Screenshot `locator` into artifacts/; with BEAMLAB_UPDATE_SCREENSHOTS=1 also into docs/
     (the README's pictures), so an ordinary test run never changes tracked files."""
     ARTIFACTS.mkdir(exist_ok=True)
-    locator.screenshot(path=str(ARTIFACTS / name))
-    if docs and os.environ.get("BEAMLAB_UPDATE_SCREENSHOTS") == "1":
-        DOCS.mkdir(exist_ok=True)
-        locator.screenshot(path=str(DOCS / name))
+    page = locator.page
+    page.mouse.move(0, 0)                    # no hover toolbars (bqplot) over the picture
+    size = page.viewport_size
+    box = locator.bounding_box()
+    if box is not None and size is not None and box["height"] > size["height"] - 150:
+        # the whole widget, not the part that fits under JupyterLab's bars: a taller window
+        page.set_viewport_size({"width": size["width"], "height": min(2400, int(box["height"]) + 300)})
+        page.wait_for_timeout(500)
+    try:
+        locator.scroll_into_view_if_needed()
+        locator.screenshot(path=str(ARTIFACTS / name))
+        if docs and os.environ.get("BEAMLAB_UPDATE_SCREENSHOTS") == "1":
+            DOCS.mkdir(exist_ok=True)
+            locator.screenshot(path=str(DOCS / name))
+    finally:
+        if size is not None and page.viewport_size != size:
+            page.set_viewport_size(size)
