@@ -1,10 +1,12 @@
 """The flight recorder's cost (issue 13, point 1): ring and call throughput with it on vs off,
 and the memory it holds at its cap.
 
-How this works: one process runs, in turn, a ring of `n` processes × `rounds`
-and `calls` GenServer calls, in a runtime that records and in one that does
-not, `repeats` times interleaved (on, off, on, off...), so a load change on the
-machine hits both alike; the figures are medians. `ring_pct` and `call_pct` are
+How this works: one runtime, one ring of `n` processes and one GenServer; the
+main process times `rounds` trips of a token round the ring, then `calls`
+calls, with the recorder on, then off (the runtime's hook set or cleared), and
+again, `repeats` times, so a load change on the machine hits both alike; the
+figures are medians of CPU time (process_time: on a machine shared with other
+work, wall time measures the others too). `ring_pct` and `call_pct` are
 throughput with the recorder on as a percentage of off (target ≥ 70 %).
 Memory: a recorder capped at `cap_events` fills past its cap with ring traffic;
 `cap_mb` is what tracemalloc sees it hold (its ring and the terms it keeps),
@@ -23,10 +25,20 @@ from benchmarks.common import Skip, median
 
 
 def _ring_and_call(bl, otp, n: int, rounds: int, calls: int):
-    def forward(nxt):
-        while True:
-            bl.send(nxt, bl.receive())
+    """A main that times a ring of `n` × `rounds` and `calls` GenServer calls once."""
+    def main():
+        first, server = _setup(bl, otp, n)
+        return _time_ring(bl, first, n, rounds), _time_calls(otp, server, calls)
+    return main
 
+
+def _forward(nxt):
+    from beamlab.runtime import receive, send
+    while True:
+        send(nxt, receive())
+
+
+def _setup(bl, otp, n: int):
     class Echo(otp.GenServer):
         def init(self, arg):
             return otp.Ok(0)
@@ -34,25 +46,30 @@ def _ring_and_call(bl, otp, n: int, rounds: int, calls: int):
         def handle_call(self, request, from_, count):
             return otp.Reply(request, count + 1)
 
-    def main():
-        first = bl.self()
-        for _ in range(n - 1):
-            first = bl.spawn(forward, first)
+    first = bl.self()
+    for _ in range(n - 1):
+        first = bl.spawn(_forward, first)
+    bl.send(first, "token")         # warm-up round: every node has run once
+    bl.receive()
+    server = otp.GenServer.start_link(Echo, None)
+    otp.GenServer.call(server, "warm")
+    return first, server
+
+
+def _time_ring(bl, first, n: int, rounds: int) -> float:
+    t0 = time.process_time()
+    for _ in range(rounds):
         bl.send(first, "token")
         bl.receive()
-        t0 = time.perf_counter()
-        for _ in range(rounds):
-            bl.send(first, "token")
-            bl.receive()
-        ring = (time.perf_counter() - t0) / (n * rounds)
-        server = otp.GenServer.start_link(Echo, None)
-        otp.GenServer.call(server, "warm")
-        t0 = time.perf_counter()
-        for i in range(calls):
-            otp.GenServer.call(server, ("echo", i))
-        call = (time.perf_counter() - t0) / calls
-        return ring, call
-    return main
+    return (time.process_time() - t0) / (n * rounds)
+
+
+def _time_calls(otp, server, calls: int) -> float:
+    call = otp.GenServer.call
+    t0 = time.process_time()
+    for i in range(calls):
+        call(server, ("echo", i))
+    return (time.process_time() - t0) / calls
 
 
 def recorder_cost(n: int, rounds: int, calls: int, repeats: int, cap_events: int) -> dict:
@@ -62,18 +79,23 @@ def recorder_cost(n: int, rounds: int, calls: int, repeats: int, cap_events: int
         from beamlab.runtime.recorder import Recorder
     except ImportError as exc:
         raise Skip(f"beamlab is not importable ({exc}); install the project with `make venv`") from None
-    ring = {True: [], False: []}
-    call = {True: [], False: []}
-    for _ in range(repeats):
-        for on in (True, False):
-            rec = Recorder(max_events=cap_events) if on else False
-            gc.collect()
-            r, c = bl.Runtime(preemption="cooperative", record=rec).run(
-                _ring_and_call(bl, otp, n, rounds, calls))
-            ring[on].append(r)
-            call[on].append(c)
+    rec = Recorder(max_events=cap_events)
+    rt = bl.Runtime(preemption="cooperative", record=rec)
+
+    def main():
+        first, server = _setup(bl, otp, n)
+        ring, call = {True: [], False: []}, {True: [], False: []}
+        for _ in range(repeats):
+            for on in (True, False):
+                rt._recorder = rec if on else None      # the same processes, on and off in turn
+                ring[on].append(_time_ring(bl, first, n, rounds))
+                call[on].append(_time_calls(otp, server, calls))
+        rt._recorder = rec
+        return ring, call
+    ring, call = rt.run(main)
     ring_on, ring_off = median(ring[True]), median(ring[False])
     call_on, call_off = median(call[True]), median(call[False])
+    rec = rt = None
 
     # Memory at the cap: fill a capped recorder well past its cap, measure what it holds.
     gc.collect()
@@ -99,5 +121,5 @@ WORKLOADS = {"recorder": recorder_cost}
 
 if __name__ == "__main__":
     import json
-    print(json.dumps(recorder_cost(n=1000, rounds=30, calls=20_000, repeats=5,
+    print(json.dumps(recorder_cost(n=1000, rounds=10, calls=5_000, repeats=9,
                                    cap_events=100_000), indent=1))

@@ -508,8 +508,6 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                 mb = proc.mailbox
                 while mb and proc.alive:
                     proc.reductions += 1
-                    if self._recorder is not None:
-                        self._recorder.reactor_take(proc)
                     r.handle(mb.popleft())
                 reason = None if proc.alive else proc.exit_reason
             except ProcessExit as e:

@@ -234,6 +234,8 @@ def _pattern(matcher) -> str | None:
 
 
 _RESULT_KIND: dict = {}
+_KIND_NAMES = {"Crash": "crash", "ProcessExit": "exited"}
+_NOT_FOR_A_MESSAGE = frozenset({"init", "handle_continue"})
 _NOTHING = object()
 _SUP_EVENTS = ("child_start", "child_exit", "restart", "escalate", "child_terminate", "shutdown")
 _SUP_KEYS = ("child_id", "reason", "restart", "restarting", "old_pid", "new_pid",
@@ -265,7 +267,6 @@ class Recorder:
         self._base = State()
         self._now = None
         self._handler_id = None
-        self._opens = {}            # pid -> time of a GenServer's take, until its callback
         self._replied = _NOTHING    # the reply value that event holds (handoff skips it)
 
     def __repr__(self):
@@ -364,15 +365,8 @@ class Recorder:
         self._base.fold_many(batch)
 
     def events(self) -> list:
-        """The raw event tuples in the ring, oldest first (with a GenServer's take whose
-        callback is still running, as a plain receive)."""
-        out = list(self._ring)
-        table = self.rt._table if self.rt is not None else {}
-        for k, (pid, t) in enumerate(self._opens.items()):
-            proc = table.get(pid)
-            left = len(proc.mailbox) if proc is not None and proc.mailbox else 0
-            out.append((self._seq + 1 + k, t, "recv", pid, None, 0, None, left, EVENT_BYTES))
-        return out
+        """The raw event tuples in the ring, oldest first."""
+        return list(self._ring)
 
     def recording(self):
         """A `Recording` of what the ring holds now (a copy: recording goes on)."""
@@ -425,31 +419,6 @@ class Recorder:
         if cr < 0:
             self._rebalance()
 
-    def reactor_take(self, proc) -> None:
-        """A GenServer (a reactor) takes the head of its mailbox to run a callback. Noted
-        only: `callback` records it, with what the callback did, as one event (its time
-        is the take's; its place in the log after what the callback itself did)."""
-        n = proc.pid.id
-        opens = self._opens
-        if n in opens:
-            self._close_open(proc, 0)       # its last one ran no callback: the head is still in
-        opens[n] = self._now()
-        self._replied = _NOTHING
-
-    def _close_open(self, proc, queued_head: int) -> None:
-        """Record `proc`'s noted take as a plain receive. The mailbox length it carries is
-        the length now (less `queued_head` when the next message taken is still in it): the
-        event sits here in the log, after what arrived meanwhile."""
-        t = self._opens.pop(proc.pid.id)
-        mb = proc.mailbox
-        self._seq = seq = self._seq + 1
-        size = EVENT_BYTES + 56
-        self._ring.append((seq, t, "recv", proc.pid.id, None, 0, None,
-                           (len(mb) if mb else 0) - queued_head, size))
-        self._credit = cr = self._credit - size
-        if cr < 0:
-            self._rebalance()
-
     def take(self, proc, index: int, matcher) -> None:
         """`proc` takes the message at `index` of its mailbox (before removal)."""
         mb = proc.mailbox
@@ -491,12 +460,17 @@ class Recorder:
             self._add("recv", proc.pid, None, 0, "flush", n - 1 - k, 0)
 
     def callback(self, server, name: str, result) -> None:
-        """A GenServer callback returned `result`: completes the event of the message it
-        handled (see reactor_take), or records a "gen" event (init, handle_continue)."""
+        """A GenServer callback returned `result` (or raised: "raised", a Crash; called
+        exit: "exited"). One for a message (handle_call/cast/info) is one "recv" event: the
+        server took the head of its mailbox (the reactor took it just before; the event sits
+        after what the callback itself did, with the mailbox's length now) and what the
+        callback made of it. init and handle_continue are "gen" events."""
         t = type(result)
         kind = _RESULT_KIND.get(t)
         if kind is None:
-            kind = _RESULT_KIND[t] = t.__name__.lower()
+            kind = _RESULT_KIND[t] = _KIND_NAMES.get(t.__name__, t.__name__.lower())
+        if name == "exited":
+            kind = "exited"
         state = server.state
         c = _small(state)
         if c < 0:           # a mutable or large state: a bounded repr of it now
@@ -508,15 +482,19 @@ class Recorder:
             if c2 < 0:
                 reply, c2 = preview(reply)
             c += c2
+        else:
+            self._replied = _NOTHING
+            if kind == "crash" or kind == "exited":
+                reply, c2 = (_reason(result), 64) if kind == "crash" else (_reason(result.reason), 64)
+                c += c2
         proc = self.rt.current
-        t = self._opens.pop(proc.pid.id, None) if proc is not None else None
-        if t is not None:
-            # _close_open, written out: half of every call
+        if name not in _NOT_FOR_A_MESSAGE and proc is not None:
+            # _add written out: half of every call
             mb = proc.mailbox
             self._seq = seq = self._seq + 1
             c += EVENT_BYTES + 56
-            self._ring.append((seq, t, "recv", proc.pid.id, None, 0, (name, kind, state, reply),
-                               len(mb) if mb else 0, c))
+            self._ring.append((seq, self._now(), "recv", proc.pid.id, None, 0,
+                               (name, kind, state, reply), len(mb) if mb else 0, c))
             self._credit = cr = self._credit - c
             if cr < 0:
                 self._rebalance()
@@ -536,8 +514,6 @@ class Recorder:
         self._add("spawn", proc.pid, proc.parent, call, None, None, 64)
 
     def exited(self, proc, reason) -> None:
-        if proc.pid.id in self._opens:
-            self._close_open(proc, 0)       # it took a message and died in the callback
         self._add("exit", proc.pid, None, _reason(reason), None, None, 64)
 
     def signal(self, target, from_pid, reason, via_link: bool) -> None:

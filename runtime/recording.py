@@ -238,7 +238,9 @@ class State:
         known = mb["known"]
         before = length_after + 1
         u = before - len(known)
-        if u < 0:           # fewer messages than we saw queued: some left unrecorded
+        dropped = []
+        if u < 0:   # fewer queued than we saw: the oldest were taken unrecorded (a GenServer's
+            dropped = [m["seq"] for m in known[:-u]]    # $system message, a callback's receive)
             del known[:-u]
             u = 0
         mb["unknown"] = u
@@ -254,7 +256,12 @@ class State:
             skipped = [m["seq"] for m in known[:j]]
             took = entry["seq"]
         if record and not self._quiet:
-            self.took[seq] = {"msg": took, "skipped": skipped, "unknown_skipped": min(index, u)}
+            self.took[seq] = {"msg": took, "skipped": skipped, "unknown_skipped": min(index, u),
+                              "dropped": dropped}
+            for s in dropped:
+                m = self._by_seq.get(s)
+                if m is not None and m["taken"] is None:
+                    m["taken"] = seq
             m = self._by_seq.get(took) if took is not None else None
             if m is not None:
                 m["taken"] = seq
@@ -399,6 +406,8 @@ class Recording:
             if took is not None:
                 d["took"] = took["msg"]
                 d["skipped"] = took["skipped"]
+                if took["dropped"]:
+                    d["dropped"] = took["dropped"]
             out.append(d)
         return out
 
@@ -481,6 +490,8 @@ def event_dict(ev) -> dict:
         if type(b) is tuple:
             d.update(index=a, pattern=None, left=c, callback=b[0], result=b[1],
                      state=render(b[2]), reply=None if b[3] is None else render(b[3]))
+            if b[1] in ("crash", "exited"):     # the callback raised / called exit: its reason
+                d["reason"], d["reply"] = d["reply"], None
         else:
             d.update(index=a, pattern=_pattern(b), left=c)
     elif kind in ("register", "unregister"):

@@ -202,12 +202,16 @@ class _Server:
         crash = Crash.from_exception(exc)
         if isinstance(exc, BadReturn):
             crash = Crash(exc, crash.traceback)
+        if self.rt._recorder is not None:
+            self.rt._recorder.callback(self, "raised", crash)
         self._terminate_and_exit(crash)
 
     def _exited(self, exc: ProcessExit) -> None:
         """A callback called exit(reason) (or a call it made failed): terminate, then exit."""
         if not _rt.alive():
             raise exc       # killed: no terminate, as on the BEAM
+        if self.rt._recorder is not None:
+            self.rt._recorder.callback(self, "exited", exc)
         self._terminate_and_exit(exc.reason)
 
     def _terminate_then_reply(self, reason, from_: tuple, value) -> None:

@@ -477,7 +477,9 @@ def test_a_callback_that_crashes_still_records_the_message_it_took():
         return front
     front, rec = record(main)
     took = [e for e in kinds(rec, "recv") if e["pid"] == front.id]
-    assert len(took) == 1 and took[0]["took"] is not None and "callback" not in took[0]
+    assert len(took) == 1 and took[0]["took"] is not None
+    assert (took[0]["callback"], took[0]["result"], took[0]["reason"]) == \
+        ("raised", "crash", "ValueError: boom")
     exit_ev, = [e for e in kinds(rec, "exit") if e["pid"] == front.id]
     assert took[0]["seq"] < exit_ev["seq"] and exit_ev["reason"] == "ValueError: boom"
 

@@ -41,7 +41,12 @@
                  reply: false, takenIdx: e.direct ? i : null, goneIdx: e.direct ? i : null};
       messages.push(m);
       bySeq.set(e.seq, m);
-    } else if ((e.kind === "recv" || e.kind === "drop") && e.took !== undefined && e.took !== null) {
+    } else if (e.kind === "recv" || e.kind === "drop") {
+      for (const s of e.dropped || []) {      // taken unrecorded before (e.g. a GenServer's $system message)
+        const d = bySeq.get(s);
+        if (d && d.takenIdx === null) { d.takenIdx = i; d.goneIdx = i; }
+      }
+      if (e.took === undefined || e.took === null) return;
       const m = bySeq.get(e.took);
       if (m) { m.takenIdx = i; m.goneIdx = i; m.takenBy = e.kind; }
       if (e.result === "reply" && m) {
@@ -211,7 +216,8 @@
         let s = `${p} ${e.kind === "drop" ? "dropped" : "took"} ${text}`;
         if (e.pattern) s += ` (pattern ${e.pattern})`;
         if (e.skipped && e.skipped.length) s += `, skipping ${e.skipped.length} queued before it`;
-        if (e.callback) s += ` — ${e.callback} → ${e.result}${e.reply !== null && e.reply !== undefined ? " " + e.reply : ""}; state ${e.state}`;
+        if (e.callback === "raised" || e.callback === "exited") s += ` — the callback ${e.callback === "raised" ? "raised" : "called exit"}: ${e.reason}`;
+        else if (e.callback) s += ` — ${e.callback} → ${e.result}${e.reply !== null && e.reply !== undefined ? " " + e.reply : ""}; state ${e.state}`;
         return s;
       }
       case "gen": return `${p} ${e.callback} → ${e.result}; state ${e.state}`;
