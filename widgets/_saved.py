@@ -28,7 +28,11 @@ __all__ = ["ERROR_RULE", "SavedPicture", "part_html", "picture_html", "show_box"
 # view is an element in there). No :has() nests in another, which CSS does not allow.
 ERROR_RULE = (".jp-OutputArea:has(.beamlab-static) > .jp-OutputArea-child"
               ":has(> .jp-OutputArea-output.jupyter-widgets)"
-              ":not(:has(> .jp-OutputArea-output > *)) { display: none; }")
+              ":not(:has(> .jp-OutputArea-output > *)) { display: none; }"
+              # and the picture itself while the widget beside it has a live view (for widgets
+              # whose front end does not hide it by its id)
+              " .jp-OutputArea:has(> .jp-OutputArea-child > .jp-OutputArea-output.jupyter-widgets > *)"
+              " > .jp-OutputArea-child:has(.beamlab-static) { display: none; }")
 
 
 def new_static_id() -> str:

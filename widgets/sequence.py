@@ -23,6 +23,7 @@ import traitlets as t
 
 from ._messages import FrontEndChecked, dispatch
 from ._runtime import current_runtime, pid_text, safe_repr, telemetry_of, trace_sends
+from ._saved import SavedPicture   # shown with a picture beside it (saved notebooks)
 from ._ticker import Live
 
 __all__ = ["SequenceTrace", "sequence_trace"]
@@ -32,7 +33,7 @@ OTHERS = "others"
 MESSAGES = {"clear": {}}     # what the front end may send (checked by _messages.dispatch)
 
 
-class SequenceTrace(FrontEndChecked, Live, anywidget.AnyWidget):
+class SequenceTrace(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
     """Trace messages between `processes` (pids or registered names) as a live sequence diagram.
 
     >>> SequenceTrace(client, "counter")                  # doctest: +SKIP

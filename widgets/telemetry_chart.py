@@ -21,6 +21,7 @@ import ipywidgets as W
 from ._charts import fit_x, fit_y
 from ._metrics import Accumulator, Metric, counter, last_value, sum_, summary
 from ._runtime import current_runtime
+from ._saved import SavedPicture   # shown with a picture beside it (saved notebooks)
 from ._ticker import Live
 
 __all__ = ["TelemetryChart", "telemetry_chart", "counter", "sum_", "last_value", "summary"]
@@ -87,7 +88,7 @@ class _MetricFigure:
         return self.points[-1][1] if self.points else {}
 
 
-class TelemetryChart(Live, W.VBox):
+class TelemetryChart(SavedPicture, Live, W.VBox):
     """A live chart of each metric (counter, sum, last value, summary), like LiveDashboard's.
 
     `window` is how many points each chart keeps; `interval` seconds between points.
