@@ -351,6 +351,8 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             for tracer in self._flag_tracers:
                 tracer(frm, pid, msg)
         if target is None:
+            if self._recorder is not None:
+                self._recorder.lost(pid, msg)
             return msg
         self._deliver(target, msg)
         return msg

@@ -62,8 +62,9 @@ KINDS = {
     "monitor": "other: monitored pid or name; a: ref", "demonitor": "a: ref",
     "signal": "pid: receiver; other: sender; a: reason; b: outcome (killed|exit|trapped|ignored); "
               "c: True if through a link",
-    "send": "pid: receiver; other: sender; a: message preview; "
-            "c: 'direct' when a call's reply was handed over without queueing",
+    "send": "pid: receiver; other: sender; a: message preview; c: 'direct' when a call's "
+            "reply was handed over without queueing, 'call' (a: the request), 'lost' when the "
+            "receiver no longer existed (the message is dropped)",
     "recv": "pid: receiver; a: index in its mailbox; b: pattern; c: mailbox length after",
     "drop": "a message removed without a receive (demonitor flush); a: index; c: length after",
     "register": "a: name", "unregister": "a: name",
@@ -448,6 +449,12 @@ class Recorder:
         if c < 0:
             msg, c = preview(msg)
         self._add("send", proc.pid, cur.pid if cur is not None else None, msg, None, "direct", c)
+
+    def lost(self, pid, msg) -> None:
+        """A message sent to a process that no longer exists: dropped, as on the BEAM."""
+        cur = self.rt.current
+        msg, c = preview(msg)
+        self._add("send", pid, cur.pid if cur is not None else None, msg, None, "lost", c)
 
     def dropped(self, proc, index: int) -> None:
         mb = proc.mailbox

@@ -222,9 +222,11 @@ class State:
         if not self._folding and not self._quiet:
             m = {"seq": seq, "t": t, "from": frm, "to": n, "text": text,
                  "direct": c == "direct", "taken": seq if c == "direct" else None}
+            if c == "lost":
+                m["lost"] = True
             self.messages.append(m)
             self._by_seq[seq] = m
-        if c == "direct":
+        if c == "direct" or c == "lost":
             return
         mb = self.mailboxes.get(n)
         if mb is None:
@@ -484,7 +486,7 @@ def event_dict(ev) -> dict:
         d.update(other=_n(other), reason=render(a), outcome=b, via_link=bool(c))
     elif kind == "send":
         d.update(other=_n(other), text=render(a) if c != "call" else call_text(_n(other), a),
-                 direct=c == "direct", call=c == "call")
+                 direct=c == "direct", call=c == "call", lost=c == "lost")
     elif kind in ("recv", "drop"):
         from .recorder import _pattern
         if type(b) is tuple:

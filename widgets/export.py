@@ -78,6 +78,8 @@ svg.seq .arrow { stroke: #495057; stroke-width: 1.4; fill: none; marker-end: url
 svg.seq .msg.reply .arrow { stroke-dasharray: 5 3; }
 svg.seq .msg.queued .arrow { stroke: #adb5bd; }
 svg.seq .msg.now .arrow { stroke: var(--hot); stroke-width: 3; }
+svg.seq .msg.lost .arrow { stroke: var(--crash); stroke-dasharray: 2 3; }
+svg.seq .msg.lost .label { fill: var(--crash); }
 svg.seq .msg.now .label { fill: var(--hot); font-weight: 600; }
 svg.seq .label { font-size: 10px; }
 body.large svg.seq .label { font-size: 14px; }

@@ -513,3 +513,16 @@ def test_scrubbing_with_keyframes_gives_the_same_state_as_a_replay_from_the_star
 
 def which(sup, cid):
     return [pid for i, pid, _, _ in Supervisor.which_children(sup) if i == cid][0]
+
+
+def test_a_message_to_a_process_that_is_gone_is_recorded_as_lost():
+    def main():
+        pid = spawn(lambda: None)
+        sleep(0.1)          # it has exited
+        send(pid, "anyone there?")
+        return pid
+    pid, rec = record(main)
+    lost, = [e for e in kinds(rec, "send") if e["pid"] == pid.id]
+    assert lost["lost"] and lost["text"] == "'anyone there?'"
+    snap = state_at(rec)
+    assert [m.get("lost") for m in snap.messages if m["to"] == pid.id] == [True]

@@ -37,8 +37,9 @@
   const exitIdx = new Map();      // pid -> [indices of its exits]
   events.forEach((e, i) => {
     if (e.kind === "send") {
-      const m = {idx: i, seq: e.seq, from: e.other, to: e.pid, text: e.text, direct: e.direct,
-                 reply: false, takenIdx: e.direct ? i : null, goneIdx: e.direct ? i : null};
+      const now = e.direct || e.lost;     // handed over, or lost: never queued
+      const m = {idx: i, seq: e.seq, from: e.other, to: e.pid, text: e.text, direct: now,
+                 lost: e.lost, reply: false, takenIdx: now ? i : null, goneIdx: now ? i : null};
       messages.push(m);
       bySeq.set(e.seq, m);
     } else if (e.kind === "recv" || e.kind === "drop") {
@@ -209,7 +210,9 @@
                      exit: "it dies with that reason"}[e.outcome] || e.outcome;
         return `exit signal ${e.reason} from ${o} to ${p}${e.via_link ? " through their link" : ""} — ${how}`;
       }
-      case "send": return e.direct ? `${o} → ${p}: ${e.text} (handed over)` : `${o} → ${p}: ${e.text}`;
+      case "send":
+        if (e.lost) return `${o} → ${p}: ${e.text} — lost: ${p} no longer exists, the message is dropped`;
+        return e.direct ? `${o} → ${p}: ${e.text} (handed over)` : `${o} → ${p}: ${e.text}`;
       case "recv": case "drop": {
         const m = e.took !== undefined && e.took !== null ? bySeq.get(e.took) : null;
         const text = m ? m.text : "a message queued before the recording";
@@ -318,6 +321,7 @@
       const cls = ["msg"];
       if (m.idx === i) cls.push("now");
       if (m.reply) cls.push("reply");
+      if (m.lost) cls.push("lost");
       if (m.takenIdx === null || m.takenIdx > i) cls.push("queued");
       const g = svgEl("g", {class: cls.join(" "), "data-seq": m.seq});
       if (x1 === x2) g.append(svgEl("path", {d: `M${x1},${y} c 30,0 30,${RH / 2} 0,${RH / 2}`, class: "arrow"}));
