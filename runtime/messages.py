@@ -565,7 +565,15 @@ def _uncopyable(culprit, path: list, exc: Exception) -> BadArg:
 
 
 # ---------------------------------------------------------------- preview
-_preview = reprlib.Repr()
+class _Preview(reprlib.Repr):
+    def repr_bytes(self, x, level):
+        return repr(x[:self.maxstring]) + ("..." if len(x) > self.maxstring else "")
+
+    def repr_bytearray(self, x, level):
+        return repr(x[:self.maxstring]) + ("..." if len(x) > self.maxstring else "")
+
+
+_preview = _Preview()
 _preview.maxlevel = 8
 _preview.maxlist = _preview.maxtuple = _preview.maxset = _preview.maxfrozenset = 50
 _preview.maxdict = _preview.maxdeque = _preview.maxarray = 50
@@ -582,14 +590,12 @@ def preview(value, limit: int = 4000) -> str:
     if _is_small(value):
         try:
             text = repr(value)
-        except RecursionError:
+        except Exception:               # a user's __repr__ may be broken, or recurse
             text = None
-        except Exception as exc:        # a user's __repr__ may be broken
-            return f"<unrepresentable {type(value).__name__}: {type(exc).__name__}>"
         if text is not None and len(text) <= limit:
             return text
     try:
-        text = _preview.repr(value)
+        text = _preview.repr(value)     # shows a part that will not print as <Bad instance at 0x...>
     except Exception as exc:
         return f"<unrepresentable {type(value).__name__}: {type(exc).__name__}>"
     return text if len(text) <= limit else text[:limit] + "…"
@@ -606,6 +612,10 @@ def _is_small(value) -> bool:
             parts = [*x.keys(), *x.values()] if len(x) < budget else None
         elif t in (list, tuple, set, frozenset):
             parts = x if len(x) < budget else None
+        elif t in (str, bytes, bytearray):
+            if len(x) > 10_000:
+                return False        # the preview shows its start, without a 100 MB repr
+            continue
         else:
             continue
         if parts is None or depth >= 50:
@@ -613,5 +623,6 @@ def _is_small(value) -> bool:
         budget -= len(parts)
         if budget < 0:
             return False
-        stack.extend((p, depth + 1) for p in parts if type(p) not in _SHARED)
+        stack.extend((p, depth + 1) for p in parts
+                     if type(p) not in _SHARED or (type(p) in (str, bytes) and len(p) > 10_000))
     return True

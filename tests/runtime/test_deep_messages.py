@@ -17,8 +17,9 @@ import time
 import pytest
 
 import beamlab
-from beamlab.runtime import (ANY, BadArg, MockClock, Runtime, current_runtime, flush, receive,
-                             self, send, spawn, telemetry)
+from beamlab.runtime import (ANY, BadArg, MockClock, Runtime, current_runtime, flush,
+                             process_info, receive, self, send, spawn, telemetry)
+from beamlab.runtime.messages import preview
 
 LONG_SCHEDULE = ("beamlab", "process", "long_schedule")
 
@@ -299,7 +300,47 @@ def test_the_badarg_for_an_uncopyable_attribute_names_the_object_holding_it(run)
     assert run(main) == "ok"
 
 
-# ------------------------------------------------------------------ printing
+# ------------------------------------------------------------------ receiving, inspecting, printing
+def test_selective_receive_skips_and_takes_10000_deep_messages(run):
+    def main():
+        send(self(), nested_list(10_000))
+        send(self(), ("tag", nested_list(10_000)))
+        send(self(), "last")
+        last = receive("last")
+        tagged = receive(("tag", ANY))
+        plain = receive(list)
+        return last, depth_of(tagged[1]), depth_of(plain)
+
+    assert run(main) == ("last", 10_000, 10_000)
+
+
+def test_process_info_of_a_process_holding_a_10000_deep_message(run):
+    def main():
+        pid = spawn(receive, "never sent")
+        send(pid, nested_list(10_000))
+        info = process_info(pid)
+        return info["message_queue_len"], depth_of(info["messages"][0]), info["memory"] > 0
+
+    assert run(main) == (1, 10_000, True)
+
+
+@pytest.mark.parametrize("value, starts", [
+    (nested_list(100_000), "[[[["),
+    (cons_chain(100_000), "(1, (2, (3,"),
+    (list(range(1_000_000)), "[0, 1, 2,"),
+    ({i: [i] for i in range(100_000)}, "{0: [0], 1: [1],"),
+    ([b"y" * 100_000_000], "[b'yyyy"),
+])
+def test_preview_of_a_huge_or_deep_term_is_short(value, starts):
+    text = preview(value)
+    assert text.startswith(starts) and len(text) <= 4001
+
+
+def test_preview_of_a_small_term_is_its_repr():
+    value = {"a": [1, 2], "b": (3, "x"), "c": nested_list(30)}
+    assert preview(value) == repr(value)
+
+
 def test_flush_prints_a_bounded_preview_of_a_10000_deep_message(run, capsys):
     def main():
         send(self(), nested_list(10_000))
