@@ -526,3 +526,36 @@ def test_a_message_to_a_process_that_is_gone_is_recorded_as_lost():
     assert lost["lost"] and lost["text"] == "'anyone there?'"
     snap = state_at(rec)
     assert [m.get("lost") for m in snap.messages if m["to"] == pid.id] == [True]
+
+
+def test_a_recorder_attached_to_a_running_runtime_starts_from_who_is_alive():
+    rec = Recorder()
+
+    def main():
+        early = spawn(idle)
+        register("early", early)
+        rec.attach(current_runtime())
+        send(early, "hi")
+        return early
+    early = beamlab.run(main, clock=MockClock())
+    r = rec.recording()
+    exists = {e["pid"]: e for e in kinds(r, "exists")}
+    assert exists[early.id]["name"] == "early" and exists[early.id]["call"].endswith("idle")
+    snap = state_at(r, kinds(r, "send")[0]["seq"])
+    assert early.id in snap.alive() and snap.process(early)["name"] == "early"
+
+
+def test_a_dynamic_supervisors_restarts_are_recorded():
+    from beamlab.runtime.otp import DynamicSupervisor
+
+    def main():
+        sup = DynamicSupervisor.start_link(max_restarts=3, max_seconds=5)
+        child = DynamicSupervisor.start_child(sup, {"id": "w", "start": (start_child,)})
+        exit(child, "kill")
+        sleep(0.1)
+        return sup, child
+    (sup, child), rec = record(main)
+    restart, = [e for e in kinds(rec, "sup") if e["event"] == "restart"]
+    assert restart["pid"] == sup.id and restart["details"]["old_pid"] == child.id
+    s = state_at(rec, restart["seq"]).supervisor(sup)
+    assert (s["intensity"], s["period"], s["restarts"]) == (3, 5, 1)
