@@ -207,6 +207,8 @@ class ReceiveMixin:
             return
         if type(value) not in _ATOMIC:
             value = to_message(value)
+            if not proc.alive or not proc.monitors or tag not in proc.monitors:
+                return      # a huge copy let others run: the caller gave up meanwhile
         if self._send_tracers or self._flag_tracers:
             self.send(pid, (tag, value), False)
             return
