@@ -200,6 +200,7 @@ class GcWatch:
     def __init__(self):
         self.count = [0, 0, 0]
         self.longest = (0.0, 0.0, None)          # (wall, cpu, generation)
+        self.by_generation = [(0.0, 0.0)] * 3    # the longest (wall, cpu) of each generation
         self.over_100ms = 0
         self._t = None
 
@@ -218,6 +219,8 @@ class GcWatch:
             self.over_100ms += 1
         if wall > self.longest[0]:
             self.longest = (wall, cpu, gen)
+        if wall > self.by_generation[gen][0]:
+            self.by_generation[gen] = (wall, cpu)
 
 
 class PauseWatch:
@@ -381,6 +384,8 @@ def soak(cfg: dict) -> dict:
         "start_longest_gc_cpu_ms": gc_start.longest[1] * 1000,
         "longest_gc_ms": gcw.longest[0] * 1000, "longest_gc_cpu_ms": gcw.longest[1] * 1000,
         "longest_gc_generation": -1 if gcw.longest[2] is None else gcw.longest[2],
+        **{f"longest_gc{g}_{k}": gcw.by_generation[g][i] * 1000
+           for g in range(3) for i, k in enumerate(("ms", "cpu_ms"))},
         "gc_over_100ms": gcw.over_100ms, "gc_collections": sum(gcw.count),
         "gc_full_collections": gcw.count[2], "gc_freezes": gcp["freezes"],
         "gc_thaws": gcp["thaws"],
@@ -417,7 +422,9 @@ def report(f: dict) -> list[str]:
     say(f"  GC: {f['gc_collections']:.0f} collections ({f['gc_full_collections']:.0f} full), "
         f"longest {f['longest_gc_ms']:.1f} ms (generation {f['longest_gc_generation']:.0f}, "
         f"{f['longest_gc_cpu_ms']:.1f} ms of it CPU), {f['gc_over_100ms']:.0f} over 100 ms; "
-        f"{f['gc_freezes']:.0f} freezes, {f['gc_thaws']:.0f} thaws")
+        f"{f['gc_freezes']:.0f} freezes, {f['gc_thaws']:.0f} thaws; longest per generation "
+        + ", ".join(f"{g}: {f[f'longest_gc{g}_ms']:.0f} ms ({f[f'longest_gc{g}_cpu_ms']:.0f} CPU)"
+                    for g in range(3)))
     say(f"  longest pause overall (scheduler unserviced): {f['longest_pause_ms']:.1f} ms, "
         f"{f['pauses_over_100ms']:.0f} over 100 ms; the most CPU time between two services "
         f"{f['longest_pause_cpu_ms']:.1f} ms (the rest of a pause is the OS running others)")
