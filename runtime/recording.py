@@ -30,6 +30,7 @@ from .recorder import render
 __all__ = ["Recording", "State", "state_at"]
 
 
+_QUIET_EXITS = frozenset({"normal", "shutdown", "killed"})
 _MESSAGE_KINDS = frozenset({"send", "recv", "drop", "timer", "monitor", "demonitor"})
 
 
@@ -411,6 +412,24 @@ class Recording:
                 if took["dropped"]:
                     d["dropped"] = took["dropped"]
             out.append(d)
+        return out
+
+    def marks(self) -> list[dict]:
+        """What a timeline marks, oldest first: {seq, t, kind, pid, text} for each crash (an
+        exit whose reason is not normal, shutdown or killed), supervisor restart and
+        giving up. The exported page and the live scrubber draw these."""
+        out = []
+        for ev in self.raw:
+            kind = ev[2]
+            if kind == "exit":
+                reason = render(ev[5])
+                if reason not in _QUIET_EXITS and not reason.startswith("('shutdown'"):
+                    out.append({"seq": ev[0], "t": ev[1], "kind": "crash", "pid": _n(ev[3]),
+                                "text": f"{pid_text(_n(ev[3]))} crashed: {reason}"})
+            elif kind == "sup" and ev[5] in ("restart", "escalate"):
+                out.append({"seq": ev[0], "t": ev[1], "pid": _n(ev[3]),
+                            "kind": "restart" if ev[5] == "restart" else "giveup",
+                            "text": decision_text(ev[6] or {}, gave_up=ev[5] == "escalate")})
         return out
 
     KEYFRAME = 2000

@@ -559,3 +559,24 @@ def test_a_dynamic_supervisors_restarts_are_recorded():
     assert restart["pid"] == sup.id and restart["details"]["old_pid"] == child.id
     s = state_at(rec, restart["seq"]).supervisor(sup)
     assert (s["intensity"], s["period"], s["restarts"]) == (3, 5, 1)
+
+
+def test_the_timeline_marks_crashes_restarts_and_giving_up():
+    specs = [{"id": "a", "start": (start_child,)}]
+
+    def crasher():
+        raise ValueError("oops")
+
+    def main():
+        process_flag("trap_exit", True)
+        spawn(crasher)
+        sup = Supervisor.start_link(specs, strategy="one_for_one", max_restarts=1, max_seconds=5)
+        for _ in range(2):
+            exit(which(sup, "a"), "kill")
+            sleep(0.1)
+        receive(("EXIT", sup, ANY))
+    _, rec = record(main)
+    marks = [(m["kind"], m["text"].split(":")[0]) for m in rec.marks()]
+    assert marks[0] == ("crash", "<0.2.0> crashed")
+    assert [k for k, _ in marks[1:]] == ["restart", "giveup"]
+    assert rec.marks()[1]["text"].startswith("one_for_one: restarting a → <0.")

@@ -59,6 +59,28 @@
       exitIdx.get(e.pid).push(i);
     }
   });
+  // a supervisor's decision: the children it restarts after one failure, as one group
+  const groupOf = new Map();          // event index -> {ids: [child ids], failed}
+  {
+    const open = new Map();           // supervisor pid -> the group being filled
+    events.forEach((e, i) => {
+      if (e.kind !== "sup") return;
+      const d = e.details || {};
+      if (e.event === "child_exit" && d.restarting) open.set(e.pid, {ids: [], failed: d.child_id});
+      else if (e.event === "restart") {
+        if (!open.has(e.pid)) open.set(e.pid, {ids: [], failed: d.child_id});
+        const g = open.get(e.pid);
+        g.ids.push(d.child_id);
+        groupOf.set(i, g);
+      }
+    });
+  }
+  function decision(e, i) {
+    const g = groupOf.get(i), d = e.details || {};
+    if (!g || g.ids.length < 2) return e.text;
+    const win = d.restarts_in_window !== undefined ? ` — ${d.restarts_in_window}/${d.max_restarts} in ${d.max_seconds} s` : "";
+    return `${d.strategy}: ${g.failed} failed, restarting ${g.ids.join(", ")}${win} (now ${d.child_id} → ${pidText(d.new_pid)})`;
+  }
   for (const m of messages) {        // a message still queued when its receiver died is gone then
     if (m.goneIdx !== null) continue;
     const ex = (exitIdx.get(m.to) || []).find((x) => x > m.idx);
@@ -193,7 +215,7 @@
   });
 
   // ---------------------------------------------------------------- describing an event
-  function describe(e) {
+  function describe(e, i) {
     if (!e) return "Start of the recording: the processes alive then.";
     const p = pidText(e.pid), o = pidText(e.other);
     switch (e.kind) {
@@ -228,6 +250,7 @@
       case "unregister": return `${p} unregistered ${e.name}`;
       case "timer": return e.action === "timeout" ? `${p}'s receive timed out` : `timer ${e.timer}: ${e.action}${e.seconds !== null && e.seconds !== undefined ? " " + e.seconds + " s" : ""}`;
       case "sup": {
+        if (e.event === "restart") return `${p} ${decision(e, i)}`;
         if (e.text) return `${p} ${e.text}`;
         const d = e.details || {};
         return `${p} supervisor: ${e.event.replace("_", " ")} ${d.child_id !== undefined ? d.child_id : ""} ${e.other !== null ? pidText(e.other) : ""}${d.reason ? " (" + d.reason + ")" : ""}`;
@@ -297,7 +320,7 @@
       svg.append(g);
     }
     treeBox.replaceChildren(el("h3", {}, "Supervision tree"), svg);
-    const d = e && e.kind === "sup" && e.text ? e.text : null;
+    const d = e && e.kind === "sup" && e.text ? (e.event === "restart" ? decision(e, i) : e.text) : null;
     if (d) treeBox.append(el("div", {class: "decision"}, d));
   }
 
@@ -375,7 +398,7 @@
     counter.textContent = `event ${cursor + 1} / ${N}`;
     clock.textContent = e ? `t = ${(+e.t).toFixed(3)} s · seq ${e.seq}` : "start";
     speedLabel.textContent = `${SPEEDS[speedIdx]}/s`;
-    what.textContent = describe(e);
+    what.textContent = describe(e, cursor);
     what.className = e ? `kind-${e.kind}` : "";
     drawTree(cursor, s);
     drawSequence(cursor);
