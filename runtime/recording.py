@@ -414,6 +414,28 @@ class Recording:
             out.append(d)
         return out
 
+    def window(self, first: int | None = None, last: int | None = None) -> "Recording":
+        """The events from seq `first` to `last` (inclusive) as a Recording of their own,
+        whose baseline is the state just before `first`: a shorter page to export.
+
+            >>> export_html(rec.window(first=1200, last=1500), "the-crash.html")"""
+        events = [ev for ev in self.raw if (first is None or ev[0] >= first)
+                  and (last is None or ev[0] <= last)]
+        skipped = sum(1 for ev in self.raw if first is not None and ev[0] < first)
+        if not skipped:
+            base = self.base.copy()
+        else:
+            base = self.state_at(events[0][0] - 1 if events else first - 1)
+            base.messages, base.took, base._by_seq = [], {}, {}
+        return Recording(base, events, evicted=self.evicted + skipped,
+                         max_events=self.max_events, max_bytes=self.max_bytes)
+
+    def tail(self, n: int) -> "Recording":
+        """The last `n` events (see window)."""
+        if n >= len(self.raw):
+            return self
+        return self.window(first=self.raw[-n][0])
+
     def marks(self) -> list[dict]:
         """What a timeline marks, oldest first: {seq, t, kind, pid, text} for each crash (an
         exit whose reason is not normal, shutdown or killed), supervisor restart and

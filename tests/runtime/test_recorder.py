@@ -580,3 +580,24 @@ def test_the_timeline_marks_crashes_restarts_and_giving_up():
     assert marks[0] == ("crash", "<0.2.0> crashed")
     assert [k for k, _ in marks[1:]] == ["restart", "giveup"]
     assert rec.marks()[1]["text"].startswith("one_for_one: restarting a → <0.")
+
+
+def test_a_window_of_a_recording_replays_the_same_moments():
+    specs = [{"id": c, "start": (start_child,)} for c in ("a", "b")]
+
+    def main():
+        sup = Supervisor.start_link(specs, strategy="one_for_all", max_restarts=10, max_seconds=5)
+        for _ in range(3):
+            exit(which(sup, "b"), "kill")
+            sleep(0.1)
+        return sup
+    sup, rec = record(main)
+    restarts = [e["seq"] for e in kinds(rec, "sup") if e["event"] == "restart"]
+    part = rec.window(first=restarts[2], last=restarts[-1])
+    assert part.first_seq == restarts[2] and part.last_seq == restarts[-1]
+    assert part.evicted == len([e for e in rec.events() if e["seq"] < restarts[2]])
+    for seq in range(restarts[2], restarts[-1] + 1):
+        a, b = part.state_at(seq), rec.state_at(seq)
+        assert (a.alive(), a.tree()) == (b.alive(), b.tree())
+        assert a.supervisor(sup) == b.supervisor(sup)
+    assert len(rec.tail(5)) == 5 and rec.tail(5).last_seq == rec.last_seq

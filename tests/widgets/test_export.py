@@ -54,3 +54,17 @@ def test_a_runtime_that_records_can_be_exported_and_anything_else_is_refused(tmp
     assert export_html(rt, tmp_path / "rt.html").exists()
     with pytest.raises(TypeError, match="a Recording, a Recorder or a Runtime that records"):
         export_html(Runtime(), tmp_path / "none.html")
+
+
+def test_a_window_exports_with_who_was_alive_when_it_starts(tmp_path):
+    def main():
+        early = spawn(idle)
+        for i in range(20):
+            send(early, i)
+        return early
+    rec = recorded(main).recording()
+    part = rec.window(first=rec.last_seq - 5)
+    data = json.loads(re.search(r'id="beamlab-recording">(.*?)</script>',
+                                export_html(part, tmp_path / "w.html").read_text(), re.S).group(1))
+    assert len(data["events"]) <= 6 and data["evicted"] == len(rec) - len(data["events"])
+    assert any(p["call"].endswith("idle") and p["alive"] for p in data["base"]["procs"])
