@@ -3,8 +3,8 @@
     >>> rt = Runtime(record=True)                    # the kernel's runtime records by default
     >>> rt.run(main)
     >>> rec = rt.recorder.recording()                # a Recording: plain data, safe to keep
-    >>> [e.kind for e in rec.events()][:3]
-    ['spawn', 'send', 'recv']
+    >>> [e["kind"] for e in rec.events()][:3]
+    ['spawn', 'spawn', 'send']
 
 or, in a script, `rec = Recorder(); beamlab.run(main, record=rec)`.
 
@@ -16,7 +16,7 @@ tuple to a deque:
     (seq, t, kind, pid, other, a, b, c, size)
 
 `seq` counts from 1, `t` is the runtime clock's time (a MockClock's in tests),
-`pid`/`other` are Pids (or None), `a`/`b`/`c` depend on `kind` (see KINDS)
+`pid`/`other` are pid numbers (or None), `a`/`b`/`c` depend on `kind` (see KINDS)
 and `size` is the event's estimated bytes. The ring holds at most
 `max_events` events and `max_bytes` estimated bytes; the oldest go first.
 What they said about the structure (spawns, exits, links, names, supervisor
@@ -31,12 +31,14 @@ made with reprlib-style limits, which never recurses more than a few levels,
 so a 10,000-deep nested list previews as `[[[[...]]]]` at once.
 
 Hooks the runtime calls (each only when `rt._recorder` is set): `spawn`,
-`exited`, `deliver` (a message queued in a mailbox), `take` (a receive took
-the message at an index), `handoff` (a call's reply handed over without
-queueing), `dropped`, `signal` (an exit signal and its outcome), `link`,
-`unlink`, `monitor`, `demonitor`, `registered`, `unregistered`, `timer`,
-`callback` (GenServer). Supervisor decisions come from telemetry events.
-The replay (state at a moment) is in recording.py.
+`exited`, `deliver` (a message queued in a mailbox), `lost` (sent to a process
+that is gone), `take` (a receive took the message at an index), `flushed`,
+`handoff` (a call's reply handed over without queueing), `dropped`, `signal`
+(an exit signal and its outcome), `link`, `unlink`, `monitor`, `demonitor`,
+`registered`, `unregistered`, `timer`, `callback` (a GenServer callback returned,
+raised or called exit: for a message, it also stands for the take of the
+mailbox's head). Supervisor decisions come from telemetry events. The replay
+(state at a moment) is in recording.py; docs/time-travel.md says it all.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ KINDS = {
     "send": "pid: receiver; other: sender; a: message preview; c: 'direct' when a call's "
             "reply was handed over without queueing, 'call' (a: the request), 'lost' when the "
             "receiver no longer existed (the message is dropped)",
-    "recv": "pid: receiver; a: index in its mailbox; b: pattern; c: mailbox length after",
+    "recv": "pid: receiver; a: index in its mailbox; b: pattern, or for a GenServer's message "
+            "(callback, result, state preview, reply or reason); c: mailbox length after",
     "drop": "a message removed without a receive (demonitor flush); a: index; c: length after",
     "register": "a: name", "unregister": "a: name",
     "timer": "pid: who set it; a: set|fire|cancel; b: timer number; c: seconds (set)",
@@ -117,7 +120,6 @@ class _Repr(reprlib.Repr):
 _repr = _Repr()
 _CODE = type((lambda: 0).__code__)
 _NONE = type(None)
-_ATOMS = {int: 28, float: 24, bool: 0, _NONE: 0, Pid: 0, Ref: 0}
 MAX_STR = 60
 
 
