@@ -24,6 +24,7 @@ signals go then. Nothing of it runs after its DOWN.
 
 from __future__ import annotations
 
+import collections
 from _thread import get_ident as _get_ident
 
 import greenlet
@@ -80,6 +81,7 @@ class SignalsMixin:
         return True
 
     # -- monitors ---------------------------------------------------------
+    _exits_pending = None   # deque of (process, reason) whose signals _exit_process will send
     _name_monitors = None   # {Ref: (name, node)} of monitors set up by name, made on first use
 
     def monitor(self, proc, pid) -> Ref:
@@ -181,17 +183,19 @@ class SignalsMixin:
             if from_pid == target.pid and not via_link:
                 self._kill(target, "normal")
         else:
-            self._kill(target, reason)
+            self._kill(target, reason, now=not via_link)
 
-    def _kill(self, target, reason) -> None:
+    def _kill(self, target, reason, now: bool = True) -> None:
         """Make `target` dead with `reason` now; unwind its greenlet, then signal.
 
         A process with no greenlet (not started yet, an idle reactor) is gone at
         once. One with a greenlet is dead at once, and `ProcessExit(reason)` is
         raised in it right away (`_unwind_now`: the killer waits while its
         `finally` blocks run, so `exit(pid, "kill")` returns when the EXIT and
-        DOWN have gone, as before), or, for a reactor in the middle of a
-        callback, first thing from the front of the run queue. Its links and
+        DOWN have gone, as before), or, when it dies through a link (`now`
+        false: a chain of 10,000 linked processes must not nest 10,000
+        switches) or is a reactor in the middle of a callback, first thing
+        from the front of the run queue. Its links and
         monitors hear of it when it has unwound (`_finish`). If the target is
         the running process itself, its `throw` is set and the API call that
         caused this raises it on the way out (see api.exit)."""
@@ -213,7 +217,7 @@ class SignalsMixin:
                 pass
             target.queued = False
         g = target.greenlet
-        if target.reactor is None and g and not self._stopped:
+        if now and target.reactor is None and g and not self._stopped:
             self._unwind_now(target, g)
         else:
             self._ready(target, front=True)
@@ -256,6 +260,19 @@ class SignalsMixin:
         else:
             proc.unwinds = None
             reason = proc.exit_reason
+        pending = self._exits_pending
+        if pending is not None:     # inside another's exit: after it, so a chain of
+            pending.append((proc, reason))      # linked processes is a loop, not a recursion
+            return
+        self._exits_pending = pending = collections.deque(((proc, reason),))
+        try:
+            while pending:
+                self._exit_signals(*pending.popleft())
+        finally:
+            self._exits_pending = None
+
+    def _exit_signals(self, proc, reason) -> None:
+        """Send a dead process's exit signals to its links and DOWN to its monitors."""
         pid = proc.pid
         if self._recorder is not None:
             self._recorder.exited(proc, reason)

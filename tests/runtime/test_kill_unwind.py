@@ -222,3 +222,43 @@ def test_the_runtime_and_other_processes_carry_on_after_a_process_is_abandoned(r
     rt = beamlab.Runtime(clock=beamlab.MockClock())
     rt.default_group_leader = GroupLeader(io.StringIO())
     assert rt.run(main) == "still fine"
+
+
+def test_a_chain_of_thousands_of_linked_processes_all_die_when_its_head_does(run):
+    # Each dies through a link in turn: no recursion (it was a RecursionError at ~300).
+    def link_next(n, parent):
+        if n:
+            beamlab.spawn_link(link_next, n - 1, parent)
+        else:
+            send(parent, ("bottom", self()))
+        receive()
+
+    def main():
+        head, ref = spawn_monitor(link_next, 3000, self())
+        _, bottom = receive(("bottom", ANY))
+        tail_ref = beamlab.monitor(bottom)
+        exit(head, "boom")
+        return (receive(("DOWN", ref, ANY, ANY, ANY))[4],
+                receive(("DOWN", tail_ref, ANY, ANY, ANY), timeout=30)[4], len(processes()))
+    assert run(main) == ("boom", "boom", 1)
+
+
+def test_a_chain_of_thousands_of_linked_idle_genservers_all_die_when_its_head_does(run):
+    from beamlab.runtime.otp import GenServer, Ok, Reply
+
+    class Linker(GenServer):
+        def init(self, arg):
+            return Ok(None)
+
+        def handle_call(self, other, frm, state):
+            beamlab.link(other)
+            return Reply("linked", state)
+
+    def main():
+        servers = [Linker.start(None) for _ in range(3000)]
+        for a, b in zip(servers, servers[1:]):
+            Linker.call(a, b)
+        ref = beamlab.monitor(servers[-1])
+        exit(servers[0], "boom")
+        return receive(("DOWN", ref, ANY, ANY, ANY), timeout=30)[4], len(processes())
+    assert run(main) == ("boom", 1)
