@@ -31,7 +31,7 @@ ERROR_RULE = (".jp-OutputArea:has(.beamlab-static) > .jp-OutputArea-child"
               ":not(:has(> .jp-OutputArea-output > *)) { display: none; }"
               # and the picture itself while the widget beside it has a live view (for widgets
               # whose front end does not hide it by its id)
-              " .jp-OutputArea:has(> .jp-OutputArea-child > .jp-OutputArea-output.jupyter-widgets > *)"
+              " .jp-OutputArea:has(> .jp-OutputArea-child > .jp-OutputArea-output > .jupyter-widgets)"
               " > .jp-OutputArea-child:has(.beamlab-static) { display: none; }")
 
 

@@ -54,11 +54,15 @@ def _saved_html(lab, name) -> str:
 def test_a_reopened_notebook_shows_the_tree_as_it_was_when_saved(lab, page, tmp_path):
     _needs_kernel(lab)
     name = "saved_tree.ipynb"
-    lab.write_notebook(name, notebook(CELLS + ["observer()"], kernel="beamlab",
-                                      display_name="BEAM Lab (Python)"))
+    lab.write_notebook(name, notebook(CELLS + ["observer()", 'telemetry_chart("beamlab.process.spawn.count")'],
+                                      kernel="beamlab", display_name="BEAM Lab (Python)"))
     open_notebook(page, lab, name)
     _kill_from_the_tree(page, "db")
     page.wait_for_selector('[data-testid="beamlab-process-table"] tr.bl-row', timeout=60_000)
+    page.wait_for_selector(".bqplot", timeout=60_000)
+    # while their live views are shown, every saved picture is hidden
+    statics = page.locator(".jp-Notebook .beamlab-static")
+    assert statics.count() == 3 and all(statics.nth(i).is_hidden() for i in range(3))
     # while the live tree is shown, its saved picture is hidden
     assert page.locator(".beamlab-static").first.is_hidden()
 
@@ -87,6 +91,8 @@ def test_a_reopened_notebook_shows_the_tree_as_it_was_when_saved(lab, page, tmp_
     observer = page.locator(".jp-Notebook .beamlab-static", has_text="observer —")
     assert observer.count() == 1 and observer.is_visible()
     assert "Supervisor" in observer.inner_text() or "app" in observer.inner_text()
+    chart = page.locator(".jp-Notebook .beamlab-static", has_text="beamlab.process.spawn.count")
+    assert chart.count() == 1 and chart.is_visible()
     errors = page.locator(".jp-Notebook >> text=model not found")
     assert all(not errors.nth(i).is_visible() for i in range(errors.count())), \
         page.locator(".jp-Notebook .jp-OutputArea:has(.beamlab-static)").first.evaluate(
