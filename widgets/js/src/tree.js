@@ -92,9 +92,30 @@ function render({ model, el }) {
       });
     }
     canvas.replaceChildren(svg);
+    fitLabels(svg);
     drawn += 1;
     canvas.setAttribute("data-revision", String(model.get("revision")));
     markSelected();
+  }
+
+  // Graphviz measures labels with Helvetica's widths; a browser without Helvetica draws a
+  // wider font (DejaVu Sans on Linux) and the text spills out of its box. Squeeze such a
+  // label to its box's inner width.
+  function fitLabels(svg) {
+    for (const g of svg.querySelectorAll("g.node")) {
+      const shape = g.querySelector("polygon, ellipse, path");
+      if (!shape) continue;
+      let room;
+      try { room = shape.getBBox().width * 0.86; } catch (_) { continue; }
+      for (const t of g.querySelectorAll("text")) {
+        let len;
+        try { len = t.getComputedTextLength(); } catch (_) { continue; }
+        if (room > 0 && len > room) {
+          t.setAttribute("textLength", room.toFixed(1));
+          t.setAttribute("lengthAdjust", "spacingAndGlyphs");
+        }
+      }
+    }
   }
 
   function sizeSvg(svg) {
