@@ -601,3 +601,28 @@ def test_a_window_of_a_recording_replays_the_same_moments():
         assert (a.alive(), a.tree()) == (b.alive(), b.tree())
         assert a.supervisor(sup) == b.supervisor(sup)
     assert len(rec.tail(5)) == 5 and rec.tail(5).last_seq == rec.last_seq
+
+
+def test_the_same_run_on_a_mock_clock_records_the_same_log_twice():
+    """The baseline for deterministic runs (issue 13, point 4): cooperative scheduling on a
+    MockClock gives the same event log, crashes, restarts and timers included. Refs are
+    numbered when first shown, across runtimes, so they are compared without their number."""
+    import re
+    specs = [{"id": "counter", "start": (Counter.start_link, 0)}] + \
+        [{"id": c, "start": (start_child,)} for c in "abc"]
+
+    def main():
+        sup = Supervisor.start_link(specs, strategy="rest_for_one", max_restarts=100, max_seconds=5)
+        for k in range(6):
+            Counter.call(which(sup, "counter"), "bump")
+            exit(which(sup, "abc"[k % 3]), "boom")
+            send_after(0.05, which(sup, "a"), "late")
+            sleep(0.1)
+
+    def log():
+        rec = Recorder()
+        Runtime(clock=MockClock(), preemption="cooperative", crash_reports=False,
+                record=rec).run(main)
+        return [re.sub(r"#Ref<[0-9.]+>", "#Ref", repr(e)) for e in rec.recording().events()]
+    first = log()
+    assert len(first) > 150 and log() == first
