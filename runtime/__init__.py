@@ -18,6 +18,7 @@ from .errors import (BadArg, Crash, NoProc, NotInProcess, ProcessExit, ReceiveTi
 from .io import GroupLeader
 from .patterns import ANY
 from .pid import Pid, Ref, pid
+from .recorder import Recorder
 
 
 def run(main, *args, clock=None, preemption: str = "auto", record=False, **kwargs):
@@ -44,5 +45,5 @@ __all__ = [
     "process_info", "processes", "group_leader", "flush", "system_info", "dirty_call",
     "GroupLeader", "Pid",
     "Ref", "pid", "Crash", "ProcessExit", "BadArg", "NoProc", "NotInProcess", "ReceiveTimeout",
-    "SystemLimit", "format_reason", "is_normal_exit",
+    "SystemLimit", "format_reason", "is_normal_exit", "Recorder",
 ]

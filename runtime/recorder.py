@@ -247,8 +247,13 @@ _SUP_KEYS = ("child_id", "reason", "restart", "restarting", "old_pid", "new_pid"
 
 
 class Recorder:
-    """A bounded ring of the runtime's events. `Recorder(max_events=..., max_bytes=...)`,
-    then `Runtime(record=recorder)` or `beamlab.run(main, record=recorder)`."""
+    """A bounded ring of the runtime's events (the flight recorder, docs/time-travel.md).
+
+        >>> rec = Recorder(max_events=100_000, max_bytes=32 * 2**20)
+        >>> beamlab.run(main, record=rec)          # or Runtime(record=rec)
+        >>> rec.recording().state_at(120).alive()  # who was alive at event 120
+        >>> beamlab.widgets.export_html(rec, "run.html")
+    """
 
     def __init__(self, max_events: int = DEFAULT_MAX_EVENTS, max_bytes: int = DEFAULT_MAX_BYTES):
         if isinstance(max_events, bool) or not isinstance(max_events, int) or max_events < 1:
