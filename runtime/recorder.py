@@ -37,7 +37,8 @@ that is gone), `take` (a receive took the message at an index), `flushed`,
 (an exit signal and its outcome), `link`, `unlink`, `monitor`, `demonitor`,
 `registered`, `unregistered`, `timer`, `callback` (a GenServer callback returned,
 raised or called exit: for a message, it also stands for the take of the
-mailbox's head). Supervisor decisions come from telemetry events. The replay
+mailbox's head), `supervisor` (a supervisor's telemetry event, handed over where
+it is emitted). The replay
 (state at a moment) is in recording.py; docs/time-travel.md says it all.
 """
 
@@ -274,7 +275,6 @@ class Recorder:
         self.evicted = 0
         self._base = State()
         self._now = None
-        self._handler_id = None
         self._replied = _NOTHING    # the reply value that event holds (handoff skips it)
 
     def __repr__(self):
@@ -300,12 +300,6 @@ class Recorder:
         for proc in list(rt._table.values()):
             self._add("exists", proc.pid, proc.parent, rt.initial_call(proc), proc.name, None, 0)
         rt._recorder = self
-        self._handler_id = f"beamlab.recorder.{id(self)}"
-        try:
-            rt.telemetry.attach_many(self._handler_id, [("beamlab", "supervisor", e) for e in _SUP_EVENTS],
-                                     self._on_supervisor)
-        except ValueError:
-            pass
         return self
 
     def detach(self) -> None:
@@ -315,8 +309,6 @@ class Recorder:
             return
         if getattr(rt, "_recorder", None) is self:
             rt._recorder = None
-        if self._handler_id:
-            rt.telemetry.detach(self._handler_id)
 
     def clear(self) -> None:
         """Forget every event (the sequence numbers go on)."""
@@ -574,7 +566,12 @@ class Recorder:
             action, pid = "timeout", timer.args[0].pid     # a receive's `timeout` passed
         self._add("timer", pid, None, action, timer.seq, seconds, 0)
 
-    def _on_supervisor(self, event, measurements, meta, config) -> None:
+    def supervisor(self, event: tuple, meta: dict) -> None:
+        """A supervisor's telemetry event (("beamlab", "supervisor", name), metadata), handed
+        over by otp/_rt.emit as it is emitted: attaching a telemetry handler would make every
+        spawn and exit build its telemetry event too (~1.7 µs a spawn here)."""
+        if event[-1] not in _SUP_EVENTS:
+            return
         try:
             details = {}
             for k in _SUP_KEYS:

@@ -77,6 +77,8 @@ def trapping_exits() -> bool:
 def emit(event: tuple, metadata: dict) -> None:
     """Emit a telemetry event with the clock's time as its measurement (cheap when unobserved)."""
     rt = current_runtime()
+    if rt._recorder is not None:        # the flight recorder keeps supervisors' decisions
+        rt._recorder.supervisor(event, metadata)
     tele = rt.telemetry
     if tele.handlers:
         tele.execute(event, {"monotonic_time": rt.clock.now(), "count": 1}, metadata)

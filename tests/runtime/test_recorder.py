@@ -626,3 +626,10 @@ def test_the_same_run_on_a_mock_clock_records_the_same_log_twice():
         return [re.sub(r"#Ref<[0-9.]+>", "#Ref", repr(e)) for e in rec.recording().events()]
     first = log()
     assert len(first) > 150 and log() == first
+
+
+def test_recording_attaches_no_telemetry_handler():
+    """Supervisor decisions reach the recorder where they are emitted: a telemetry handler
+    would make every spawn and exit build its telemetry event too."""
+    rt = Runtime(clock=MockClock(), record=True)
+    assert rt.telemetry.handlers == {}
