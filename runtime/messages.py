@@ -163,7 +163,7 @@ class _Copy:
     starts the copy of any other part. Everything lives on this object, so a
     copy paused for other processes is never disturbed by theirs."""
 
-    __slots__ = ("memo", "keep", "stack", "work", "next_check", "started", "held_from",
+    __slots__ = ("memo", "keep", "stack", "work", "next_check", "held_from",
                  "reported", "rt", "proc", "yielding")
 
     def __init__(self):
@@ -172,8 +172,7 @@ class _Copy:
         self.stack = []         # [(builder, original)], outermost first
         self.work = 0
         self.next_check = _CHECK_EVERY
-        self.started = 0.0
-        self.held_from = 0.0
+        self.held_from = 0.0    # when the copy last took the CPU (its start, or its last turn)
         self.reported = False
         self.rt = _NIL          # the runtime, found at the first checkpoint
         self.proc = None        # the sending process, if the copy runs in its greenlet
@@ -181,7 +180,7 @@ class _Copy:
 
     def run(self, value):
         stack = self.stack
-        self.started = self.held_from = time.perf_counter()
+        self.held_from = time.perf_counter()
         culprit = value
         try:
             result = self.begin(value)
