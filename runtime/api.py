@@ -51,6 +51,10 @@ def spawn(fn, *args, **kwargs) -> Pid:
 
     The arguments are copied like a message (immutable values are shared), so
     the spawner changing a list afterwards never changes what the child sees.
+    Beyond the process limit it raises `SystemLimit` (Erlang's `system_limit`;
+    see `system_info("process_limit")`). Only from the runtime's thread: another
+    OS thread hands it over, `rt.call_soon_threadsafe(rt.spawn, fn)` with
+    `rt = current_runtime()`.
 
         >>> pid = spawn(lambda: print("hello from", self()))
     """
