@@ -11,29 +11,13 @@ from __future__ import annotations
 
 __all__ = ["current_runtime", "behaviour_status", "exit_signal", "trace_sends", "in_scheduler", "telemetry_of", "pid_text", "safe_repr"]
 
-import reprlib
-
-_repr = reprlib.Repr()
-_repr.maxstring = 200
-_repr.maxother = 200
-_repr.maxlist = _repr.maxtuple = _repr.maxdict = _repr.maxset = 20
-_repr.maxlevel = 4
+from beamlab.runtime.messages import preview
 
 
 def safe_repr(value, limit: int = 2000) -> str:
-    """A repr that never raises and never floods the browser."""
-    try:
-        text = repr(value)
-    except Exception as exc:          # a user's __repr__ may be broken
-        text = f"<unrepresentable {type(value).__name__}: {exc!r}>"
-    if len(text) > limit:
-        try:
-            text = _repr.repr(value)
-        except Exception:
-            text = text[:limit]
-        if len(text) > limit:
-            text = text[:limit] + "…"
-    return text
+    """A repr that never raises and never floods the browser: bounded in time and
+    length however big or deep `value` is (the runtime's message preview)."""
+    return preview(value, limit)
 
 
 def pid_text(pid) -> str:

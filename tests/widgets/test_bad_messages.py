@@ -213,3 +213,14 @@ def test_a_sequence_message_with_an_unexpected_key_is_refused_and_nothing_is_cle
     assert "unexpected key 'everything'" in sent[0]
     assert "paused" in sent[1]
     assert labels == ["'kept'"] and paused is False
+
+
+def test_a_huge_or_deep_term_previews_quickly_and_readably_in_a_widget():
+    from beamlab.widgets._runtime import safe_repr
+    deep = []
+    for _ in range(10_000):
+        deep = [deep]
+    text = safe_repr(deep, 300)
+    assert text.startswith("[[[") and len(text) <= 301 and "Recursion" not in text
+    big = safe_repr(list(range(2_000_000)), 300)
+    assert big.startswith("[0, 1, 2") and len(big) <= 301
