@@ -21,7 +21,8 @@ RUNTIME_NAMES = (
     "sleep", "send_after", "cancel_timer", "make_ref",
     "process_info", "processes", "group_leader", "flush", "telemetry", "dirty_call",
     "Pid", "Ref", "pid", "Crash", "ProcessExit", "ReceiveTimeout", "BadArg", "NoProc",
-    "NotInProcess", "format_reason",
+    "NotInProcess", "SystemLimit", "Deadlock", "LockDeadlock", "Wedged", "format_reason",
+    "system_info",
 )
 OTP_NAMES = (
     "GenServer", "Supervisor", "DynamicSupervisor", "Task", "Agent",

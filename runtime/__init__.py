@@ -19,9 +19,11 @@ from .io import GroupLeader
 from .patterns import ANY
 from .pid import Pid, Ref, pid
 from .recorder import Recorder
+from .wedges import LockDeadlock, Wedged
 
 
-def run(main, *args, clock=None, preemption: str = "auto", record=False, **kwargs):
+def run(main, *args, clock=None, preemption: str = "auto", record=False, process_limit=None,
+        **kwargs):
     """Run `main(*args)` as a process in a fresh runtime, in a plain Python script.
 
         >>> import beamlab
@@ -32,9 +34,11 @@ def run(main, *args, clock=None, preemption: str = "auto", record=False, **kwarg
     Returns what `main` returns; every process still alive is then stopped.
     `record`: a `Recorder()` to fill with the run's events (see recorder.py), or
     True / a dict of its options (then read it inside the run as
-    `current_runtime().recorder`); off by default.
+    `current_runtime().recorder`); off by default. `process_limit`: the most
+    processes alive at once (Erlang's `+P`; default sized to the memory available).
     """
-    return Runtime(clock=clock, preemption=preemption, record=record).run(main, *args, **kwargs)
+    return Runtime(clock=clock, preemption=preemption, record=record,
+                   process_limit=process_limit).run(main, *args, **kwargs)
 
 
 __all__ = [
@@ -45,5 +49,5 @@ __all__ = [
     "process_info", "processes", "group_leader", "flush", "system_info", "dirty_call",
     "GroupLeader", "Pid",
     "Ref", "pid", "Crash", "ProcessExit", "BadArg", "NoProc", "NotInProcess", "ReceiveTimeout",
-    "SystemLimit", "format_reason", "is_normal_exit", "Recorder",
+    "SystemLimit", "format_reason", "is_normal_exit", "Recorder", "LockDeadlock", "Wedged",
 ]

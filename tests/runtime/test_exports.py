@@ -121,3 +121,11 @@ def test_format_reason_reads_well_for_atoms_tuples_and_crashes():
                                             ("kill", False), (("other", 1), False)])
 def test_is_normal_exit_follows_the_transient_restart_rules(reason, normal):
     assert runtime.is_normal_exit(reason) is normal
+
+
+def test_the_wedge_errors_and_the_process_limit_are_public_and_in_the_notebook():
+    from beamlab.kernel.namespace import learner_namespace
+    ns = learner_namespace()
+    for name in ("SystemLimit", "LockDeadlock", "Wedged", "system_info", "node"):
+        assert name in runtime.__all__ and name in ns, name
+    assert beamlab.run(lambda: runtime.system_info("process_limit"), process_limit=5000) == 5000
