@@ -27,6 +27,7 @@ from .clock import MockClock
 from .errors import ProcessExit
 from .pid import Pid
 from ._process import RUNNABLE, WAITING
+from ._signals import _ABANDONED
 
 __all__ = ["DriverMixin", "Deadlock", "VM_STATS", "CALLBACK_ERROR"]
 
@@ -287,8 +288,8 @@ class DriverMixin:
                 g.throw(greenlet.GreenletExit)
             except BaseException:
                 pass
-            if not g.dead:   # it would not die: keep it, so the collector never resumes it
-                self.__dict__.setdefault("_abandoned", []).append(g)
+            if not g.dead:   # it would not die: keep it for good, so the collector never resumes it
+                _ABANDONED.append(g)
         self.current = None
 
     def run_pending(self, max_seconds: float = 0.05):
