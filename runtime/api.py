@@ -323,7 +323,7 @@ def send_after(seconds: float, dest, msg):
 
     def fire():
         try:
-            rt.send(dest, msg)
+            rt.send(dest, msg, False)    # copied once, when send_after was called
         except BadArg:
             pass   # a name that is gone by then: dropped, like erlang:send_after to a dead name
     return rt.add_timer(seconds, fire)
