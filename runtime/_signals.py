@@ -92,15 +92,20 @@ class SignalsMixin:
         if other is None or not other.alive:
             self._deliver(proc, ("DOWN", ref, "process", pid, "noproc"))
             return ref
+        self._watch(proc, other, pid, ref)
+        if self._recorder is not None:
+            self._recorder.monitor(proc, pid, ref)
+        return ref
+
+    @staticmethod
+    def _watch(proc, other, pid, ref) -> None:
+        """Enter the monitor `ref` of `proc` on `other` (alive, with pid `pid`) in both tables."""
         if proc.monitors is None:
             proc.monitors = {}
         if other.monitored_by is None:
             other.monitored_by = {}
         proc.monitors[ref] = pid
         other.monitored_by[ref] = proc.pid
-        if self._recorder is not None:
-            self._recorder.monitor(proc, pid, ref)
-        return ref
 
     def _monitor_name(self, proc, target) -> Ref:
         """`monitor(name)` or `monitor((name, node))`: watch whoever has the name now.
@@ -123,12 +128,7 @@ class SignalsMixin:
         if other is None or not other.alive:
             self._deliver(proc, ("DOWN", ref, "process", item, "noproc"))
             return ref
-        if proc.monitors is None:
-            proc.monitors = {}
-        if other.monitored_by is None:
-            other.monitored_by = {}
-        proc.monitors[ref] = pid
-        other.monitored_by[ref] = proc.pid
+        self._watch(proc, other, pid, ref)
         if self._name_monitors is None:
             self._name_monitors = {}
         self._name_monitors[ref] = item
