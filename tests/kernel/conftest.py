@@ -6,6 +6,12 @@ Each test module then starts one kernel from that spec with jupyter_client
 (`kernel`), and tests run cells through `Kernel.run` (kernel_client.py), which
 returns what a notebook would show: stdout, stderr, results and errors of that cell.
 Every test here is marked `kernel`.
+
+A test module that sets `ALSO_ON_EXTENSION = True` runs twice: on the beamlab
+kernel and on a stock python3 kernel with `%load_ext beamlab` (its `kernel`
+fixture is parameterised, ids `beamlab` and `extension`); a test of such a
+module that needs the beamlab kernel itself takes the `beamlab_kernel_only`
+fixture.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from kernel_client import KERNEL_NAME, start_kernel, stop_kernel  # noqa: E402
+from kernel_client import KERNEL_NAME, MODES, start_kernel, stop_kernel  # noqa: E402
 
 
 def pytest_collection_modifyitems(items):
@@ -44,9 +50,22 @@ def kernelspec():
     return json.loads(spec.read_text())
 
 
+def pytest_generate_tests(metafunc):
+    if "kernel" in metafunc.fixturenames and getattr(metafunc.module, "ALSO_ON_EXTENSION", False):
+        metafunc.parametrize("kernel", MODES, indirect=True, scope="module")
+
+
 @pytest.fixture(scope="module")
-def kernel(kernelspec):
-    """One beamlab kernel for the whole test module."""
-    k = start_kernel()
+def kernel(kernelspec, request):
+    """One kernel for the whole test module: the beamlab kernel, or (param "extension")
+    a stock python3 kernel with `%load_ext beamlab`."""
+    k = start_kernel(getattr(request, "param", "beamlab"))
     yield k
     stop_kernel(k)
+
+
+@pytest.fixture
+def beamlab_kernel_only(kernel):
+    """Skips the test on the extension: it is about what only the beamlab kernel does."""
+    if kernel.mode != "beamlab":
+        pytest.skip("about the beamlab kernel itself, not the extension")

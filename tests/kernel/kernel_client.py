@@ -1,7 +1,8 @@
 """A beamlab kernel driven over the Jupyter protocol, as the kernel tests use it.
 
 `start_kernel()` starts one from the installed "beamlab" kernelspec with
-jupyter_client; `Kernel.run(code)` executes a cell and returns what a notebook
+jupyter_client; `start_kernel("extension")` starts ipykernel's own "python3"
+kernel and runs `%load_ext beamlab` in it (the same tests, in a stock kernel); `Kernel.run(code)` executes a cell and returns what a notebook
 would show (`Cell`: stdout, stderr, results, errors, every IOPub message);
 `Kernel.drain(until)` keeps reading IOPub, e.g. for output that arrives after
 its cell finished.
@@ -14,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 
 KERNEL_NAME = "beamlab"
+STOCK_KERNEL_NAME = "python3"      # ipykernel's own kernelspec
+MODES = ("beamlab", "extension")   # the beamlab kernel; %load_ext beamlab in a stock kernel
 TIMEOUT = 30
 
 
@@ -50,8 +53,9 @@ class Cell:
 class Kernel:
     """A started beamlab kernel and a client; `run(code)` executes a cell."""
 
-    def __init__(self, km, kc):
+    def __init__(self, km, kc, mode: str = "beamlab"):
         self.km, self.kc = km, kc
+        self.mode = mode
         self.cells: dict[str, Cell] = {}
         self.other: list = []    # IOPub messages that belong to no cell we ran (comms, status)
 
@@ -117,11 +121,23 @@ class Kernel:
         return cell
 
 
-def start_kernel():
+def start_kernel(mode: str = "beamlab"):
+    """A started kernel: the beamlab kernel, or (mode "extension") a stock python3 kernel
+    in which `%load_ext beamlab` ran."""
     from jupyter_client.manager import start_new_kernel
 
-    km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=60)
-    return Kernel(km, kc)
+    if mode not in MODES:
+        raise ValueError(f"mode is one of {MODES}, not {mode!r}")
+    name = KERNEL_NAME if mode == "beamlab" else STOCK_KERNEL_NAME
+    km, kc = start_new_kernel(kernel_name=name, startup_timeout=60)
+    kernel = Kernel(km, kc, mode)
+    if mode == "extension":
+        try:
+            kernel.ok("%load_ext beamlab", timeout=60)
+        except BaseException:
+            stop_kernel(kernel)
+            raise
+    return kernel
 
 
 def stop_kernel(kernel: Kernel) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+ALSO_ON_EXTENSION = True   # also run in a stock python3 kernel with %load_ext beamlab (conftest.py)
+
 PID = re.compile(r"<0\.(\d+)\.0>")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-
+ALSO_ON_EXTENSION = True   # also run in a stock python3 kernel with %load_ext beamlab (conftest.py)
 
 def interrupt_when_printed(kernel, code: str, marker: str):
     """Start `code`, wait until it printed `marker` (so it is really waiting/spinning), interrupt.
@@ -49,7 +49,7 @@ def test_an_interrupt_arriving_as_a_statement_finishes_still_stops_the_cell(kern
     # Deterministic stand-in for an interrupt landing in that window: the scheduler services
     # this callback right after the first statement's code has returned.
     cell = kernel.run("import os, signal\n"
-                      "get_ipython().kernel.runtime.call_soon_threadsafe(os.kill, os.getpid(), signal.SIGINT)\n"
+                      "__import__('beamlab').current_runtime().call_soon_threadsafe(os.kill, os.getpid(), signal.SIGINT)\n"
                       "receive(timeout=1, default='the interrupt was lost')")
     assert cell.status == "error" and cell.errors[0][0] == "KeyboardInterrupt"
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+ALSO_ON_EXTENSION = True   # also run in a stock python3 kernel with %load_ext beamlab (conftest.py)
+
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
 TREE = """
