@@ -79,7 +79,8 @@ class BeamSession:
         self.cells = Cells(self.runtime, self.real_stdout, self.real_stderr)
         self.names = learner_namespace()
         shell.user_ns.update(self.names)
-        shell.register_magics(BeamMagics)
+        self._magics = BeamMagics(shell)
+        shell.register_magics(self._magics)
         self.long_schedule = LongScheduleNotices(self.runtime)   # notices in the spawning cell
         self._uninstall_hooks = shell_hooks.install(shell, self)
         shell.beamlab = self
@@ -164,6 +165,7 @@ class BeamSession:
             self._pump_timer = None
         self.runtime.set_wakeup(None)
         self._uninstall_hooks()
+        self._unregister_magics()
         if getattr(self.shell, "beamlab", None) is self:
             self.shell.beamlab = None
         self.cells.close()
@@ -180,6 +182,19 @@ class BeamSession:
         except Exception:
             pass
         return True
+
+    def _unregister_magics(self) -> None:
+        """%observer, %tree, %crash and %%keep go with the runtime they act on."""
+        try:
+            mm = self.shell.magics_manager
+            for table in mm.magics.values():
+                for name, fn in list(table.items()):
+                    if getattr(fn, "__self__", None) is self._magics:
+                        del table[name]
+            if mm.registry.get(type(self._magics).__name__) is self._magics:
+                del mm.registry[type(self._magics).__name__]
+        except Exception:
+            log.warning("beamlab: could not unregister the magics", exc_info=True)
 
     def remove_names(self) -> list[str]:
         """Take the learner's names out of the namespace (those still ours); returns them."""

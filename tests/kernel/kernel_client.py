@@ -10,12 +10,14 @@ its cell finished.
 
 from __future__ import annotations
 
+import os
 import queue
 import time
 from dataclasses import dataclass, field
 
 KERNEL_NAME = "beamlab"
-STOCK_KERNEL_NAME = "python3"      # ipykernel's own kernelspec
+# ipykernel's own kernelspec; BEAMLAB_STOCK_KERNEL names another (e.g. one with ipykernel 6)
+STOCK_KERNEL_NAME = os.environ.get("BEAMLAB_STOCK_KERNEL", "python3")
 MODES = ("beamlab", "extension")   # the beamlab kernel; %load_ext beamlab in a stock kernel
 TIMEOUT = 30
 

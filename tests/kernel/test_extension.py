@@ -112,5 +112,7 @@ def test_unload_ext_stops_the_runtime_and_restores_the_shell(ext):
                    " signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None))")
     assert after.result == "(False, True, 0, 'OutStream', 'time', True)"
     assert ext.ok("print('plain python')").stdout == "plain python\n"
+    gone = ext.run("%observer")
+    assert "Line magic function `%observer` not found" in gone.stderr   # gone with the runtime
     ext.ok("%load_ext beamlab")     # and it comes back
     assert PID.fullmatch(ext.ok("self()").result)
