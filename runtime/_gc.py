@@ -27,9 +27,12 @@ them again and again finds nothing.
    freezes the survivors again. The leak is bounded by a fraction of the
    frozen heap.
 4. Report what still pauses. Every collection is timed (`gc.callbacks`, start
-   to stop); `runtime.gc_seconds` is the running total, for the preemption
-   tick to subtract from the time a process held the scheduler, so it does not
-   blame the running process for the collector's time. A collection longer than `runtime.long_schedule` is emitted, at the
+   to stop); `runtime.gc_seconds` is the running total and
+   `runtime.gc_running_since` the start of the collection under way (the
+   preemption tick can run inside the collector's `stop` callbacks, before the
+   total is updated), for the tick to subtract from the time a process held
+   the scheduler, so it does not blame the running process for the
+   collector's time. A collection longer than `runtime.long_schedule` is emitted, at the
    next service point (never from inside the collector), as
    `("beamlab", "process", "long_schedule")` with `{"ms": ...}` and metadata
    `{"pid": None, "name": "gc", "location": ("gc", generation),
@@ -95,7 +98,8 @@ class GcPolicy:
         self.longest_generation = None
         # (generation, seconds, collected) of the last collections over long_schedule
         self.slow = collections.deque(maxlen=64)
-        runtime.gc_seconds = 0.0
+        runtime.gc_seconds = 0.0            # time in finished collections (timer seconds)
+        runtime.gc_running_since = None     # timer() when the collection under way began
 
     def __repr__(self):
         return (f"<GcPolicy {'on' if self.enabled else 'off'}: {self.freezes} freezes, "
@@ -130,15 +134,16 @@ class GcPolicy:
 
     # -- the collector's callback ------------------------------------------
     def _on_gc(self, phase, info) -> None:
+        rt = self.rt
         if phase == "start":
-            self._t0 = self.timer()
+            self._t0 = rt.gc_running_since = self.timer()
             return
         t0, self._t0 = self._t0, None
         if t0 is None:
             return
         took = self.timer() - t0
-        rt = self.rt
-        rt.gc_seconds += took
+        # one step for a signal handler reading them (the tick may run inside this callback)
+        rt.gc_seconds, rt.gc_running_since = rt.gc_seconds + took, None
         gen = info.get("generation", 2)
         if 0 <= gen < 3:
             self.collections[gen] += 1

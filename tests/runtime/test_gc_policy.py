@@ -109,6 +109,29 @@ def test_the_time_spent_collecting_adds_up_in_gc_seconds_for_the_preemption_tick
     assert stats["longest_generation"] == 0
 
 
+def test_the_start_of_a_collection_under_way_is_known_until_it_ends(run, clock):
+    """The preemption tick can run inside the collector's stop callbacks, before
+    gc_seconds is updated: it adds the time since gc_running_since."""
+    def main():
+        rt = current_runtime()
+        policy = rt.gc_policy
+        policy.timer = clock.now
+        before = rt.gc_running_since
+        gc.disable()
+        try:
+            policy._on_gc("start", {"generation": 0, "collected": 0, "uncollectable": 0})
+            during = rt.gc_running_since
+            clock.advance(0.2)
+            policy._on_gc("stop", {"generation": 0, "collected": 0, "uncollectable": 0})
+        finally:
+            gc.enable()
+        return before, during, clock.now() - 0.2, rt.gc_running_since
+
+    before, during, started, after = run(main)
+    assert before is None and after is None
+    assert during == started
+
+
 def test_every_real_collection_is_timed_while_the_runtime_runs_and_not_after(run):
     policy = {}
 
