@@ -50,6 +50,7 @@ from ._registry import RegistryMixin
 from ._signals import SYSTEM_PID, SignalsMixin
 from ._timers import TimersMixin
 from .telemetry import Telemetry
+from .watchdog import Watchdog
 
 __all__ = ["Runtime", "current_runtime", "Deadlock", "spawn_reactor"]
 
@@ -123,6 +124,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self.default_group_leader = GroupLeader(label="runtime")
         self.telemetry = Telemetry(self)
         self._preemptor = Preemptor(self, preemption, tick)
+        self.watchdog = Watchdog(self)     # names a process holding the scheduler, live (watchdog.py)
         self.gc_policy = GcPolicy(self)     # also sets self.gc_seconds, read by the preemptor
         self._timers_init()
         self._registry_init()
@@ -210,6 +212,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._pool.clear()
         self._flush_output()
         self._preemptor.uninstall()
+        self.watchdog.stop()
         uninstall_stdio(self)
         self.gc_policy.uninstall()
         from . import dirty

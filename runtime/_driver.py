@@ -71,6 +71,7 @@ class DriverMixin:
         if self._loop_g is not me:
             self._adopt_loop(me)
         self._driving = True
+        self.watchdog.driving()
         stop_at = None if budget is None else time.monotonic() + budget
         pre = self._preemptor
         runq = self._runq
