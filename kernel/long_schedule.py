@@ -49,7 +49,7 @@ QUIET = 10.0   # seconds between two notices about the same process
 class _Display:
     """The live notice of one process in one cell: one display, updated for each hold."""
 
-    __slots__ = ("id", "parent", "parent_id", "switches", "holds", "done")
+    __slots__ = ("id", "parent", "parent_id", "switches", "holds", "done", "last")
 
     def __init__(self, parent: dict, parent_id: str):
         self.id = f"beamlab-long-schedule-{uuid.uuid4().hex[:12]}"
@@ -57,6 +57,7 @@ class _Display:
         self.switches = None     # the hold shown now (the runtime's switch count while it lasted)
         self.holds = 0           # how many holds this display has shown
         self.done = False        # the hold shown now is over and said so
+        self.last = None         # the watchdog's last report of it (where it was)
 
 
 class LongScheduleNotices:
@@ -114,8 +115,9 @@ class LongScheduleNotices:
             return
         self._last[proc.pid] = (now, 0)
         if final:
-            self._send(d, live_notice(self.rt, proc, now - started, location, "", False, True, d.holds),
-                       update=True)
+            last = d.last       # where the watchdog last saw it: the call that held longest
+            self._send(d, live_notice(self.rt, proc, max(now - started, last.held), last.location,
+                                      last.source, last.native, True, d.holds), update=True)
 
     def _write(self, proc, ms: float, location) -> None:
         pid = proc.pid
@@ -160,6 +162,8 @@ class LongScheduleNotices:
                 return
             if hold.final:
                 d.done = True
+            else:
+                d.last = hold
         text = live_notice(self.rt, proc, hold.held, hold.location, hold.source, hold.native,
                            hold.final, d.holds)
         self._send(d, text, update=not new)

@@ -56,6 +56,7 @@ def check_live_notice(cell, pid: str) -> None:
     final = [t for t in updates if t.startswith("⌛")]
     assert len(final) == 1, updates
     assert f"⌛ long_schedule: process {pid} (__main__.block) held the scheduler for " in final[0]
+    assert " s, in a native call in block at line 3 of cell In[" in final[0]
     held = float(final[0].split("held the scheduler for ")[1].split(" s")[0])
     assert 2.5 <= held < 30, final[0]
     assert updates[-1] is final[0]
@@ -81,3 +82,15 @@ def test_the_cells_own_long_call_gets_no_live_notice(kernel):
     assert cell.result == "'done'"
     assert not [m for m in cell.messages if m["msg_type"] in ("display_data", "update_display_data")]
     assert "long_schedule" not in cell.stderr
+
+
+def test_a_c_loop_that_keeps_the_gil_is_named_once_it_returns(kernel):
+    # No thread runs during such a call, the watchdog included: the tick names it afterwards.
+    cell = kernel.ok("def crunch():\n"
+                     "    return sum(range(6 * 10**7))\n"
+                     "p, ref = spawn_monitor(crunch)\n"
+                     "receive((\"DOWN\", ref, ANY, ANY, ANY), timeout=60)\n"
+                     "repr(p)", timeout=90)
+    pid = eval(cell.result)
+    assert cell.stderr.count(f"long_schedule: process {pid} (__main__.crunch) ran ") == 1
+    assert not [m for m in cell.messages if m["msg_type"] in ("display_data", "update_display_data")]
