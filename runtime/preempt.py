@@ -147,6 +147,8 @@ class Preemptor:
         self.installed = False
         self._old_handler = None
         self._last = 0.0
+        self._gc_seen = 0.0          # runtime.gc_seconds at the last tick: the collector's time
+        self.timer = time.perf_counter   # injectable, so tests drive the tick with no wall clock
         self._last_switches = -1
         self._held = 0.0
         self._reported = -1
@@ -181,7 +183,8 @@ class Preemptor:
     # stopped after it is cleared), so the signal guard can rely on it.
     def arm(self) -> None:
         if self.installed and not self.armed:
-            self._last = time.perf_counter()
+            self._last = self.timer()
+            self._gc_seen = self.rt.gc_seconds
             _real_setitimer(signal.ITIMER_REAL, self.tick, self.tick)
             self.armed = True
 
@@ -196,8 +199,16 @@ class Preemptor:
         rt._service_due = True
         if self._searching:
             return
-        now = time.perf_counter()
-        gap = now - self._last
+        now = self.timer()
+        # Time the garbage collector took since the last tick is its own (reported
+        # as "gc" by _gc.py), not the running process's: take it out of the gap.
+        # The tick may come inside a collection, before gc_seconds counts it.
+        gc_total = rt.gc_seconds
+        since = rt.gc_running_since
+        if since is not None:
+            gc_total += now - since
+        gap = max(0.0, now - self._last - (gc_total - self._gc_seen))
+        self._gc_seen = gc_total
         self._last = now
         proc = rt.current
         if proc is None or greenlet.getcurrent() is not proc.greenlet:
@@ -281,7 +292,7 @@ class Preemptor:
         """Seconds `proc` has been blocked in the C call it makes at `frame` (0 if not)."""
         if (self._stuck_at is not None and self.rt.current is proc
                 and self._stuck_at == (frame, frame.f_lasti)):
-            return time.perf_counter() - self._stuck_since
+            return self.timer() - self._stuck_since
         return 0.0
 
     def _preempt(self, proc, frame) -> None:

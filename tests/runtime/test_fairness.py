@@ -94,3 +94,38 @@ def test_a_process_that_slept_inside_the_library_call_gets_a_fresh_slice(run):
 
     run(main, preemption="cooperative")
     assert log == ["c", "a: back in its own code", "b"]
+
+
+def test_time_the_garbage_collector_took_is_not_charged_to_the_running_process(run):
+    """A collection between two ticks is reported as the GC's (runtime/_gc.py), so the
+    tick must not also name the process that happened to be running as holding the CPU."""
+    named = []
+
+    def main():
+        rt = current_runtime()
+        rt.long_schedule = 0.1
+        pre = rt._preemptor
+        now = [100.0]
+        pre.timer = lambda: now[0]
+        pre._last, pre._gc_seen = now[0], rt.gc_seconds     # as arm() does
+        rt.telemetry.attach("t", ("beamlab", "process", "long_schedule"),
+                            lambda ev, m, meta, cfg: named.append((meta["pid"], round(m["ms"]))))
+        me = self()
+        tick()                                # the slice starts
+        now[0] += 0.3
+        rt.gc_seconds += 0.3                  # 300 ms of it was one full collection
+        tick()
+        now[0] += 0.05
+        rt.gc_running_since = now[0] - 0.04   # a tick inside a collection under way
+        tick()
+        rt.gc_seconds += 0.05
+        rt.gc_running_since = None
+        now[0] += 0.01
+        tick()
+        assert named == []
+        now[0] += 0.2                         # then the process itself holds on: it is named
+        tick()
+        return me
+
+    me = run(main, preemption="cooperative")
+    assert [pid for pid, _ in named] == [me] and 200 <= named[0][1] <= 220
