@@ -34,16 +34,19 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextvars
+import functools
 import gc
 import logging
 import sys
 import threading
 
-from beamlab.runtime import NotInProcess, Runtime, group_leader
+from beamlab.runtime import GroupLeader, NotInProcess, ProcessExit, Runtime, group_leader
 
 from . import shell as shell_hooks
 from . import sleeping
-from .cells import Cells
+from .cells import Cells, _exit_self
+from .comms import COMM_MSG_TYPES
 from .long_schedule import LongScheduleNotices
 from .magics import BeamMagics
 from .namespace import learner_namespace
@@ -83,6 +86,7 @@ class BeamSession:
         shell.register_magics(self._magics)
         self.long_schedule = LongScheduleNotices(self.runtime)   # notices in the spawning cell
         self._uninstall_hooks = shell_hooks.install(shell, self)
+        self._undo_comms: list = []
         shell.beamlab = self
         self.runtime.set_wakeup(self.wake)
         atexit.register(self._at_exit)
@@ -166,6 +170,7 @@ class BeamSession:
         self.runtime.set_wakeup(None)
         self._uninstall_hooks()
         self._unregister_magics()
+        self._restore_comms()
         if getattr(self.shell, "beamlab", None) is self:
             self.shell.beamlab = None
         self.cells.close()
@@ -182,6 +187,44 @@ class BeamSession:
         except Exception:
             pass
         return True
+
+    # ------------------------------------------------------------------ comms (a stock kernel)
+    def handle_comms_in_processes(self, kernel) -> None:
+        """Widget callbacks run as a short-lived process, as in the beamlab kernel (there
+        comms.py does it, even while a cell runs): `self()`, `send`, `GenServer.call` work in
+        them. ipykernel calls them on its main thread between cells (a stock kernel holds
+        them while a cell runs), where we run them with `run_as`."""
+        handlers = getattr(kernel, "shell_handlers", None)
+        if not isinstance(handlers, dict):
+            return
+        for kind in COMM_MSG_TYPES:
+            handler = handlers.get(kind)
+            if handler is None:
+                continue
+            wrapped = functools.partial(self._comm_in_process, handler)
+            handlers[kind] = wrapped
+            self._undo_comms.append((handlers, kind, handler, wrapped))
+
+    def _comm_in_process(self, handler, stream, idents, msg):
+        if (self.stopped or threading.current_thread() is not threading.main_thread()
+                or self.cells.in_process()):
+            return handler(stream, idents, msg)
+        rt = self.runtime
+        leader = GroupLeader(self.real_stdout, context=contextvars.copy_context(), label="comm",
+                             err_stream=self.real_stderr)
+        pid = rt.new_process(label="comm", group_leader=leader)
+        try:
+            return rt.run_as(pid, _then_exit, handler, stream, idents, msg)
+        except ProcessExit:
+            return None
+        finally:
+            self.wake()
+
+    def _restore_comms(self) -> None:
+        for handlers, kind, handler, wrapped in self._undo_comms:
+            if handlers.get(kind) is wrapped:
+                handlers[kind] = handler
+        self._undo_comms.clear()
 
     def _unregister_magics(self) -> None:
         """%observer, %tree, %crash and %%keep go with the runtime they act on."""
@@ -221,6 +264,15 @@ class BeamSession:
         self.stop(SHUTDOWN_UNWIND, True)
 
 
+def _then_exit(handler, *args):
+    """Runs as a comm's process: the handler, then the process ends (reason normal)."""
+    try:
+        handler(*args)
+    except Exception:
+        log.error("Exception in comm handler", exc_info=True)
+    _exit_self("normal")
+
+
 def kernel_loop(shell):
     """The asyncio loop the shell's kernel handles messages on, or None (a terminal IPython)."""
     kernel = getattr(shell, "kernel", None)
@@ -243,6 +295,9 @@ def load_ipython_extension(shell) -> None:
         return
     session = BeamSession(shell)
     session.attach_loop(kernel_loop(shell))
+    kernel = getattr(shell, "kernel", None)
+    if kernel is not None:
+        session.handle_comms_in_processes(kernel)
     if session._loop is None:
         print("beamlab: no asyncio loop found in this IPython; processes run only while a cell runs",
               file=sys.stderr)

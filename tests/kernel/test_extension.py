@@ -100,6 +100,27 @@ def test_a_widget_renders_as_a_widget_view(ext):
     assert views, [m["msg_type"] for m in cell.messages]
 
 
+def test_a_widget_click_between_cells_is_handled_by_a_process(ext):
+    button_id = eval(ext.ok("import ipywidgets\n"
+                            "button = ipywidgets.Button(description='press me')\n"
+                            "def on_click(b):\n"
+                            "    b.description = f'clicked; handled by process {self()!r}'\n"
+                            "button.on_click(on_click)\n"
+                            "button.comm.comm_id").result)
+    msg = ext.kc.session.msg("comm_msg", {"comm_id": button_id,
+                                          "data": {"method": "custom", "content": {"event": "click"}}})
+    ext.kc.shell_channel.send(msg)
+
+    def updates():
+        return [m["content"]["data"] for m in ext.other if m["msg_type"] == "comm_msg"
+                and m["parent_header"].get("msg_id") == msg["header"]["msg_id"]]
+    assert ext.drain(lambda: updates(), timeout=10)
+    assert updates()[0]["state"]["description"].startswith("clicked; handled by process <0.")
+    shell = ext.ok("self()").result
+    assert shell not in updates()[0]["state"]["description"]
+    assert ext.ok("len([p for p in processes() if process_info(p)['label'] == 'comm'])").result == "0"
+
+
 def test_unload_ext_stops_the_runtime_and_restores_the_shell(ext):
     ext.ok("import sys, time, signal\n"
            "from beamlab.runtime import current_runtime\n"
