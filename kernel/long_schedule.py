@@ -192,7 +192,11 @@ class LongScheduleNotices:
         content = {"data": {"text/plain": text}, "metadata": {}, "transient": {"display_id": d.id}}
         try:
             topic = kernel._topic(kind) if hasattr(kernel, "_topic") else None
-            kernel.session.send(kernel.iopub_socket, kind, content, parent=d.parent, ident=topic)
+            session = kernel.session
+            msg = session.msg(kind, content, parent=d.parent)
+            # its own id: the session's counter is not meant to be bumped from two threads at once
+            msg["header"]["msg_id"] = msg["msg_id"] = uuid.uuid4().hex
+            session.send(kernel.iopub_socket, msg, ident=topic)
         except Exception:   # a closed socket at shutdown: the notice is not worth an error
             pass
 
