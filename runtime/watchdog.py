@@ -91,7 +91,8 @@ class Watchdog:
         self._frames = frames
         self._callbacks: list = []
         self._lock = threading.Lock()
-        self._wake = threading.Event()
+        self._wake = threading.Event()     # set when the runtime starts driving
+        self._stop = threading.Event()     # set when the runtime stops
         self._stopped = False
         self._thread: threading.Thread | None = None
         # the stretch being watched: (process, switches), when first seen, last report
@@ -123,6 +124,7 @@ class Watchdog:
     def stop(self) -> None:
         """End the thread (the runtime stops). Idempotent."""
         self._stopped = True
+        self._stop.set()
         self._wake.set()
         t = self._thread
         if t is not None and t is not threading.current_thread():
@@ -135,18 +137,20 @@ class Watchdog:
 
     # ------------------------------------------------------------------ the thread
     def _run(self) -> None:
-        wake = self._wake
+        wake, stop = self._wake, self._stop
         while not self._stopped:
-            wake.clear()
             if not self.rt._driving or not self._callbacks:
                 try:
                     self.check(self.clock())   # ends a stretch that was being reported
                 except Exception:
                     pass
                 self._last_look = None
-                wake.wait()
-                continue
-            wake.wait(self.period)
+                wake.clear()
+                if not (self.rt._driving and self._callbacks):
+                    wake.wait()                # until the runtime drives again (or stops)
+            # One look per period however often the runtime starts driving (a pump
+            # every few ms between cells must not wake this thread each time).
+            stop.wait(self.period)
             if self._stopped:
                 break
             try:

@@ -36,6 +36,12 @@ def printed_at(cell, marker: str) -> int:
     raise AssertionError(f"{marker!r} was never printed: {cell.stdout!r} {cell.stderr!r}")
 
 
+def result_of(cell) -> str:
+    """The cell's execute_result (the live notice is a display of the cell too)."""
+    [msg] = [m for m in cell.messages if m["msg_type"] == "execute_result"]
+    return eval(text_of(msg))
+
+
 def check_live_notice(cell, pid: str) -> None:
     shown = displays(cell, "display_data")
     notices = [(i, m) for i, m in shown if "long_schedule" in text_of(m)]
@@ -65,12 +71,12 @@ def check_live_notice(cell, pid: str) -> None:
 
 def test_a_native_call_in_a_spawned_process_is_named_in_the_waiting_cell_while_it_runs(kernel):
     cell = kernel.ok(RUNNING_CELL, timeout=90)
-    check_live_notice(cell, eval(cell.result))
+    check_live_notice(cell, result_of(cell))
 
 
 def test_a_native_call_in_a_process_running_between_cells_is_named_in_the_cell_that_spawned_it(kernel):
     cell = kernel.ok(BLOCK + "repr(spawn(block))", timeout=90)
-    pid = eval(cell.result)
+    pid = result_of(cell)
     assert kernel.drain(lambda: "the call returned" in cell.stdout, timeout=60)
     kernel.drain(lambda: any(text_of(m).startswith("⌛")
                              for _, m in displays(cell, "update_display_data")), timeout=10)
@@ -91,6 +97,6 @@ def test_a_c_loop_that_keeps_the_gil_is_named_once_it_returns(kernel):
                      "p, ref = spawn_monitor(crunch)\n"
                      "receive((\"DOWN\", ref, ANY, ANY, ANY), timeout=60)\n"
                      "repr(p)", timeout=90)
-    pid = eval(cell.result)
+    pid = result_of(cell)
     assert cell.stderr.count(f"long_schedule: process {pid} (__main__.crunch) ran ") == 1
     assert not [m for m in cell.messages if m["msg_type"] in ("display_data", "update_display_data")]
