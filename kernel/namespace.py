@@ -23,6 +23,8 @@ RUNTIME_NAMES = (
     "Pid", "Ref", "pid", "Crash", "ProcessExit", "ReceiveTimeout", "BadArg", "NoProc",
     "NotInProcess", "SystemLimit", "Deadlock", "LockDeadlock", "Wedged", "format_reason",
     "system_info",
+    "start_node", "stop_node", "nodes", "monitor_node", "disconnect", "partition", "heal",
+    "set_latency",
 )
 OTP_NAMES = (
     "GenServer", "Supervisor", "DynamicSupervisor", "Task", "Agent",

@@ -16,6 +16,8 @@ from .dirty import dirty_call
 from .errors import (BadArg, Crash, NoProc, NotInProcess, ProcessExit, ReceiveTimeout,
                      SystemLimit, format_reason, is_normal_exit)
 from .io import GroupLeader
+from .nodes import (disconnect, heal, monitor_node, nodes, partition, set_latency, start_node,
+                    stop_node)
 from .patterns import ANY
 from .pid import Pid, Ref, pid
 from .recorder import Recorder
@@ -50,4 +52,6 @@ __all__ = [
     "GroupLeader", "Pid",
     "Ref", "pid", "Crash", "ProcessExit", "BadArg", "NoProc", "NotInProcess", "ReceiveTimeout",
     "SystemLimit", "format_reason", "is_normal_exit", "Recorder", "LockDeadlock", "Wedged",
+    "start_node", "stop_node", "nodes", "monitor_node", "disconnect", "partition", "heal",
+    "set_latency",
 ]

@@ -128,6 +128,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self.gc_policy = GcPolicy(self)     # also sets self.gc_seconds, read by the preemptor
         self._timers_init()
         self._registry_init()
+        self._dist = None       # the simulated cluster (runtime/nodes), made by the first start_node
         # the flight recorder (recorder.py): True, Recorder(...) or its options; None when off
         self._recorder = None
         self.recorder = _attach_recorder(self, record)
@@ -229,13 +230,14 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
 
     # ------------------------------------------------------------------ spawn
     def spawn(self, fn, args=(), kwargs=None, *, link=False, monitor=False, reactor=None,
-              group_leader=None, external=False):
+              group_leader=None, external=False, node=None):
         """Create a process; returns its Pid (or (Pid, Ref) with monitor=True).
 
         Only from the runtime's own thread: another thread would get whichever
         process happens to run as its parent. `SystemLimit` when `process_limit`
         processes exist (external ones, the shells, are exempt: they are the
-        way in to stop the others)."""
+        way in to stop the others). `node`: a node of the simulated cluster to
+        start it on (runtime/nodes; by default the spawner's node)."""
         if self._stopped:
             raise RuntimeError("this runtime was stopped; processes can no longer be spawned")
         if _get_ident() != self._thread:
@@ -247,8 +249,13 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             raise BadArg(f"spawn({fn!r}): the first argument must be a function to run")
         n = self._next_id
         self._next_id = n + 1
-        pid = Pid(n)
         cur = self.current
+        if self._dist is None:
+            pid = Pid(n)
+        else:
+            pid = self._dist.spawn_pid(n, cur, node)
+            if pid is None:     # on an unreachable node: a pid that never lived, as Erlang's
+                return self._dist.spawn_failed(n, cur, node, fn, link, monitor)
         gl = group_leader or (cur.group_leader if cur is not None else self.default_group_leader)
         proc = Process(pid, fn, args, kwargs, gl, cur.pid if cur is not None else None)
         proc.context = contextvars.copy_context()
@@ -353,6 +360,10 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             frm = cur.pid if cur is not None else SYSTEM_PID
             for tracer in self._flag_tracers:
                 tracer(frm, pid, msg)
+        dist = self._dist
+        if dist is not None and pid.node != (cur.pid.node if cur is not None else 0):
+            dist.send(cur.pid.node if cur is not None else 0, pid, msg)
+            return msg
         if target is None:
             if self._recorder is not None:
                 self._recorder.lost(pid, msg)

@@ -52,6 +52,10 @@ class SignalsMixin:
             raise BadArg(f"link({pid!r}): link takes a pid")
         if pid == proc.pid:
             return True
+        if self._dist is not None and pid.node != proc.pid.node \
+                and not self._dist.reach(proc.pid.node, pid.node):
+            self._exit_signal(proc, pid, "noconnection", via_link=True)   # as Erlang's
+            return True
         other = self._table.get(pid.id)
         if other is None or not other.alive:
             if proc.trap_exit:
@@ -88,6 +92,10 @@ class SignalsMixin:
         if type(pid) is not Pid:
             return self._monitor_name(proc, pid)
         ref = Ref()
+        if self._dist is not None and pid.node != proc.pid.node \
+                and not self._dist.reach(proc.pid.node, pid.node):
+            self._deliver(proc, ("DOWN", ref, "process", pid, "noconnection"))
+            return ref
         other = self._table.get(pid.id)
         if other is None or not other.alive:
             self._deliver(proc, ("DOWN", ref, "process", pid, "noproc"))
@@ -113,17 +121,28 @@ class SignalsMixin:
         As in Erlang, the DOWN message names the process as `(name, node)`, not
         by its pid, and a name with nobody behind it gives `noproc` at once."""
         name = target
+        dist = self._dist
+        here = NODE if dist is None else dist.name_of(proc.pid.node)
+        names = self._names if dist is None else dist.nodes[proc.pid.node].names
         if type(target) is tuple and len(target) == 2 and isinstance(target[0], str):
             name, node = target
-            if node != NODE:
-                raise BadArg(f"monitor({target!r}): beamlab runs one node, {NODE!r}; "
-                             f"monitor a name on it as ({name!r}, {NODE!r}) or just {name!r}")
+            if node != here:
+                if dist is None:
+                    raise BadArg(f"monitor({target!r}): beamlab runs one node, {NODE!r}, until "
+                                 f"start_node starts another; monitor a name on it as "
+                                 f"({name!r}, {NODE!r}) or just {name!r}")
+                there = dist.find(node, f"monitor({target!r})")
+                if there is None or not dist.reach(proc.pid.node, there.index):
+                    ref = Ref()
+                    self._deliver(proc, ("DOWN", ref, "process", target, "noconnection"))
+                    return ref
+                here, names = there.name, there.names
         elif not isinstance(target, str):
             raise BadArg(f"monitor({target!r}): monitor takes a pid or a registered name "
                          f"(or a (name, node) tuple)")
-        item = (name, NODE)
+        item = (name, here)
         ref = Ref()
-        pid = self._names.get(name)
+        pid = names.get(name)
         other = self._table.get(pid.id) if pid is not None else None
         if other is None or not other.alive:
             self._deliver(proc, ("DOWN", ref, "process", item, "noproc"))
@@ -166,6 +185,9 @@ class SignalsMixin:
             return True
         target = self._table.get(pid.id)
         if target is None or not target.alive:
+            return True
+        if self._dist is not None and pid.node != sender_pid.node:
+            self._dist.exit_signal(sender_pid, target, reason)
             return True
         self._exit_signal(target, sender_pid, reason, via_link=False)
         return True
@@ -277,6 +299,7 @@ class SignalsMixin:
         if self._recorder is not None:
             self._recorder.exited(proc, reason)
         links = proc.links
+        dist = self._dist
         if links:
             proc.links = None
             for other_pid in links:
@@ -284,7 +307,10 @@ class SignalsMixin:
                 # only if it still links to us (it may have unlinked while we unwound)
                 if other is not None and other.links and pid in other.links:
                     other.links.discard(pid)
-                    self._exit_signal(other, pid, reason, via_link=True)
+                    if dist is not None and other_pid.node != pid.node:
+                        dist.link_exit(other, pid, reason)     # across nodes, in order
+                    else:
+                        self._exit_signal(other, pid, reason, via_link=True)
         mons = proc.monitored_by
         if mons:
             proc.monitored_by = None
@@ -296,7 +322,10 @@ class SignalsMixin:
                         continue    # demonitored while we unwound
                     # a monitor set up by name names the process as (name, node)
                     item = names.pop(ref, pid) if names else pid
-                    self._deliver(w, ("DOWN", ref, "process", item, reason))
+                    if dist is not None and watcher_pid.node != pid.node:
+                        dist.down(w, pid.node, ref, item, reason)
+                    else:
+                        self._deliver(w, ("DOWN", ref, "process", item, reason))
         if proc.monitors:
             names = self._name_monitors
             for ref, other_pid in proc.monitors.items():

@@ -57,7 +57,12 @@ def spawn(fn, *args, **kwargs) -> Pid:
     `rt = current_runtime()`.
 
         >>> pid = spawn(lambda: print("hello from", self()))
+
+    `spawn(node, fn, *args)`, with a node name first, starts it on that node of
+    the simulated cluster (Erlang's `spawn(Node, Fun)`; see `start_node`).
     """
+    if isinstance(fn, str) and args:
+        return current_runtime().spawn(args[0], *_copied(args[1:], kwargs), node=fn)
     return current_runtime().spawn(fn, *_copied(args, kwargs))
 
 
@@ -65,7 +70,11 @@ def spawn_link(fn, *args, **kwargs) -> Pid:
     """`spawn`, and link the new process to the caller in the same step (no window to miss a crash).
 
         >>> worker = spawn_link(lambda: 1 / 0)   # its crash reaches the caller
+
+    `spawn_link(node, fn, *args)` starts it on that node of the simulated cluster.
     """
+    if isinstance(fn, str) and args:
+        return current_runtime().spawn(args[0], *_copied(args[1:], kwargs), link=True, node=fn)
     return current_runtime().spawn(fn, *_copied(args, kwargs), link=True)
 
 
@@ -75,7 +84,12 @@ def spawn_monitor(fn, *args, **kwargs) -> tuple:
         >>> pid, ref = spawn_monitor(lambda: exit("done"))
         >>> receive(("DOWN", ref, "process", pid, ANY))[4]
         'done'
+
+    `spawn_monitor(node, fn, *args)` starts it on that node of the simulated cluster.
     """
+    if isinstance(fn, str) and args:
+        return current_runtime().spawn(args[0], *_copied(args[1:], kwargs), monitor=True,
+                                       node=fn)
     return current_runtime().spawn(fn, *_copied(args, kwargs), monitor=True)
 
 
@@ -187,15 +201,29 @@ def monitor(pid) -> Ref:
     return rt.monitor(_me(rt, "monitor()"), pid)
 
 
-def node() -> str:
+def node(pid: Pid | None = None) -> str:
     """The name of this node: `"nonode@nohost"`, as Erlang's `node()` on a node that is not distributed.
 
     It is what a DOWN message for a monitor set up by name carries beside the name.
+    Once `start_node` has started a node of the simulated cluster, the home node
+    is `"main@lab"` (as `net_kernel:start` renames a node), and `node()` is the
+    node of the calling process; `node(pid)` is the node `pid` lives on.
 
         >>> node()
         'nonode@nohost'
+        >>> start_node("b"); node(spawn("b@lab", receive))
+        'b@lab'
     """
-    return NODE
+    if pid is not None and type(pid) is not Pid:
+        raise BadArg(f"node({pid!r}): node takes a pid, or nothing for the caller's node")
+    rt = _core._current
+    dist = rt._dist if rt is not None else None
+    if dist is None:
+        return NODE
+    if pid is None:
+        cur = rt.current
+        return dist.name_of(cur.pid.node if cur is not None else 0)
+    return dist.name_of(pid.node) if pid.node < len(dist.nodes) else NODE
 
 
 def demonitor(ref: Ref, flush: bool = False) -> bool:

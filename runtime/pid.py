@@ -29,18 +29,21 @@ class Pid:
         <0.42.0>
     """
 
-    __slots__ = ("id",)
+    __slots__ = ("id", "node")
 
-    def __new__(cls, n: int) -> "Pid":
-        self = object.__new__(cls)
-        object.__setattr__(self, "id", n)
+    def __new__(cls, n: int, node: int = 0) -> "Pid":
+        # the slots' own setters: a spawn makes a pid, and these cost what
+        # one object.__setattr__ did when a pid had only its number
+        self = _new(cls)
+        _set_id(self, n)
+        _set_node(self, node)
         return self
 
     def __setattr__(self, name, value):
         raise AttributeError("a Pid is immutable")
 
     def __reduce__(self):
-        return (Pid, (self.id,))
+        return (Pid, (self.id, self.node))
 
     def __copy__(self):
         return self
@@ -49,7 +52,8 @@ class Pid:
         return self
 
     def __eq__(self, other):
-        return type(other) is Pid and other.id == self.id
+        # ids are unique across all nodes of a runtime; node is compared only on a tie
+        return type(other) is Pid and other.id == self.id and other.node == self.node
 
     def __hash__(self):
         return self.id          # pids are hashed on every link, monitor and table lookup
@@ -60,7 +64,7 @@ class Pid:
         return self.id < other.id
 
     def __repr__(self):
-        return f"<0.{self.id}.0>"
+        return f"<{self.node}.{self.id}.0>"
 
     @staticmethod
     def parse(text: str) -> "Pid":
@@ -68,7 +72,12 @@ class Pid:
         m = _PID_RE.match(str(text))
         if not m:
             raise ValueError(f"{text!r} is not a pid; pids print like <0.42.0>")
-        return Pid(int(m.group(2)))
+        return Pid(int(m.group(2)), int(m.group(1)))
+
+
+_new = object.__new__
+_set_id = Pid.__dict__["id"].__set__
+_set_node = Pid.__dict__["node"].__set__
 
 
 def pid(node: int, number: int, serial: int = 0) -> Pid:
@@ -77,9 +86,10 @@ def pid(node: int, number: int, serial: int = 0) -> Pid:
         >>> pid(0, 42, 0)
         <0.42.0>
     """
-    if node != 0 or serial != 0:
-        raise ValueError("beamlab runs one node: pids look like <0.N.0>")
-    return Pid(int(number))
+    if serial != 0:
+        raise ValueError("beamlab pids end in .0: they look like <0.N.0> (or <K.N.0> for a "
+                         "process on the K-th node of the cluster)")
+    return Pid(int(number), int(node))
 
 
 _ref_counter = itertools.count(1)

@@ -18,6 +18,9 @@ PROMISED = [
     "whereis", "registered", "make_ref", "process_info", "processes", "group_leader", "GroupLeader",
     "dirty_call", "telemetry", "Pid", "Ref", "Crash", "ProcessExit", "BadArg", "NoProc",
     "ReceiveTimeout", "NotInProcess", "Deadlock",
+    # issue 14: the simulated cluster (runtime/nodes)
+    "start_node", "stop_node", "nodes", "monitor_node", "disconnect", "partition", "heal",
+    "set_latency",
 ]
 TELEMETRY = ["attach", "attach_many", "detach", "list_handlers", "execute", "span"]
 
@@ -96,9 +99,12 @@ def test_a_pid_prints_like_erlangs_and_parses_back():
     assert runtime.Pid.parse("<0.42.0>") == p
 
 
-def test_a_pid_from_another_node_is_refused_with_a_reason():
-    with pytest.raises(ValueError, match="one node"):
-        runtime.pid(1, 42, 0)
+def test_a_pid_of_another_node_prints_its_node_number_and_a_serial_is_refused():
+    p = runtime.pid(1, 42, 0)
+    assert repr(p) == "<1.42.0>"
+    assert runtime.Pid.parse("<1.42.0>") == p != runtime.pid(0, 42, 0)
+    with pytest.raises(ValueError, match=r"end in \.0"):
+        runtime.pid(0, 42, 1)
 
 
 def test_a_crash_reason_is_a_frozen_value_compared_by_exception_type_and_args():

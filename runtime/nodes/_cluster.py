@@ -1,0 +1,381 @@
+"""The simulated cluster: nodes, connections, cuts, latency (see docs/distribution.md).
+
+How this works: every node lives in the one runtime. A process's node is the
+`node` number in its Pid (0 = the home node, where the notebook runs); the
+process table stays one table, so `process_info`, links and monitors work across
+nodes unchanged. What distribution adds is the *connection* between two nodes:
+
+- a pair of nodes is connected once they have talked (auto-connect, as Erlang's:
+  the first send, spawn, link or monitor between them connects them);
+- `partition` blocks pairs (no connection can be made), `heal` unblocks them;
+  they reconnect on the next send, not before;
+- a connection going down (disconnect, partition, a node stopping) fires every
+  link across it with `noconnection`, every monitor across it with a DOWN
+  `noconnection`, every `monitor_node` on the other side with `("nodedown",
+  node)`, and loses what was in flight on it;
+- everything that crosses nodes (messages, exit signals, DOWN messages) goes
+  through the directed channel of its pair: with latency 0 and nothing in
+  flight it is delivered at once; otherwise it arrives on a timer, after all
+  that was sent on that channel before it (per-pair FIFO, as Erlang promises).
+  An exit signal or DOWN lost in flight is replaced by its `noconnection` one,
+  as the BEAM's connection loss does.
+
+The runtime holds this object as `rt._dist`; it is None until the first
+`start_node`, and every hook in the runtime is behind `if rt._dist is not None`,
+so a runtime that never starts a node runs exactly as before.
+"""
+
+from __future__ import annotations
+
+import collections
+
+from ..errors import BadArg
+from ..pid import Pid
+
+__all__ = ["Cluster", "HOST", "HOME"]
+
+HOST = "lab"            # the host part of node names: start_node("b") is "b@lab"
+HOME = "main"           # the home node's name once distribution starts: "main@lab"
+
+
+class Node:
+    __slots__ = ("index", "name", "alive", "names")
+
+    def __init__(self, index, name, names):
+        self.index = index
+        self.name = name
+        self.alive = True
+        self.names = names          # this node's registry {name: Pid}
+
+    def __repr__(self):
+        return f"<node {self.name} #{self.index}{'' if self.alive else ' down'}>"
+
+
+class _Channel:
+    """The messages and signals in flight from one node to another, in order."""
+    __slots__ = ("queue", "gen", "last_due")
+
+    def __init__(self):
+        self.queue = collections.deque()     # [fn, on_cut] in arrival order
+        self.gen = 0                         # bumped when the connection goes down
+        self.last_due = 0.0
+
+
+def _pair(a: int, b: int) -> frozenset:
+    return frozenset((a, b))
+
+
+class Cluster:
+    def __init__(self, rt):
+        self.rt = rt
+        home = Node(0, f"{HOME}@{HOST}", rt._names)
+        self.nodes: list[Node] = [home]
+        self.connected: set = set()       # frozenset pairs of node indexes
+        self.blocked: set = set()         # pairs cut by partition() until heal()
+        self.latency: dict = {}           # pair -> seconds
+        self.default_latency = 0.0
+        self.channels: dict = {}          # (src, dst) -> _Channel
+        self.node_monitors: dict = {}     # watcher Pid -> [node index, ...] (one per call)
+
+    # -- names ----------------------------------------------------------------
+    def name_of(self, index: int) -> str:
+        return self.nodes[index].name
+
+    def find(self, name, what: str) -> Node | None:
+        """The node called `name` ("b" or "b@lab"), or None if there never was one."""
+        if not isinstance(name, str) or not name:
+            raise BadArg(f"{what}: a node is named by a string like 'b' or 'b@{HOST}', got {name!r}")
+        full = name if "@" in name else f"{name}@{HOST}"
+        for n in self.nodes:
+            if n.name == full:
+                return n
+        return None
+
+    def get(self, name, what: str) -> Node:
+        node = self.find(name, what)
+        if node is None:
+            raise BadArg(f"{what}: there is no node {name!r}; the nodes are "
+                         f"{', '.join(n.name for n in self.nodes)} (start one with start_node)")
+        return node
+
+    # -- nodes ------------------------------------------------------------------
+    def start_node(self, name, from_node: int) -> str:
+        if not isinstance(name, str) or not name or name.count("@") > 1:
+            raise BadArg(f"start_node({name!r}): name a node with a string like 'b' (it becomes "
+                         f"'b@{HOST}') or 'b@{HOST}'")
+        node = self.find(name, f"start_node({name!r})")
+        if node is not None and node.alive:
+            raise BadArg(f"start_node({name!r}): {node.name} is already running; "
+                         f"stop_node({node.name!r}) first to start it afresh")
+        if node is None:
+            full = name if "@" in name else f"{name}@{HOST}"
+            node = Node(len(self.nodes), full, {})
+            self.nodes.append(node)
+        else:                       # restarted: a fresh node under the old name
+            node.alive = True
+            node.names = {}
+        self.connected.add(_pair(from_node, node.index))
+        return node.name
+
+    def stop_node(self, node: Node) -> None:
+        if node.index == 0:
+            raise BadArg(f"stop_node({node.name!r}): that is the home node, where the notebook "
+                         f"runs; stop the other nodes, or restart the kernel")
+        if not node.alive:
+            return
+        for other in self.nodes:
+            if other is not node:
+                self.cut(node.index, other.index)
+        node.alive = False
+        rt = self.rt
+        for proc in [p for p in rt._table.values() if p.pid.node == node.index]:
+            rt._kill(proc, "killed", now=proc is not rt.current)
+        node.names.clear()
+
+    def visible(self, index: int) -> list:
+        """Names of the nodes connected to node `index` (Erlang's nodes())."""
+        return [n.name for n in self.nodes
+                if n.index != index and n.alive and _pair(index, n.index) in self.connected]
+
+    # -- connections -----------------------------------------------------------
+    def reach(self, a: int, b: int) -> bool:
+        """Can node a talk to node b now? Connects them if they may (auto-connect)."""
+        if a == b:
+            return True
+        nodes = self.nodes
+        if not (nodes[a].alive and nodes[b].alive):
+            return False
+        p = _pair(a, b)
+        if p in self.connected:
+            return True
+        if p in self.blocked:
+            return False
+        self.connected.add(p)
+        return True
+
+    def transmit(self, src: int, dst: int, fn, on_cut=None) -> bool:
+        """Carry `fn` (a delivery) from node src to node dst, in order; False if unreachable."""
+        if not self.reach(src, dst):
+            return False
+        key = (src, dst)
+        ch = self.channels.get(key)
+        lat = self.latency.get(_pair(src, dst), self.default_latency)
+        if lat <= 0 and (ch is None or not ch.queue):
+            fn()
+            return True
+        if ch is None:
+            ch = self.channels[key] = _Channel()
+        now = self.rt.clock.now()
+        due = max(now + lat, ch.last_due)
+        ch.last_due = due
+        ch.queue.append((fn, on_cut))
+        self.rt.add_timer(due - now, self._arrive, ch, ch.gen)
+        return True
+
+    @staticmethod
+    def _arrive(ch, gen) -> None:
+        if gen != ch.gen or not ch.queue:
+            return          # lost: the connection went down while it was in flight
+        fn, _ = ch.queue.popleft()
+        fn()
+
+    def cut(self, a: int, b: int) -> bool:
+        """The connection a-b goes down (if it was up): apply Erlang's consequences."""
+        p = _pair(a, b)
+        if a == b or p not in self.connected:
+            return False
+        self.connected.discard(p)
+        lost = []
+        for key in ((a, b), (b, a)):
+            ch = self.channels.get(key)
+            if ch is not None:
+                ch.gen += 1
+                lost.extend(on_cut for _, on_cut in ch.queue if on_cut is not None)
+                ch.queue.clear()
+                ch.last_due = 0.0
+        rt = self.rt
+        table = rt._table
+        exits, downs = [], []
+        for proc in list(table.values()):
+            n = proc.pid.node
+            if n == a:
+                other = b
+            elif n == b:
+                other = a
+            else:
+                continue
+            if proc.links:
+                for lp in [x for x in proc.links if x.node == other]:
+                    proc.links.discard(lp)
+                    exits.append((proc, lp))
+            if proc.monitors:
+                names = rt._name_monitors
+                for ref, mp in [(r, m) for r, m in proc.monitors.items() if m.node == other]:
+                    del proc.monitors[ref]
+                    target = table.get(mp.id)
+                    if target is not None and target.monitored_by:
+                        target.monitored_by.pop(ref, None)
+                    item = names.pop(ref, mp) if names else mp
+                    downs.append((proc, ("DOWN", ref, "process", item, "noconnection")))
+            if proc.monitored_by:
+                for ref in [r for r, w in proc.monitored_by.items() if w.node == other]:
+                    del proc.monitored_by[ref]
+        for fn in lost:
+            fn()
+        # as the BEAM delivers them: the EXITs, then the DOWNs, then nodedown
+        for proc, lp in exits:
+            rt._exit_signal(proc, lp, "noconnection", via_link=True)
+        for proc, msg in downs:
+            if proc.alive:
+                rt._deliver(proc, msg)
+        for watcher, watched in list(self.node_monitors.items()):
+            w = table.get(watcher.id)
+            if w is None:
+                del self.node_monitors[watcher]
+                continue
+            n = watcher.node
+            other = b if n == a else a if n == b else None
+            if other is None or other not in watched:
+                continue
+            down = self.nodes[other].name
+            keep = [x for x in watched if x != other]
+            for _ in range(len(watched) - len(keep)):
+                rt._deliver(w, ("nodedown", down))
+            if keep:
+                self.node_monitors[watcher] = keep
+            else:
+                del self.node_monitors[watcher]
+        return True
+
+    def partition(self, groups) -> None:
+        where = {}
+        for g, group in enumerate(groups):
+            if isinstance(group, str):
+                raise BadArg(f"partition({groups!r}): give a list of groups, each a list of "
+                             f"nodes, e.g. partition([['a', 'b'], ['c']])")
+            for name in group:
+                node = self.get(name, f"partition({groups!r})")
+                if node.index in where:
+                    raise BadArg(f"partition({groups!r}): {node.name} is in two groups")
+                where[node.index] = g
+        missing = [n.name for n in self.nodes if n.alive and n.index not in where]
+        if missing:
+            raise BadArg(f"partition({groups!r}): every running node must be in a group; "
+                         f"{', '.join(missing)} is not (a group may hold one node)")
+        for i in where:
+            for j in where:
+                if i < j and where[i] != where[j]:
+                    self.blocked.add(_pair(i, j))
+                    self.cut(i, j)
+
+    def heal(self) -> None:
+        self.blocked.clear()    # they connect again on the next send, not before
+
+    def set_latency(self, seconds, a=None, b=None) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            raise BadArg(f"set_latency: the latency is a number of seconds >= 0, got {seconds!r}")
+        if a is None and b is None:
+            self.default_latency = float(seconds)
+            self.latency.clear()
+            return
+        if a is None or b is None:
+            raise BadArg("set_latency(seconds, a, b): name both nodes of the connection, "
+                         "or neither to set every connection's latency")
+        na = self.get(a, "set_latency").index
+        nb = self.get(b, "set_latency").index
+        self.latency[_pair(na, nb)] = float(seconds)
+
+    # -- node monitors ------------------------------------------------------------
+    def monitor_node(self, proc, name, flag: bool) -> bool:
+        me = proc.pid
+        node = self.find(name, f"monitor_node({name!r}, {flag!r})")
+        if not flag:
+            lst = self.node_monitors.get(me)
+            if lst and node is not None and node.index in lst:
+                lst.remove(node.index)
+                if not lst:
+                    del self.node_monitors[me]
+            return True
+        if node is None or not self.reach(me.node, node.index):
+            full = name if "@" in name else f"{name}@{HOST}"
+            self.rt._deliver(proc, ("nodedown", full))
+            return True
+        if node.index != me.node:
+            self.node_monitors.setdefault(me, []).append(node.index)
+        return True
+
+    # -- spawning on a node ---------------------------------------------------------
+    def nowhere(self, n: int, cur) -> Pid:
+        """The pid a spawn on an unreachable node returns: it never lived, as Erlang's."""
+        return Pid(n, cur.pid.node if cur is not None else 0)
+
+    # -- what crosses nodes -------------------------------------------------------------
+    def send(self, src: int, pid: Pid, msg) -> None:
+        """A message from node src to `pid` on another node."""
+        rt = self.rt
+
+        def arrive():
+            t = rt._table.get(pid.id)
+            if t is not None:
+                rt._deliver(t, msg)
+            elif rt._recorder is not None:
+                rt._recorder.lost(pid, msg)
+
+        if not self.transmit(src, pid.node, arrive) and rt._recorder is not None:
+            rt._recorder.lost(pid, msg)
+
+    def link_exit(self, other, from_pid: Pid, reason) -> None:
+        """The exit signal of the dead `from_pid` through its link to `other` on another node."""
+        rt = self.rt
+        if not self.transmit(from_pid.node, other.pid.node,
+                             lambda: rt._exit_signal(other, from_pid, reason, via_link=True),
+                             lambda: rt._exit_signal(other, from_pid, "noconnection", via_link=True)):
+            rt._exit_signal(other, from_pid, "noconnection", via_link=True)
+
+    def down(self, watcher, from_node: int, ref, item, reason) -> None:
+        """A DOWN message for `watcher` about a process on node from_node."""
+        rt = self.rt
+
+        def arrive(reason=reason):
+            if watcher.alive:
+                rt._deliver(watcher, ("DOWN", ref, "process", item, reason))
+
+        if not self.transmit(from_node, watcher.pid.node, arrive,
+                             lambda: arrive("noconnection")):
+            arrive("noconnection")
+
+    def exit_signal(self, from_pid: Pid, target, reason) -> None:
+        """`exit(pid, reason)` to a process on another node: lost if unreachable."""
+        rt = self.rt
+        self.transmit(from_pid.node, target.pid.node,
+                      lambda: rt._exit_signal(target, from_pid, reason, via_link=False))
+
+    def spawn_pid(self, n: int, cur, node) -> Pid | None:
+        """The pid of a new process: on `node` if given, else on the spawner's node;
+        None if `node` cannot be reached from the spawner's."""
+        here = cur.pid.node if cur is not None else 0
+        if node is None:
+            return Pid(n, here)
+        target = self.find(node, f"spawn({node!r}, ...)")
+        if target is None or not self.reach(here, target.index):
+            return None
+        return Pid(n, target.index)
+
+    def spawn_failed(self, n: int, cur, node, fn, link: bool, monitor: bool):
+        """Erlang's spawn on a node it cannot reach: a warning, and a pid whose link
+        gives `noconnection` and whose monitor gives `noproc` (as OTP 25 shows)."""
+        rt = self.rt
+        pid = Pid(n, cur.pid.node if cur is not None else 0)
+        full = node if isinstance(node, str) and "@" in node else f"{node}@{HOST}"
+        gl = cur.group_leader if cur is not None else rt.default_group_leader
+        try:
+            gl.write_err(f"=WARNING REPORT==== ** Can not start {getattr(fn, '__qualname__', fn)}"
+                         f"{' ([link])' if link else ''} on {full} **\n")
+        except Exception:
+            pass
+        if link and cur is not None:
+            rt._exit_signal(cur, pid, "noconnection", via_link=True)
+        if monitor:
+            ref = rt.monitor(cur, pid) if cur is not None else None
+            return pid, ref
+        return pid

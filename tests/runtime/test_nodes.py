@@ -1,0 +1,441 @@
+"""The simulated cluster (runtime/nodes): nodes in one runtime, with Erlang's rules.
+
+The traces quoted are from two real OTP 25 nodes on one machine
+(`erl -sname a` and `erl -sname b`, same cookie), node a trapping exits:
+
+    P = spawn_link(B, fun() -> receive _ -> ok end end)  % <8659.88.0>, node(P) = b@vm
+    Q = spawn(B, ...), monitor(process, Q), monitor(process, {reg, B}), monitor_node(B, true),
+    erlang:disconnect_node(B), nodes()                    % []
+    got {'EXIT',<8659.88.0>,noconnection}
+    got {'DOWN',#Ref<...>,process,<8659.89.0>,noconnection}
+    got {'DOWN',#Ref<...>,process,{reg,b@vm},noconnection}
+    got {nodedown,b@vm}
+    {reg, B} ! hello_after_reconnect                      % b got hello_after_reconnect
+    monitor_node(nosuch@nohost, true)                     % got {nodedown,nosuch@nohost}
+    S = spawn_link(nosuch@nohost, F)                      % <0.92.0>, and a warning
+    got {'EXIT',<0.92.0>,noconnection}                    %   ** Can not start ... on nosuch@nohost **
+    monitor(process, S)                                   % got {'DOWN',_,process,<0.92.0>,noproc}
+    {reg, nosuch@nohost} ! x                              % no error
+
+Every test runs on the MockClock, so latencies are exact and instant.
+"""
+from __future__ import annotations
+
+import pytest
+
+from beamlab.runtime import (ANY, BadArg, exit, is_process_alive, link, monitor, node,
+                             process_flag, process_info, receive, register, self, send, sleep,
+                             spawn, spawn_link, spawn_monitor, whereis)
+from beamlab.runtime.nodes import (disconnect, heal, monitor_node, nodes, partition,
+                                   set_latency, start_node, stop_node)
+
+
+def _idle():
+    receive()
+
+
+def _forward(to):
+    while True:
+        send(to, receive())
+
+
+def _flush_all():
+    out = []
+    while True:
+        m = receive(timeout=0, default=None)
+        if m is None:
+            return out
+        out.append(m)
+
+
+# -- 1. nodes -------------------------------------------------------------------------
+def test_the_home_node_is_nonode_until_a_node_starts_then_main_at_lab(run):
+    def main():
+        before = node()
+        b = start_node("b")
+        return before, b, node(), nodes()
+
+    assert run(main) == ("nonode@nohost", "b@lab", "main@lab", ["b@lab"])
+
+
+def test_a_process_spawned_on_a_node_has_a_pid_naming_that_node_and_its_children_stay_there(run):
+    def main():
+        start_node("b")
+        me = self()
+
+        def on_b():
+            child = spawn(_idle)
+            send(me, (node(), child, nodes()))
+            receive()
+
+        p = spawn("b@lab", on_b)
+        where, child, seen = receive()
+        return repr(p), node(p), where, node(child), seen, repr(me)
+
+    p, where_p, where, where_child, seen, me = run(main)
+    assert p.startswith("<1.") and p.endswith(".0>")      # a non-zero node part, as on the BEAM
+    assert me.startswith("<0.")
+    assert (where_p, where, where_child, seen) == ("b@lab", "b@lab", "b@lab", ["main@lab"])
+
+
+def test_each_node_has_its_own_registry_and_a_name_node_pair_reaches_it(run):
+    def main():
+        start_node("b")
+        me = self()
+
+        def on_b():
+            register("svc", self())
+            send(me, ("b sees", whereis("svc") == self()))
+            _forward(me)
+
+        register("svc", self())        # the same name on the home node is another process
+        spawn("b", on_b)
+        seen = receive(("b sees", ANY))
+        send(("svc", "b@lab"), "to b")
+        got = receive(timeout=1)
+        send(("nobody", "b@lab"), "lost")      # no error, as Erlang's {nobody, B} ! x
+        return seen, whereis("svc") == self(), got, receive(timeout=1, default="nothing")
+
+    assert run(main) == (("b sees", True), True, "to b", "nothing")
+
+
+def test_process_info_of_a_remote_process(run):
+    def main():
+        start_node("b")
+        p = spawn("b", lambda: receive("never"))
+        send(p, "one")
+        sleep(0.001)
+        return process_info(p, "message_queue_len"), process_info(p, "status")
+
+    assert run(main) == (1, "waiting")
+
+
+def test_a_crash_on_another_node_reaches_a_linked_and_a_monitoring_process_with_its_reason(run):
+    def main():
+        start_node("b")
+        process_flag("trap_exit", True)
+        p = spawn_link("b", lambda: (receive(), exit("boom")))
+        ref = monitor(p)
+        send(p, "go")
+        return receive(("EXIT", p, ANY))[2], receive(("DOWN", ref, ANY, ANY, ANY))[4]
+
+    assert run(main) == ("boom", "boom")
+
+
+# -- 2. failures --------------------------------------------------------------------------
+def test_disconnect_fires_a_link_across_it_with_noconnection(run):
+    """Erlang: got {'EXIT',<8659.88.0>,noconnection} after erlang:disconnect_node(B)."""
+    def main():
+        start_node("b")
+        process_flag("trap_exit", True)
+        p = spawn_link("b", _idle)
+        disconnect("b@lab")
+        return receive(("EXIT", ANY, ANY)) == ("EXIT", p, "noconnection"), is_process_alive(p)
+
+    # both ends of the link hear of it: the one on b, not trapping exits, dies of it
+    assert run(main) == (True, False)
+
+
+def test_a_linked_process_not_trapping_exits_dies_of_noconnection(run):
+    def main():
+        start_node("b")
+        _, ref = spawn_monitor(lambda: (link(spawn("b", _idle)), receive()))
+        sleep(0.001)
+        disconnect("main", "b")
+        return receive(("DOWN", ref, ANY, ANY, ANY))[4]
+
+    assert run(main) == "noconnection"
+
+
+def test_a_monitor_across_a_cut_delivers_down_noconnection_by_pid_and_by_name(run):
+    """Erlang: {'DOWN',_,process,<8659.89.0>,noconnection} and {'DOWN',_,process,{reg,b@vm},noconnection}."""
+    def main():
+        start_node("b")
+        q = spawn("b", lambda: (register("reg", self()), receive()))
+        sleep(0.001)
+        r1, r2 = monitor(q), monitor(("reg", "b@lab"))
+        disconnect("b")
+        return (receive(("DOWN", r1, ANY, ANY, ANY)) == ("DOWN", r1, "process", q, "noconnection"),
+                receive(("DOWN", r2, ANY, ANY, ANY))[3:])
+
+    assert run(main) == (True, (("reg", "b@lab"), "noconnection"))
+
+
+def test_monitor_node_delivers_nodedown_once_per_call(run):
+    """Erlang: got {nodedown,b@vm}."""
+    def main():
+        start_node("b")
+        monitor_node("b", True)
+        monitor_node("b@lab", True)
+        disconnect("b")
+        msgs = _flush_all()
+        disconnect("b")         # no longer connected, nothing more
+        return msgs, _flush_all()
+
+    assert run(main) == ([("nodedown", "b@lab")] * 2, [])
+
+
+def test_monitor_node_false_takes_one_back(run):
+    def main():
+        start_node("b")
+        monitor_node("b", True)
+        monitor_node("b", False)
+        disconnect("b")
+        return _flush_all()
+
+    assert run(main) == []
+
+
+def test_monitor_node_of_a_node_that_cannot_be_reached_is_nodedown_at_once(run):
+    """Erlang: monitor_node(nosuch@nohost, true) -> got {nodedown,nosuch@nohost}."""
+    def main():
+        start_node("b")
+        monitor_node("nosuch@nohost", True)
+        partition([["main"], ["b"]])
+        monitor_node("b", True)
+        return _flush_all()
+
+    assert run(main) == [("nodedown", "nosuch@nohost"), ("nodedown", "b@lab")]
+
+
+def test_stopping_a_node_kills_its_processes_and_the_others_see_noconnection(run):
+    def main():
+        start_node("b")
+        process_flag("trap_exit", True)
+        p = spawn_link("b", _idle)
+        q = spawn("b", _idle)
+        ref = monitor(q)
+        monitor_node("b", True)
+        stop_node("b")
+        return (_flush_all() == [("EXIT", p, "noconnection"),
+                                 ("DOWN", ref, "process", q, "noconnection"),
+                                 ("nodedown", "b@lab")],
+                is_process_alive(p), is_process_alive(q), nodes())
+
+    assert run(main) == (True, False, False, [])
+
+
+def test_a_stopped_node_can_be_started_afresh_with_an_empty_registry(run):
+    def main():
+        start_node("b")
+        spawn("b", lambda: (register("x", self()), receive()))
+        sleep(0.001)
+        stop_node("b")
+        start_node("b")
+        me = self()
+        spawn("b", lambda: send(me, whereis("x")))
+        return receive(), nodes()
+
+    assert run(main) == (None, ["b@lab"])
+
+
+def test_a_partition_cuts_across_groups_only(run):
+    def main():
+        start_node("b")
+        start_node("c")
+        process_flag("trap_exit", True)
+        pb = spawn_link("b", _idle)
+        pc = spawn_link("c", _idle)
+        partition([["main", "b"], ["c"]])
+        exits = _flush_all()
+        return exits == [("EXIT", pc, "noconnection")], nodes(), is_process_alive(pb)
+
+    assert run(main) == (True, ["b@lab"], True)
+
+
+def test_a_send_across_a_partition_is_dropped(run):
+    def main():
+        start_node("b")
+        me = self()
+        p = spawn("b", _forward, me)
+        partition([["main"], ["b"]])
+        send(p, "lost")
+        return receive(timeout=5, default="nothing"), nodes()
+
+    assert run(main) == ("nothing", [])
+
+
+def test_after_heal_nodes_reconnect_on_the_next_send_not_before(run):
+    def main():
+        start_node("b")
+        me = self()
+        p = spawn("b", _forward, me)
+        partition([["main"], ["b"]])
+        heal()
+        before = nodes()
+        send(p, "back")
+        return before, receive(timeout=5, default="nothing"), nodes()
+
+    assert run(main) == ([], "back", ["b@lab"])
+
+
+def test_after_a_disconnect_the_next_send_reconnects(run):
+    """Erlang: after erlang:disconnect_node(B), {reg, B} ! hello_after_reconnect arrives."""
+    def main():
+        start_node("b")
+        me = self()
+        p = spawn("b", _forward, me)
+        disconnect("b")
+        send(p, "hello_after_reconnect")
+        return receive(timeout=5, default="nothing"), nodes()
+
+    assert run(main) == ("hello_after_reconnect", ["b@lab"])
+
+
+def test_latency_delays_a_message_by_exactly_that_long(run, clock):
+    def main():
+        start_node("b")
+        set_latency(0.25, "main", "b")
+        me = self()
+        p = spawn("b", _forward, me)
+        sleep(0.001)
+        t0 = clock.now()
+        send(p, "x")        # main -> b -> main: two crossings
+        receive()
+        return clock.now() - t0
+
+    assert run(main) == pytest.approx(0.5)
+
+
+def test_order_per_pair_holds_when_the_latency_drops_with_messages_in_flight(run, clock):
+    def main():
+        start_node("b")
+        p = spawn("b", lambda: receive("never"))
+        sleep(0.001)
+        t0 = clock.now()
+        set_latency(1.0)
+        send(p, 1)
+        set_latency(0)
+        send(p, 2)          # would overtake 1 if each took its own latency
+        sleep(0.5)
+        before = process_info(p, "messages")
+        sleep(1)
+        return before, process_info(p, "messages"), clock.now() - t0
+
+    before, after, _ = run(main)
+    assert (before, after) == ([], [1, 2])
+
+
+def test_messages_in_flight_across_a_cut_are_lost_and_later_ones_arrive_on_time(run, clock):
+    def main():
+        start_node("b")
+        p = spawn("b", lambda: receive("never"))
+        sleep(0.001)
+        set_latency(1.0)
+        send(p, "in flight")
+        disconnect("b")
+        sleep(0.5)
+        send(p, "after")    # reconnects; it takes its own second
+        sleep(0.75)         # 1.25 s after the first, which would have arrived at 1 s
+        early = process_info(p, "messages")
+        sleep(0.5)
+        return early, process_info(p, "messages")
+
+    assert run(main) == ([], ["after"])
+
+
+def _wait_all(seconds):
+    out = []
+    while True:
+        m = receive(timeout=seconds, default=None)
+        if m is None:
+            return out
+        out.append(m)
+
+
+def test_a_message_sent_before_an_exit_arrives_before_the_exit_signal(run):
+    def main():
+        start_node("b")
+        process_flag("trap_exit", True)
+        me = self()
+        set_latency(0.5)
+        spawn_link("b", lambda: (send(me, "last words"), exit("bye")))
+        return _wait_all(2)
+
+    pids_free = run(main)
+    assert pids_free[0] == "last words" and pids_free[1][2] == "bye"
+
+
+def test_an_exit_signal_lost_in_flight_becomes_noconnection(run):
+    def main():
+        start_node("b")
+        process_flag("trap_exit", True)
+        set_latency(1.0)
+        p = spawn_link("b", lambda: exit("bye"))
+        sleep(0.5)          # it has exited; its EXIT is half way
+        disconnect("b")
+        return _wait_all(3) == [("EXIT", p, "noconnection")]
+
+    assert run(main)
+
+
+def test_linking_or_monitoring_across_a_partition_gives_noconnection_at_once(run):
+    def main():
+        start_node("b")
+        p = spawn("b", _idle)
+        partition([["main"], ["b"]])
+        process_flag("trap_exit", True)
+        link(p)
+        ref = monitor(p)
+        return _flush_all() == [("EXIT", p, "noconnection"),
+                                ("DOWN", ref, "process", p, "noconnection")]
+
+    assert run(main)
+
+
+def test_spawn_on_an_unreachable_node_links_noconnection_and_monitors_noproc(run, capsys):
+    """Erlang: S = spawn_link(nosuch@nohost, F) gives {'EXIT',S,noconnection}; monitor(process, S) noproc."""
+    def main():
+        start_node("b")
+        partition([["main"], ["b"]])
+        process_flag("trap_exit", True)
+        s = spawn_link("b", _idle)
+        ref = monitor(s)
+        return _flush_all() == [("EXIT", s, "noconnection"),
+                                ("DOWN", ref, "process", s, "noproc")], node(s)
+
+    assert run(main) == (True, "main@lab")
+    assert "Can not start" in capsys.readouterr().err
+
+
+def test_sending_to_a_remote_pid_with_latency_zero_is_immediate(run):
+    def main():
+        start_node("b")
+        me = self()
+        p = spawn("b", _forward, me)
+        send(p, "now")
+        return receive(timeout=0, default=None) is None, receive()
+
+    # spawned but not yet run: nothing yet, then it forwards
+    assert run(main) == (True, "now")
+
+
+# -- bad input ----------------------------------------------------------------------------
+def test_bad_cluster_requests_say_what_to_do(run):
+    def main():
+        errors = []
+        for call in (lambda: disconnect("b"), lambda: start_node(""),
+                     lambda: (start_node("b"), start_node("b")), lambda: stop_node("main"),
+                     lambda: partition([["main"]]), lambda: partition(["main", "b"]),
+                     lambda: partition([["main"], ["nope"]]), lambda: set_latency(-1)):
+            with pytest.raises(BadArg) as e:
+                call()
+            errors.append(str(e.value))
+        return errors
+
+    errors = run(main)
+    assert "start_node('b') first" in errors[0]
+    assert "already running" in errors[2]
+    assert "home node" in errors[3]
+    assert "b@lab is not" in errors[4]
+    assert "list of groups" in errors[5]
+    assert "no node 'nope'" in errors[6]
+    assert ">= 0" in errors[7]
+
+
+def test_without_start_node_pids_and_names_are_as_before(run):
+    def main():
+        p = spawn(_idle)
+        return repr(p).startswith("<0."), node(p), nodes()
+
+    assert run(main) == (True, "nonode@nohost", [])
