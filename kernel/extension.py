@@ -68,6 +68,7 @@ class BeamSession:
         self.shell = shell
         self.pump_slice = pump_slice
         self.stopped = True
+        self.stopping = False     # stop() was called from a cell: it happens once the cell is done
         self._loop = None
         self._pump_timer = None
         self._wake_pending = False
@@ -159,7 +160,9 @@ class BeamSession:
         if self.stopped or threading.current_thread() is not threading.main_thread():
             return self.stopped
         if self.cells.in_process():
-            self._later(self.stop, unwind, exiting)
+            if not self.stopping:
+                self.stopping = True
+                self._later(self.stop, unwind, exiting)
             return False
         if exiting:
             gc.disable()
@@ -291,6 +294,9 @@ def load_ipython_extension(shell) -> None:
 
     In the beamlab kernel (or when already loaded) it does nothing."""
     session = getattr(shell, "beamlab", None)
+    if isinstance(session, BeamSession) and session.stopping:   # %reload_ext: once it has stopped
+        session._later(load_ipython_extension, shell)
+        return
     if isinstance(session, BeamSession) and not session.stopped:
         return
     session = BeamSession(shell)
@@ -308,7 +314,7 @@ def unload_ipython_extension(shell) -> None:
 
     The beamlab kernel's own runtime lives as long as the kernel (restart the kernel instead)."""
     session = getattr(shell, "beamlab", None)
-    if not isinstance(session, BeamSession) or session.stopped:
+    if not isinstance(session, BeamSession) or session.stopped or session.stopping:
         return
     kernel = getattr(shell, "kernel", None)
     if getattr(kernel, "beam", None) is session:

@@ -121,6 +121,24 @@ def test_a_widget_click_between_cells_is_handled_by_a_process(ext):
     assert ext.ok("len([p for p in processes() if process_info(p)['label'] == 'comm'])").result == "0"
 
 
+def test_reload_ext_starts_a_fresh_runtime(ext):
+    ext.ok("old_rt = __import__('beamlab').current_runtime()\nold = spawn(lambda: receive())")
+    ext.ok("%reload_ext beamlab")
+    cell = ext.ok("(old_rt._stopped, __import__('beamlab').current_runtime() is old_rt, str(self()))")
+    stopped, same, shell = eval(cell.result)
+    assert stopped and not same and PID.fullmatch(shell)
+
+
+def test_in_the_beamlab_kernel_load_ext_does_nothing_and_unload_ext_says_why(kernel):
+    assert kernel.mode == "beamlab"
+    before = kernel.ok("self()").result
+    kernel.ok("%load_ext beamlab")
+    assert kernel.ok("self()").result == before
+    cell = kernel.ok("%unload_ext beamlab")
+    assert "restart the kernel" in cell.stderr
+    assert kernel.ok("self()").result == before
+
+
 def test_unload_ext_stops_the_runtime_and_restores_the_shell(ext):
     ext.ok("import sys, time, signal\n"
            "from beamlab.runtime import current_runtime\n"
