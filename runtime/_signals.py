@@ -77,6 +77,8 @@ class SignalsMixin:
             raise BadArg(f"unlink({pid!r}): unlink takes a pid")
         if proc.links:
             proc.links.discard(pid)
+        if self._dist is not None:
+            self._dist.links_in_flight.pop((proc.pid, pid), None)
         other = self._table.get(pid.id)
         if other is not None and other.links:
             other.links.discard(proc.pid)
@@ -162,6 +164,8 @@ class SignalsMixin:
             self._recorder.demonitor(proc, ref, flush)
         if self._name_monitors:
             self._name_monitors.pop(ref, None)
+        if self._dist is not None:
+            self._dist.downs_in_flight.discard(ref)
         pid = proc.monitors.pop(ref, None) if proc.monitors else None
         if pid is not None:
             other = self._table.get(pid.id)

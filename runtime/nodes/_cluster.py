@@ -76,6 +76,10 @@ class Cluster:
         self.default_latency = 0.0
         self.channels: dict = {}          # (src, dst) -> _Channel
         self.node_monitors: dict = {}     # watcher Pid -> [node index, ...] (one per call)
+        # exit signals of links, and DOWN messages, in flight: unlink and demonitor
+        # take them back, as Erlang promises (no effect after unlink/demonitor returns)
+        self.links_in_flight: dict = {}   # (to Pid, from Pid) -> count
+        self.downs_in_flight: set = set() # Ref
 
     # -- names ----------------------------------------------------------------
     def name_of(self, index: int) -> str:
@@ -84,7 +88,8 @@ class Cluster:
     def find(self, name, what: str) -> Node | None:
         """The node called `name` ("b" or "b@lab"), or None if there never was one."""
         if not isinstance(name, str) or not name:
-            raise BadArg(f"{what}: a node is named by a string like 'b' or 'b@{HOST}', got {name!r}")
+            raise BadArg(f"{what}: a node is named by a string like 'b' or 'b@{HOST}', "
+                         f"got {name!r}")
         full = name if "@" in name else f"{name}@{HOST}"
         for n in self.nodes:
             if n.name == full:
@@ -327,19 +332,36 @@ class Cluster:
     def link_exit(self, other, from_pid: Pid, reason) -> None:
         """The exit signal of the dead `from_pid` through its link to `other` on another node."""
         rt = self.rt
-        if not self.transmit(from_pid.node, other.pid.node,
-                             lambda: rt._exit_signal(other, from_pid, reason, via_link=True),
-                             lambda: rt._exit_signal(other, from_pid, "noconnection", via_link=True)):
-            rt._exit_signal(other, from_pid, "noconnection", via_link=True)
+        key = (other.pid, from_pid)
+        flying = self.links_in_flight
+
+        def arrive(reason=reason):
+            n = flying.get(key)
+            if not n:
+                return          # unlinked while it was on its way
+            if n == 1:
+                del flying[key]
+            else:
+                flying[key] = n - 1
+            rt._exit_signal(other, from_pid, reason, via_link=True)
+
+        flying[key] = flying.get(key, 0) + 1
+        if not self.transmit(from_pid.node, other.pid.node, arrive,
+                             lambda: arrive("noconnection")):
+            arrive("noconnection")
 
     def down(self, watcher, from_node: int, ref, item, reason) -> None:
         """A DOWN message for `watcher` about a process on node from_node."""
         rt = self.rt
+        flying = self.downs_in_flight
 
         def arrive(reason=reason):
-            if watcher.alive:
-                rt._deliver(watcher, ("DOWN", ref, "process", item, reason))
+            if ref in flying:           # not demonitored while it was on its way
+                flying.discard(ref)
+                if watcher.alive:
+                    rt._deliver(watcher, ("DOWN", ref, "process", item, reason))
 
+        flying.add(ref)
         if not self.transmit(from_node, watcher.pid.node, arrive,
                              lambda: arrive("noconnection")):
             arrive("noconnection")

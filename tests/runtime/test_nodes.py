@@ -13,7 +13,7 @@ The traces quoted are from two real OTP 25 nodes on one machine
     {reg, B} ! hello_after_reconnect                      % b got hello_after_reconnect
     monitor_node(nosuch@nohost, true)                     % got {nodedown,nosuch@nohost}
     S = spawn_link(nosuch@nohost, F)                      % <0.92.0>, and a warning
-    got {'EXIT',<0.92.0>,noconnection}                    %   ** Can not start ... on nosuch@nohost **
+    got {'EXIT',<0.92.0>,noconnection}                    %   ** Can not start ... on nosuch@nohost
     monitor(process, S)                                   % got {'DOWN',_,process,<0.92.0>,noproc}
     {reg, nosuch@nohost} ! x                              % no error
 
@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import pytest
 
-from beamlab.runtime import (ANY, BadArg, exit, is_process_alive, link, monitor, node,
+from beamlab.runtime import (ANY, BadArg, demonitor, exit, is_process_alive, link, monitor, node,
                              process_flag, process_info, receive, register, self, send, sleep,
-                             spawn, spawn_link, spawn_monitor, whereis)
+                             spawn, spawn_link, spawn_monitor, unlink, whereis)
 from beamlab.runtime.nodes import (disconnect, heal, monitor_node, nodes, partition,
                                    set_latency, start_node, stop_node)
 
@@ -148,7 +148,8 @@ def test_a_linked_process_not_trapping_exits_dies_of_noconnection(run):
 
 
 def test_a_monitor_across_a_cut_delivers_down_noconnection_by_pid_and_by_name(run):
-    """Erlang: {'DOWN',_,process,<8659.89.0>,noconnection} and {'DOWN',_,process,{reg,b@vm},noconnection}."""
+    """Erlang: {'DOWN',_,process,<8659.89.0>,noconnection}
+    and {'DOWN',_,process,{reg,b@vm},noconnection}."""
     def main():
         start_node("b")
         q = spawn("b", lambda: (register("reg", self()), receive()))
@@ -384,7 +385,8 @@ def test_linking_or_monitoring_across_a_partition_gives_noconnection_at_once(run
 
 
 def test_spawn_on_an_unreachable_node_links_noconnection_and_monitors_noproc(run, capsys):
-    """Erlang: S = spawn_link(nosuch@nohost, F) gives {'EXIT',S,noconnection}; monitor(process, S) noproc."""
+    """Erlang: S = spawn_link(nosuch@nohost, F) gives {'EXIT',S,noconnection};
+    monitor(process, S) gives {'DOWN',_,process,S,noproc}."""
     def main():
         start_node("b")
         partition([["main"], ["b"]])
@@ -439,3 +441,46 @@ def test_without_start_node_pids_and_names_are_as_before(run):
         return repr(p).startswith("<0."), node(p), nodes()
 
     assert run(main) == (True, "nonode@nohost", [])
+
+
+def test_after_unlink_or_demonitor_nothing_in_flight_from_them_arrives(run):
+    """Erlang: once unlink/demonitor has returned, the link or monitor has no effect."""
+    def main():
+        start_node("b")
+        process_flag("trap_exit", True)
+        set_latency(1.0)
+        p = spawn_link("b", lambda: exit("bye"))
+        ref = monitor(p)
+        sleep(0.5)          # it has exited; its EXIT and DOWN are half way
+        unlink(p)
+        demonitor(ref)
+        return _wait_all(3)
+
+    assert run(main) == []
+
+
+def test_a_process_killed_by_a_cut_it_caused_dies_of_noconnection(run):
+    def main():
+        start_node("b")
+        me = self()
+
+        def caller():
+            link(spawn("b", _idle))
+            send(me, "linked")
+            stop_node("b")
+            send(me, "survived")
+
+        _, ref = spawn_monitor(caller)
+        receive("linked")
+        return receive(("DOWN", ref, ANY, ANY, ANY))[4], _flush_all()
+
+    assert run(main) == ("noconnection", [])
+
+
+def test_a_process_on_a_node_that_stops_itself_is_killed(run):
+    def main():
+        start_node("b")
+        _, ref = spawn_monitor("b", lambda: (stop_node("b"), send("main", "survived")))
+        return receive(("DOWN", ref, ANY, ANY, ANY))[4]
+
+    assert run(main) == "noconnection"
