@@ -151,6 +151,10 @@ class ReceiveMixin:
         other = self._table.get(pid.id)
         if other is None or not other.alive:
             return ("DOWN", ref, "process", pid, "noproc")
+        dist = self._dist       # a server on another node (runtime/nodes): as monitor does
+        if dist is not None and pid.node != proc.pid.node and not dist.reach(proc.pid.node,
+                                                                              pid.node):
+            return ("DOWN", ref, "process", pid, "noconnection")
         me = proc.pid
         mons = proc.monitors
         if mons is None:
@@ -163,8 +167,8 @@ class ReceiveMixin:
         mb = proc.mailbox
         scanned = len(mb) if mb else 0
         msg = (kind, (me, ref), request)
-        if self._send_tracers or self._flag_tracers:
-            self.send(pid, msg, False)
+        if self._send_tracers or self._flag_tracers or dist is not None:
+            self.send(pid, msg, False)      # (across nodes it goes through the connection)
         else:   # send's work, minus what is known here: the target's record, a message
             self.messages_sent += 1
             proc.reductions += 1
@@ -212,6 +216,8 @@ class ReceiveMixin:
         if self._send_tracers or self._flag_tracers:
             self.send(pid, (tag, value), False)
             return
+        if self._dist is not None and self._dist.reply(pid, tag, value):
+            return      # to another node: through the connection (runtime/nodes)
         self.messages_sent += 1
         cur = self.current
         if cur is not None:

@@ -401,3 +401,21 @@ class Cluster:
             ref = rt.monitor(cur, pid) if cur is not None else None
             return pid, ref
         return pid
+
+    def reply(self, pid: Pid, tag, value) -> bool:
+        """A GenServer reply to a caller on another node (True: handled here). It is
+        dropped on arrival if the caller gave up meanwhile, as OTP's alias does."""
+        rt = self.rt
+        cur = rt.current
+        src = cur.pid.node if cur is not None else 0
+        if src == pid.node:
+            return False
+        rt.messages_sent += 1
+
+        def arrive():
+            proc = rt._table.get(pid.id)
+            if proc is not None and proc.monitors and tag in proc.monitors:
+                rt._deliver(proc, (tag, value))
+
+        self.transmit(src, pid.node, arrive)
+        return True

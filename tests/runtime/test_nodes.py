@@ -484,3 +484,61 @@ def test_a_process_on_a_node_that_stops_itself_is_killed(run):
         return receive(("DOWN", ref, ANY, ANY, ANY))[4]
 
     assert run(main) == "noconnection"
+
+
+def test_a_genserver_call_to_another_node_is_answered_and_a_cut_ends_it_at_once(run):
+    """A call whose server is cut off fails when the connection goes, not at its timeout.
+    (Erlang's gen:call turns that DOWN into exit({nodedown, Node}); beamlab's
+    GenServer.call still reports the DOWN's reason, noconnection: see docs/distribution.md.)"""
+    from beamlab.runtime.otp import CallExit, GenServer
+
+    class Where(GenServer):
+        def init(self, arg):
+            return ("ok", None)
+
+        def handle_call(self, request, from_, state):
+            return ("reply", (request, node()), state)
+
+    def main():
+        start_node("b")
+        me = self()
+        spawn("b", lambda: (send(me, Where.start(None)), receive()))
+        server = receive()
+        set_latency(1.0)
+        t0 = clock_now()
+        answer = GenServer.call(server, "where")        # there and back: 2 s
+        took = clock_now() - t0
+        partition([["main"], ["b"]])
+        with pytest.raises(CallExit, match="noconnection"):
+            GenServer.call(server, "again", 60)
+        return answer, node(server), took, clock_now() - t0 - took
+
+    def clock_now():
+        from beamlab.runtime import current_runtime
+        return current_runtime().clock.now()
+
+    assert run(main) == (("where", "b@lab"), "b@lab", 2.0, 0.0)
+
+
+def test_a_late_reply_from_another_node_never_lands_in_the_callers_mailbox(run):
+    """As OTP 24+'s alias: a call that timed out gets no stray reply later."""
+    from beamlab.runtime.otp import CallExit, GenServer
+
+    class Slow(GenServer):
+        def init(self, arg):
+            return ("ok", None)
+
+        def handle_call(self, request, from_, state):
+            return ("reply", "late", state)
+
+    def main():
+        start_node("b")
+        me = self()
+        spawn("b", lambda: (send(me, Slow.start(None)), receive()))
+        server = receive()
+        set_latency(1.0)
+        with pytest.raises(CallExit, match="timed out"):
+            GenServer.call(server, "hi", 1.5)       # the reply would come at 2 s
+        return _wait_all(3)
+
+    assert run(main) == []
