@@ -23,7 +23,8 @@ class RegistryMixin:
             raise BadArg(f"register({name!r}, ...): a name must be a non-empty string (and not 'undefined')")
         if not isinstance(pid, Pid):
             raise BadArg(f"register({name!r}, {pid!r}): the second argument must be a pid")
-        names = self._names if self._dist is None else self._dist.nodes[pid.node].names
+        names = self._names if self._dist is None else self._dist.registry_for(self.current, name,
+                                                                                 pid)
         if name in names:
             raise BadArg(f"register({name!r}, {pid!r}): the name is already registered to "
                          f"{names[name]!r}; unregister it first or pick another name")

@@ -419,3 +419,15 @@ class Cluster:
 
         self.transmit(src, pid.node, arrive)
         return True
+
+    def registry_for(self, cur, name, pid: Pid) -> dict:
+        """The registry `register(name, pid)` enters a name in: the caller's node's.
+        As in Erlang, only a pid of the caller's own node can be registered there."""
+        here = cur.pid.node if cur is not None else 0
+        if pid.node != here:
+            where = self.name_of(pid.node) if pid.node < len(self.nodes) else "another node"
+            raise BadArg(f"register({name!r}, {pid!r}): that process lives on {where}, and a "
+                         f"name is registered on the caller's own node ({self.name_of(here)}); "
+                         f"register it from there, e.g. as the process's first act: "
+                         f"spawn({where!r}, lambda: (register({name!r}, self()), ...))")
+        return self.nodes[here].names

@@ -99,6 +99,17 @@ def test_each_node_has_its_own_registry_and_a_name_node_pair_reaches_it(run):
     assert run(main) == (("b sees", True), True, "to b", "nothing")
 
 
+def test_only_a_pid_of_the_callers_own_node_can_be_registered(run):
+    """Erlang: register(x, RemotePid) is badarg."""
+    def main():
+        start_node("b")
+        with pytest.raises(BadArg, match="lives on b@lab"):
+            register("x", spawn("b", _idle))
+        return whereis("x")
+
+    assert run(main) is None
+
+
 def test_process_info_of_a_remote_process(run):
     def main():
         start_node("b")
@@ -163,7 +174,8 @@ def test_a_monitor_across_a_cut_delivers_down_noconnection_by_pid_and_by_name(ru
 
 
 def test_monitor_node_delivers_nodedown_once_per_call(run):
-    """Erlang: got {nodedown,b@vm}."""
+    """Erlang: got {nodedown,b@vm}; after monitor_node(C, true) twice and c halting,
+    got {nodedown,c@vm} twice."""
     def main():
         start_node("b")
         monitor_node("b", True)
@@ -200,6 +212,11 @@ def test_monitor_node_of_a_node_that_cannot_be_reached_is_nodedown_at_once(run):
 
 
 def test_stopping_a_node_kills_its_processes_and_the_others_see_noconnection(run):
+    """Erlang (node c halts; a traps exits, linked to P and monitoring Q on c):
+    got {'EXIT',<8655.88.0>,noconnection}
+    got {'DOWN',#Ref<...>,process,<8655.89.0>,noconnection}
+    got {nodedown,c@vm}
+    nodes() = []"""
     def main():
         start_node("b")
         process_flag("trap_exit", True)
