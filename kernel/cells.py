@@ -136,8 +136,8 @@ class Cells:
         Runs in the execute request's Context (outside any process)."""
         self.count += 1
         context = contextvars.copy_context()
-        self.gl = GroupLeader(self.stdout, context=context, label=label or f"cell {self.count}",
-                              err_stream=CrashFolder(self.stderr, context))
+        self.gl = GroupLeader(pinned(self.stdout), context=context, label=label or f"cell {self.count}",
+                              err_stream=CrashFolder(pinned(self.stderr), context))
         self._ensure_shell()
         if silent:
             self.key = None
@@ -242,6 +242,44 @@ class Cells:
                                   + "\n")
         except Exception:   # bookkeeping must never disturb the runtime
             pass
+
+
+def pinned(stream):
+    """`stream`, or for an ipykernel whose output streams have one parent for everyone
+    (before ContextVar parents: 6.17, as on Colab) a `PinnedParent` to this request's."""
+    if hasattr(stream, "parent_header") and not hasattr(stream, "_parent_header") \
+            and hasattr(stream, "flush"):
+        return PinnedParent(stream, stream.parent_header)
+    return stream
+
+
+class PinnedParent:
+    """Writes to an old ipykernel OutStream as the cell it was made in, so a process's late
+    output lands in the cell that spawned it, not in whichever cell runs now. Each write is
+    flushed at once under that parent (what is buffered for another parent goes first)."""
+
+    def __init__(self, stream, parent):
+        self.stream, self.parent = stream, parent
+
+    def write(self, text):
+        s = self.stream
+        old = s.parent_header
+        if old == self.parent:
+            return s.write(text)
+        s.flush()
+        s.parent_header = self.parent
+        try:
+            n = s.write(text)
+            s.flush()
+        finally:
+            s.parent_header = old
+        return n
+
+    def flush(self):
+        self.stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
 
 
 REPORT = "=ERROR REPORT===="
