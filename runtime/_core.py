@@ -360,9 +360,9 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             frm = cur.pid if cur is not None else SYSTEM_PID
             for tracer in self._flag_tracers:
                 tracer(frm, pid, msg)
-        dist = self._dist
-        if dist is not None and pid.node != (cur.pid.node if cur is not None else 0):
-            dist.send(cur.pid.node if cur is not None else 0, pid, msg)
+        dist = self._dist   # another node's process (runtime/nodes); from outside any process,
+        if dist is not None and cur is not None and pid.node != cur.pid.node:  # no network
+            dist.send(cur.pid.node, pid, msg)
             return msg
         if target is None:
             if self._recorder is not None:

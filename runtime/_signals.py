@@ -190,8 +190,8 @@ class SignalsMixin:
         target = self._table.get(pid.id)
         if target is None or not target.alive:
             return True
-        if self._dist is not None and pid.node != sender_pid.node:
-            self._dist.exit_signal(sender_pid, target, reason)
+        if self._dist is not None and pid.node != sender_pid.node and sender_pid.id:
+            self._dist.exit_signal(sender_pid, target, reason)  # (not from outside processes)
             return True
         self._exit_signal(target, sender_pid, reason, via_link=False)
         return True

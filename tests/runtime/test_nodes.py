@@ -559,3 +559,22 @@ def test_a_late_reply_from_another_node_never_lands_in_the_callers_mailbox(run):
         return _wait_all(3)
 
     assert run(main) == []
+
+
+def test_what_comes_from_outside_any_process_crosses_no_network(run):
+    """A widget's Kill button (rt.exit) or a send from another thread is not a node's."""
+    from beamlab.runtime import current_runtime
+
+    def main():
+        rt = current_runtime()
+        start_node("b")
+        p = spawn("b", _idle)
+        q = spawn("b", lambda: receive("never"))
+        partition([["main"], ["b"]])
+        # run by the loop, outside any process, as a send from another thread is
+        rt.call_soon_threadsafe(rt.send, q, "from outside")
+        rt.exit(p, "kill")          # from no process, as a widget's Kill button
+        sleep(0.001)
+        return is_process_alive(p), process_info(q, "messages")
+
+    assert run(main) == (False, ["from outside"])
