@@ -8,10 +8,13 @@
     >>> pid, node(pid)
     (<1.57.0>, 'b@lab')
     >>> monitor_node("b@lab", True)
+    True
     >>> partition([["main"], ["b"]])     # links across the cut fire with noconnection
+    True
     >>> receive(("nodedown", ANY))
     ('nodedown', 'b@lab')
     >>> heal()                           # they reconnect on the next send
+    True
 
 Everything here is a simulation: every node runs in this one kernel, and a
 "connection" is a rule about which processes may reach which. The rules are

@@ -135,3 +135,11 @@ def test_the_wedge_errors_and_the_process_limit_are_public_and_in_the_notebook()
     for name in ("SystemLimit", "LockDeadlock", "Wedged", "system_info", "node"):
         assert name in runtime.__all__ and name in ns, name
     assert beamlab.run(lambda: runtime.system_info("process_limit"), process_limit=5000) == 5000
+
+
+def test_the_cluster_functions_are_in_the_notebook():
+    from beamlab.kernel.namespace import learner_namespace
+    ns = learner_namespace()
+    for name in ("start_node", "stop_node", "nodes", "monitor_node", "disconnect", "partition",
+                 "heal", "set_latency"):
+        assert ns[name] is getattr(runtime, name), name
