@@ -7,7 +7,10 @@ widget messages are handled even while a cell is busy.
 
     python -m beamlab install --sys-prefix     # then pick "BEAM Lab (Python)"
 
-`BeamKernel` is importable from here; importing it pulls in ipykernel.
+`BeamKernel` is importable from here; importing it pulls in ipykernel. In a
+kernel that cannot be chosen (Colab, VS Code's default Python) `%load_ext beamlab`
+gives the same notebook (extension.py: the kernel is that extension plus comm
+routing, no debugger, and its shutdown).
 """
 
 from .kernelspec import DISPLAY_NAME, KERNEL_NAME, install, kernel_dict, uninstall
