@@ -348,10 +348,15 @@ def send_after(seconds: float, dest, msg):
     if not isinstance(seconds, (int, float)) or seconds < 0:
         raise BadArg(f"send_after({seconds!r}, ...): give a number of seconds >= 0")
     msg = to_message(msg)
+    cur = rt.current
+    here = cur.pid.node if cur is not None else 0     # the node it is sent from (runtime/nodes)
 
     def fire():
         try:
-            rt.send(dest, msg, False)    # copied once, when send_after was called
+            if rt._dist is not None:
+                rt._dist.send_from(here, dest, msg)
+            else:
+                rt.send(dest, msg, False)    # copied once, when send_after was called
         except BadArg:
             pass   # a name that is gone by then: dropped, like erlang:send_after to a dead name
     return rt.add_timer(seconds, fire)

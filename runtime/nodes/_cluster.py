@@ -431,3 +431,25 @@ class Cluster:
                          f"register it from there, e.g. as the process's first act: "
                          f"spawn({where!r}, lambda: (register({name!r}, self()), ...))")
         return self.nodes[here].names
+
+    def send_from(self, here: int, dest, msg) -> None:
+        """A send made on node `here` by no running process (a send_after firing):
+        a name is looked up on that node, and another node's pid is reached through
+        the connection, as the BEAM's timer sends from the node that set it."""
+        rt = self.rt
+        if type(dest) is Pid:
+            pid = dest
+        elif isinstance(dest, str):
+            pid = self.nodes[here].names.get(dest)
+            if pid is None:
+                return
+        else:
+            name, node = dest if type(dest) is tuple and len(dest) == 2 else (None, None)
+            there = self.find(node, f"send_after(..., {dest!r}, ...)") if name else None
+            if there is None:
+                raise BadArg(f"send_after: {dest!r} is not a pid, a name or a (name, node)")
+            pid = there.names.get(name) or Pid(0, there.index)
+        if pid.node != here:
+            self.send(here, pid, msg)
+        else:
+            rt.send(pid, msg, False)

@@ -24,8 +24,9 @@ from __future__ import annotations
 import pytest
 
 from beamlab.runtime import (ANY, BadArg, demonitor, exit, is_process_alive, link, monitor, node,
-                             process_flag, process_info, receive, register, self, send, sleep,
-                             spawn, spawn_link, spawn_monitor, unlink, whereis)
+                             process_flag, process_info, receive, register, self, send,
+                             send_after, sleep, spawn, spawn_link, spawn_monitor, unlink,
+                             whereis)
 from beamlab.runtime.nodes import (disconnect, heal, monitor_node, nodes, partition,
                                    set_latency, start_node, stop_node)
 
@@ -578,3 +579,24 @@ def test_what_comes_from_outside_any_process_crosses_no_network(run):
         return is_process_alive(p), process_info(q, "messages")
 
     assert run(main) == (False, ["from outside"])
+
+
+def test_send_after_sends_from_the_node_that_set_it(run):
+    """Its name is looked up there, and a message to another node crosses the connection."""
+    def main():
+        start_node("b")
+        me = self()
+
+        def on_b():
+            register("here", self())
+            send_after(1, "here", "to b's own name")
+            send_after(2, me, "to main")
+            receive("never")
+
+        p = spawn("b", on_b)
+        sleep(1.5)
+        seen = process_info(p, "messages")
+        partition([["main"], ["b"]])
+        return seen, receive(timeout=5, default="lost across the cut")
+
+    assert run(main) == (["to b's own name"], "lost across the cut")
