@@ -225,6 +225,7 @@ def test_stopping_a_node_kills_its_processes_and_the_others_see_noconnection(run
         q = spawn("b", _idle)
         ref = monitor(q)
         monitor_node("b", True)
+        sleep(0.001)        # both are running, waiting in receive
         stop_node("b")
         return (_flush_all() == [("EXIT", p, "noconnection"),
                                  ("DOWN", ref, "process", q, "noconnection"),
