@@ -46,6 +46,15 @@ def _copied(args: tuple, kwargs: dict):
     return args, ({k: to_message(v) for k, v in kwargs.items()} if kwargs else None)
 
 
+def _on_node(name: str):
+    """The runtime, for a spawn on the node `name`: BadArg if no node was ever started."""
+    rt = current_runtime()
+    if rt._dist is None:
+        raise BadArg(f"spawn({name!r}, ...): there is no node {name!r}, only this one; start "
+                     f"it first with start_node({name.split('@')[0]!r})")
+    return rt
+
+
 def spawn(fn, *args, **kwargs) -> Pid:
     """Start a new process running `fn(*args, **kwargs)`; returns its pid at once.
 
@@ -62,7 +71,7 @@ def spawn(fn, *args, **kwargs) -> Pid:
     the simulated cluster (Erlang's `spawn(Node, Fun)`; see `start_node`).
     """
     if isinstance(fn, str) and args:
-        return current_runtime().spawn(args[0], *_copied(args[1:], kwargs), node=fn)
+        return _on_node(fn).spawn(args[0], *_copied(args[1:], kwargs), node=fn)
     return current_runtime().spawn(fn, *_copied(args, kwargs))
 
 
@@ -74,7 +83,7 @@ def spawn_link(fn, *args, **kwargs) -> Pid:
     `spawn_link(node, fn, *args)` starts it on that node of the simulated cluster.
     """
     if isinstance(fn, str) and args:
-        return current_runtime().spawn(args[0], *_copied(args[1:], kwargs), link=True, node=fn)
+        return _on_node(fn).spawn(args[0], *_copied(args[1:], kwargs), link=True, node=fn)
     return current_runtime().spawn(fn, *_copied(args, kwargs), link=True)
 
 
@@ -88,8 +97,7 @@ def spawn_monitor(fn, *args, **kwargs) -> tuple:
     `spawn_monitor(node, fn, *args)` starts it on that node of the simulated cluster.
     """
     if isinstance(fn, str) and args:
-        return current_runtime().spawn(args[0], *_copied(args[1:], kwargs), monitor=True,
-                                       node=fn)
+        return _on_node(fn).spawn(args[0], *_copied(args[1:], kwargs), monitor=True, node=fn)
     return current_runtime().spawn(fn, *_copied(args, kwargs), monitor=True)
 
 

@@ -378,9 +378,9 @@ class Cluster:
         here = cur.pid.node if cur is not None else 0
         if node is None:
             return Pid(n, here)
-        target = self.find(node, f"spawn({node!r}, ...)")
-        if target is None or not self.reach(here, target.index):
-            return None
+        target = self.get(node, f"spawn({node!r}, ...)")     # a typo: BadArg
+        if not self.reach(here, target.index):
+            return None     # stopped, or cut off: Erlang's answer, see spawn_failed
         return Pid(n, target.index)
 
     def spawn_failed(self, n: int, cur, node, fn, link: bool, monitor: bool):

@@ -601,3 +601,15 @@ def test_send_after_sends_from_the_node_that_set_it(run):
         return seen, receive(timeout=5, default="lost across the cut")
 
     assert run(main) == (["to b's own name"], "lost across the cut")
+
+
+def test_spawn_on_a_node_never_started_is_a_badarg_saying_to_start_it(run):
+    def main():
+        with pytest.raises(BadArg, match=r"start_node\('b'\)"):
+            spawn("b@lab", _idle)
+        start_node("c")
+        with pytest.raises(BadArg, match="no node 'b@lab'"):
+            spawn_link("b@lab", _idle)
+        return nodes()
+
+    assert run(main) == ["c@lab"]
