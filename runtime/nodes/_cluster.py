@@ -453,3 +453,27 @@ class Cluster:
             self.send(here, pid, msg)
         else:
             rt.send(pid, msg, False)
+
+    # -- for observers (the cluster widget of issue 14 point 4) -------------------------
+    def snapshot(self) -> dict:
+        """What a widget draws, as plain data: nodes (name, running, process count),
+        connections (up, or blocked by a partition), latencies and what is in flight.
+
+            >>> current_runtime()._dist.snapshot()["connections"]
+            [{'nodes': ('main@lab', 'b@lab'), 'up': True, 'blocked': False, ...}]
+        """
+        counts = collections.Counter(p.pid.node for p in self.rt._table.values())
+        nodes = [{"name": n.name, "index": n.index, "running": n.alive,
+                  "processes": counts.get(n.index, 0) if n.alive else 0,
+                  "registered": sorted(n.names)} for n in self.nodes]
+        pairs = sorted(self.connected | self.blocked, key=sorted)
+        conns = []
+        for p in pairs:
+            a, b = sorted(p)
+            flying = sum(len(ch.queue) for key in ((a, b), (b, a))
+                         if (ch := self.channels.get(key)) is not None)
+            conns.append({"nodes": (self.nodes[a].name, self.nodes[b].name),
+                          "up": p in self.connected, "blocked": p in self.blocked,
+                          "latency": self.latency.get(p, self.default_latency),
+                          "in_flight": flying})
+        return {"nodes": nodes, "connections": conns}

@@ -613,3 +613,29 @@ def test_spawn_on_a_node_never_started_is_a_badarg_saying_to_start_it(run):
         return nodes()
 
     assert run(main) == ["c@lab"]
+
+
+def test_a_snapshot_of_the_cluster_for_observers(run):
+    from beamlab.runtime import current_runtime
+
+    def main():
+        start_node("b")
+        start_node("c")
+        set_latency(2, "main", "b")
+        p = spawn("b", lambda: receive("never"))
+        send(p, "on its way")
+        partition([["main", "b"], ["c"]])
+        return current_runtime()._dist.snapshot()
+
+    snap = run(main)
+    assert [(n["name"], n["running"]) for n in snap["nodes"]] == [
+        ("main@lab", True), ("b@lab", True), ("c@lab", True)]
+    assert snap["nodes"][1]["processes"] == 1
+    assert snap["connections"] == [
+        {"nodes": ("main@lab", "b@lab"), "up": True, "blocked": False, "latency": 2.0,
+         "in_flight": 1},
+        {"nodes": ("main@lab", "c@lab"), "up": False, "blocked": True, "latency": 0.0,
+         "in_flight": 0},
+        {"nodes": ("b@lab", "c@lab"), "up": False, "blocked": True, "latency": 0.0,
+         "in_flight": 0},
+    ]
