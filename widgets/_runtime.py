@@ -34,8 +34,8 @@ def current_runtime():
         return current()
     except Exception as exc:
         raise RuntimeError("no beamlab runtime is running here: use the 'BEAM Lab (Python)' kernel, "
-                           "call the widget inside beamlab.run(main), or pass runtime=Runtime(...)"
-                           ) from exc
+                           "run %load_ext beamlab in this notebook first, call the widget inside "
+                           "beamlab.run(main), or pass runtime=Runtime(...)") from exc
 
 
 def in_scheduler(runtime, fn, *args) -> None:
