@@ -119,8 +119,18 @@ class Cluster:
         else:                       # restarted: a fresh node under the old name
             node.alive = True
             node.names = {}
+        self._event(("beamlab", "node", "start"), {"node": node.name})
         self.connected.add(_pair(from_node, node.index))
+        self._event(("beamlab", "connection", "up"),
+                    {"nodes": (self.nodes[from_node].name, node.name)})
         return node.name
+
+    def _event(self, event, meta, measurements=None) -> None:
+        """A telemetry event for observers (the cluster widget): node start/stop,
+        connection up/down."""
+        tele = self.rt.telemetry
+        if tele.handlers:
+            tele.execute(event, measurements or {"count": 1}, meta)
 
     def stop_node(self, node: Node) -> None:
         if node.index == 0:
@@ -130,8 +140,9 @@ class Cluster:
             return
         for other in self.nodes:
             if other is not node:
-                self.cut(node.index, other.index)
+                self.cut(node.index, other.index, "node_stopped")
         node.alive = False
+        self._event(("beamlab", "node", "stop"), {"node": node.name})
         rt = self.rt
         for proc in [p for p in rt._table.values() if p.pid.node == node.index]:
             rt._kill(proc, "killed", now=proc is not rt.current)
@@ -156,6 +167,7 @@ class Cluster:
         if p in self.blocked:
             return False
         self.connected.add(p)
+        self._event(("beamlab", "connection", "up"), {"nodes": (nodes[a].name, nodes[b].name)})
         return True
 
     def transmit(self, src: int, dst: int, fn, on_cut=None) -> bool:
@@ -184,20 +196,26 @@ class Cluster:
         fn, _ = ch.queue.popleft()
         fn()
 
-    def cut(self, a: int, b: int) -> bool:
-        """The connection a-b goes down (if it was up): apply Erlang's consequences."""
+    def cut(self, a: int, b: int, why: str = "disconnect") -> bool:
+        """The connection a-b goes down (if it was up): apply Erlang's consequences.
+        `why`: "disconnect", "partition" or "node_stopped", for observers."""
         p = _pair(a, b)
         if a == b or p not in self.connected:
             return False
         self.connected.discard(p)
         lost = []
+        lost_count = 0
         for key in ((a, b), (b, a)):
             ch = self.channels.get(key)
             if ch is not None:
+                lost_count += len(ch.queue)
                 ch.gen += 1
                 lost.extend(on_cut for _, on_cut in ch.queue if on_cut is not None)
                 ch.queue.clear()
                 ch.last_due = 0.0
+        self._event(("beamlab", "connection", "down"),
+                    {"nodes": (self.nodes[a].name, self.nodes[b].name), "reason": why},
+                    {"count": 1, "lost": lost_count})
         rt = self.rt
         table = rt._table
         exits, downs = [], []
@@ -271,7 +289,7 @@ class Cluster:
             for j in where:
                 if i < j and where[i] != where[j]:
                     self.blocked.add(_pair(i, j))
-                    self.cut(i, j)
+                    self.cut(i, j, "partition")
 
     def heal(self) -> None:
         self.blocked.clear()    # they connect again on the next send, not before

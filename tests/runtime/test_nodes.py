@@ -639,3 +639,36 @@ def test_a_snapshot_of_the_cluster_for_observers(run):
         {"nodes": ("b@lab", "c@lab"), "up": False, "blocked": True, "latency": 0.0,
          "in_flight": 0},
     ]
+
+
+def test_nodes_and_connections_emit_telemetry_for_observers(run):
+    from beamlab.runtime import telemetry
+
+    def main():
+        seen = []
+        telemetry.attach_many("cluster", [("beamlab", "node", "start"),
+                                          ("beamlab", "node", "stop"),
+                                          ("beamlab", "connection", "up"),
+                                          ("beamlab", "connection", "down")],
+                              lambda event, m, meta, cfg: seen.append((event[1:], m, meta)))
+        start_node("b")
+        p = spawn("b", lambda: receive("never"))
+        set_latency(1)
+        send(p, "lost")
+        partition([["main"], ["b"]])
+        heal()
+        send(p, "reconnects")
+        stop_node("b")
+        return seen
+
+    main_b = ("main@lab", "b@lab")
+    assert run(main) == [
+        (("node", "start"), {"count": 1}, {"node": "b@lab"}),
+        (("connection", "up"), {"count": 1}, {"nodes": main_b}),
+        (("connection", "down"), {"count": 1, "lost": 1},
+         {"nodes": main_b, "reason": "partition"}),
+        (("connection", "up"), {"count": 1}, {"nodes": main_b}),
+        (("connection", "down"), {"count": 1, "lost": 1},
+         {"nodes": ("b@lab", "main@lab"), "reason": "node_stopped"}),
+        (("node", "stop"), {"count": 1}, {"node": "b@lab"}),
+    ]
