@@ -375,7 +375,10 @@ class Preemptor:
             cur = rt.current
             if cur is not None and frame is not None and greenlet.getcurrent() is cur.greenlet:
                 waited = self.stuck_for(cur, frame)
-                if waited > 0 and (waited >= 0.5 or wedges.waits_for_lock(frame)):
+                # A lock wait counts even when no tick has seen it yet: under load the
+                # ticks may have gone to another thread, and this interrupt must land.
+                if waited >= 0.5 or (frame.f_code.co_code[frame.f_lasti] in _CALLS
+                                     and wedges.waits_for_lock(frame)):
                     self._stuck_at = None
                     self._clear_deferred()
                     raise wedges.interrupted_error(rt, cur, frame, waited)
