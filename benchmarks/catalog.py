@@ -118,6 +118,13 @@ BENCHMARKS: list[Benchmark] = [
               Target("max", 20.0, BEAMLAB, "p99 ≤ 20 ms"), extra=("p50_ms", "max_ms"),
               note="benchmarks/fairness.py (issue 10, point 7): lateness = wake-up time − "
                    "deadline; printers run `while True: print(...)` into os.devnull"),
+    Benchmark("thread_send", "wake-up latency of a send from an OS thread to a process in "
+              "receive() beside 8 spinners (real clock)",
+              "max_ms", "ms", {"sends": 200, "spinners": 8, "period": 0.01},
+              {"sends": 5, "spinners": 2, "period": 0.01}, (BEAMLAB,),
+              Target("max", 10.0, BEAMLAB, "every one ≤ 10 ms"), extra=("p50_ms", "p99_ms"),
+              note="benchmarks/fairness.py (issue 10, point 10): latency = receive time − send "
+                   "time; one send every 10 ms from a plain threading.Thread"),
     Benchmark("overhead", "preemption overhead on CPU-bound processes (signal vs cooperative)",
               "overhead_pct", "%", {"iterations": 6_000_000, "pairs": 3},
               {"iterations": 20_000, "pairs": 1}, (BEAMLAB,),

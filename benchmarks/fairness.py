@@ -72,7 +72,39 @@ def fairness(duration: float, spinners: int, printers: int, period: float) -> di
         devnull.close()
 
 
-WORKLOADS = {"fairness": fairness}
+def thread_send(sends: int, spinners: int, period: float) -> dict:
+    """Issue 10, point 10: a message sent from an OS thread to a process waiting in
+    `receive()` with no timeout must wake it within 10 ms, even beside spinners.
+    Latency = receive time − send time, over `sends` sends `period` apart."""
+    import threading
+
+    try:
+        import beamlab.runtime as bl
+    except ImportError as exc:
+        raise Skip(f"beamlab.runtime is not importable ({exc}); install the project with "
+                   f"`make venv`") from None
+
+    def main():
+        for _ in range(spinners):
+            bl.spawn(_spin)
+        me = bl.self()
+
+        def sender():
+            for _ in range(sends):
+                time.sleep(period)
+                bl.send(me, ("sent", time.perf_counter()))
+
+        threading.Thread(target=sender, daemon=True).start()
+        ms = []
+        for _ in range(sends):
+            _, t0 = bl.receive(("sent", bl.ANY))
+            ms.append((time.perf_counter() - t0) * 1000)
+        return {"p99_ms": percentile(ms, 0.99), "p50_ms": percentile(ms, 0.5), "max_ms": max(ms)}
+
+    return bl.Runtime(preemption="signal").run(main)
+
+
+WORKLOADS = {"fairness": fairness, "thread_send": thread_send}
 
 
 if __name__ == "__main__":
