@@ -179,7 +179,18 @@ BENCHMARKS: list[Benchmark] = [
                    "by hand); tree_change_ms includes a kill and the redraw it causes"),
 ]
 
-BENCHMARKS.append(Benchmark("recorder", "flight recorder cost: ring and call throughput with it on, % of off", "ring_pct", "%", {"n": 1000, "rounds": 30, "calls": 20_000, "repeats": 5, "cap_events": 200_000}, {"n": 20, "rounds": 3, "calls": 100, "repeats": 1, "cap_events": 500}, (BEAMLAB,), Target("min", 70.0, BEAMLAB, "≥ 70% (ring; call_pct beside it)"), extra=("call_pct", "us_per_hop_on", "us_per_hop_off", "us_per_call_on", "us_per_call_off", "cap_events", "cap_mb", "cap_estimate_mb"), higher_is_better=True, runs=1, note="benchmarks/recorder.py (issue 13): on/off interleaved `repeats` times, medians; cap_mb: what tracemalloc sees a full ring of cap_events hold, beside the recorder's own estimate (its byte cap)"))
+BENCHMARKS.append(Benchmark(
+    "recorder", "flight recorder cost: ring and call throughput with it on, % of off",
+    "ring_pct", "%",
+    {"n": 1000, "rounds": 30, "calls": 20_000, "repeats": 5, "cap_events": 200_000},
+    {"n": 20, "rounds": 3, "calls": 100, "repeats": 1, "cap_events": 500}, (BEAMLAB,),
+    Target("min", 70.0, BEAMLAB, "≥ 70% (ring; call_pct beside it)"),
+    extra=("call_pct", "us_per_hop_on", "us_per_hop_off", "us_per_call_on", "us_per_call_off",
+           "cap_events", "cap_mb", "cap_estimate_mb"),
+    higher_is_better=True, runs=1,
+    note="benchmarks/recorder.py (issue 13): on/off interleaved `repeats` times, medians; "
+         "cap_mb: what tracemalloc sees a full ring of cap_events hold, beside the recorder's "
+         "own estimate (its byte cap)"))
 
 BY_NAME: dict[str, Benchmark] = {b.name: b for b in BENCHMARKS}
 
