@@ -124,3 +124,21 @@ def execute(nb, kernel: str = KERNEL, *, km=None, timeout: int = CELL_TIMEOUT) -
     t0 = time.monotonic()
     client.execute()
     return Run(nb, time.monotonic() - t0)
+
+
+def assert_solved_run_passes(run: Run) -> None:
+    """A notebook run with its exercises solved: no error, every self-check says "✓ correct",
+    and each cell tagged `raises-exception` shows its error."""
+    assert run.errors() == []
+    verdicts = run.verdicts()
+    assert verdicts and all(v == PASS for v in verdicts), verdicts
+    for c in run.nb.cells:
+        if "raises-exception" in tags(c):
+            assert any(o.output_type == "error" for o in c.outputs), f"cell {c.id} should show an error"
+
+
+def assert_shipped_run_gets_hints(run: Run) -> None:
+    """A notebook run as shipped: no error, and every self-check answers with a hint."""
+    assert run.errors() == []
+    verdicts = run.verdicts()
+    assert verdicts and all(v == FAIL for v in verdicts), verdicts
