@@ -18,6 +18,9 @@ from .errors import (BadArg, Crash, NoProc, NotInProcess, ProcessExit, ReceiveTi
 from .io import GroupLeader
 from .nodes import (disconnect, heal, monitor_node, nodes, partition, set_latency, start_node,
                     stop_node)
+from .nodes import (global_register_name, global_registered_names, global_send,
+                    global_unregister_name, global_whereis_name, pg_get_local_members,
+                    pg_get_members, pg_join, pg_leave, pg_which_groups)
 from .patterns import ANY
 from .pid import Pid, Ref, pid
 from .recorder import Recorder
@@ -54,4 +57,7 @@ __all__ = [
     "SystemLimit", "format_reason", "is_normal_exit", "Recorder", "LockDeadlock", "Wedged",
     "start_node", "stop_node", "nodes", "monitor_node", "disconnect", "partition", "heal",
     "set_latency",
+    "global_register_name", "global_whereis_name", "global_unregister_name", "global_send",
+    "global_registered_names",
+    "pg_join", "pg_leave", "pg_get_members", "pg_get_local_members", "pg_which_groups",
 ]

@@ -26,9 +26,15 @@ from __future__ import annotations
 from .._core import current_runtime
 from ..errors import BadArg
 from ._cluster import HOST, Cluster
+from .global_names import (global_register_name, global_registered_names, global_send,
+                           global_unregister_name, global_whereis_name)
+from .pg import pg_get_local_members, pg_get_members, pg_join, pg_leave, pg_which_groups
 
 __all__ = ["start_node", "stop_node", "nodes", "monitor_node", "disconnect", "partition",
-           "heal", "set_latency"]
+           "heal", "set_latency",
+           "global_register_name", "global_whereis_name", "global_unregister_name",
+           "global_send", "global_registered_names",
+           "pg_join", "pg_leave", "pg_get_members", "pg_get_local_members", "pg_which_groups"]
 
 
 def _cluster(what: str, start: bool = False):

@@ -123,7 +123,16 @@ class Cluster:
         self.connected.add(_pair(from_node, node.index))
         self._event(("beamlab", "connection", "up"),
                     {"nodes": (self.nodes[from_node].name, node.name)})
+        self._tell("connected", from_node, node.index)
         return node.name
+
+    def _tell(self, what: str, *args) -> None:
+        """Tell the cluster-wide tables (global names, pg groups: global_names.py, pg.py)
+        that a connection came up or went down, or a node stopped."""
+        services = self.rt.__dict__.get("_node_services")
+        if services:
+            for s in services:
+                getattr(s, what)(*args)
 
     def _event(self, event, meta, measurements=None) -> None:
         """A telemetry event for observers (the cluster widget): node start/stop,
@@ -147,6 +156,7 @@ class Cluster:
         for proc in [p for p in rt._table.values() if p.pid.node == node.index]:
             rt._kill(proc, "killed", now=proc is not rt.current)
         node.names.clear()
+        self._tell("node_stopped", node.index)
 
     def visible(self, index: int) -> list:
         """Names of the nodes connected to node `index` (Erlang's nodes())."""
@@ -168,6 +178,7 @@ class Cluster:
             return False
         self.connected.add(p)
         self._event(("beamlab", "connection", "up"), {"nodes": (nodes[a].name, nodes[b].name)})
+        self._tell("connected", a, b)     # global's names merge (and conflicts resolve) here
         return True
 
     def transmit(self, src: int, dst: int, fn, on_cut=None) -> bool:
@@ -203,6 +214,7 @@ class Cluster:
         if a == b or p not in self.connected:
             return False
         self.connected.discard(p)
+        self._tell("disconnected", a, b)
         lost = []
         lost_count = 0
         for key in ((a, b), (b, a)):
@@ -475,7 +487,9 @@ class Cluster:
     # -- for observers (the cluster widget of issue 14 point 4) -------------------------
     def snapshot(self) -> dict:
         """What a widget draws, as plain data: nodes (name, running, process count),
-        connections (up, or blocked by a partition), latencies and what is in flight.
+        connections (up, or blocked by a partition), latencies and what is in flight;
+        each node's view of the global names ({name: pid}) and every pg group's members
+        ({group: [pid, ...]}, on all nodes).
 
             >>> current_runtime()._dist.snapshot()["connections"]
             [{'nodes': ('main@lab', 'b@lab'), 'up': True, 'blocked': False, ...}]
@@ -494,4 +508,12 @@ class Cluster:
                           "up": p in self.connected, "blocked": p in self.blocked,
                           "latency": self.latency.get(p, self.default_latency),
                           "in_flight": flying})
-        return {"nodes": nodes, "connections": conns}
+        # cluster-wide names and groups (global_names.py, pg.py), once used
+        g = self.rt.__dict__.get("_global_names")
+        views = g.snapshot() if g is not None else {}
+        for entry in nodes:
+            entry["global_names"] = dict(sorted(views.get(entry["index"], {}).items(),
+                                                key=lambda kv: repr(kv[0])))
+        pg = self.rt.__dict__.get("_pg_groups")
+        return {"nodes": nodes, "connections": conns,
+                "groups": pg.snapshot() if pg is not None else {}}
