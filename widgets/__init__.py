@@ -11,6 +11,8 @@ to a node, and keeps a static picture for saved notebooks:
   `metrics.counter/sum_/last_value/summary` (Telemetry.Metrics' four kinds).
 - `SequenceTrace(a, b)` / `sequence_trace(a, b)`: a live message sequence diagram.
 - `Chaos(root)` / `chaos(root)`: seeded random kills under a supervisor, with a stop control.
+- `ClusterView()` / `cluster_view()`: the simulated cluster's nodes, connections (click to cut
+  or heal) and the messages between nodes, one lane per node.
 - `export_html(recording, path)`: a flight recording as one self-contained page (export.py).
 
 Example (in a beamlab notebook):
@@ -27,12 +29,13 @@ from ._metrics import Metric, counter, last_value, sum_, summary
 from .telemetry_chart import TelemetryChart, telemetry_chart
 from .sequence import SequenceTrace, sequence_trace
 from .chaos import Chaos, chaos
+from .cluster import ClusterView, cluster_view
 from .export import export_html
 
 __all__ = [
     "SupervisionTree", "supervision_tree",
     "Observer", "ProcessTable", "SystemCharts", "observer",
-    "SequenceTrace", "sequence_trace", "Chaos", "chaos",
+    "SequenceTrace", "sequence_trace", "Chaos", "chaos", "ClusterView", "cluster_view",
     "TelemetryChart", "telemetry_chart", "metrics", "Metric", "counter", "sum_", "last_value", "summary",
     "TreeSnapshot", "TreeNode", "Intensity", "RestartHistory", "tree_snapshot",
     "to_dot", "static_html", "export_html",

@@ -4,7 +4,9 @@
 // Graphviz compiled to WebAssembly (@viz-js/viz), so nothing is fetched at run time.
 import * as esbuild from "esbuild";
 
-const entries = ["tree", "table", "sequence"];
+const all = ["tree", "table", "sequence", "cluster"];
+// `node build.mjs cluster` rebuilds only the entries named (so one widget's build leaves the others alone)
+const entries = process.argv.length > 2 ? process.argv.slice(2).filter((e) => all.includes(e)) : all;
 for (const name of entries) {
   await esbuild.build({
     entryPoints: [`src/${name}.js`],
