@@ -27,7 +27,7 @@ import copy
 
 from .recorder import render
 
-__all__ = ["Recording", "State", "state_at"]
+__all__ = ["Recording", "State", "state_at", "marks_of"]
 
 
 _QUIET_EXITS = frozenset({"normal", "shutdown", "killed"})
@@ -398,12 +398,13 @@ class Recording:
     def last_seq(self) -> int:
         return self.raw[-1][0] if self.raw else self.base.seq
 
-    def events(self) -> list[dict]:
+    def events(self, start: int | None = None, stop: int | None = None) -> list[dict]:
         """Every event as a dict (pids as numbers, terms as text); a receive also says which
-        send it took (`took`, a seq, None if from before the window) and which it skipped."""
+        send it took (`took`, a seq, None if from before the window) and which it skipped.
+        `start`/`stop` take a slice of them (indices into the recording, as `raw[start:stop]`)."""
         full = self._replayed()
         out = []
-        for ev in self.raw:
+        for ev in self.raw[start:stop]:
             d = event_dict(ev)
             took = full.took.get(ev[0])
             if took is not None:
@@ -440,19 +441,13 @@ class Recording:
         """What a timeline marks, oldest first: {seq, t, kind, pid, text} for each crash (an
         exit whose reason is not normal, shutdown or killed), supervisor restart and
         giving up. The exported page and the live scrubber draw these."""
-        out = []
-        for ev in self.raw:
-            kind = ev[2]
-            if kind == "exit":
-                reason = render(ev[5])
-                if reason not in _QUIET_EXITS and not reason.startswith("('shutdown'"):
-                    out.append({"seq": ev[0], "t": ev[1], "kind": "crash", "pid": _n(ev[3]),
-                                "text": f"{pid_text(_n(ev[3]))} crashed: {reason}"})
-            elif kind == "sup" and ev[5] in ("restart", "escalate"):
-                out.append({"seq": ev[0], "t": ev[1], "pid": _n(ev[3]),
-                            "kind": "restart" if ev[5] == "restart" else "giveup",
-                            "text": decision_text(ev[6] or {}, gave_up=ev[5] == "escalate")})
-        return out
+        return marks_of(self.raw)
+
+    def index_of(self, seq: int) -> int:
+        """The index in the recording of the last event with a seq <= `seq` (-1: none)."""
+        if self._seqs is None:
+            self._seqs = [ev[0] for ev in self.raw]
+        return bisect.bisect_right(self._seqs, seq) - 1
 
     KEYFRAME = 2000
 
@@ -507,6 +502,24 @@ class Recording:
             },
             "events": events,
         }
+
+
+def marks_of(raw) -> list[dict]:
+    """The marks (see `Recording.marks`) among raw event tuples, e.g. the ones a live
+    scrubber has not seen yet."""
+    out = []
+    for ev in raw:
+        kind = ev[2]
+        if kind == "exit":
+            reason = render(ev[5])
+            if reason not in _QUIET_EXITS and not reason.startswith("('shutdown'"):
+                out.append({"seq": ev[0], "t": ev[1], "kind": "crash", "pid": _n(ev[3]),
+                            "text": f"{pid_text(_n(ev[3]))} crashed: {reason}"})
+        elif kind == "sup" and ev[5] in ("restart", "escalate"):
+            out.append({"seq": ev[0], "t": ev[1], "pid": _n(ev[3]),
+                        "kind": "restart" if ev[5] == "restart" else "giveup",
+                        "text": decision_text(ev[6] or {}, gave_up=ev[5] == "escalate")})
+    return out
 
 
 def event_dict(ev) -> dict:

@@ -28,7 +28,7 @@ from ._events import long_schedule_log
 from ._procs import learner_function
 from ._runtime import exit_signal, pid_text, safe_repr
 
-__all__ = ["describe", "perform", "ACTIONS"]
+__all__ = ["describe", "describe_then", "perform", "ACTIONS"]
 
 ACTIONS = ("kill", "crash", "normal", "shutdown", "exit_self")
 MAILBOX_SHOWN = 25
@@ -162,3 +162,66 @@ def perform(runtime, pid, action: str, reason: str | None = None) -> dict:
         "shutdown": "it exits with reason shutdown (a supervisor treats that as an orderly stop)",
     }[action]
     return {"level": "info", "text": f'exit({pid_text(pid)}, "{sig}") — {what}.'}
+
+
+def _then(n) -> str:
+    return "" if n is None else f"<0.{n}.0>"
+
+
+def describe_then(state, n, *, key: str | None = None, name: str = "", before=None,
+                  event: dict | None = None) -> dict:
+    """Inspector data for process number `n` as a recording says it was at `state`'s moment
+    (a `State` from `Recording.state_at`): its state after its last callback, its mailbox
+    then, links, parent; no actions (the past cannot be killed).
+
+    At a receive of this process (`event` is that recv/drop event, `before` the state just
+    before it), `queue` is the mailbox as it was before the receive, each message marked
+    "took" (the one the receive takes) or "skipped" (queued before it; they stay behind).
+    """
+    at = f"event {state.seq}" + (f" (t = {state.t:.3f} s)" if state.t is not None else "")
+    p = state.process(n) if n is not None else None
+    label = (p or {}).get("name") or name or ""
+    pid = _then(n)
+    title = f"{label} {pid}".strip()
+    if p is None:
+        return {"key": key, "pid": pid, "alive": False, "title": title or "?", "actions": [],
+                "message": f"{pid or label} is not in the recording at {at}: it had not started "
+                           "then (or it left the recorder's window)."}
+    if not p["alive"]:
+        return {"key": key, "pid": pid, "alive": False, "title": title, "actions": [],
+                "message": f"At {at} {pid} had exited with reason {p['reason']}."}
+    fields = [["status", "alive"], ["initial call", p.get("call") or "?"],
+              ["parent", _then(p.get("parent")) or "—"]]
+    if p.get("trap"):
+        fields.append(["trap_exit", True])
+    cb = p.get("callback")
+    if cb:
+        last = f"{cb['callback']} → {cb['result']}"
+        if cb.get("reply") is not None:
+            last += f" {cb['reply']}"
+        fields.append(["last callback", f"{last} (event {cb['seq']})"])
+    queued = state.mailbox(n)
+    unknown = state.mailbox_unknown(n) or 0
+    data = {
+        "key": key, "pid": pid, "alive": True, "title": title,
+        "message": f"As it was at {at}. Drag the timeline or press Live for now.",
+        "fields": fields,
+        "state": p.get("state"),
+        "mailbox": [f"{m['text']}  ← {_then(m['from'])}" for m in queued[:MAILBOX_SHOWN]],
+        "mailbox_len": len(queued) + unknown,
+        "links": [_then(m) for m in p.get("links", [])][:50],
+        "actions": [],
+    }
+    if unknown:
+        data["mailbox"].insert(0, f"({unknown} queued before the recording started)")
+    if event is not None and before is not None and event.get("pid") == n \
+            and event.get("kind") in ("recv", "drop"):
+        skipped = set(event.get("skipped") or ())
+        queue = []
+        for m in before.mailbox(n)[:MAILBOX_SHOWN]:
+            cls = "took" if m["seq"] == event.get("took") else "skipped" if m["seq"] in skipped else ""
+            queue.append({"text": f"{m['text']}  ← {_then(m['from'])}", "cls": cls, "seq": m["seq"]})
+        data["queue"] = queue
+        data["queue_note"] = ("the receive takes the green one" + (
+            "; the grey ones before it do not match its pattern and stay queued" if skipped else ""))
+    return data

@@ -145,6 +145,8 @@ def guarded(widget, what: str, fn: Callable, *args) -> None:
     """Run `fn(*args)`; if it raises, report it on `widget` as "could not handle `what`"."""
     try:
         fn(*args)
+    except BadMessage as exc:      # the handler found the message does not fit (e.g. a seq past the end)
+        report_error(widget, f"ignored a message from the browser: {exc}")
     except Exception as exc:
         report_error(widget, f"could not handle {what}: {type(exc).__name__}: {safe_repr(exc, 300)}")
 

@@ -28,7 +28,7 @@ from typing import Any, Iterable
 from ._runtime import behaviour_status
 
 __all__ = ["Intensity", "TreeNode", "TreeSnapshot", "RestartHistory", "tree_snapshot", "last_known",
-           "resolve_root"]
+           "resolve_root", "snapshot_from_state", "root_then"]
 
 SUPERVISOR_BEHAVIOURS = {"Supervisor", "DynamicSupervisor", "supervisor"}
 ALIVE = {"running", "runnable", "waiting", "exiting"}
@@ -431,3 +431,171 @@ def _resolve(runtime, root):
         return whereis(root) if whereis else None
     return root
 
+
+
+# --------------------------------------------------------------------------- a moment of a recording
+
+def _pid_then(n):
+    """A recorded pid number as a Pid (prints as <0.N.0>, equal to the live process's pid)."""
+    if n is None:
+        return None
+    try:
+        from beamlab.runtime.pid import Pid
+        return Pid(int(n))
+    except ImportError:            # pragma: no cover - widgets without the runtime package
+        return n
+
+
+def _number(pid):
+    return getattr(pid, "id", pid)
+
+
+def root_then(state, root):
+    """The pid number `root` (a Pid, a number or a registered name) stood for at `state`'s
+    moment: a name is looked up in the names registered then. None if nobody had it."""
+    if isinstance(root, str):
+        return state.names.get(root)
+    return _number(root)
+
+
+def snapshot_from_state(state, root, *, history: RestartHistory | None = None,
+                        max_children: int = 40, shown: dict[str, int] | None = None,
+                        max_outside_links: int = 24) -> TreeSnapshot:
+    """The supervision tree under `root` as a recording says it was at one moment.
+
+    `state` is `runtime.recording.state_at(recording, seq)` (a `State`). The result is
+    the same `TreeSnapshot` the live tree draws (so `to_dot` draws it unchanged): a
+    supervisor's children are the ones it had started then, in its order, each at its
+    place (`history.key(path)`, the same keys as the live tree's, so a selection carries
+    over); `restarts` counts its restarts up to then; a supervisor's intensity is the
+    failures within its period at that moment; a child whose supervisor is between
+    stopping and restarting it is "restarting", one whose pid had died "dead".
+
+    >>> rec = rt.recorder.recording()                             # doctest: +SKIP
+    >>> snapshot_from_state(rec.state_at(120), "app").nodes[0].intensity   # doctest: +SKIP
+    Intensity(used=1, allowed=3, period=5)
+    """
+    history = history if history is not None else RestartHistory()
+    shown = shown or {}
+    now = state.t or 0.0
+    n_root = root_then(state, root)
+    proc = state.procs.get(n_root) if n_root is not None else None
+    if proc is None or not proc["alive"]:
+        rkey = history.key(("root",))
+        if proc is None and isinstance(root, str):
+            note = f"no process was registered as {root!r} at this moment"
+        elif proc is None:
+            note = f"{_pid_then(n_root)} had not started at this moment"
+        else:
+            note = f"{_pid_then(n_root)} had exited ({proc['reason']}) at this moment"
+        n = TreeNode(key=rkey, pid=None, name=str(root), kind="supervisor", status="dead")
+        return TreeSnapshot(root=rkey, nodes=(n,), taken_at=now, note=note)
+    nodes: dict[str, dict] = {}
+    order: list[str] = []
+    key_of: dict[int, str] = {}
+
+    def add(path, n, name, parent, *, restarts=0, restarting=False):
+        p = state.procs.get(n) if n is not None else None
+        key = history.key(path)
+        sup = state.supervisor(n) if n is not None else None
+        alive = p is not None and p["alive"]
+        if alive:
+            status = "running"
+        elif n is None:
+            status = "restarting" if restarting else "stopped"
+        else:
+            status = "dead"
+        label = (p or {}).get("name") or name
+        node = dict(key=key, pid=_pid_then(n) if alive else None, name=str(label),
+                    kind="supervisor" if sup is not None else "worker", status=status,
+                    restarts=restarts, recently_restarted=False, parent=parent, children=[],
+                    links=[], restart=None, behaviour=None, intensity=None, strategy=None,
+                    hidden=0, summary="", _n=n if alive else None)
+        if not alive and n is not None:
+            node["_dead"] = _pid_then(n)
+        nodes[key] = node
+        order.append(key)
+        if alive:
+            key_of[n] = key
+        if parent is not None:
+            nodes[parent]["children"].append(key)
+        if sup is not None and alive:
+            node["strategy"] = sup.get("strategy")
+            if sup.get("intensity") is not None:
+                node["intensity"] = Intensity(used=len(sup["window"]), allowed=sup["intensity"],
+                                              period=sup.get("period") or 5)
+            kids = [(cid, pid) for cid, pid in sup["children"].items()]
+            started = {pid for _cid, pid in kids if pid is not None}
+            # spawned by it but not (yet) reported as its child: a child being started
+            kids += [(str(_pid_then(m)), m) for m in state.children(n) if m not in started]
+            add_children(path, key, kids, sup)
+        elif alive and n is not None and state.sups.get(n) is None:
+            pass                       # a worker: its own spawns are not supervision
+        return key
+
+    def add_children(path, key, kids, sup):
+        limit = max(max_children, shown.get(key, 0))
+        folded = []
+        for i, (cid, pid) in enumerate(kids):
+            p = state.procs.get(pid) if pid is not None else None
+            plain = p is not None and p["alive"]
+            if len(kids) <= limit or i < limit // 2 or not plain:
+                add(path + (cid,), pid, str(cid), key,
+                    restarts=sup["child_restarts"].get(cid, 0), restarting=pid is None)
+            else:
+                folded.append(cid)
+        if folded:
+            gkey = history.key(path + ("…group",))
+            nodes[gkey] = dict(key=gkey, pid=None, name=f"{len(folded)} more", kind="group",
+                               status="running", restarts=0, recently_restarted=False, parent=key,
+                               children=[], links=[], restart=None, behaviour=None, intensity=None,
+                               strategy=None, hidden=len(folded), summary=f"{len(folded)} alive",
+                               _n=None)
+            order.append(gkey)
+            nodes[key]["children"].append(gkey)
+
+    call = proc.get("call") or "process"
+    base = call[:-len(".init/1")] if call.endswith(".init/1") else call
+    rkey = add(("root",), n_root, proc.get("name") or base.rsplit(".", 1)[-1] or call, None)
+    # dotted edges for links that are not supervision edges
+    pairs = set()
+    outside = 0
+    for key in list(order):
+        node = nodes[key]
+        n = node["_n"]
+        if n is None:
+            continue
+        for m in sorted(state.procs[n]["links"]):
+            okey = key_of.get(m)
+            if okey is None:
+                q = state.procs.get(m)
+                if node["kind"] != "worker" or outside >= max_outside_links or q is None or not q["alive"]:
+                    continue
+                okey = history.key(("linked", _pid_then(m)))
+                outside += 1
+                nodes[okey] = dict(key=okey, pid=_pid_then(m), name=str(q.get("name") or q.get("call")),
+                                   kind="process", status="running", restarts=0,
+                                   recently_restarted=False, parent=None, children=[], links=[],
+                                   restart=None, behaviour=None, intensity=None, strategy=None,
+                                   hidden=0, summary="", _n=None)
+                order.append(okey)
+                key_of[m] = okey
+            if okey == key or nodes[okey]["parent"] == key or node["parent"] == okey:
+                continue
+            pair = tuple(sorted((key, okey)))
+            if pair not in pairs:
+                pairs.add(pair)
+                node["links"].append(okey)
+    out = []
+    dead = {}
+    for key in order:
+        d = dict(nodes[key])
+        d.pop("_n")
+        if "_dead" in d:
+            dead[key] = d.pop("_dead")
+        d["children"] = tuple(d["children"])
+        d["links"] = tuple(d["links"])
+        out.append(TreeNode(**d))
+    snap = TreeSnapshot(root=rkey, nodes=tuple(out), taken_at=now, note="")
+    object.__setattr__(snap, "dead_pids", dead)        # key -> the pid that had died there
+    return snap

@@ -11,6 +11,16 @@ formats the new rows (message reprs cut to a line) and appends them to the
 (static/sequence.js) draws lifelines and arrows as SVG and grows downwards.
 Kino draws a sequence diagram once the traced function has returned; this one
 grows while the messages flow.
+
+Like the tree, it refreshes only while a view shows it (views.js heartbeats, _views.py):
+with no view on screen the tracer still buffers (bounded) but nothing is formatted or
+sent. Its saved picture (a saved notebook's static fallback) is written by the front
+end from its current drawing whenever the notebook is saved (saved.js), as the tree's.
+
+When the runtime records, a timeline scrubs back (timeline.py): the diagram then shows
+the recorder's messages between the traced processes up to that event, the current one
+moving along its arrow, messages not yet received grey, and each lifeline's mailbox as
+a queue (at a receive: the message taken green, the skipped ones staying behind).
 """
 from __future__ import annotations
 
@@ -25,15 +35,18 @@ from ._messages import FrontEndChecked, dispatch
 from ._runtime import current_runtime, pid_text, safe_repr, telemetry_of, trace_sends
 from ._saved import SavedPicture   # shown with a picture beside it (saved notebooks)
 from ._ticker import Live
+from ._views import VIEW_MESSAGES, ViewWatch, Watched, is_view_message
+from .timeline import SCRUB_MESSAGES, Timeline
 
 __all__ = ["SequenceTrace", "sequence_trace"]
 
 STATIC = pathlib.Path(__file__).parent / "static"
 OTHERS = "others"
-MESSAGES = {"clear": {}}     # what the front end may send (checked by _messages.dispatch)
+MESSAGES = {"clear": {}, **SCRUB_MESSAGES}   # what the front end may send (checked by _messages.dispatch)
+QUEUE_SHOWN = 12             # messages drawn in a lifeline's mailbox while scrubbed
 
 
-class SequenceTrace(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
+class SequenceTrace(FrontEndChecked, SavedPicture, Watched, Live, Timeline, anywidget.AnyWidget):
     """Trace messages between `processes` (pids or registered names) as a live sequence diagram.
 
     >>> SequenceTrace(client, "counter")                  # doctest: +SKIP
@@ -41,7 +54,9 @@ class SequenceTrace(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
     `others=True` adds one lifeline for every untraced process that talks to a
     traced one; with `others=False` only messages between traced processes show.
     `max_events` bounds what the diagram keeps; `paused` (a button in the
-    diagram) stops recording without detaching.
+    diagram) stops recording without detaching. When the runtime records, a timeline
+    scrubs back through the recorder (`scrub(seq)`, `scrub(None)` for live);
+    `timeline=False` leaves it out.
     """
 
     default_interval = 0.25
@@ -53,11 +68,16 @@ class SequenceTrace(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
     paused = t.Bool(False).tag(sync=True)
     dropped = t.Int(0).tag(sync=True)
     title = t.Unicode("").tag(sync=True)
+    static_id = t.Unicode("").tag(sync=True)     # the saved picture this view keeps current
 
     def __init__(self, *processes, runtime=None, others: bool = False, max_events: int = 200,
-                 interval: float = 0.25, live: bool = True, title: str = "", **kwargs) -> None:
+                 interval: float = 0.25, live: bool = True, title: str = "",
+                 timeline: bool | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime if runtime is not None else current_runtime()
+        self._timeline_setup(timeline)
+        self.views = ViewWatch()           # refreshed by the ticker only while a view shows it
+        self._live: list = []              # the live diagram's rows (shown while not scrubbed)
         self.others = others
         self.max_events = max_events
         self._buf: deque = deque(maxlen=max(10 * max_events, 1000))
@@ -124,7 +144,9 @@ class SequenceTrace(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
 
     # ------------------------------------------------------------------ drawing
     def refresh(self) -> bool:
-        """Move what was traced since the last refresh into the diagram; True if it grew."""
+        """Move what was traced since the last refresh into the diagram; True if it grew.
+        While the timeline shows a past moment the rows are kept for Live, not drawn."""
+        self.refresh_timeline()
         buf = self._buf
         if not buf:
             return False
@@ -136,21 +158,88 @@ class SequenceTrace(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
                          "from": self._traced.get(frm, OTHERS), "to": self._traced.get(to, OTHERS),
                          "from_pid": pid_text(frm), "to_pid": pid_text(to),
                          "label": safe_repr(msg, 80) if kind == "send" else f"exit: {safe_repr(msg, 60)}"})
-        events = self.events + rows
+        events = self._live + rows
         if len(events) > self.max_events:
             self.dropped += len(events) - self.max_events
             events = events[-self.max_events:]
+        self._live = events
+        if self.at != -1:
+            return False
         self.events = events
         return True
 
     def _on_msg(self, _widget, content, _buffers) -> None:
-        dispatch(self, content, MESSAGES, lambda _msg: self.clear(), in_runtime=False)
+        if is_view_message(content):             # a view saying it is (not) on screen
+            dispatch(self, content, VIEW_MESSAGES, self.view_message)
+            return
+        # Clear touches only the widget; a scrub reads the recorder, so it runs in the runtime
+        in_runtime = isinstance(content, dict) and content.get("type") == "scrub"
+        dispatch(self, content, MESSAGES, self._handle, in_runtime=in_runtime)
+
+    def _handle(self, msg: dict) -> None:
+        if msg["type"] == "clear":
+            self.clear()
+        elif msg["type"] == "scrub":
+            self.scrub(msg["seq"])
 
     def clear(self) -> None:
         """Forget the messages drawn so far (tracing goes on)."""
         self._buf.clear()
+        self._live = []
         self.events = []
         self.dropped = 0
+
+    # ------------------------------------------------------------------ the timeline
+    def _show_live(self) -> None:
+        self.refresh()
+        self.events = list(self._live)
+
+    def _show_moment(self, state, moment: dict) -> None:
+        """The messages between the traced processes up to `moment`, from the recording."""
+        seq = moment["seq"]
+        ids = {getattr(p, "id", p): pid_s for p, pid_s in self._traced.items()}
+        event = moment.get("event") or {}
+
+        def lane(n):
+            return ids.get(n, OTHERS if self.others else None)
+
+        rows = []
+        for m in state.messages:
+            a, b = lane(m["from"]), lane(m["to"])
+            if a is None or b is None or (a == OTHERS and b == OTHERS):
+                continue
+            rows.append({"seq": m["seq"], "t": round((m["t"] or 0.0) - self._t0, 6), "kind": "send",
+                         "from": a, "to": b, "from_pid": _then(m["from"]), "to_pid": _then(m["to"]),
+                         "label": _clip(m["text"], 80), "reply": bool(m.get("reply")),
+                         "lost": bool(m.get("lost")),
+                         "queued": m["taken"] is None and not m["direct"] and not m.get("lost"),
+                         "now": m["seq"] == seq})
+        for n, pid_s in ids.items():
+            p = state.procs.get(n)
+            if p is not None and not p["alive"] and p["died"] is not None:
+                rows.append({"seq": p["died"], "t": round((state.t or 0.0) - self._t0, 6), "kind": "exit",
+                             "from": pid_s, "to": pid_s, "from_pid": pid_s, "to_pid": pid_s,
+                             "label": f"exit: {_clip(p['reason'] or '', 60)}", "now": p["died"] == seq})
+        rows.sort(key=lambda r: r["seq"])
+        if len(rows) > self.max_events:
+            rows = rows[-self.max_events:]
+        before = None
+        if event.get("kind") in ("recv", "drop") and event.get("pid") in ids and self._rec is not None:
+            before = self._rec.state_at(seq - 1)
+        queues = {}
+        for n, pid_s in ids.items():
+            if before is not None and event.get("pid") == n:
+                skipped = set(event.get("skipped") or ())
+                queue = [{"text": _clip(m["text"], 40), "seq": m["seq"],
+                          "cls": "took" if m["seq"] == event.get("took") else
+                                 "skipped" if m["seq"] in skipped else ""}
+                         for m in before.mailbox(n)[:QUEUE_SHOWN]]
+            else:
+                queue = [{"text": _clip(m["text"], 40), "seq": m["seq"], "cls": ""}
+                         for m in state.mailbox(n)[:QUEUE_SHOWN]]
+            queues[pid_s] = queue
+        moment["queues"] = queues
+        self.events = rows
 
     def close(self) -> None:
         """Stop tracing and drawing (the runtime's send path is back to untraced)."""
@@ -172,6 +261,12 @@ class SequenceTrace(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
                 f"<div style=\"color:#555\">{html.escape(self.title)} (static picture; run the notebook "
                 f"for the live diagram)</div><table>{rows}</table></div>")
 
+    def saved_caption(self) -> str:
+        return f"{self.title} (saved picture; run the cell for the live diagram)"
+
+    def saved_body(self) -> str:
+        return self.static_html()
+
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
@@ -179,6 +274,14 @@ class SequenceTrace(FrontEndChecked, SavedPicture, Live, anywidget.AnyWidget):
         data, meta = bundle
         data["text/html"] = self.static_html()
         return data, meta
+
+
+def _then(n) -> str:
+    return "" if n is None else f"<0.{n}.0>"
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def sequence_trace(*processes, **kwargs) -> SequenceTrace:

@@ -25,12 +25,14 @@ import traitlets as t
 
 from ._dot import picture_body, static_html, to_dot
 from ._events import EventBuffer, exit_log, long_schedule_log
-from ._inspect import ACTIONS, describe, perform
+from ._inspect import ACTIONS, describe, describe_then, perform
 from ._messages import OPTIONAL_KEY, OPTIONAL_PID_TEXT, Field, FrontEndChecked, dispatch
 from ._runtime import current_runtime
 from ._saved import SavedPicture
-from ._snapshot import RestartHistory, TreeSnapshot, last_known, resolve_root, tree_snapshot
+from ._snapshot import (RestartHistory, TreeSnapshot, last_known, resolve_root, snapshot_from_state,
+                        tree_snapshot)
 from ._ticker import Live
+from .timeline import SCRUB_MESSAGES, Timeline
 from ._views import VIEW_MESSAGES, ViewWatch, Watched, is_view_message
 
 try:
@@ -49,10 +51,11 @@ MESSAGES = {
     "action": {"action": Field(str, required=True, choices=ACTIONS),
                "reason": Field((str, None), max_len=200), "key": OPTIONAL_KEY, "pid": OPTIONAL_PID_TEXT},
     "expand": {"key": Field(str, required=True, max_len=500)},
+    **SCRUB_MESSAGES,
 }
 
 
-class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWidget):
+class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, Timeline, anywidget.AnyWidget):
     """A live, clickable supervision tree of `root` (a supervisor's Pid or registered name).
 
     >>> sup = Supervisor.start_link(children, strategy="one_for_one")   # doctest: +SKIP
@@ -62,6 +65,12 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, anywidget.An
     show up as they happen, and a click inspects or kills a process.
     `interval` is seconds between refreshes; `live=False` refreshes only when
     you call `refresh()` (what tests do). `max_children` folds big supervisors.
+
+    When the runtime records (the beamlab kernel's does), a timeline under the tree
+    scrubs back through the flight recorder: the tree, restart counts, intensity
+    windows and the inspector as they were at any event, crashes and restarts marked,
+    step and play through a crash (`scrub(seq)`, `scrub(None)` for live; see
+    docs/time-travel.md). `timeline=False` leaves it out.
     """
 
     default_interval = 0.25
@@ -80,9 +89,11 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, anywidget.An
     static_id = t.Unicode("").tag(sync=True)     # the saved picture this view keeps current
 
     def __init__(self, root, *, runtime=None, title: str | None = None, interval: float = 0.25,
-                 max_children: int = 40, live: bool = True, **kwargs) -> None:
+                 max_children: int = 40, live: bool = True, timeline: bool | None = None,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime if runtime is not None else current_runtime()
+        self._timeline_setup(timeline)
         self.root = root
         self.max_children = max_children
         self.history = RestartHistory()
@@ -123,7 +134,12 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, anywidget.An
         self.status_text = f"refresh failed: {type(exc).__name__}: {exc}"
 
     def refresh(self) -> bool:
-        """Read the tree now; returns True if the picture changed."""
+        """Read the tree now; returns True if the picture changed. While the timeline shows
+        a past moment only the timeline is brought up to date: the picture stays."""
+        self.refresh_timeline()
+        if self.at != -1:
+            self._drain_events()
+            return False
         self._follow_incarnation()
         self._drain_events()
         snap = tree_snapshot(self.runtime, self.root, history=self.history,
@@ -222,6 +238,46 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, anywidget.An
             self.act(msg["action"], msg["reason"], key=msg["key"])
         elif kind == "expand":
             self.expand(msg["key"])
+        elif kind == "scrub":
+            self.scrub(msg["seq"])
+
+    # ------------------------------------------------------------------ the timeline
+    def _show_moment(self, state, moment: dict) -> None:
+        """Draw the tree as the recording says it was at `moment` (see timeline.py)."""
+        snap = snapshot_from_state(state, self.root, history=self.history,
+                                   max_children=self.max_children, shown=self._shown)
+        self.snapshot = snap
+        dot = to_dot(snap)
+        keys = {}
+        for n in snap.nodes:
+            if n.pid is not None:
+                keys[getattr(n.pid, "id", n.pid)] = n.key
+        for key, pid in getattr(snap, "dead_pids", {}).items():
+            keys.setdefault(getattr(pid, "id", pid), key)
+        event = moment.get("event") or {}
+        moment["keys"] = {"pid": keys.get(event.get("pid")), "other": keys.get(event.get("other"))}
+        if dot != self.dot:
+            self.nodes = {n.key: {"pid": None if n.pid is None else str(n.pid), "name": n.name,
+                                  "kind": n.kind, "status": n.status, "restarts": n.restarts,
+                                  "long_schedule": ""} for n in snap.nodes}
+            self.dot = dot
+            self.revision += 1
+        alive = sum(1 for n in snap.nodes if n.alive and n.kind in ("worker", "supervisor"))
+        restarts = sum(n.restarts for n in snap.nodes)
+        when = f"t = {state.t:.3f} s, " if state.t is not None else ""
+        self.status_text = (f"replay: event {moment['seq']} ({when}of {moment['first']}..{moment['last']}) — "
+                            f"{alive} alive · {restarts} restart{'s' if restarts != 1 else ''} then"
+                            + (f" · {snap.note}" if snap.note else ""))
+        if self._selected_pid is not None or self.selected:
+            self._update_inspector()
+
+    def _show_live(self) -> None:
+        self.refresh()
+        node = self._node_for(key=self.selected) if self.selected else None
+        if node is not None and node.pid is not None:
+            self._selected_pid = node.pid
+        if self._selected_pid is not None or self.selected:
+            self._update_inspector()
 
     def _node_for(self, key=None, pid_text=None):
         if self.snapshot is None:
@@ -253,6 +309,9 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, anywidget.An
         return None
 
     def _update_inspector(self) -> None:
+        if self.at != -1 and self._state is not None:
+            self._update_inspector_then()
+            return
         node = self._node_for(key=self.selected) if self.selected else None
         name = node.name if node is not None else ""
         pid = self._selected_pid
@@ -279,10 +338,35 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, anywidget.An
         if data != self.inspector:
             self.inspector = data
 
+    def _update_inspector_then(self) -> None:
+        """The selected process as it was at the scrubbed moment."""
+        node = self._node_for(key=self.selected) if self.selected else None
+        pid = node.pid if node is not None else self._selected_pid
+        if pid is None and node is not None:
+            pid = getattr(self.snapshot, "dead_pids", {}).get(node.key)
+        if pid is None and node is not None:
+            data = {"key": node.key, "pid": node.name, "alive": False, "title": node.name, "actions": [],
+                    "message": f"{node.name} was not running at event {self.at} ({node.status})."}
+        elif pid is None:
+            data = {}
+        else:
+            n = getattr(pid, "id", pid)
+            event = (self._moment_now or {}).get("event")
+            before = None
+            if event and event.get("pid") == n and event.get("kind") in ("recv", "drop") and self._rec is not None:
+                before = self._rec.state_at(self.at - 1)
+            data = describe_then(self._state, n, key=self.selected or None,
+                                 name=node.name if node is not None else "", before=before, event=event)
+        if data != self.inspector:
+            self.inspector = data
+
     def act(self, action: str, reason: str | None = None, *, key: str | None = None) -> dict:
         """Apply a button's action to the selected process; returns the notice shown."""
         pid = self._selected_pid
-        if pid is None:
+        if self.at != -1:
+            notice = {"level": "warning", "text": "the tree shows a past moment: press Live, then act on "
+                                                  "the process as it is now"}
+        elif pid is None:
             notice = {"level": "warning", "text": "select a process first (click its node)"}
         else:
             notice = perform(self.runtime, pid, action, reason)

@@ -69,7 +69,7 @@ def test_a_message_that_is_not_an_object_is_answered_with_an_error(tree):
 def test_a_message_of_an_unknown_type_names_the_types_the_tree_understands(tree):
     click(tree, type="explode")
     assert errors(tree.sent) == ['ignored a message from the browser: unknown message type '
-                                 "'explode'; this widget understands \"inspect\", \"action\", \"expand\""]
+                                 "'explode'; this widget understands \"inspect\", \"action\", \"expand\", \"scrub\""]
 
 
 def test_a_message_with_an_unexpected_key_is_answered_with_an_error(tree):
