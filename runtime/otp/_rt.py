@@ -25,7 +25,8 @@ __all__ = ["current_runtime", "spawn_reactor", "TIMED_OUT", "BadArg", "Crash", "
            "trapping_exits", "emit", "describe", "self_pid", "send", "receive", "monitor",
            "demonitor", "link", "unlink", "exit_signal", "process_flag", "register", "whereis",
            "send_after", "cancel_timer", "is_process_alive", "spawn", "spawn_link",
-           "registered_name", "cast_self", "reply_to", "to_message"]
+           "registered_name", "cast_self", "reply_to", "to_message", "remote_server",
+           "node_name"]
 
 _NO_DEFAULT = object()
 
@@ -99,4 +100,31 @@ def describe(server) -> str:
     if label is None and proc.reactor is not None:
         mod = getattr(proc.reactor, "mod", None)
         label = type(mod).__name__ if mod is not None else None
-    return f"<0.{pid.id}.0 {label}>" if label else repr(pid)
+    return f"<{pid.node}.{pid.id}.0 {label}>" if label else repr(pid)
+
+
+def node_name(rt, pid: Pid) -> str:
+    """The name of a pid's node ("b@lab"), as Erlang's node(Pid)."""
+    dist = rt._dist
+    return dist.name_of(pid.node) if dist is not None else "nonode@nohost"
+
+
+def remote_server(rt, me, server: tuple):
+    """The pid a call to ``(name, node)`` goes to, or why it cannot go: ``("nodedown",
+    node)`` if that node is stopped, cut off or was never started (gen:call's monitor gives
+    noconnection), ``"noproc"`` if nobody there has the name (runtime/nodes)."""
+    if len(server) != 2 or not isinstance(server[0], str) or not isinstance(server[1], str):
+        raise TypeError(f"GenServer.call: a server on a node is (name, node), e.g. "
+                        f"('db', 'b@lab'), got {server!r}")
+    name, node = server
+    full = node if "@" in node else f"{node}@lab"
+    dist = rt._dist
+    if dist is None:
+        if full == "nonode@nohost":
+            return rt.whereis(name) or "noproc"
+        return ("nodedown", full)
+    target = dist.find(node, f"GenServer.call({server!r}, ...)")
+    here = me.pid.node
+    if target is None or not dist.reach(here, target.index):
+        return ("nodedown", target.name if target is not None else full)
+    return target.names.get(name) or "noproc"

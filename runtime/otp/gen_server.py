@@ -140,12 +140,17 @@ def _call_failed(why, server, request, timeout, label: str, pid) -> None:
     info = (f"GenServer.{label}", server, request, timeout)
     where = f"{label}({_rt.describe(server)}, {request!r})" if label == "call" else \
         f"{label}({_rt.describe(server)})"
-    if why == "noproc" and pid is None:
-        if not isinstance(server, str):
+    if type(why) is tuple and len(why) == 2 and why[0] == "nodedown":
+        text = (f"{where} failed: node {why[1]} is down or cut off from this node "
+                f"(nodedown) — start it, heal() the partition, or check the node's name")
+    elif why == "noproc" and pid is None:
+        if not isinstance(server, (str, tuple)):
             raise TypeError(f"GenServer.{label}: the server must be a pid or a registered "
                             f"name, got {server!r}")
         text = (f"{where} failed: no process is registered as {server!r} — start it first, "
-                f"or check the name (noproc)")
+                f"or check the name (noproc)") if isinstance(server, str) else (
+                f"{where} failed: no process is registered as {server[0]!r} on {server[1]} — "
+                f"start it there first, or check the name (noproc)")
     elif why == "noproc":
         text = (f"{where} failed: the server {pid!r} is not alive (noproc) — was it stopped, "
                 f"or did it crash earlier?")
@@ -182,6 +187,10 @@ def call(server: Pid | str, request: Any, timeout: float | str = 5.0, *,
                                "(a notebook cell, or a function given to beamlab.run)")
     if type(server) is Pid:
         pid = server
+    elif type(server) is tuple:     # (name, node): runtime/nodes
+        pid = _rt.remote_server(rt, me, server)
+        if type(pid) is not Pid:
+            _call_failed(pid, server, request, timeout, _label, None)
     else:
         pid = rt.whereis(server) if isinstance(server, str) else None
         if pid is None:
@@ -202,7 +211,12 @@ def call(server: Pid | str, request: Any, timeout: float | str = 5.0, *,
         _call_failed("timeout", server, request, timeout, _label, pid)
     if len(msg) == 2:
         return msg[1]
-    _call_failed(msg[4], server, request, timeout, _label, pid)
+    why = msg[4]
+    if why == "noconnection" or (why == "noproc" and rt._dist is not None and
+                                 pid.node != me.pid.node and
+                                 not rt._dist.reach(me.pid.node, pid.node)):
+        why = ("nodedown", _rt.node_name(rt, pid))      # gen:call: exit({nodedown, Node})
+    _call_failed(why, server, request, timeout, _label, pid)
 
 
 def _call_now(rt, me, pid: Pid, server, request, timeout, kind: str, label: str) -> None:
@@ -211,6 +225,9 @@ def _call_now(rt, me, pid: Pid, server, request, timeout, kind: str, label: str)
     Nothing can have answered yet, so a live server means ``timeout`` (it still
     gets the request; its reply is dropped, as a late reply is) and a dead one
     ``noproc``, the DOWN a monitor of a dead process delivers at once."""
+    dist = rt._dist
+    if dist is not None and pid.node != me.pid.node and not dist.reach(me.pid.node, pid.node):
+        _call_failed(("nodedown", dist.name_of(pid.node)), server, request, timeout, label, pid)
     if not rt.is_process_alive(pid):
         _call_failed("noproc", server, request, timeout, label, pid)
     rt.send(pid, (kind, (me.pid, _rt.Ref()), request))
@@ -226,6 +243,13 @@ def cast(server: Pid | str, request: Any) -> None:
 
     >>> GenServer.cast(counter, ("add", 5))
     """
+    if type(server) is tuple:       # (name, node): runtime/nodes; lost if nobody has it there
+        msg = ("$gen_cast", _rt.to_message(request))
+        try:
+            (_core._current or _rt.current_runtime()).send(server, msg, False)
+        except _rt.BadArg:
+            pass            # an unknown name there: casts are fire-and-forget, as in OTP
+        return
     if type(server) is not Pid:
         if not isinstance(server, str):
             raise TypeError(f"GenServer.cast: the server must be a pid or a registered name, "

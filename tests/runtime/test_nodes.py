@@ -506,9 +506,8 @@ def test_a_process_on_a_node_that_stops_itself_is_killed(run):
 
 
 def test_a_genserver_call_to_another_node_is_answered_and_a_cut_ends_it_at_once(run):
-    """A call whose server is cut off fails when the connection goes, not at its timeout.
-    (Erlang's gen:call turns that DOWN into exit({nodedown, Node}); beamlab's
-    GenServer.call still reports the DOWN's reason, noconnection: see docs/distribution.md.)"""
+    """A call whose server is cut off fails when the connection goes, not at its timeout,
+    with gen:call's reason: OTP 25 exits {{nodedown,b@vm},{gen_server,call,[<8757.103.0>,req]}}."""
     from beamlab.runtime.otp import CallExit, GenServer
 
     class Where(GenServer):
@@ -528,8 +527,9 @@ def test_a_genserver_call_to_another_node_is_answered_and_a_cut_ends_it_at_once(
         answer = GenServer.call(server, "where")        # there and back: 2 s
         took = clock_now() - t0
         partition([["main"], ["b"]])
-        with pytest.raises(CallExit, match="noconnection"):
+        with pytest.raises(CallExit, match=r"node b@lab is down or cut off .*\(nodedown\)") as e:
             GenServer.call(server, "again", 60)
+        assert e.value.reason == (("nodedown", "b@lab"), ("GenServer.call", server, "again", 60))
         return answer, node(server), took, clock_now() - t0 - took
 
     def clock_now():
@@ -672,3 +672,106 @@ def test_nodes_and_connections_emit_telemetry_for_observers(run):
          {"nodes": ("b@lab", "main@lab"), "reason": "node_stopped"}),
         (("node", "stop"), {"count": 1}, {"node": "b@lab"}),
     ]
+
+
+class _Named:
+    """A GenServer registered as "srv" on its node, answering (request, its node)."""
+
+    @staticmethod
+    def start_on(nodename):
+        from beamlab.runtime.otp import GenServer
+
+        class Srv(GenServer):
+            def init(self, arg):
+                return ("ok", None)
+
+            def handle_call(self, request, from_, state):
+                if request == "die":
+                    return ("stop", "boom", state)
+                return ("reply", (request, node()), state)
+
+        me = self()
+        spawn(nodename, lambda: (send(me, Srv.start(None, name="srv")), receive()))
+        return receive()
+
+
+def test_genserver_call_to_a_name_on_another_node(run):
+    """OTP 25: gen_server:call({srv, b@vm}, req) reaches b's srv; {nobody, b@vm} exits
+    {noproc,{gen_server,call,[{nobody,b@vm},req]}}."""
+    from beamlab.runtime.otp import CallExit, GenServer
+
+    def main():
+        start_node("b")
+        _Named.start_on("b@lab")
+        answer = GenServer.call(("srv", "b@lab"), "where")
+        short = GenServer.call(("srv", "b"), "short name")
+        with pytest.raises(CallExit, match="no process is registered as 'nobody' on b@lab") as e:
+            GenServer.call(("nobody", "b@lab"), "req")
+        return answer, short, e.value.reason
+    assert run(main) == (("where", "b@lab"), ("short name", "b@lab"),
+                         ("noproc", ("GenServer.call", ("nobody", "b@lab"), "req", 5.0)))
+
+
+def test_genserver_call_to_a_stopped_cut_off_or_unknown_node_exits_nodedown(run):
+    """OTP 25, b@vm stopped: gen_server:call({srv, b@vm}, req) exits
+    {{nodedown,b@vm},{gen_server,call,[{srv,b@vm},req]}}, and by pid
+    {{nodedown,b@vm},{gen_server,call,[<8757.103.0>,req]}}; a node never started:
+    {{nodedown,nosuch@vm},{gen_server,call,[{srv,nosuch@vm},req]}}."""
+    from beamlab.runtime.otp import CallExit, GenServer
+
+    def reason(server, timeout=5.0):
+        try:
+            GenServer.call(server, "req", timeout)
+        except CallExit as e:
+            return e.reason
+        return "answered"
+
+    def main():
+        start_node("b"), start_node("c")
+        pid = _Named.start_on("b@lab")
+        _Named.start_on("c@lab")
+        out = [reason(("srv", "nosuch@lab"))]
+        partition([["main"], ["b", "c"]])
+        out += [reason(("srv", "c@lab")), reason(pid, 0)]
+        heal()
+        out.append(reason(("srv", "c@lab")))
+        stop_node("b@lab")
+        out += [reason(("srv", "b@lab")), reason(pid)]
+        return pid, out
+    pid, out = run(main)
+    assert out == [
+        (("nodedown", "nosuch@lab"), ("GenServer.call", ("srv", "nosuch@lab"), "req", 5.0)),
+        (("nodedown", "c@lab"), ("GenServer.call", ("srv", "c@lab"), "req", 5.0)),
+        (("nodedown", "b@lab"), ("GenServer.call", pid, "req", 0)),
+        "answered",
+        (("nodedown", "b@lab"), ("GenServer.call", ("srv", "b@lab"), "req", 5.0)),
+        (("nodedown", "b@lab"), ("GenServer.call", pid, "req", 5.0)),
+    ]
+
+
+def test_a_remote_server_that_crashes_during_a_call_exits_the_caller_with_its_reason(run):
+    from beamlab.runtime.otp import CallExit, GenServer
+
+    def main():
+        start_node("b")
+        _Named.start_on("b@lab")
+        with pytest.raises(CallExit) as e:
+            GenServer.call(("srv", "b@lab"), "die")
+        return e.value.reason
+    assert run(main) == ("boom", ("GenServer.call", ("srv", "b@lab"), "die", 5.0))
+
+
+def test_genserver_cast_to_a_name_on_another_node_and_to_one_nobody_has(run):
+    from beamlab.runtime.otp import GenServer
+
+    def main():
+        start_node("b")
+        me = self()
+        spawn("b@lab", lambda: (register("sink", self()), send(me, "ready"),
+                                send(me, receive(("$gen_cast", ANY)))))
+        receive("ready")
+        GenServer.cast(("nobody", "b@lab"), "lost")       # no error, as OTP's
+        GenServer.cast(("nobody", "nosuch@lab"), "lost")
+        GenServer.cast(("sink", "b@lab"), "hello")
+        return receive(("$gen_cast", ANY), timeout=1)
+    assert run(main) == ("$gen_cast", "hello")
