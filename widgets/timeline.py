@@ -84,6 +84,8 @@ class Timeline(t.HasTraits):
         self._tl_on = (getattr(self.runtime, "recorder", None) is not None) if enabled is None else bool(enabled)
         self._tl_seen = 0
         self._tl_marks: list[dict] = []
+        self._tl_death: dict = {}      # pid -> seq where its death began (see _note_deaths)
+        self._tl_old: dict = {}        # a restart's seq -> the pid it replaced
         self._rec = None           # the recording copy being scrubbed (None while live)
         self._state = None         # the State shown while scrubbed
         self._moment_now = None    # the moment shown while scrubbed (what `moment` is set to)
@@ -110,18 +112,46 @@ class Timeline(t.HasTraits):
         first, last, t_first, t_last = _span(rec)
         if new:
             self._tl_seen = new[-1][0]
-            self._tl_marks.extend(marks_of(new))
+            self._note_deaths(new)
+            for m in marks_of(new):
+                m["old"] = self._tl_old.get(m["seq"])
+                # a mark jumps to just before the death that led to it (the kill, then the restart)
+                m["from"] = self._tl_death.get((m["pid"], m["seq"]) if m["kind"] == "crash" else m.get("old"),
+                                               m["seq"])
+                self._tl_marks.append(m)
         marks = [m for m in self._tl_marks if m["seq"] >= first]
         if len(marks) > MARKS_KEPT:
             marks = marks[-MARKS_KEPT:]
         self._tl_marks = marks
         data = {"first": first, "last": last, "t_first": t_first, "t_last": t_last,
-                "marks": [{"seq": m["seq"], "t": m["t"], "kind": m["kind"], "text": m["text"]}
-                          for m in marks]}
+                "marks": [{"seq": m["seq"], "from": m["from"], "t": m["t"], "kind": m["kind"],
+                           "text": m["text"]} for m in marks]}
         if data != self.timeline:
             self.timeline = data
             return True
         return False
+
+    def _note_deaths(self, events) -> None:
+        """Where each process's death began (the exit signal that killed it, else its exit),
+        so a restart mark can jump there; and which pid each restart replaced."""
+        deaths = self._tl_death
+        for ev in events:
+            kind = ev[2]
+            if kind == "signal" and ev[6] in ("killed", "exit"):
+                deaths.setdefault(("dying", ev[3]), ev[0])
+            elif kind == "exit":
+                start = deaths.pop(("dying", ev[3]), ev[0])
+                deaths[ev[3]] = start
+                deaths[(ev[3], ev[0])] = start
+            elif kind == "sup" and ev[5] == "restart":
+                old = (ev[6] or {}).get("old_pid")
+                self._tl_old[ev[0]] = getattr(old, "id", old)
+        if len(deaths) > 20_000:           # a long run: forget the oldest
+            for k in list(deaths)[: len(deaths) - 10_000]:
+                del deaths[k]
+        if len(self._tl_old) > 5_000:
+            for k in list(self._tl_old)[:2_500]:
+                del self._tl_old[k]
 
     # ------------------------------------------------------------------ scrubbing
     def scrub(self, seq: int | None) -> None:

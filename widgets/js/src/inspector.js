@@ -52,11 +52,19 @@ export function renderInspector(root, data, send) {
   }
   const more = data.mailbox_len > (data.mailbox || []).length
     ? ` (first ${data.mailbox.length} of ${data.mailbox_len})` : "";
-  root.append(section(`mailbox: ${data.mailbox_len || 0}${more}`, data.mailbox, "empty"));
-  root.append(section("stack", data.stack, "no stack (idle behaviour process)"));
+  if (data.queue) {
+    // a replayed receive (the tree's timeline): the mailbox before it as a queue, the
+    // message it takes highlighted, the skipped ones staying behind
+    root.append(h("details", { class: "bl-section", open: "" }, h("summary", {}, `mailbox before this receive: ${data.queue.length}`),
+      h("ol", { class: "bl-queue", "data-testid": "beamlab-queue" }, data.queue.map((m) =>
+        h("li", { class: m.cls ? `bl-q-${m.cls}` : "", "data-seq": String(m.seq) }, m.text))),
+      data.queue_note ? h("div", { class: "bl-hint" }, data.queue_note) : null));
+  }
+  root.append(section(`mailbox${data.queue ? " after" : ""}: ${data.mailbox_len || 0}${more}`, data.mailbox, "empty"));
+  if (data.stack !== undefined) root.append(section("stack", data.stack, "no stack (idle behaviour process)"));
   root.append(section("links", data.links, "none"));
-  root.append(section("monitors", data.monitors, "none"));
-  root.append(section("monitored by", data.monitored_by, "none"));
+  if (data.monitors !== undefined) root.append(section("monitors", data.monitors, "none"));
+  if (data.monitored_by !== undefined) root.append(section("monitored by", data.monitored_by, "none"));
 
   const reason = h("input", { class: "bl-reason", type: "text", placeholder: "reason, e.g. boom",
                               "aria-label": "crash reason" });

@@ -4,16 +4,21 @@
 // Redraws are coalesced: at most one every `min_interval_ms`, however fast `dot` changes.
 // A click on a node sends {type: "inspect", key} to Python; a click on a folded group
 // sends {type: "expand", key}. Python answers through the `inspector`/`notice` traits.
+// The timeline under the tree (timeline.js) scrubs back through the flight recorder: Python
+// then sends the tree as it was (the same `dot`), and `moment` says which nodes the event
+// at that moment touched; an exit signal's link is drawn red, a message's blue.
 import { instance } from "@viz-js/viz";
 import css from "./style.css";
 import { h, renderInspector, renderNotice } from "./inspector.js";
 import { attachToNotebook } from "./saved.js";
+import { attachTimeline } from "./timeline.js";
 import { reportVisibility } from "./views.js";
 
 // Graphviz sizes are in points; at 100 % the labels (10 pt) are 13.3 px, as body text.
 // A tree wider than its panel shrinks to fit down to MIN_SCALE (labels about 9 px);
 // beyond that the canvas scrolls instead of shrinking the text further.
 const PT = 4 / 3;
+const LARGE = 1.5;        // large-font mode (L, for projectors): the tree drawn this much bigger
 const MIN_SCALE = 0.7;
 
 function viz() {
@@ -46,6 +51,8 @@ function render({ model, el }) {
   const root = h("div", { class: "beamlab-w beamlab-tree" },
     h("div", { class: "bl-top" }, title, status, legend), gone, notice,
     h("div", { class: "bl-body" }, canvas, inspector));
+  const timeline = attachTimeline({ model, root, send: (msg) => send(msg), onLarge: () => { lastDraw = 0; draw(); } });
+  root.insertBefore(timeline.el, root.querySelector(".bl-body"));
   el.append(root);
 
   let kernelGone = false;
@@ -96,6 +103,29 @@ function render({ model, el }) {
     drawn += 1;
     canvas.setAttribute("data-revision", String(model.get("revision")));
     markSelected();
+    highlight();
+  }
+
+  // the event at the scrubbed moment: its process (and the other one) ringed, and the
+  // link an exit signal travels (or a message) drawn along the edge between them
+  function highlight() {
+    const m = model.get("at") === -1 ? {} : (model.get("moment") || {});
+    const keys = m.keys || {}, e = m.event || null;
+    for (const g of canvas.querySelectorAll("g.node")) {
+      const key = g.getAttribute("data-key");
+      g.classList.toggle("bl-hot", !!e && key === keys.pid);
+      g.classList.toggle("bl-hot2", !!e && key === keys.other && keys.other !== keys.pid);
+    }
+    const a = keys.other, b = keys.pid;
+    const along = e && a && b && a !== b && (e.kind === "signal" || e.kind === "send");
+    for (const g of canvas.querySelectorAll("g.edge")) {
+      const t = g.querySelector("title")?.textContent || "";
+      const on = along && (t === `${a}->${b}` || t === `${b}->${a}` || t === `${a}--${b}` || t === `${b}--${a}`);
+      g.classList.toggle("bl-signal", !!on && e.kind === "signal");
+      g.classList.toggle("bl-msg", !!on && e.kind === "send");
+      if (on) g.setAttribute("data-travel", `${a}->${b}`); else g.removeAttribute("data-travel");
+    }
+    canvas.setAttribute("data-at", String(model.get("at")));
   }
 
   // Graphviz measures labels with Helvetica's widths; a browser without Helvetica draws a
@@ -125,8 +155,9 @@ function render({ model, el }) {
     svg.removeAttribute("width");
     svg.removeAttribute("height");
     if (w > 0 && hgt > 0) {
-      svg.style.width = `${(w * PT).toFixed(1)}px`;
-      svg.style.minWidth = `${(w * PT * MIN_SCALE).toFixed(1)}px`;
+      const k = PT * (timeline.large() ? LARGE : 1);
+      svg.style.width = `${(w * k).toFixed(1)}px`;
+      svg.style.minWidth = `${(w * k * MIN_SCALE).toFixed(1)}px`;
       svg.setAttribute("data-natural-width", (w * PT).toFixed(1));
     }
   }
@@ -161,6 +192,8 @@ function render({ model, el }) {
   model.on("change:inspector", showInspector);
   model.on("change:notice", showNotice);
   model.on("change:selected", markSelected);
+  model.on("change:moment", highlight);
+  model.on("change:at", highlight);
   showTitle(); showStatus(); showInspector(); showNotice();
   schedule();
   const detach = attachToNotebook({
@@ -173,7 +206,7 @@ function render({ model, el }) {
     },
   });
   const hideView = reportVisibility({ model, el, canSend: () => !kernelGone });
-  return () => { alive = false; hideView(); detach(); if (timer !== null) clearTimeout(timer); };
+  return () => { alive = false; timeline.dispose(); hideView(); detach(); if (timer !== null) clearTimeout(timer); };
 }
 
 export default { render };
