@@ -24,11 +24,13 @@ from .nodes import (global_register_name, global_registered_names, global_send,
 from .patterns import ANY
 from .pid import Pid, Ref, pid
 from .recorder import Recorder
+from .chaos import chaos_monkey
+from .deterministic import fork, replay
 from .wedges import LockDeadlock, Wedged
 
 
 def run(main, *args, clock=None, preemption: str = "auto", record=False, process_limit=None,
-        **kwargs):
+        seed=None, **kwargs):
     """Run `main(*args)` as a process in a fresh runtime, in a plain Python script.
 
         >>> import beamlab
@@ -41,7 +43,17 @@ def run(main, *args, clock=None, preemption: str = "auto", record=False, process
     True / a dict of its options (then read it inside the run as
     `current_runtime().recorder`); off by default. `process_limit`: the most
     processes alive at once (Erlang's `+P`; default sized to the memory available).
+    `seed`: a deterministic run (deterministic.py): a virtual clock, processes switched
+    by counted work, every choice from `random.Random(seed)`, always recorded, so the
+    same code and seed give the same events anywhere; `replay` and `fork` make it again.
     """
+    if seed is not None:
+        if clock is not None or preemption != "auto":
+            raise ValueError("a deterministic run (seed=...) has its own virtual clock and "
+                             "scheduling: leave out clock= and preemption=")
+        from .deterministic import run as run_deterministic
+        return run_deterministic(main, *args, seed=seed, record=record if record else True,
+                                 process_limit=process_limit, **kwargs)
     return Runtime(clock=clock, preemption=preemption, record=record,
                    process_limit=process_limit).run(main, *args, **kwargs)
 
@@ -60,4 +72,5 @@ __all__ = [
     "global_register_name", "global_whereis_name", "global_unregister_name", "global_send",
     "global_registered_names",
     "pg_join", "pg_leave", "pg_get_members", "pg_get_local_members", "pg_which_groups",
+    "chaos_monkey", "replay", "fork",
 ]

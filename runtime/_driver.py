@@ -60,6 +60,7 @@ class _Box:
 
 
 class DriverMixin:
+    _det = None     # a deterministic run's part (deterministic.py), None otherwise
     def _drive(self, done, block: bool, budget: float | None = None) -> None:
         if self._driving:
             raise RuntimeError("the runtime is already running: run()/run_as() cannot be nested "
@@ -192,6 +193,8 @@ class DriverMixin:
 
     def call_soon_threadsafe(self, fn, *args) -> None:
         """Run `fn(*args)` inside the scheduler (outside any process) soon; any thread."""
+        if self._det is not None:
+            self._det.check_thread(fn)      # a deterministic run refuses other threads
         self._external.append((fn, args))
         self._service_due = True
         self._notify()

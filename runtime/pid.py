@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 
-__all__ = ["Pid", "Ref", "pid"]
+__all__ = ["Pid", "Ref", "pid", "ref_numbering"]
 
 _PID_RE = re.compile(r"^\s*<?\s*(\d+)\.(\d+)\.(\d+)\s*>?\s*$")
 
@@ -93,6 +93,43 @@ def pid(node: int, number: int, serial: int = 0) -> Pid:
 
 
 _ref_counter = itertools.count(1)
+
+
+class ref_numbering:
+    """While the block runs, refs first printed are numbered from 1 by a counter of
+    their own (a deterministic run: the same run prints the same refs, whatever was
+    printed before it in this Python process). `number(term)` numbers the refs in a
+    term now, in order (a run's log, before the block ends).
+
+        >>> with ref_numbering() as numbering:
+        ...     ...                      # refs printed here: #Ref<0.0.0.1>, #Ref<0.0.0.2>...
+        ...     numbering.number(events)
+    """
+
+    def __init__(self):
+        self.counter = itertools.count(1)
+        self._saved = None
+
+    def __enter__(self):
+        global _ref_counter
+        self._saved, _ref_counter = _ref_counter, self.counter
+        return self
+
+    def __exit__(self, *exc):
+        global _ref_counter
+        _ref_counter = self._saved
+
+    def number(self, term, _depth: int = 0) -> None:
+        t = type(term)
+        if t is Ref:
+            term.id
+        elif (t is tuple or t is list) and _depth < 8:
+            for x in term:
+                self.number(x, _depth + 1)
+        elif t is dict and _depth < 8:
+            for k, v in term.items():
+                self.number(k, _depth + 1)
+                self.number(v, _depth + 1)
 
 
 class Ref:

@@ -273,6 +273,7 @@ class Recorder:
         self._bytes_at = 0
         self._credit_at = self._credit = min(max_bytes, max_events * EVENT_BYTES)
         self.evicted = 0
+        self.run = None     # how a deterministic run was made (deterministic.py), for replay/fork
         self._base = State()
         self._now = None
         self._replied = _NOTHING    # the reply value that event holds (handoff skips it)
@@ -371,8 +372,10 @@ class Recorder:
     def recording(self):
         """A `Recording` of what the ring holds now (a copy: recording goes on)."""
         from .recording import Recording
-        return Recording(self._base.copy(), self.events(), evicted=self.evicted,
-                         max_events=self.max_events, max_bytes=self.max_bytes)
+        rec = Recording(self._base.copy(), self.events(), evicted=self.evicted,
+                        max_events=self.max_events, max_bytes=self.max_bytes)
+        rec.run = self.run
+        return rec
 
     # ------------------------------------------------------------ hooks (hot ones first)
     def deliver(self, target, msg) -> None:
