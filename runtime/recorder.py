@@ -58,9 +58,10 @@ EVENT_BYTES = 200          # one event's tuple, its seq and time, its deque slot
 
 # kind -> what a, b, c hold
 KINDS = {
-    "spawn": "a: initial call; other: parent",
-    "exists": "a process alive when recording started; a: initial call; other: parent; b: name",
-    "exit": "a: reason preview",
+    "spawn": "a: initial call; other: parent; c: its node's number if not the home node",
+    "exists": "a process alive when recording started; a: initial call; other: parent; b: name; "
+              "c: its node's number if not the home node",
+    "exit": "a: reason preview; c: its node's number if not the home node",
     "link": "other: the linked pid", "unlink": "other: the unlinked pid",
     "monitor": "other: monitored pid or name; a: ref", "demonitor": "a: ref",
     "signal": "pid: receiver; other: sender; a: reason; b: outcome (killed|exit|trapped|ignored); "
@@ -76,6 +77,9 @@ KINDS = {
     "gen": "a: callback; b: result (ok|reply|noreply|stop); c: (new state preview, reply preview)",
     "sup": "pid: supervisor; other: child pid; a: event (child_start|child_exit|restart|escalate|"
            "child_terminate|shutdown); b: details dict",
+    "node": "the simulated cluster (runtime/nodes): a: start|stop; b: the node's name",
+    "connection": "a: up|down; b: the two nodes' names; c: for down, (why, messages lost) with "
+                  "why disconnect|partition|node_stopped",
 }
 
 
@@ -299,7 +303,8 @@ class Recorder:
         self.rt = rt
         self._now = rt.clock.now
         for proc in list(rt._table.values()):
-            self._add("exists", proc.pid, proc.parent, rt.initial_call(proc), proc.name, None, 0)
+            self._add("exists", proc.pid, proc.parent, rt.initial_call(proc), proc.name,
+                      proc.pid.node or None, 0)
         rt._recorder = self
         return self
 
@@ -520,10 +525,19 @@ class Recorder:
 
     def spawn(self, proc) -> None:
         call = "shell" if proc.fn is None and proc.reactor is None else self.rt.initial_call(proc)
-        self._add("spawn", proc.pid, proc.parent, call, None, None, 64)
+        self._add("spawn", proc.pid, proc.parent, call, None, proc.pid.node or None, 64)
+
+    def cluster(self, event, meta: dict, measurements: dict) -> None:
+        """A node started or stopped, a connection came up or went down (runtime/nodes)."""
+        what = event[1]
+        if what == "node":
+            self._add("node", None, None, event[2], meta["node"], None, 96)
+        else:
+            lost = (meta.get("reason"), measurements.get("lost", 0)) if event[2] == "down" else None
+            self._add("connection", None, None, event[2], tuple(meta["nodes"]), lost, 128)
 
     def exited(self, proc, reason) -> None:
-        self._add("exit", proc.pid, None, _reason(reason), None, None, 64)
+        self._add("exit", proc.pid, None, _reason(reason), None, proc.pid.node or None, 64)
 
     def signal(self, target, from_pid, reason, via_link: bool) -> None:
         """An exit signal reaches `target`; called before it is applied, so the

@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import copy
 
+from .pid import Pid
 from .recorder import render
 
 __all__ = ["Recording", "State", "state_at", "marks_of"]
@@ -38,13 +39,20 @@ def _n(pid):
     return None if pid is None else getattr(pid, "id", pid)
 
 
-def call_text(frm, request) -> str:
+def call_text(frm, request, node_of=None) -> str:
     """A GenServer call as it sits in the mailbox (the recorder keeps only its request)."""
-    return f"('$gen_call', ({pid_text(frm)}, #Ref), {render(request)})"
+    return f"('$gen_call', ({pid_text(frm, node_of)}, #Ref), {render(request)})"
 
 
-def pid_text(n) -> str:
-    return "" if n is None else f"<0.{n}.0>"
+def pid_text(n, node_of=None) -> str:
+    """A pid as the BEAM prints it, with its node: `<1.57.0>` for a process of the first
+    node started (runtime/nodes). A Pid knows its node; a bare number (what events and
+    states keep) finds it in `node_of` ({number: node}, from the spawn events), else home."""
+    if n is None:
+        return ""
+    if type(n) is Pid:
+        return f"<{n.node}.{n.id}.0>"
+    return f"<{node_of.get(n, 0) if node_of else 0}.{n}.0>"
 
 
 class State:
@@ -63,6 +71,10 @@ class State:
         self._folding = False
         self._quiet = False     # replaying between keyframes: no messages, no `took`
         self._by_seq: dict[int, dict] = {}
+        self.node_of: dict[int, int] = {}   # pid number -> node, for other nodes' processes
+        # the simulated cluster (runtime/nodes): {node: running}, {(a, b): up}
+        self.cluster_nodes: dict[str, bool] = {}
+        self.connections: dict[tuple, bool] = {}
 
     def copy(self) -> "State":
         return copy.deepcopy(self)
@@ -111,6 +123,7 @@ class State:
         if kind == "exit":      # gone before the window: nothing of it is shown any more
             n = _n(ev[3])
             self.procs.pop(n, None)
+            self.node_of.pop(n, None)
             self.sups.pop(n, None)
             self.mailboxes.pop(n, None)
 
@@ -132,6 +145,8 @@ class State:
     def _spawn(self, seq, t, n, other, a, b, c):
         p = self._proc(n)
         p.update(parent=_n(other), call=a, alive=True, born=seq)
+        if c:
+            p["node"] = self.node_of[n] = c
         if b is not None:
             p["name"] = b
             self.names[b] = n
@@ -217,9 +232,15 @@ class State:
         if b == "trapped":
             self._proc(n)["trap"] = True
 
+    def _node(self, seq, t, n, other, a, b, c):
+        self.cluster_nodes[b] = a == "start"
+
+    def _connection(self, seq, t, n, other, a, b, c):
+        self.connections[tuple(sorted(b))] = a == "up"
+
     def _send(self, seq, t, n, other, a, b, c):
         frm = _n(other)
-        text = render(a) if c != "call" else call_text(frm, a)
+        text = render(a) if c != "call" else call_text(frm, a, self.node_of)
         if not self._folding and not self._quiet:
             m = {"seq": seq, "t": t, "from": frm, "to": n, "text": text,
                  "direct": c == "direct", "taken": seq if c == "direct" else None}
@@ -350,7 +371,7 @@ def _shown(p: dict) -> dict:
     return out
 
 
-_APPLY = {"spawn": State._spawn, "exists": State._exists, "exit": State._exit,
+_APPLY = {"node": State._node, "connection": State._connection, "spawn": State._spawn, "exists": State._exists, "exit": State._exit,
           "link": State._link, "unlink": State._unlink, "register": State._register,
           "unregister": State._unregister, "gen": State._gen, "sup": State._sup,
           "signal": State._signal, "send": State._send, "recv": State._recv, "drop": State._drop}
@@ -364,7 +385,7 @@ def decision_text(d: dict, gave_up: bool = False) -> str:
         return (f"giving up: {window} restarts (more than {allowed}); "
                 f"the supervisor stops ({d.get('child_id')} exited with {render(d.get('reason'))})")
     strategy = d.get("strategy") or "restart"
-    new = pid_text(_n(d.get("new_pid"))) if d.get("new_pid") is not None else "failed to start"
+    new = pid_text(d.get("new_pid")) if d.get("new_pid") is not None else "failed to start"
     return f"{strategy}: restarting {d.get('child_id')} → {new} — {window}"
 
 
@@ -405,7 +426,7 @@ class Recording:
         full = self._replayed()
         out = []
         for ev in self.raw[start:stop]:
-            d = event_dict(ev)
+            d = event_dict(ev, full.node_of)
             took = full.took.get(ev[0])
             if took is not None:
                 d["took"] = took["msg"]
@@ -514,7 +535,8 @@ def marks_of(raw) -> list[dict]:
             reason = render(ev[5])
             if reason not in _QUIET_EXITS and not reason.startswith("('shutdown'"):
                 out.append({"seq": ev[0], "t": ev[1], "kind": "crash", "pid": _n(ev[3]),
-                            "text": f"{pid_text(_n(ev[3]))} crashed: {reason}"})
+                            "text": f"{pid_text(ev[3], {ev[3]: ev[7]} if ev[7] else None)} "
+                                    f"crashed: {reason}"})
         elif kind == "sup" and ev[5] in ("restart", "escalate"):
             out.append({"seq": ev[0], "t": ev[1], "pid": _n(ev[3]),
                         "kind": "restart" if ev[5] == "restart" else "giveup",
@@ -522,13 +544,25 @@ def marks_of(raw) -> list[dict]:
     return out
 
 
-def event_dict(ev) -> dict:
+def event_dict(ev, node_of=None) -> dict:
+    """One event as plain data; `node_of` ({pid number: node}) prints a call's sender with
+    its node."""
     seq, t, kind, pid, other, a, b, c = ev[:8]
     d = {"seq": seq, "t": t, "kind": kind, "pid": _n(pid)}
     if kind in ("spawn", "exists"):
         d.update(parent=_n(other), call=a, name=b)
+        if c:
+            d["node"] = c       # another node's process (runtime/nodes): <node.pid.0>
     elif kind == "exit":
         d["reason"] = render(a)
+        if c:
+            d["node"] = c
+    elif kind == "node":
+        d.update(action=a, node=b)
+    elif kind == "connection":
+        d.update(action=a, nodes=list(b))
+        if c is not None:
+            d.update(reason=c[0], lost=c[1])
     elif kind in ("link", "unlink"):
         d["other"] = _n(other)
     elif kind == "monitor":
@@ -539,7 +573,8 @@ def event_dict(ev) -> dict:
     elif kind == "signal":
         d.update(other=_n(other), reason=render(a), outcome=b, via_link=bool(c))
     elif kind == "send":
-        d.update(other=_n(other), text=render(a) if c != "call" else call_text(_n(other), a),
+        d.update(other=_n(other), text=render(a) if c != "call" else call_text(_n(other), a,
+                                                                                node_of),
                  direct=c == "direct", call=c == "call", lost=c == "lost")
     elif kind in ("recv", "drop"):
         from .recorder import _pattern

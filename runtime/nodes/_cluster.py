@@ -136,8 +136,11 @@ class Cluster:
 
     def _event(self, event, meta, measurements=None) -> None:
         """A telemetry event for observers (the cluster widget): node start/stop,
-        connection up/down."""
-        tele = self.rt.telemetry
+        connection up/down; the flight recorder records it too."""
+        rt = self.rt
+        if rt._recorder is not None:
+            rt._recorder.cluster(event, meta, measurements or {})
+        tele = rt.telemetry
         if tele.handlers:
             tele.execute(event, measurements or {"count": 1}, meta)
 
