@@ -1,4 +1,4 @@
-"""Magics for the lab: %observer, %tree, %crash, and %%keep.
+"""Magics for the lab: %observer, %tree, %crash, %%keep and %%beamlab_run.
 
 How this works: magics run inside the cell, so as the shell process. Each of
 %observer and %tree asks `beamlab.widgets` for a live widget (`observer()`,
@@ -7,21 +7,27 @@ are not there (a plain console, or a widget that failed to import). %crash
 sends an exit signal, then waits a moment for the DOWN message to say what
 happened. `%%keep` is handled by the kernel before the cell runs (it keeps
 the processes of the cell's previous run); the magic here only runs the body
-when `%%keep` is used somewhere else.
+when `%%keep` is used somewhere else. `%%beamlab_run --seed 42` runs the cell as
+the main process of a deterministic run (runtime/deterministic.py) in a runtime of
+its own, and leaves its recording in the namespace for replay and fork.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import importlib
+import itertools
+import linecache
+import shlex
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, magics_class
 
 from beamlab.runtime import (ANY, Pid, current_runtime, demonitor, exit, format_reason, monitor,
                              receive, self as self_pid)
 
-__all__ = ["BeamMagics", "resolve_process", "text_observer", "text_tree"]
+__all__ = ["BeamMagics", "resolve_process", "text_observer", "text_tree", "run_parser"]
 
 
 def _widget(name: str):
@@ -143,9 +149,40 @@ def text_tree(root: Pid, rt=None) -> str:
     return "\n".join(lines)
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(f"%%beamlab_run: {message}\n{self.format_usage()}")
+
+
+def run_parser() -> argparse.ArgumentParser:
+    """The options of %%beamlab_run."""
+    p = _Parser(prog="%%beamlab_run", add_help=False,
+                description="Run the cell deterministically: the same seed, the same events.")
+    p.add_argument("--seed", type=int, help="the run's seed (an int)")
+    p.add_argument("--out", default="last_run", help="the name to leave the recording under")
+    p.add_argument("--replay", metavar="NAME", help="run that recording again (the cell is not run)")
+    p.add_argument("--fork", metavar="NAME",
+                   help="run that recording to event --at, then on under --seed")
+    p.add_argument("--at", type=int, help="with --fork: the seq of the event to fork at")
+    p.add_argument("--slice", type=int, default=None, help="reductions a time slice has (4000)")
+    return p
+
+
+_cells = itertools.count(1)
+
+
+def _describe_run(recording, out: str) -> str:
+    spec = recording.run
+    t = recording.raw[-1][1] if recording.raw else 0.0
+    seeds = ", then ".join(f"seed {s}" + (f" after event {at}" if at else "") for at, s in spec.seeds)
+    return (f"deterministic run ({seeds}): {len(recording):,} events over {t:.3f} virtual s. "
+            f"Its recording is `{out}`: replay({out}), fork({out}, at=SEQ, seed=N), "
+            f"{out}.state_at(SEQ), beamlab.widgets.export_html({out}, 'run.html')")
+
+
 @magics_class
 class BeamMagics(Magics):
-    """%observer, %tree, %crash and %%keep (see the module docstring)."""
+    """%observer, %tree, %crash, %%keep and %%beamlab_run (see the module docstring)."""
 
     @line_magic
     def observer(self, line: str = ""):
@@ -206,3 +243,65 @@ class BeamMagics(Magics):
         """
         result = self.shell.run_cell(cell, store_history=False)
         return None if result.success else result.raise_error()
+
+    @line_cell_magic
+    def beamlab_run(self, line: str, cell: str | None = None):
+        """Run the cell as the main process of a deterministic run: a virtual clock,
+        processes switched by counted work, every choice from the seed, so the same
+        cell and seed give the same events (docs/time-travel.md).
+
+            %%beamlab_run --seed 42
+            sup = Supervisor.start_link(children)
+            chaos_monkey(sup, rate=20)
+            sleep(2)
+
+        The recording is left as `last_run` (`--out NAME`). As a line magic,
+        `%beamlab_run --replay NAME` runs a recording again and
+        `%beamlab_run --fork NAME --at SEQ --seed N` runs it to event SEQ, then on
+        under seed N. The kernel's own processes wait while it runs."""
+        from beamlab.runtime import Recorder
+        from beamlab.runtime.deterministic import DeterministicRun, fork, replay, run
+        try:
+            args = run_parser().parse_args(shlex.split(line))
+        except ValueError as exc:       # shlex: an unclosed quote
+            raise UsageError(f"%%beamlab_run: {exc}") from None
+        if args.slice is not None and args.slice < 1:
+            raise UsageError("%%beamlab_run --slice N: give a number of reductions >= 1 (4000)")
+        ns = self.shell.user_ns
+        rec = Recorder()
+        try:
+            if args.replay or args.fork:
+                name = args.replay or args.fork
+                if not isinstance(getattr(ns.get(name), "run", None), DeterministicRun):
+                    raise UsageError(
+                        f"%%beamlab_run: {name!r} is not the recording of a deterministic run; a "
+                        f"%%beamlab_run --seed N cell leaves one as last_run (or --out NAME)")
+                if args.fork and (args.at is None or args.at < 0 or args.seed is None):
+                    raise UsageError("%%beamlab_run --fork NAME needs --at SEQ and --seed N: "
+                                     "the event to fork at (>= 0) and the seed to go on with")
+                if cell is not None and cell.strip():
+                    print("(--replay/--fork run the recorded code; this cell's code is not run)")
+                if args.replay:
+                    replay(ns[name], record=rec)
+                else:
+                    fork(ns[name], at=args.at, seed=args.seed, record=rec)
+            else:
+                if args.seed is None:
+                    raise UsageError("%%beamlab_run needs a seed: %%beamlab_run --seed 42")
+                if cell is None:
+                    raise UsageError("%beamlab_run --seed N runs a cell: write %%beamlab_run --seed N "
+                                     "on the cell's first line (the line magic takes --replay "
+                                     "NAME, or --fork NAME --at SEQ --seed N)")
+                filename = f"<beamlab_run cell {next(_cells)}>"
+                linecache.cache[filename] = (len(cell), None, cell.splitlines(True), filename)
+                code = compile(cell, filename, "exec")
+
+                def main():
+                    exec(code, ns)
+                main.__qualname__ = main.__name__ = "cell"
+                options = {} if args.slice is None else {"slice": args.slice}
+                run(main, seed=args.seed, record=rec, **options)
+        finally:
+            if rec.run is not None:      # it ran, even if the cell raised: keep what it did
+                recording = ns[args.out] = rec.recording()
+        print(_describe_run(recording, args.out))

@@ -25,6 +25,7 @@ RUNTIME_NAMES = (
     "system_info",
     "start_node", "stop_node", "nodes", "monitor_node", "disconnect", "partition", "heal",
     "set_latency",
+    "chaos_monkey", "replay", "fork",       # deterministic runs (%%beamlab_run, runtime/deterministic.py)
 )
 OTP_NAMES = (
     "GenServer", "Supervisor", "DynamicSupervisor", "Task", "Agent",

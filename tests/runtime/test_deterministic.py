@@ -274,3 +274,11 @@ def test_the_same_seed_gives_the_same_log_in_another_python_process(seed_42):
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == json.loads(
         json.dumps(event_log(first), default=str))
+
+
+def test_replay_fork_and_the_chaos_monkey_are_public_and_in_the_notebook():
+    import beamlab.runtime as runtime
+    from beamlab.kernel.namespace import learner_namespace
+    ns = learner_namespace()
+    for name in ("chaos_monkey", "replay", "fork"):
+        assert name in runtime.__all__ and ns[name] is getattr(beamlab, name), name
