@@ -14,7 +14,7 @@ const SVGNS = "http://www.w3.org/2000/svg";
 const FONT = "system-ui, -apple-system, 'Segoe UI', sans-serif";
 const MONO = "ui-monospace, 'DejaVu Sans Mono', monospace";
 const BOX_W = 232, HEAD = 40, ROW_H = 17, PAD = 8;
-const LANE_TOP = 34, LANE_ROW = 24, LANE_LEFT = 64;
+const LANE_TOP = 6, LANE_ROW = 24, LANE_LEFT = 64, LANE_SPILL = 190;
 const STATE = {
   up: { stroke: "#2e7d32", dash: "", text: "up" },
   down: { stroke: "#9e9e9e", dash: "6 5", text: "down (reconnects on next send)" },
@@ -81,10 +81,12 @@ function render({ model, el }) {
   const lanesHead = h("div", { class: "bl-top" },
     h("span", { class: "bl-title" }, "messages between nodes"),
     h("span", { class: "bl-hint" }, "one lane per node, time flows down; the numbers are Lamport clocks"), clear);
-  const lanes = h("div", { class: "bl-canvas bl-cluster-lanes", style: "max-height:420px",
+  const laneHeads = h("div", { class: "bl-cluster-lane-heads", style: "overflow:hidden" });
+  const lanes = h("div", { class: "bl-canvas bl-cluster-lanes", style: "max-height:400px",
                            "data-testid": "beamlab-cluster-lanes" });
+  lanes.addEventListener("scroll", () => { laneHeads.scrollLeft = lanes.scrollLeft; });
   const root = h("div", { class: "beamlab-w beamlab-cluster", "data-testid": "beamlab-cluster" },
-    h("div", { class: "bl-top" }, title, status, legend), gone, notice, map, lanesHead, lanes);
+    h("div", { class: "bl-top" }, title, status, legend), gone, notice, map, lanesHead, laneHeads, lanes);
   el.append(root);
 
   let kernelGone = false;
@@ -179,7 +181,7 @@ function render({ model, el }) {
     const lane = Math.max(170, Math.min(300, (avail - LANE_LEFT) / Math.max(names.length, 1)));
     const x = new Map(names.map((n, i) => [n, LANE_LEFT + lane * i + lane / 2]));
     const rows = trace.reduce((m, e) => Math.max(m, e.row ?? 0, e.row1 ?? 0), -1) + 1;
-    const width = LANE_LEFT + lane * names.length + 10;
+    const width = LANE_LEFT + lane * names.length + LANE_SPILL;   // room for the last lane's notes
     const height = LANE_TOP + (rows + 1) * LANE_ROW;
     const Y = (r) => LANE_TOP + (r + 1) * LANE_ROW;
     const stick = lanes.scrollTop + lanes.clientHeight >= lanes.scrollHeight - 8;
@@ -193,13 +195,17 @@ function render({ model, el }) {
       defs.append(m);
     }
     svg.append(defs);
+    // the lanes' names stay in view above the scrolling diagram
+    const head = s("svg", { width, height: 30, viewBox: `0 0 ${width} 30`, "font-family": FONT, "font-size": 13,
+                            xmlns: SVGNS });
     for (const n of names) {
       const lx = x.get(n);
-      svg.append(s("line", { x1: lx, y1: LANE_TOP - 6, x2: lx, y2: height, stroke: "#b0bec5", "stroke-width": 2 }));
-      svg.append(s("rect", { x: lx - lane / 2 + 8, y: 4, width: lane - 16, height: 24, rx: 4, fill: "#e3f2fd",
-                             stroke: "#90a4ae" }));
-      svg.append(s("text", { x: lx, y: 21, "text-anchor": "middle", "font-weight": 600, "font-size": 13 }, n));
+      svg.append(s("line", { x1: lx, y1: 0, x2: lx, y2: height, stroke: "#b0bec5", "stroke-width": 2 }));
+      head.append(s("rect", { x: lx - lane / 2 + 8, y: 3, width: lane - 16, height: 24, rx: 4, fill: "#e3f2fd",
+                              stroke: "#90a4ae" }));
+      head.append(s("text", { x: lx, y: 20, "text-anchor": "middle", "font-weight": 600 }, n));
     }
+    laneHeads.replaceChildren(head);
     for (const e of trace) {
       const y = Y(e.row);
       const g = s("g", { "data-seq": String(e.seq), "data-kind": e.kind, "data-testid": `beamlab-lane-${e.kind}` });
@@ -239,7 +245,7 @@ function render({ model, el }) {
         if (lx === undefined) continue;
         const colour = e.kind === "start" ? "#2e7d32" : "#c62828";
         g.append(s("circle", { cx: lx, cy: y, r: 4, fill: colour }));
-        g.append(s("text", { x: lx + 8, y: y + 4, fill: colour }, clip(e.label, Math.floor(lane * 1.6 / 7.2))));
+        g.append(s("text", { x: lx + 8, y: y + 4, fill: colour }, clip(e.label, Math.floor((lane + LANE_SPILL - 30) / 7.2))));
         if (e.l0 !== undefined) g.append(s("text", { x: lx - 8, y: y + 4, "text-anchor": "end", fill: "#6a1b9a" }, String(e.l0)));
         g.append(s("title", {}, `${e.node}: ${e.label}`));
       }
@@ -262,12 +268,12 @@ function render({ model, el }) {
 
   // The picture a saved notebook keeps: both drawings as they are now.
   function picture() {
-    const a = map.querySelector("svg"), b = lanes.querySelector("svg");
+    const a = map.querySelector("svg"), b = lanes.querySelector("svg"), hd = laneHeads.querySelector("svg");
     if (!a) return null;
     const when = new Date().toLocaleString();
     const fit = (svg) => { const c = svg.cloneNode(true); c.setAttribute("style", "max-width:100%;height:auto"); return c.outerHTML; };
     return { caption: `${model.get("title")} — ${model.get("status_text")} (saved ${when}; run the cell for the live cluster)`,
-             body: fit(a) + (b ? `<div style="font:12px sans-serif;color:#555;margin:6px 0 2px">messages between nodes</div>${fit(b)}` : "") };
+             body: fit(a) + (b ? `<div style="font:12px sans-serif;color:#555;margin:6px 0 2px">messages between nodes</div>${hd ? fit(hd) : ""}${fit(b)}` : "") };
   }
 
   const schedule = () => { if (frame === null) frame = requestAnimationFrame(draw); };
