@@ -154,11 +154,12 @@ class GlobalNames:
     def _conflict(self, name, pid: Pid, keep: Pid) -> None:
         rt = self.rt
         dist = rt._dist
-        text = f"global: Name conflict terminating {(name, pid)!r}"
-        try:
-            rt.default_group_leader.write_err(f"=INFO REPORT==== {text}\n")
-        except Exception:
-            pass
+        if rt.crash_reports:    # the runtime's reports; Runtime(crash_reports=False) silences them
+            text = f"global: Name conflict terminating {(name, pid)!r}"
+            try:
+                rt.default_group_leader.write_err(f"=INFO REPORT==== {text}\n")
+            except Exception:
+                pass
         tele = rt.telemetry
         if tele.handlers:
             tele.execute(("beamlab", "global", "conflict"), {"count": 1},

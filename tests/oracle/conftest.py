@@ -6,6 +6,8 @@ the Erlang and Elixir twins with ``erl`` and ``elixir`` and rewrites
 what OTP changed. Without the flag, when ``erl`` and ``elixir`` are installed the
 twins still run once (a few seconds) and ``test_real_otp_gives_the_stored_trace``
 checks the stored traces against them; ``BEAMLAB_ORACLE=stored`` skips that.
+The distributed scenarios (``dist_*``, two Erlang nodes) run with
+``--regenerate-oracle`` or ``BEAMLAB_ORACLE_DIST=1`` only.
 """
 from __future__ import annotations
 
@@ -62,10 +64,16 @@ def otp_traces(request):
             pytest.exit(f"--regenerate-oracle needs Erlang/OTP and Elixir; missing: {missing} "
                         f"(apt-get install erlang-base elixir)", returncode=2)
         return None
-    traces = run_otp()
+    traces = run_otp(distributed=mode == "regenerate" or distributed_asked())
     if mode == "regenerate":
         write_expected(traces, otp_release())
     return {name: lines for by_name in traces.values() for name, lines in by_name.items()}
+
+
+def distributed_asked() -> bool:
+    """The distributed scenarios (two Erlang nodes, ~10 s) run with --regenerate-oracle or
+    BEAMLAB_ORACLE_DIST=1; otherwise their stored traces alone hold beamlab to OTP."""
+    return os.environ.get("BEAMLAB_ORACLE_DIST") == "1"
 
 
 def otp_release() -> str:

@@ -5,6 +5,12 @@ How this works: ``erlc`` compiles ``erlang/*.erl`` into a temporary folder; one
 ``elixir`` runs ``elixir/*.exs`` with the same compiled ``oracle`` module on its
 code path. Both use one scheduler (``+S 1``), so what a scenario traces comes in
 one order. Each prints ``=== name``, the trace lines, ``=== end`` per scenario.
+
+The distributed scenarios (``erlang/dsc_*.erl``, names ``dist_*``) need two Erlang
+nodes: ``erl -sname main`` runs them (``oracle_dist:main``), starting a peer node
+``b`` on this machine for each (epmd is started by ``erl`` if it is not running).
+That takes ~10 s and a host whose short name resolves, so it runs only when asked
+(``run_otp(distributed=True)``: ``--regenerate-oracle`` or ``BEAMLAB_ORACLE_DIST=1``).
 """
 from __future__ import annotations
 
@@ -13,7 +19,9 @@ import shutil
 import subprocess
 import tempfile
 
-__all__ = ["HERE", "EXPECTED", "have_otp", "run_otp", "parse"]
+__all__ = ["HERE", "EXPECTED", "have_otp", "run_otp", "parse", "DISTRIBUTED"]
+
+DISTRIBUTED = "dist_"       # the prefix of the distributed scenarios' names
 
 HERE = pathlib.Path(__file__).parent
 EXPECTED = HERE / "expected"
@@ -51,8 +59,9 @@ def _run(cmd: list[str], what: str, timeout: float) -> str:
     return done.stdout
 
 
-def run_otp(timeout: float = 120) -> dict[str, dict[str, list[str]]]:
-    """``{"erlang": traces, "elixir": traces}`` from real Erlang/OTP and Elixir."""
+def run_otp(timeout: float = 120, distributed: bool = False) -> dict[str, dict[str, list[str]]]:
+    """``{"erlang": traces, "elixir": traces}`` from real Erlang/OTP and Elixir; with
+    `distributed`, also ``"erlang_distributed"``: the dsc_* scenarios on two nodes."""
     with tempfile.TemporaryDirectory(prefix="beamlab-oracle-") as out:
         _run(["erlc", "-o", out, *sorted(map(str, ERLANG.glob("*.erl")))], "erlc", timeout)
         mods = sorted(p.stem for p in ERLANG.glob("sc_*.erl"))
@@ -61,4 +70,11 @@ def run_otp(timeout: float = 120) -> dict[str, dict[str, list[str]]]:
                    "erl", timeout)
         ex = _run(["elixir", "--erl", "+S 1", "-pa", out, str(ELIXIR / "run.exs")],
                   "elixir", timeout)
-    return {"erlang": parse(erl), "elixir": parse(ex)}
+        traces = {"erlang": parse(erl), "elixir": parse(ex)}
+        if distributed:
+            dmods = ", ".join(f'"{p.stem}"' for p in sorted(ERLANG.glob("dsc_*.erl")))
+            dist = _run(["erl", "-sname", "main", "+S", "1", "-noshell", "-pa", out, "-eval",
+                         f"oracle_dist:main([{dmods}])"], "erl -sname main (distributed)",
+                        timeout)
+            traces["erlang_distributed"] = parse(dist)
+    return traces

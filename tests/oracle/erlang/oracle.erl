@@ -12,8 +12,8 @@
 %%
 %% Output, for each scenario: "=== name", its trace lines, then "=== end".
 -module(oracle).
--export([main/1, run_modules/1, emit/1, role/2, flush/0, worker_start/1, worker_start/2,
-         norm/1]).
+-export([main/1, run_modules/1, run_one/3, emit/1, role/2, flush/0, worker_start/1,
+         worker_start/2, norm/1]).
 
 -define(COLLECTOR, oracle_collector).
 -define(TIMEOUT, 5000).
@@ -29,7 +29,10 @@ run_modules(Mods) ->
     [run_one(M, F) || M <- Mods, F <- M:scenarios()],
     ok.
 
-run_one(Mod, Name) ->
+run_one(Mod, Name) -> run_one(Mod, Name, ?TIMEOUT).
+
+%% (oracle_dist runs distributed scenarios with a longer timeout.)
+run_one(Mod, Name, Timeout) ->
     Before = erlang:processes(),
     Collector = spawn(fun() -> collector(#{}, #{}, 0, []) end),
     register(?COLLECTOR, Collector),
@@ -37,7 +40,7 @@ run_one(Mod, Name) ->
     Outcome = receive
                   {'DOWN', Ref, process, Pid, normal} -> ok;
                   {'DOWN', Ref, process, Pid, Reason} -> {scenario_crashed, Reason}
-              after ?TIMEOUT -> exit(Pid, kill), {scenario_timed_out, ?TIMEOUT}
+              after Timeout -> exit(Pid, kill), {scenario_timed_out, Timeout}
               end,
     case Outcome of
         ok -> ok;
@@ -82,7 +85,7 @@ n(true) -> "true";
 n(false) -> "false";
 n(undefined) -> "none";
 n(nil) -> "none";
-n(A) when is_atom(A) -> atom_text(A);
+n(A) when is_atom(A) -> atom_text(lab_host(A));
 n(I) when is_integer(I) -> integer_to_list(I);
 n(P) when is_pid(P) -> "<" ++ pid_name(P) ++ ">";
 n(R) when is_reference(R) -> "#ref" ++ integer_to_list(ref_number(R));
@@ -113,6 +116,18 @@ call_failed(Why, S, Req, T) ->
 
 join([]) -> "";
 join([H | T]) -> H ++ lists:append(["," ++ X || X <- T]).
+
+%% In distributed scenarios (oracle_dist) a node name's host is this machine's: print
+%% it as beamlab's simulated host, lab (main@vm -> main@lab).
+lab_host(A) ->
+    case persistent_term:get(oracle_host, undefined) of
+        undefined -> A;
+        Host ->
+            case string:split(atom_to_list(A), "@") of
+                [Name, Host] -> list_to_atom(Name ++ "@lab");
+                _ -> A
+            end
+    end.
 
 atom_text(A) ->
     S = case atom_to_list(A) of

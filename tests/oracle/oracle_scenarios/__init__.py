@@ -14,7 +14,7 @@ __all__ = ["SCENARIOS", "scenario", "load"]
 SCENARIOS: dict[str, Callable[[], None]] = {}
 
 _MODULES = ("links", "monitors", "receiving", "names", "gen_servers", "supervisors",
-            "elixir_behaviours")
+            "elixir_behaviours", "distribution")
 
 
 def scenario(fn: Callable[[], None]) -> Callable[[], None]:
