@@ -218,3 +218,25 @@ def test_bad_names_and_pids_are_badarg(run):
             global_register_name(["x"], self())
         return True
     assert run(main)
+
+
+def test_the_cluster_snapshot_shows_each_nodes_view_of_the_names_and_the_groups(run):
+    from beamlab.runtime.nodes import pg_join
+
+    def main():
+        start_node("b")
+        b = spawn("b@lab", _agent)
+        pb = on(b, lambda: spawn(_idle))
+        on(b, lambda: (global_register_name("onb", pb), pg_join("grp", pb)))
+        global_register_name("home", self())
+        pg_join("grp", self())
+        whole = current_runtime()._dist.snapshot()
+        disconnect("b@lab")
+        split = current_runtime()._dist.snapshot()
+        return self(), pb, whole, split
+    me, pb, whole, split = run(main)
+    views = lambda snap: {n["name"]: n["global_names"] for n in snap["nodes"]}
+    assert views(whole) == {"main@lab": {"home": me, "onb": pb},
+                            "b@lab": {"home": me, "onb": pb}}
+    assert views(split) == {"main@lab": {"home": me}, "b@lab": {"onb": pb}}
+    assert whole["groups"] == split["groups"] == {"grp": [pb, me]}
