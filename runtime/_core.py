@@ -425,15 +425,13 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._switches += 1
         g = proc.greenlet
         if g is None:
+            # A process not yet started, or an idle reactor: it runs on a pooled
+            # greenlet (a new one only when the pool is empty; see `_worker`).
             proc.status = RUNNING
-            if proc.reactor is not None:
-                pool = self._pool
-                g = pool.pop() if pool else greenlet.greenlet(self._reactor_worker, self._loop_g)
-                g.gr_context = proc.context
-                proc.greenlet = g
-                return g.switch(proc)
-            g = proc.greenlet = greenlet.greenlet(self._process_main, self._loop_g)
+            pool = self._pool
+            g = pool.pop() if pool else greenlet.greenlet(self._worker, self._loop_g)
             g.gr_context = proc.context
+            proc.greenlet = g
             return g.switch(proc)
         exc = proc.throw
         if exc is not None and proc.preempted is None:
@@ -465,12 +463,13 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                         runq.popleft()
                         nxt.queued = False
                         continue
-                    if nxt.reactor is None or not self._pool:
-                        break
+                    if not self._pool or nxt.external:
+                        break       # a new greenlet is started by the loop (see above)
                 runq.popleft()
                 nxt.queued = False
                 if g is None:
-                    # inlined from _enter: an idle reactor borrows a pooled greenlet
+                    # inlined from _enter: a new process or an idle reactor borrows a
+                    # pooled greenlet
                     self.current = nxt
                     self._switches += 1
                     nxt.status = RUNNING
@@ -498,7 +497,8 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._runq.append(proc)
         self._switch_away()
 
-    def _process_main(self, proc):
+    def _process_main(self, proc) -> bool:
+        """Run a function process to its end; True if it was torn down by GreenletExit."""
         reason = "normal"
         try:
             # A plain call for the common shapes: `fn(*args)` would go through a
@@ -518,15 +518,39 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         except ProcessExit as e:
             reason = e.reason
         except greenlet.GreenletExit:
-            reason = "killed"
+            self._finish(proc, "killed")
+            return True     # torn down (stop, an abandoned process): the greenlet ends
         except BaseException as e:
             reason = Crash.from_exception(e)
         self._finish(proc, reason)
+        return False
 
-    def _reactor_worker(self, proc):
+    def _worker(self, proc):
+        """The life of a pooled greenlet: run processes, one after another.
+
+        A function process runs here from start to end; a reactor runs its
+        callbacks until its mailbox is empty, then gives the greenlet back. The
+        greenlet then parks in the pool and goes straight on to the next runnable
+        process (or the loop). Reusing it saves a new greenlet, and the fresh
+        interpreter data stack (a 16 KB mapping, first touched by a page fault)
+        each new greenlet gets, on every spawn that follows an exit. A greenlet
+        whose code was torn down (GreenletExit: `stop`, an abandoned process) or
+        that unwound a killed process for its killer (`_unwind_now` made the
+        killer its parent, which it must return to) ends instead."""
         me = greenlet.getcurrent()
         while True:
             r = proc.reactor
+            if r is None:
+                if self._process_main(proc) or me.parent is not self._loop_g or self._stopped:
+                    return      # torn down, or unwound for its killer, which waits for it
+                if len(self._pool) >= _POOL_MAX:
+                    return
+                proc = None     # parked, it keeps no dead process's record alive
+                self._pool.append(me)
+                proc = self._switch_away()
+                while not isinstance(proc, Process):   # woken by the loop with no work
+                    proc = self._loop_g.switch()
+                continue
             try:
                 if not proc.started:
                     proc.started = True
