@@ -7,8 +7,9 @@
          dist_a_stopped_node_fires_noconnection_and_nodedown/0,
          dist_call_to_a_remote_name_and_to_a_node_that_is_down/0,
          dist_global_names_in_a_split_and_the_conflict_on_heal/0,
-         dist_pg_members_across_a_split_and_after_heal/0]).
--export([idle/0, reg_idle/2, spawn_idle/0, join_idle/1]).
+         dist_pg_members_across_a_split_and_after_heal/0,
+         dist_the_next_send_reconnects_and_spawn_on_a_stopped_node/0]).
+-export([idle/0, reg_idle/2, spawn_idle/0, join_idle/1, forward/2]).
 -import(oracle, [emit/1, role/2]).
 -import(oracle_dist, [b/0, on_b/3, wait_until/2]).
 
@@ -17,7 +18,8 @@ scenarios() ->
      dist_a_stopped_node_fires_noconnection_and_nodedown,
      dist_call_to_a_remote_name_and_to_a_node_that_is_down,
      dist_global_names_in_a_split_and_the_conflict_on_heal,
-     dist_pg_members_across_a_split_and_after_heal].
+     dist_pg_members_across_a_split_and_after_heal,
+     dist_the_next_send_reconnects_and_spawn_on_a_stopped_node].
 
 idle() -> receive never -> ok end.
 
@@ -127,3 +129,28 @@ dist_pg_members_across_a_split_and_after_heal() ->
                         length(on_b(pg, get_members, [grp])) =:= 3 end, 5000),
     emit({healed, Counts(pg:get_members(grp)), Counts(on_b(pg, get_members, [grp]))}),
     emit({leave, pg:leave(grp, PA), Counts(pg:get_members(grp)), pg:leave(nogrp, PA)}).
+
+forward(Name, To) -> register(Name, self()), To ! {ready, self()}, forward_loop(To).
+forward_loop(To) -> receive M -> To ! {got, M}, forward_loop(To) end.
+
+%% After erlang:disconnect_node/1 the next send connects again (auto-connect), and the
+%% message arrives; spawn_link on a stopped node gives a pid whose link says
+%% noconnection, and a monitor of that pid says noproc.
+dist_the_next_send_reconnects_and_spawn_on_a_stopped_node() ->
+    B = b(),
+    process_flag(trap_exit, true),
+    F = spawn(B, ?MODULE, forward, [fwd, self()]),
+    role(F, fwd),
+    receive {ready, F} -> ok end,
+    true = erlang:disconnect_node(B),
+    emit({nodes, nodes()}),
+    {fwd, B} ! hello,
+    receive {got, M} -> emit({got, M}) after 3000 -> emit(lost) end,
+    emit({nodes, nodes()}),
+    peer:stop(oracle_dist:peer()),
+    wait_until(fun() -> not lists:member(B, nodes()) end, 5000),
+    S = spawn_link(B, ?MODULE, idle, []),
+    role(S, nowhere),
+    receive {'EXIT', S, _} = E -> emit(E) after 3000 -> emit(no_exit) end,
+    R = monitor(process, S),
+    receive {'DOWN', R, _, _, _} = D -> emit(D) after 3000 -> emit(no_down) end.

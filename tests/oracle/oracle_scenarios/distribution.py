@@ -188,3 +188,31 @@ def dist_pg_members_across_a_split_and_after_heal():
     theirs = on_b(lambda: pg_get_members("grp"))     # contact: they reconnect
     emit(("healed", counts(pg_get_members("grp")), counts(theirs)))
     emit(("leave", pg_leave("grp", pa), counts(pg_get_members("grp")), pg_leave("nogrp", pa)))
+
+
+def forward(name, to):
+    register(name, self())
+    send(to, ("ready", self()))
+    while True:
+        send(to, ("got", receive()))
+
+
+@scenario
+def dist_the_next_send_reconnects_and_spawn_on_a_stopped_node():
+    start_node("b")
+    process_flag("trap_exit", True)
+    f = spawn("b@lab", forward, "fwd", self())
+    role(f, "fwd")
+    receive(("ready", f))
+    disconnect("b@lab")
+    emit(("nodes", nodes()))
+    send(("fwd", "b@lab"), "hello")
+    got = receive(("got", ANY), timeout=3, default=None)
+    emit(got if got else "lost")
+    emit(("nodes", nodes()))
+    stop_node("b@lab")
+    s = spawn_link("b@lab", idle)       # a warning: ** Can not start ... on b@lab **
+    role(s, "nowhere")
+    emit(receive(("EXIT", s, ANY), timeout=3, default="no_exit"))
+    r = monitor(s)
+    emit(receive(("DOWN", r, ANY, ANY, ANY), timeout=3, default="no_down"))
