@@ -212,6 +212,7 @@ def _work_meter(det):
     getcurrent = greenlet.getcurrent
     settrace = sys.settrace
     call_tracing = sys.call_tracing
+    hand_over = sys.version_info < (3, 12)      # 3.12+ keeps no tracing flag per C frame
     left = 0          # reductions left in the slice under way
     granted = 0       # the slice under way's length
     base = 0          # reductions counted in the slices before it
@@ -256,9 +257,10 @@ def _work_meter(det):
         call_tracing(switch_out, (proc, frame))
 
     def switch_out(proc, frame) -> None:
-        # Tracing is on here (call_tracing), and greenlet hands this state to the
-        # greenlet it switches to: set it so the next process runs traced.
-        settrace(trace)
+        if hand_over:
+            # 3.11: tracing is on here (call_tracing), and greenlet hands its per-frame
+            # flag to the greenlet it switches to: set it so the next process runs traced.
+            settrace(trace)
         det.preemptions += 1
         rt._service_due = True          # through the loop: the timers due fire
         proc.preempted = frame
