@@ -47,6 +47,7 @@ class GlobalNames:
     def __init__(self, rt):
         self.rt = rt
         self.views: dict[int, dict] = {}     # node index -> {name: Pid}
+        self.pids: set = set()               # every pid registered (the exit hook's quick test)
         rt._on_exit_hooks.append(self._on_exit)
 
     @classmethod
@@ -77,6 +78,7 @@ class GlobalNames:
             return "yes"    # global monitors it, sees it gone, and drops the name at once
         for n in self.group(here):
             self.view(n)[name] = pid
+        self.pids.add(pid)
         return "yes"
 
     def unregister(self, here: int, name) -> None:
@@ -179,6 +181,9 @@ class GlobalNames:
 
     def _on_exit(self, proc, reason) -> None:
         pid = proc.pid
+        if pid not in self.pids:
+            return              # (every process's exit comes here: most never had a name)
+        self.pids.discard(pid)
         for view in self.views.values():
             if view:
                 for name in [k for k, p in view.items() if p == pid]:

@@ -38,6 +38,7 @@ class Groups:
     def __init__(self, rt):
         self.rt = rt
         self.members: dict = {}      # group -> [Pid, ...], one entry per join
+        self.pids: set = set()       # every pid that joined (the exit hook's quick test)
         rt._on_exit_hooks.append(self._on_exit)
 
     @classmethod
@@ -62,6 +63,7 @@ class Groups:
 
     def join(self, group, pids: list) -> None:
         self.members.setdefault(group, []).extend(pids)
+        self.pids.update(pids)
 
     def leave(self, group, pids: list) -> bool:
         members = self.members.get(group)
@@ -100,6 +102,9 @@ class Groups:
 
     def _on_exit(self, proc, reason) -> None:
         pid = proc.pid
+        if pid not in self.pids:
+            return              # (every process's exit comes here: most never joined)
+        self.pids.discard(pid)
         for group in [g for g, ms in self.members.items() if pid in ms]:
             ms = [p for p in self.members[group] if p != pid]
             if ms:
