@@ -120,3 +120,34 @@ def test_the_recorder_records_nodes_starting_and_stopping_and_connections_going_
     st = rec.state_at(mid)
     assert st.cluster_nodes == {"b@lab": True} and st.connections == {("b@lab", "main@lab"): False}
     assert rec.state_at().cluster_nodes == {"b@lab": False}
+
+
+def test_a_deterministic_run_records_the_same_cluster_events_and_conflict_each_time():
+    from beamlab.runtime import current_runtime, monitor
+    from beamlab.runtime.nodes import global_register_name, heal, partition
+
+    def register_later():
+        sleep(1)
+        global_register_name("x", self())
+        while True:
+            receive()
+
+    def main():
+        start_node("b")
+        pb = spawn("b@lab", register_later)
+        partition([["main"], ["b"]])
+        pa = spawn(lambda: receive())
+        global_register_name("x", pa)
+        sleep(2)
+        heal()
+        ref = monitor(pa)
+        send(pb, "reconnect")
+        receive(("DOWN", ref, ANY, ANY, ANY))
+        rec = current_runtime().recorder.recording()
+        return [(e["kind"], e.get("action"), e.get("reason"), e.get("node"))
+                for e in rec.events() if e["kind"] in ("node", "connection", "exit")]
+
+    first = beamlab.run(main, seed=7)
+    assert first == beamlab.run(main, seed=7)
+    assert ("connection", "down", "partition", None) in first
+    assert first.count(("connection", "up", None, None)) == 2     # at start, and after the heal
