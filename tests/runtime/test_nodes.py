@@ -775,3 +775,31 @@ def test_genserver_cast_to_a_name_on_another_node_and_to_one_nobody_has(run):
         GenServer.cast(("sink", "b@lab"), "hello")
         return receive(("$gen_cast", ANY), timeout=1)
     assert run(main) == ("$gen_cast", "hello")
+
+
+def test_a_connection_cut_while_a_call_waits_exits_the_caller_nodedown_at_once(run):
+    """gen:call's DOWN noconnection, mid-call, is exit({nodedown, Node}), when it happens."""
+    from beamlab.runtime import current_runtime
+    from beamlab.runtime.otp import CallExit, GenServer
+
+    class Slow(GenServer):
+        def init(self, arg):
+            return ("ok", None)
+
+        def handle_call(self, request, from_, state):
+            sleep(10)
+            return ("reply", "late", state)
+
+    def main():
+        start_node("b")
+        me = self()
+        spawn("b", lambda: (send(me, Slow.start(None, name="slow")), receive()))
+        receive()
+        spawn(lambda: (sleep(0.5), disconnect("main", "b")))
+        t0 = current_runtime().clock.now()
+        try:
+            GenServer.call(("slow", "b@lab"), "req", 60)
+        except CallExit as e:
+            return e.reason, current_runtime().clock.now() - t0
+    assert run(main) == ((("nodedown", "b@lab"), ("GenServer.call", ("slow", "b@lab"), "req", 60)),
+                         0.5)
