@@ -204,7 +204,8 @@ class Timeline(t.HasTraits):
             j = rec.index_of(event["took"])           # the message it took, sent long before
             if j >= 0:
                 events = rec.events(j, j + 1) + events
-        return {"seq": seq, "t": state.t, "first": rec.first_seq, "last": rec.last_seq,
+        t0 = rec.raw[0][1] if rec.raw else rec.base.t
+        return {"seq": seq, "t": state.t, "t0": t0, "first": rec.first_seq, "last": rec.last_seq,
                 "event": event, "events": events}
 
     # ------------------------------------------------------------------ what widgets provide

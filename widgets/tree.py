@@ -264,7 +264,8 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, Timeline, an
             self.revision += 1
         alive = sum(1 for n in snap.nodes if n.alive and n.kind in ("worker", "supervisor"))
         restarts = sum(n.restarts for n in snap.nodes)
-        when = f"t = {state.t:.3f} s, " if state.t is not None else ""
+        t0 = moment.get("t0")
+        when = f"{state.t - t0:.3f} s in, " if state.t is not None and t0 is not None else ""
         self.status_text = (f"replay: event {moment['seq']} ({when}of {moment['first']}..{moment['last']}) — "
                             f"{alive} alive · {restarts} restart{'s' if restarts != 1 else ''} then"
                             + (f" · {snap.note}" if snap.note else ""))

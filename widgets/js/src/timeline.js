@@ -156,7 +156,7 @@ export function attachTimeline({ model, root, send, onLarge }) {
       const left = (100 * (m.seq - lo)) / span;
       marks.append(h("button", {
         class: `bl-mark bl-mark-${m.kind}`, style: `left: calc(${left.toFixed(3)}% - 4px)`, title: m.text,
-        "data-seq": String(m.seq), "data-kind": m.kind,
+        "data-seq": String(m.seq), "data-from": String(m.from ?? m.seq), "data-kind": m.kind,
         onclick: (ev) => { ev.stopPropagation(); stop(); request(Math.max(lo, (m.from ?? m.seq) - 1)); root.focus({ preventScroll: true }); },
       }));
     }
@@ -184,7 +184,8 @@ export function attachTimeline({ model, root, send, onLarge }) {
       what.className = "bl-what";
       decision.textContent = "";
     } else {
-      const tt = m.t !== null && m.t !== undefined ? ` · t = ${Number(m.t).toFixed(3)} s` : "";
+      const tt = m.t !== null && m.t !== undefined && m.t0 !== null && m.t0 !== undefined
+        ? ` · ${(m.t - m.t0).toFixed(3)} s in` : "";
       pos.textContent = `event ${a} of ${t.first}..${t.last}${tt}`;
       const e = m.event && m.event.seq === a ? m.event : null;
       const ix = indexEvents(m.events || []);
