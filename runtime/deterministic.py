@@ -177,7 +177,24 @@ class _Determinism:
         self.hi = max(self.lo, spec.slice + spec.slice // 2)
         self.preemptions = 0
         self.thread = threading.get_ident()
+        self.meter = "sys.settrace"
         self.trace, self.work = _work_meter(self)
+        self._monitor = None
+        if sys.version_info >= (3, 12):
+            self._monitor = _monitor_meter(self)   # cheaper: no events from other code
+            if self._monitor is not None:
+                self.meter = "sys.monitoring"
+                self.work = self._monitor[2]
+
+    def install(self):
+        """Start counting (for the run): returns what to call to stop."""
+        if self._monitor is not None:
+            start, stop, _work = self._monitor
+            start()
+            return stop
+        saved = sys.gettrace()
+        sys.settrace(self.trace)
+        return lambda: sys.settrace(saved)
 
     def draw_slice(self) -> int:
         return self.random.randint(self.lo, self.hi)
@@ -197,7 +214,7 @@ class _Determinism:
     def on_exit(self, proc, reason) -> None:
         """A process exited: if a kill was raised from the trace function (which ends
         tracing), trace again from here (the same moment in every run)."""
-        if sys.gettrace() is not self.trace:
+        if self._monitor is None and sys.gettrace() is not self.trace:
             sys.settrace(self.trace)
 
 
@@ -274,6 +291,106 @@ def _work_meter(det):
     return trace, work
 
 
+_TOOL_IDS = (3, 4)      # sys.monitoring tool ids beamlab may take (0-2 and 5 are named ones)
+
+
+def _monitor_meter(det):
+    """(start, stop, work()) counting with `sys.monitoring` (3.12+): PY_START and LINE
+    events, the same reductions as the trace function, but code that is not the
+    learner's is switched off after its first event (DISABLE), so the runtime's
+    and libraries' code runs at full speed. Events come from every thread: only the
+    run's own counts. None if no tool id is free (then the trace function counts)."""
+    mon = sys.monitoring
+    tool = next((t for t in _TOOL_IDS if mon.get_tool(t) is None), None)
+    if tool is None:
+        return None
+    events = mon.events
+    disable = mon.DISABLE
+    rt = det.rt
+    kinds = _kind_cache
+    user = USER
+    getframe = sys._getframe
+    get_ident = threading.get_ident
+    thread = det.thread
+    getcurrent = greenlet.getcurrent
+    call_tracing = sys.call_tracing
+    left = 0
+    granted = 0
+    base = 0
+    seen = -1
+
+    def on_start(code, offset):
+        nonlocal left
+        k = kinds.get(code)
+        if k is None:
+            k = frame_kind(code)
+        if k != user:
+            return disable
+        if get_ident() == thread:
+            left -= 1           # a function call is a reduction, as on the BEAM
+        return None
+
+    def on_line(code, line):
+        nonlocal left
+        k = kinds.get(code)
+        if k is None:
+            k = frame_kind(code)
+        if k != user:
+            return disable
+        if get_ident() == thread:
+            left -= 1
+            if left <= 0:
+                slice_end(getframe(1))
+        return None
+
+    def work() -> int:
+        return base + granted - left
+
+    def slice_end(frame) -> None:
+        nonlocal left, granted, base, seen
+        base += granted - left
+        sw = rt._switches
+        proc = rt.current
+        if sw != seen or proc is None:
+            seen = sw
+            granted = left = det.draw_slice()
+            return
+        if getcurrent() is not proc.greenlet or not is_safe_point(frame):
+            granted = left = _RETRY
+            return
+        granted = left = 0
+        # call_tracing: the others run with events on (a callback runs with them off)
+        call_tracing(_switch_out, (det, proc, frame))
+
+    def start() -> None:
+        mon.use_tool_id(tool, "beamlab deterministic run")
+        mon.register_callback(tool, events.PY_START, on_start)
+        mon.register_callback(tool, events.LINE, on_line)
+        mon.set_events(tool, events.PY_START | events.LINE)
+
+    def stop() -> None:
+        mon.set_events(tool, 0)
+        mon.register_callback(tool, events.PY_START, None)
+        mon.register_callback(tool, events.LINE, None)
+        mon.free_tool_id(tool)
+
+    return start, stop, work
+
+
+def _switch_out(det, proc, frame) -> None:
+    """Switch the running process out at `frame` (its slice is used up)."""
+    rt = det.rt
+    det.preemptions += 1
+    rt._service_due = True          # through the loop: the timers due fire
+    proc.preempted = frame
+    rt._yield_current()
+    proc.preempted = None
+    exc = proc.throw
+    if exc is not None:             # killed while switched out: unwind from here
+        proc.throw = None
+        raise exc
+
+
 def _check_seed(seed) -> None:
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError(f"seed={seed!r}: a deterministic run's seed is an int (e.g. seed=42)")
@@ -301,15 +418,14 @@ def _installed(det, seed):
     rearm = outer_pre is not None and outer_pre.armed
     if rearm:
         outer_pre.disarm()      # its tick must not switch the kernel's processes meanwhile
-    saved_trace = sys.gettrace()
     saved_random = random.getstate()
     random.seed(seed)
     numbering = ref_numbering().__enter__()
-    sys.settrace(det.trace)
+    stop = det.install()
     try:
         yield numbering
     finally:
-        sys.settrace(saved_trace)
+        stop()
         numbering.__exit__(None, None, None)
         random.setstate(saved_random)
         if outer is not None and not outer._stopped:
