@@ -20,12 +20,14 @@ How this works. A deterministic run is a fresh `Runtime` with three changes:
    process waits, as MockClock's autojump does, and otherwise moves with the work
    done, `per_reduction` seconds (1 µs) a reduction. Nothing reads the wall clock.
 2. Scheduling is by counted work, not by the SIGALRM tick (preemption is
-   "cooperative" and this module preempts). A trace function (`sys.settrace`,
-   installed for the run) counts reductions in the learner's code: one for each
-   function call and one for each line run (a loop's jump back to its first line
-   is a line), in frames of user code only (preempt.py's `frame_kind`; the
-   runtime's and libraries' frames are not traced, so a runtime call counts as
-   the line that makes it). When the running process has used its slice (drawn
+   "cooperative" and this module preempts). Reductions are counted in the
+   learner's code: one for each function call and one for each line run (a
+   loop's jump back to its first line is a line), in code of the learner only
+   (preempt.py's `frame_kind`; the runtime's and libraries' code is not counted,
+   so a runtime call counts as the line that makes it). On 3.11 a trace function
+   counts (`sys.settrace`, for the run); on 3.12+ `sys.monitoring` (PY_START and
+   LINE events, switched off for other code after its first event, so that code
+   runs at full speed; events of other threads are not counted). When the running process has used its slice (drawn
    from the run's generator, 2000..6000 reductions around `slice` = 4000) it is
    switched out at the next line that is a safe point (no library frame below
    it: the same rule as the tick's) and goes to the back of the run queue,
@@ -57,9 +59,9 @@ before S.
 Limits (docs/time-travel.md): counts depend on the Python version's line
 table; code that reads the wall clock, iterates a set of strings (whose order
 is PYTHONHASHSEED's) or runs from the garbage collector (`__del__`, weakref
-callbacks) may still differ between runs; a killed process's `finally` blocks run
-untraced (a raise from a trace function ends the tracing; it is put back when
-the process has exited).
+callbacks) may still differ between runs; on 3.11 a killed process's `finally`
+blocks run uncounted (a raise from a trace function ends the tracing; it is put
+back when the process has exited).
 """
 
 from __future__ import annotations
@@ -278,15 +280,7 @@ def _work_meter(det):
             # 3.11: tracing is on here (call_tracing), and greenlet hands its per-frame
             # flag to the greenlet it switches to: set it so the next process runs traced.
             settrace(trace)
-        det.preemptions += 1
-        rt._service_due = True          # through the loop: the timers due fire
-        proc.preempted = frame
-        rt._yield_current()
-        proc.preempted = None
-        exc = proc.throw
-        if exc is not None:             # killed while switched out: unwind from here
-            proc.throw = None
-            raise exc
+        _switch_out(det, proc, frame)
 
     return trace, work
 
