@@ -43,6 +43,7 @@ def test_a_cell_run_twice_with_one_seed_records_the_same_log(kernel):
     first = kernel.ok(CELL.format(seed=42, out="a"), timeout=120)
     second = kernel.ok(CELL.format(seed=42, out="b"), timeout=120)
     assert "deterministic run (seed 42)" in first.stdout and "recording is `a`" in first.stdout
+    assert first.stderr == "" and second.stderr == ""
     kills = [line for line in first.stdout.splitlines() if line.startswith("kills:")]
     assert kills and kills[0] != "kills: []"
     assert kills == [line for line in second.stdout.splitlines() if line.startswith("kills:")]

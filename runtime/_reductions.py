@@ -1,0 +1,247 @@
+"""Counting work for deterministic runs: reductions in the learner's code, slices, preemption.
+
+How this works (deterministic.py has the whole story): `_Determinism` is what a
+deterministic run adds to its runtime (`rt._det`): its generator, the work meter,
+and the refusal of other threads. The meter counts one reduction per function
+call and one per line run in user code (preempt.py's `frame_kind`), in closure
+cells (`left` in the slice under way, `work()` = all counted so far, which the
+VirtualClock reads). When a slice is used up at a line that is a safe point, the
+running process is switched out (`_switch_out`) to the back of the run queue,
+through the driving loop. Two meters: a trace function (`sys.settrace`, Python
+3.11: every instruction runs in the eval loop's tracing mode while it is set) and
+`sys.monitoring` (3.12+: PY_START and LINE events, DISABLEd for other code after
+its first event, so the runtime runs at full speed).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import greenlet
+
+from .errors import NotInProcess
+from .preempt import USER, _kind_cache, frame_kind, is_safe_point
+
+__all__ = []
+
+_RETRY = 16             # lines until a process past its slice but not at a safe point is asked again
+
+
+class _Determinism:
+    """What a deterministic run adds to its runtime (`rt._det`): the generator, the
+    work meter and its trace function, and the refusal of other threads."""
+
+    def __init__(self, rt, spec: DeterministicRun, recorder):
+        self.rt = rt
+        self.spec = spec
+        from .deterministic import RunRandom
+        self.random = RunRandom(spec.seeds, recorder)
+        self.lo = max(1, spec.slice // 2)
+        self.hi = max(self.lo, spec.slice + spec.slice // 2)
+        self.preemptions = 0
+        self.thread = threading.get_ident()
+        self.meter = "sys.settrace"
+        self.trace, self.work = _work_meter(self)
+        self._monitor = None
+        if sys.version_info >= (3, 12):
+            self._monitor = _monitor_meter(self)   # cheaper: no events from other code
+            if self._monitor is not None:
+                self.meter = "sys.monitoring"
+                self.work = self._monitor[2]
+
+    def install(self):
+        """Start counting (for the run): returns what to call to stop."""
+        if self._monitor is not None:
+            start, stop, _work = self._monitor
+            start()
+            return stop
+        saved = sys.gettrace()
+        sys.settrace(self.trace)
+        return lambda: sys.settrace(saved)
+
+    def draw_slice(self) -> int:
+        return self.random.randint(self.lo, self.hi)
+
+    def check_thread(self, fn) -> None:
+        """`call_soon_threadsafe` from another OS thread: refused (it would land at a
+        moment that depends on the machine)."""
+        if threading.get_ident() != self.thread:
+            name = getattr(fn, "__qualname__", None) or repr(fn)
+            raise NotInProcess(
+                f"a deterministic run (seed {self.spec.seed}) takes nothing from other OS threads: "
+                f"{name} from thread {threading.current_thread().name!r} was refused, as its "
+                f"moment would depend on the machine. Do that work in a process instead "
+                f"(dirty_call runs its function in the process itself in a deterministic run), "
+                f"or run without seed=")
+
+    def on_exit(self, proc, reason) -> None:
+        """A process exited: if a kill was raised from the trace function (which ends
+        tracing), trace again from here (the same moment in every run)."""
+        if self._monitor is None and sys.gettrace() is not self.trace:
+            sys.settrace(self.trace)
+
+
+def _work_meter(det):
+    """(trace function, work()) for `sys.settrace`: counts reductions, preempts at slice ends.
+
+    The counter lives in closure cells: `left` is what the slice under way has left,
+    `work()` = reductions counted so far = `base + granted - left`."""
+    rt = det.rt
+    kinds = _kind_cache
+    user = USER
+    getcurrent = greenlet.getcurrent
+    settrace = sys.settrace
+    call_tracing = sys.call_tracing
+    hand_over = sys.version_info < (3, 12)      # 3.12+ keeps no tracing flag per C frame
+    left = 0          # reductions left in the slice under way
+    granted = 0       # the slice under way's length
+    base = 0          # reductions counted in the slices before it
+    seen = -1         # rt._switches when the slice under way was granted
+
+    def local(frame, event, arg):
+        nonlocal left
+        if event == "line":
+            left -= 1
+            if left <= 0:
+                slice_end(frame)
+        return local
+
+    def trace(frame, event, arg):
+        nonlocal left
+        code = frame.f_code
+        k = kinds.get(code)
+        if k is None:
+            k = frame_kind(code)
+        if k == user:
+            left -= 1           # a function call is a reduction, as on the BEAM
+            return local
+        return None
+
+    def work() -> int:
+        return base + granted - left
+
+    def slice_end(frame) -> None:
+        nonlocal left, granted, base, seen
+        base += granted - left
+        sw = rt._switches
+        proc = rt.current
+        if sw != seen or proc is None:
+            # switched in since this slice began: a whole slice of its own first
+            seen = sw
+            granted = left = det.draw_slice()
+            return
+        if getcurrent() is not proc.greenlet or not is_safe_point(frame):
+            granted = left = _RETRY     # inside a library call: ask again a few lines on
+            return
+        granted = left = 0              # the next line of whoever runs next starts a slice
+        call_tracing(switch_out, (proc, frame))
+
+    def switch_out(proc, frame) -> None:
+        if hand_over:
+            # 3.11: tracing is on here (call_tracing), and greenlet hands its per-frame
+            # flag to the greenlet it switches to: set it so the next process runs traced.
+            settrace(trace)
+        _switch_out(det, proc, frame)
+
+    return trace, work
+
+
+_TOOL_IDS = (3, 4)      # sys.monitoring tool ids beamlab may take (0-2 and 5 are named ones)
+
+
+def _monitor_meter(det):
+    """(start, stop, work()) counting with `sys.monitoring` (3.12+): PY_START and LINE
+    events, the same reductions as the trace function, but code that is not the
+    learner's is switched off after its first event (DISABLE), so the runtime's
+    and libraries' code runs at full speed. Events come from every thread: only the
+    run's own counts. None if no tool id is free (then the trace function counts)."""
+    mon = sys.monitoring
+    tool = next((t for t in _TOOL_IDS if mon.get_tool(t) is None), None)
+    if tool is None:
+        return None
+    events = mon.events
+    disable = mon.DISABLE
+    rt = det.rt
+    kinds = _kind_cache
+    user = USER
+    getframe = sys._getframe
+    get_ident = threading.get_ident
+    thread = det.thread
+    getcurrent = greenlet.getcurrent
+    call_tracing = sys.call_tracing
+    left = 0
+    granted = 0
+    base = 0
+    seen = -1
+
+    def on_start(code, offset):
+        nonlocal left
+        k = kinds.get(code)
+        if k is None:
+            k = frame_kind(code)
+        if k != user:
+            return disable
+        if get_ident() == thread:
+            left -= 1           # a function call is a reduction, as on the BEAM
+        return None
+
+    def on_line(code, line):
+        nonlocal left
+        k = kinds.get(code)
+        if k is None:
+            k = frame_kind(code)
+        if k != user:
+            return disable
+        if get_ident() == thread:
+            left -= 1
+            if left <= 0:
+                slice_end(getframe(1))
+        return None
+
+    def work() -> int:
+        return base + granted - left
+
+    def slice_end(frame) -> None:
+        nonlocal left, granted, base, seen
+        base += granted - left
+        sw = rt._switches
+        proc = rt.current
+        if sw != seen or proc is None:
+            seen = sw
+            granted = left = det.draw_slice()
+            return
+        if getcurrent() is not proc.greenlet or not is_safe_point(frame):
+            granted = left = _RETRY
+            return
+        granted = left = 0
+        # call_tracing: the others run with events on (a callback runs with them off)
+        call_tracing(_switch_out, (det, proc, frame))
+
+    def start() -> None:
+        mon.use_tool_id(tool, "beamlab deterministic run")
+        mon.register_callback(tool, events.PY_START, on_start)
+        mon.register_callback(tool, events.LINE, on_line)
+        mon.set_events(tool, events.PY_START | events.LINE)
+
+    def stop() -> None:
+        mon.set_events(tool, 0)
+        mon.register_callback(tool, events.PY_START, None)
+        mon.register_callback(tool, events.LINE, None)
+        mon.free_tool_id(tool)
+
+    return start, stop, work
+
+
+def _switch_out(det, proc, frame) -> None:
+    """Switch the running process out at `frame` (its slice is used up)."""
+    rt = det.rt
+    det.preemptions += 1
+    rt._service_due = True          # through the loop: the timers due fire
+    proc.preempted = frame
+    rt._yield_current()
+    proc.preempted = None
+    exc = proc.throw
+    if exc is not None:             # killed while switched out: unwind from here
+        proc.throw = None
+        raise exc
