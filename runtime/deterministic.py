@@ -27,10 +27,9 @@ How this works. A deterministic run is a fresh `Runtime` with three changes:
    so a runtime call counts as the line that makes it). On 3.11 a trace function
    counts (`sys.settrace`, for the run); on 3.12+ `sys.monitoring` (PY_START and
    LINE events, switched off for other code after its first event, so that code
-   runs at full speed; events of other threads are not counted). The meters
-   and the preemption are in _reductions.py. When the running process has used its slice (drawn
-   from the run's generator, 2000..6000 reductions around `slice` = 4000) it is
-   switched out at the next line that is a safe point (no library frame below
+   runs at full speed; events of other threads are not counted); both are in
+   _reductions.py. When the running process has used its slice (drawn from the
+   run's generator, 2000..6000 reductions around `slice` = 4000) it is switched out at the next line that is a safe point (no library frame below
    it: the same rule as the tick's) and goes to the back of the run queue,
    through the driving loop, which fires the timers due. A process switched in
    first finishes the slice under way, then gets a whole one of its own, as the
