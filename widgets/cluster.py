@@ -47,7 +47,7 @@ from collections import deque
 import anywidget
 import traitlets as t
 
-from ._messages import Field, FrontEndChecked, dispatch
+from ._messages import Field, FrontEndChecked, dispatch, report_error
 from ._runtime import current_runtime, pid_text, safe_repr, telemetry_of, trace_sends
 from ._saved import SavedPicture
 from ._ticker import Live
@@ -432,6 +432,21 @@ class ClusterView(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWid
         return changed
 
     # ------------------------------------------------------------------ clicks
+    def set_state(self, sync_data):
+        """The front end sets no trait: what it draws comes from the runtime, and what it asks
+        for comes as a checked message. An update of a trait is refused and undone."""
+        if isinstance(sync_data, dict) and sync_data:
+            names = sorted(map(str, sync_data))
+            report_error(self, f"ignored an update of {', '.join(names)} from the browser: the cluster "
+                               f"view's state comes from the runtime (click a connection or a node's "
+                               f"button to change the cluster)")
+            try:
+                self.send_state([k for k in names if k in self.keys] or None)
+            except Exception:
+                pass
+            return None
+        return super().set_state(sync_data)
+
     def _on_msg(self, _widget, content, _buffers) -> None:
         if is_view_message(content):
             dispatch(self, content, VIEW_MESSAGES, self.view_message)

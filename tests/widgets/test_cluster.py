@@ -320,3 +320,18 @@ def test_closing_the_widget_stops_tracing_sends():
         return before, during, len(rt._send_tracers)
     before, during, after = run(main)
     assert (during, after) == (before + 1, before)
+
+
+def test_a_bad_trait_update_from_the_browser_is_reported_and_undone():
+    def main():
+        start_node("b")
+        w = ClusterView(live=False)
+        sent = recording(w)
+        before = list(w.connections)
+        w._handle_msg({"content": {"data": {"method": "update", "state": {"connections": "everything cut"},
+                                            "buffer_paths": []}}, "buffers": []})
+        return sent, w.notice, before == w.connections
+    sent, notice, unchanged = run(main)
+    errors = [m["error"] for m in sent if isinstance(m, dict) and m.get("type") == "error"]
+    assert errors and "ignored an update of connections from the browser" in errors[0]
+    assert notice["level"] == "error" and unchanged
