@@ -165,6 +165,10 @@ def run_parser() -> argparse.ArgumentParser:
                    help="run that recording to event --at, then on under --seed")
     p.add_argument("--at", type=int, help="with --fork: the seq of the event to fork at")
     p.add_argument("--slice", type=int, default=None, help="reductions a time slice has (4000)")
+    p.add_argument("--tree", metavar="ROOT",
+                   help="then show the supervision tree of ROOT (a variable holding its pid, or "
+                        "a pid) with the run on its timeline, from the first event: press play "
+                        "(left as OUT_tree, e.g. last_run_tree)")
     return p
 
 
@@ -178,6 +182,27 @@ def _describe_run(recording, out: str) -> str:
     return (f"deterministic run ({seeds}): {len(recording):,} events over {t:.3f} virtual s. "
             f"Its recording is `{out}`: replay({out}), fork({out}, at=SEQ, seed=N), "
             f"{out}.state_at(SEQ), beamlab.widgets.export_html({out}, 'run.html')")
+
+
+def _replay_tree(root: str, recording, ns: dict):
+    """The supervision tree of `root` in a finished deterministic run, its timeline at the
+    first event: its play button shows the run again (a text tree without widgets)."""
+    value = ns.get(root, root)
+    try:
+        pid = value if isinstance(value, Pid) else Pid.parse(str(value))
+    except ValueError:
+        raise UsageError(f"%%beamlab_run --tree {root}: give a variable holding the supervisor's "
+                         f"pid (sup = Supervisor.start_link(...) in the cell: --tree sup), or a pid "
+                         f"like <0.5.0>") from None
+    view = _widget("supervision_tree")
+    if view is None:
+        print(f"(no widgets here: the run's recording `{recording!r}` can be scrubbed with "
+              f".state_at(seq))")
+        return None
+    tree = view(pid, runtime=recording.runtime)
+    if len(recording):
+        tree.scrub(recording.first_seq)
+    return tree
 
 
 @magics_class
@@ -255,7 +280,9 @@ class BeamMagics(Magics):
             chaos_monkey(sup, rate=20)
             sleep(2)
 
-        The recording is left as `last_run` (`--out NAME`). As a line magic,
+        The recording is left as `last_run` (`--out NAME`); `--tree sup` then shows the
+        supervision tree of `sup` with the run on its timeline (press play to see it
+        again), left as `last_run_tree`. As a line magic,
         `%beamlab_run --replay NAME` runs a recording again and
         `%beamlab_run --fork NAME --at SEQ --seed N` runs it to event SEQ, then on
         under seed N. The kernel's own processes wait while it runs."""
@@ -304,4 +331,8 @@ class BeamMagics(Magics):
         finally:
             if rec.run is not None:      # it ran, even if the cell raised: keep what it did
                 recording = ns[args.out] = rec.recording()
+                recording.runtime = rec.rt
         print(_describe_run(recording, args.out))
+        if args.tree:
+            tree = ns[f"{args.out}_tree"] = _replay_tree(args.tree, recording, ns)
+            return tree

@@ -63,6 +63,19 @@ def test_another_seed_differs_and_a_replay_and_a_fork_come_from_the_recording(ke
                      ).result == "(True, True, True)"
 
 
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def test_tree_shows_the_run_again_on_its_timeline_from_the_first_event(kernel):
+    cell = kernel.ok("%%beamlab_run --seed 42 --out e --tree sup\n"
+                     "sup = Supervisor.start_link([{'id': 'r0', 'start': (start_relay, 0)}])\n"
+                     "sleep(0.1)", timeout=120)
+    assert any(WIDGET in m["content"].get("data", {}) for m in cell.messages
+               if m["msg_type"] in ("execute_result", "display_data"))
+    tree = kernel.ok("e_tree.at == e.first_seq, e_tree.timeline['last'] == e.last_seq").result
+    assert tree == "(True, True)"
+
+
 def test_the_kernel_runtime_goes_on_after_a_deterministic_run(kernel):
     kernel.ok("%%beamlab_run --seed 1 --out d\nsleep(1)", timeout=60)
     cell = kernel.ok("p = spawn(lambda: receive())\n"
