@@ -1,36 +1,42 @@
 """Saved pictures: what a notebook shows of a live widget once its kernel is gone.
 
-How this works: JupyterLab and Notebook 7 draw "Error displaying widget: model not
-found" for a widget output whose kernel is gone, and never fall back to the other
-formats of that output. So a widget is displayed as two outputs: the live view, and
-beside it a static picture (text/html) made of *parts*, one per widget, each marked
-`data-beamlab-part="<static_id>"` between `<!--bl:<id>-->` and `<!--/bl:<id>-->`.
+How this works: a widget is displayed as two outputs, each holding the same picture made
+of *parts*, one per widget, each marked `data-beamlab-part="<static_id>"` between
+`<!--bl:<id>-->` and `<!--/bl:<id>-->`:
 
-- While a live view is alive, its front end hides the output that holds its part.
-- When the notebook is saved, each live view writes its current picture into its part
-  (widgets/js/src/saved.js), so the saved file shows the last state.
-- The picture output carries a style rule that hides, in its own output area, a
-  widget output that has no view (the "model not found" error); nbconvert and
-  notebook viewers simply show the picture.
+- A, the live output: the widget's view, with the picture as its text/html (and a caption
+  as text/plain). A front end that renders widgets shows only the view. One that cannot
+  falls back to the picture: nbconvert and notebook viewers (no widget state saved),
+  VS Code when its kernel does not know the model (a reopened notebook), an untrusted
+  notebook in JupyterLab.
+- B, the picture output (text/html), hidden by its own inline style. JupyterLab and
+  Notebook 7 never fall back from a widget whose model is gone: they draw "Error
+  displaying widget: model not found" for A. B's style rules hide that error and show B
+  in its place; anywhere else B stays hidden, so the picture is never shown twice.
+- When the notebook is saved, each live view writes its current picture into its parts
+  (widgets/js/src/saved.js), in A and B, so the saved file shows the last state.
 
-A Box (HBox, VBox, GridBox) of beamlab widgets gets one picture output with a part per
-widget laid out like the box (`show_box`), installed as the shell's display hook for Box.
+A Box (HBox, VBox, GridBox) of beamlab widgets gets one picture with a part per widget
+laid out like the box (`show_box`), installed as the shell's display hook for Box.
 """
 from __future__ import annotations
 
 import html
 import uuid
 
-__all__ = ["ERROR_RULE", "SavedPicture", "part_html", "picture_html", "show_box", "saved_parts"]
+__all__ = ["ERROR_RULE", "SavedPicture", "part_html", "picture_html", "fallback_html", "show_box",
+           "saved_parts"]
 
-# In an output area that holds a beamlab picture, hide a widget output that never got a
-# view (the widget manager writes its error as bare text into .jupyter-widgets; a live
-# view is an element in there). No :has() nests in another, which CSS does not allow.
+# In JupyterLab and Notebook 7: in an output area whose widget output has no view (the
+# widget manager writes its error as bare text into .jupyter-widgets; a live view is an
+# element in there), the error is hidden and the picture output shown instead; while the
+# widget has a live view the picture's output is hidden altogether. No :has() nests in
+# another, which CSS does not allow.
 ERROR_RULE = (".jp-OutputArea:has(.beamlab-static) > .jp-OutputArea-child"
               ":has(> .jp-OutputArea-output.jupyter-widgets)"
               ":not(:has(> .jp-OutputArea-output > *)) { display: none; }"
-              # and the picture itself while the widget beside it has a live view (for widgets
-              # whose front end does not hide it by its id)
+              " .jp-OutputArea:has(> .jp-OutputArea-child > .jp-OutputArea-output.jupyter-widgets)"
+              " .beamlab-static { display: block !important; }"
               " .jp-OutputArea:has(> .jp-OutputArea-child > .jp-OutputArea-output > .jupyter-widgets)"
               " > .jp-OutputArea-child:has(.beamlab-static) { display: none; }")
 
@@ -46,15 +52,24 @@ def part_html(sid: str, caption: str, body: str) -> str:
             f"{body}</div><!--/bl:{sid}-->")
 
 
-def picture_html(parts: list[str], columns: int = 1) -> str:
-    """The static output: the parts (in a grid of `columns`) and the rule hiding the error."""
+def _layout(parts: list[str], columns: int) -> str:
     if columns > 1:
-        inner = (f'<div style="display:grid;grid-template-columns:repeat({columns},minmax(0,1fr));'
-                 f'gap:8px;overflow-x:auto">' + "".join(f'<div style="min-width:0;overflow-x:auto">{p}</div>'
-                                                         for p in parts) + "</div>")
-    else:
-        inner = "".join(parts)
-    return f'<div class="beamlab-static"><style>{ERROR_RULE}</style>{inner}</div>'
+        return (f'<div style="display:grid;grid-template-columns:repeat({columns},minmax(0,1fr));'
+                f'gap:8px;overflow-x:auto">' + "".join(f'<div style="min-width:0;overflow-x:auto">{p}</div>'
+                                                        for p in parts) + "</div>")
+    return "".join(parts)
+
+
+def picture_html(parts: list[str], columns: int = 1) -> str:
+    """Output B: the parts (in a grid of `columns`), hidden unless the rules show them
+    in place of JupyterLab's "model not found"."""
+    return (f'<div class="beamlab-static" style="display:none"><style>{ERROR_RULE}</style>'
+            f"{_layout(parts, columns)}</div>")
+
+
+def fallback_html(parts: list[str], columns: int = 1) -> str:
+    """Output A's text/html: the same parts, shown wherever the widget view is not."""
+    return f'<div class="beamlab-fallback">{_layout(parts, columns)}</div>'
 
 
 class SavedPicture:
@@ -96,12 +111,17 @@ class SavedPicture:
         return data, meta
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
         part = self.saved_part()          # gives the front end its static_id before it renders
         data, meta = self._live_bundle()
-        display(data, metadata=meta, raw=True)
-        display({"text/html": picture_html([part]),
-                 "text/plain": self.saved_caption()}, raw=True)
+        _display_pair(data, meta, [part], 1, self.saved_caption())
+
+
+def _display_pair(data: dict, meta: dict, parts: list[str], columns: int, caption: str) -> None:
+    """Output A (the view, falling back to the picture) and output B (see the module doc)."""
+    from IPython.display import display
+    display(dict(data, **{"text/html": fallback_html(parts, columns), "text/plain": caption}),
+            metadata=meta, raw=True)
+    display({"text/html": picture_html(parts, columns), "text/plain": ""}, raw=True)
 
 
 def saved_parts(widget) -> list:
@@ -136,10 +156,12 @@ def show_box(box) -> None:
     parts = [w.saved_part() for w in widgets]
     bundle = box._repr_mimebundle_()
     data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
-    display(data, metadata=meta, raw=True)
-    if widgets:
-        display({"text/html": picture_html(parts, _columns(box, len(widgets))),
-                 "text/plain": "beamlab widgets (saved picture; run the cell for the live view)"}, raw=True)
+    if not widgets:
+        display(data, metadata=meta, raw=True)
+        return
+    data = {k: v for k, v in data.items() if k != "text/html"}
+    _display_pair(data, meta, parts, _columns(box, len(widgets)),
+                  "beamlab widgets (saved picture; run the cell for the live view)")
 
 
 def _show(box) -> bool:
@@ -155,3 +177,4 @@ def install(shell) -> None:
     by name, so ipywidgets is not imported until a notebook uses it)."""
     formatter = shell.display_formatter.ipython_display_formatter
     formatter.for_type_by_name("ipywidgets.widgets.widget_box", "Box", _show)
+

@@ -3,10 +3,14 @@
 How this works: `TelemetryChart(metrics)` attaches one `Accumulator` (a cheap
 telemetry handler, see _metrics.py) and draws one bqplot figure per metric.
 Every `interval` seconds the shared ticker asks the chart to `refresh()`
-inside the runtime: it takes the accumulated values, appends one point per
-line (a line per tag value; a summary draws mean, min and max), and sends the
-arrays of the last `window` points. If the browser is slow, only the drawing
-lags; the handler on the hot path still only adds to a number.
+inside the runtime, but only while a view shows it (see _views.py: with no
+browser attached, the notebook closed or the chart scrolled away it reads and
+sends nothing): it takes the accumulated values, appends one point per line (a
+line per tag value; a summary draws mean, min and max), and sends the arrays
+of the last `window` points. If the browser is slow, only the drawing lags;
+the handler on the hot path still only adds to a number. A `PictureKeeper` in
+the box reports the views, and keeps the saved notebook's picture (an SVG of
+each chart, redrawn with every refresh) current.
 
     >>> TelemetryChart([counter("beamlab.process.exit.count", tags=["reason"]),
     ...                 summary("my_app.request.stop.duration")])      # doctest: +SKIP
@@ -19,10 +23,12 @@ from collections import deque
 import ipywidgets as W
 
 from ._charts import fit_x, fit_y
+from ._keeper import KEEPS_PICTURE, PictureKeeper
 from ._metrics import Accumulator, Metric, counter, last_value, sum_, summary
 from ._runtime import current_runtime
 from ._saved import SavedPicture   # shown with a picture beside it (saved notebooks)
 from ._ticker import Live
+from ._views import Watched
 
 __all__ = ["TelemetryChart", "telemetry_chart", "counter", "sum_", "last_value", "summary"]
 
@@ -88,11 +94,11 @@ class _MetricFigure:
         return self.points[-1][1] if self.points else {}
 
 
-class TelemetryChart(SavedPicture, Live, W.VBox):
+class TelemetryChart(SavedPicture, Watched, Live, W.VBox):
     """A live chart of each metric (counter, sum, last value, summary), like LiveDashboard's.
 
-    `window` is how many points each chart keeps; `interval` seconds between points.
-    `live=False` adds a point only when you call `refresh()`.
+    `window` is how many points each chart keeps; `interval` seconds between points while
+    a view shows the chart. `live=False` adds a point only when you call `refresh()`.
     """
 
     default_interval = 0.5
@@ -110,7 +116,11 @@ class TelemetryChart(SavedPicture, Live, W.VBox):
         grid = W.GridBox([f.figure for f in self.figures],
                          layout=W.Layout(grid_template_columns="repeat(auto-fill, minmax(320px, 1fr))",
                                          width="100%"))
-        super().__init__([self.header, grid] if title else [grid], **kwargs)
+        self.title = title
+        self.keeper = PictureKeeper(self.runtime, on_view=self.view_message, kind="chart")
+        super().__init__(([self.header] if title else []) + [grid, self.keeper], **kwargs)
+        self.add_class(KEEPS_PICTURE)
+        self._keep_picture()
         if live:
             self.start(interval)
 
@@ -124,6 +134,26 @@ class TelemetryChart(SavedPicture, Live, W.VBox):
         for fig, row in zip(self.figures, self.acc.take()):
             fig.add(now, row)
             fig.draw()
+        self._keep_picture()
+
+    def _keep_picture(self) -> None:
+        """Give the keeper the picture as it is now (it is sent only when it changed)."""
+        caption, picture = self.saved_caption(), self.static_html()
+        with self.keeper.hold_sync():
+            if self.keeper.caption != caption:
+                self.keeper.caption = caption
+            if self.keeper.picture != picture:
+                self.keeper.picture = picture
+
+    def _static_host(self):
+        return self.keeper         # its front end writes the picture into the saved notebook
+
+    def _views_of(self):
+        return self.keeper         # its front end says whether the chart is on screen
+
+    def saved_caption(self) -> str:
+        names = ", ".join(f.metric.name for f in self.figures)
+        return f"telemetry — {self.title + ': ' if self.title else ''}{names}"
 
     def values(self) -> dict[str, dict]:
         """The latest point of each metric, by its label: {"name (kind)": {line label: value}}."""
@@ -132,17 +162,14 @@ class TelemetryChart(SavedPicture, Live, W.VBox):
     def close(self) -> None:
         self.stop()
         self.acc.close()
+        self.keeper.close()
         super().close()
 
     def static_html(self) -> str:
-        rows = []
-        for f in self.figures:
-            latest = ", ".join(f"{k}: {v:,.4g}" if isinstance(v, (int, float)) else f"{k}: –"
-                               for k, v in f.latest().items()) or "no events yet"
-            rows.append(f"<tr><td>{html.escape(f.metric.label)}</td><td>{html.escape(latest)}</td></tr>")
-        return ('<div class="beamlab-telemetry-static" style="font:12px sans-serif">'
-                "<div style=\"color:#555\">telemetry (static picture; run the notebook for live charts)</div>"
-                f"<table>{''.join(rows)}</table></div>")
+        """Each chart as it is now, as an SVG (a line per label, "seconds ago" across)."""
+        charts = "".join(_chart_svg(f) for f in self.figures)
+        return (f'<div class="beamlab-telemetry-static" style="display:flex;flex-wrap:wrap;gap:8px;'
+                f'font:12px sans-serif">{charts}</div>')
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
@@ -151,6 +178,53 @@ class TelemetryChart(SavedPicture, Live, W.VBox):
         data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
         data["text/html"] = self.static_html()
         return data, meta
+
+
+COLORS = ["#1565c0", "#e65100", "#2e7d32", "#6a1b9a", "#c62828", "#00838f"]
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.4g}" if isinstance(v, (int, float)) and v == v else "–"
+
+
+def _chart_svg(fig: _MetricFigure, width: int = 320, height: int = 150) -> str:
+    """One metric's chart as a small SVG: its title, a line per label, 0 to the top value."""
+    left, right, top, bottom = 48, 8, 22, 24
+    w, h = width - left - right, height - top - bottom
+    esc = html.escape
+    parts = [f'<text x="{left}" y="14" font-size="12" font-weight="600">{esc(fig.metric.label)}</text>']
+    points = list(fig.points)
+    labels = list(fig.labels)
+    values = [float(v) for _, row in points for v in row.values() if isinstance(v, (int, float)) and v == v]
+    hi = max(values, default=0.0)
+    lo = min(0.0, min(values, default=0.0))
+    hi = hi if hi > lo else lo + 1.0
+    now = points[-1][0] if points else 0.0
+    span = max(1.0, now - points[0][0]) if points else 1.0
+    xy = lambda t, v: (left + w * (1 - (now - t) / span), top + h * (1 - (v - lo) / (hi - lo)))  # noqa: E731
+    parts.append(f'<line x1="{left}" y1="{top + h}" x2="{left + w}" y2="{top + h}" stroke="#999"/>'
+                 f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + h}" stroke="#999"/>'
+                 f'<text x="{left - 4}" y="{top + 4}" font-size="10" text-anchor="end">{esc(_fmt(hi))}</text>'
+                 f'<text x="{left - 4}" y="{top + h}" font-size="10" text-anchor="end">{esc(_fmt(lo))}</text>'
+                 f'<text x="{left}" y="{height - 6}" font-size="10">-{span:.1f} s</text>'
+                 f'<text x="{left + w}" y="{height - 6}" font-size="10" text-anchor="end">now</text>')
+    legend = []
+    for i, label in enumerate(labels):
+        color = COLORS[i % len(COLORS)]
+        line = [xy(t, float(row[label])) for t, row in points
+                if isinstance(row.get(label), (int, float)) and row[label] == row[label]]
+        if len(line) == 1:
+            line = line * 2
+        if line:
+            pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in line)
+            parts.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="1.5"/>')
+        latest = fig.latest().get(label)
+        legend.append(f'<span style="color:{color}">■</span> {esc(str(label))}: {esc(_fmt(latest))}')
+    if not labels:
+        legend.append("no events yet")
+    return (f'<div style="display:inline-block"><svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
+            f'height="{height}" font-family="sans-serif">{"".join(parts)}</svg>'
+            f'<div style="font-size:11px;max-width:{width}px">{" · ".join(legend)}</div></div>')
 
 
 def _as_metric(m) -> Metric:

@@ -6,7 +6,8 @@
 // widgets/export.py inlines into its page; it shares recording.js with the widgets' timeline.
 import * as esbuild from "esbuild";
 
-const entries = [["tree", "esm"], ["table", "esm"], ["sequence", "esm"], ["player", "iife"], ["cluster", "esm"]];
+const entries = [["tree", "esm"], ["table", "esm"], ["sequence", "esm"], ["player", "iife"], ["cluster", "esm"],
+                 ["keeper", "esm"]];
 // `node build.mjs cluster` rebuilds only the entries named, leaving the others as they are
 const only = process.argv.slice(2);
 for (const [name, format] of entries) {
