@@ -250,6 +250,16 @@ def test_bad_arguments_say_what_to_do():
         beamlab.run(scenario, seed=1, clock=VirtualClock())
     with pytest.raises(ValueError, match="not the recording of a deterministic run"):
         replay(Recorder().recording())
+    with pytest.raises(ValueError, match="slice"):
+        beamlab.run(scenario, seed=1, slice=0)
+
+
+def test_a_fork_point_and_seed_are_checked_before_anything_runs(seed_42):
+    _, first = seed_42
+    with pytest.raises(ValueError, match="seq of an event"):
+        fork(first, at=-1, seed=7)
+    with pytest.raises(ValueError, match="seed"):
+        fork(first, at=10, seed=None)
 
 
 SCRIPT = textwrap.dedent("""
