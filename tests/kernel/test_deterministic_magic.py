@@ -97,3 +97,18 @@ def test_mistakes_are_one_line_usage_errors(kernel):
     assert "--at SEQ" in usage_error(kernel, "%beamlab_run --fork a --seed 3")
     assert "runs a cell" in usage_error(kernel, "%beamlab_run --seed 3")
     assert "unrecognized arguments" in usage_error(kernel, "%%beamlab_run --sed 3\nx = 1")
+
+
+def test_an_interrupt_stops_a_spinning_deterministic_run_and_keeps_its_recording(kernel):
+    cell = kernel.send("%%beamlab_run --seed 1 --out spun\n"
+                       "print('spinning')\n"
+                       "spawn(lambda: receive())\n"
+                       "while True:\n"
+                       "    pass\n")
+    assert kernel.drain(lambda: "spinning" in cell.stdout), cell.stderr
+    kernel.km.interrupt_kernel()
+    cell = kernel.wait(cell)
+    assert cell.status == "error" and cell.errors[0][0] == "KeyboardInterrupt"
+    after = kernel.ok("p = spawn(lambda: receive())\n"
+                      "(is_process_alive(p), spun.run.seed, len(spun) > 0)")
+    assert after.result == "(True, 1, True)"
