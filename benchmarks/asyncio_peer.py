@@ -111,4 +111,68 @@ def pingpong(n: int) -> dict:
     return _run(main())
 
 
-WORKLOADS = {"spawn": spawn_rate, "memory": memory, "ring": ring, "pingpong": pingpong}
+async def _notify(parent: asyncio.Queue):
+    parent.put_nowait("exited")
+
+
+def spawn_exit(n: int) -> dict:
+    async def main():
+        me = asyncio.Queue()
+        t0 = time.perf_counter()
+        for _ in range(n):
+            asyncio.ensure_future(_notify(me))    # done before it is collected
+        for _ in range(n):
+            await me.get()
+        return {"us_per_spawn_exit": (time.perf_counter() - t0) / n * 1e6}
+    return _run(main())
+
+
+# A gen_server's shape: a call puts (request, future) in the server's queue and
+# awaits the future; a cast puts a message the server counts.
+
+async def _server(inbox: asyncio.Queue):
+    count = 0
+    while True:
+        request, reply = await inbox.get()
+        if reply is None:
+            count += 1
+        else:
+            reply.set_result(count if request == "count" else request[1])
+
+
+async def _call(inbox: asyncio.Queue, request):
+    reply = asyncio.get_running_loop().create_future()
+    inbox.put_nowait((request, reply))
+    return await reply
+
+
+def call(n: int) -> dict:
+    async def main():
+        inbox = asyncio.Queue()
+        task = asyncio.ensure_future(_server(inbox))
+        t0 = time.perf_counter()
+        for i in range(n):
+            await _call(inbox, ("echo", i))
+        elapsed = time.perf_counter() - t0
+        task.cancel()
+        return {"us_per_call": elapsed / n * 1e6}
+    return _run(main())
+
+
+def cast(n: int) -> dict:
+    async def main():
+        inbox = asyncio.Queue()
+        task = asyncio.ensure_future(_server(inbox))
+        t0 = time.perf_counter()
+        for _ in range(n):
+            inbox.put_nowait(("bump", None))
+        handled = await _call(inbox, "count")
+        elapsed = time.perf_counter() - t0
+        task.cancel()
+        assert handled == n, f"{handled} of {n} casts handled"
+        return {"msgs_per_s": n / elapsed}
+    return _run(main())
+
+
+WORKLOADS = {"spawn": spawn_rate, "memory": memory, "ring": ring, "pingpong": pingpong,
+             "spawn_exit": spawn_exit, "call": call, "cast": cast}

@@ -7,7 +7,10 @@ with `time.perf_counter` inside the process. Shapes match the peers exactly
 
 - spawn: spawn N processes that wait in receive, then one that messages the
   spawner; timed until that message arrives (all N have reached receive).
-- memory: RSS delta (after gc.collect) of the same N idle processes, / N.
+- spawn_exit: spawn N processes that each send the spawner one message and
+  exit; timed until the spawner has received all N (short-lived processes).
+- memory: RSS delta (after gc.collect) of the same N idle processes, / N;
+  memory_parts splits it (Python heap, saved C stacks, outside the heap).
 - ring: N processes in a ring (main is one), token round R times after a
   warm-up round; µs per hop.
 - pingpong: round trips to an echo process.
@@ -129,6 +132,58 @@ def memory(n: int, exit_early: bool = True) -> dict:
     return _run(main)
 
 
+def _notify(parent):
+    send(parent, "exited")
+
+
+def spawn_exit(n: int) -> dict:
+    def main():
+        me = my_pid()
+        t0 = time.perf_counter()
+        for _ in range(n):
+            spawn(_notify, me)
+        for _ in range(n):
+            receive()
+        return {"us_per_spawn_exit": (time.perf_counter() - t0) / n * 1e6}
+    return _run(main)
+
+
+def memory_parts(n: int) -> dict:
+    """Where an idle process's bytes go: the RSS delta of n processes idle in
+    receive, then (tracemalloc on) the Python heap of n more: objects, and the
+    greenlets' saved C stacks, which greenlet copies to the Python heap. The rest
+    of the RSS is outside that heap: each greenlet's interpreter data stack (a
+    16 KB mapping of which the first 4 KB page is touched) and allocator slack."""
+    import tracemalloc
+
+    def main():
+        me = my_pid()
+        before = settled_rss()
+        for _ in range(n):
+            spawn(_idle)
+        spawn(_last, me)
+        receive()
+        rss = (settled_rss() - before) / n
+        tracemalloc.start()
+        traced0 = tracemalloc.get_traced_memory()[0]
+        for _ in range(n):
+            spawn(_idle)
+        spawn(_last, me)
+        receive()
+        snapshot = tracemalloc.take_snapshot()
+        heap = (tracemalloc.get_traced_memory()[0] - traced0) / n
+        tracemalloc.stop()
+        # the saved stacks: blocks of half a KB and more (no Python object of an
+        # idle process is that big) allocated on the runtime's switch lines
+        stacks = sum(st.size for st in snapshot.statistics("lineno")
+                     if st.traceback[0].filename.endswith("_core.py")
+                     and st.size >= 512 * st.count and st.count >= n) / n
+        emit_and_exit("memory_parts", {"bytes_per_process": rss, "python_heap": heap,
+                                       "saved_c_stack": stacks, "outside_heap": rss - heap,
+                                       "n": n})
+    return _run(main)
+
+
 def ring(n: int, rounds: int) -> dict:
     def main():
         first = my_pid()
@@ -209,4 +264,5 @@ def overhead(iterations: int, pairs: int) -> dict:
 
 
 WORKLOADS = {"spawn": spawn_rate, "memory": memory, "ring": ring, "pingpong": pingpong,
-             "preemption": preemption, "overhead": overhead}
+             "preemption": preemption, "overhead": overhead, "spawn_exit": spawn_exit,
+             "memory_parts": memory_parts}

@@ -147,4 +147,67 @@ def pingpong(n: int) -> dict:
     return run(main)
 
 
-WORKLOADS = {"spawn": spawn_rate, "memory": memory, "ring": ring, "pingpong": pingpong}
+def _notify(parent):
+    send(parent, "exited")
+
+
+def spawn_exit(n: int) -> dict:
+    def main():
+        me = self()
+        t0 = time.perf_counter()
+        for _ in range(n):
+            spawn(_notify, me)
+        for _ in range(n):
+            receive()
+        return {"us_per_spawn_exit": (time.perf_counter() - t0) / n * 1e6}
+    return run(main)
+
+
+# A gen_server's shape with none of its guarantees: a call is a tagged request
+# and a reply carrying the tag (no monitor, no timeout, no selective receive:
+# nothing else arrives meanwhile); a cast is a message the server counts.
+
+def _server():
+    count = 0
+    while True:
+        msg = receive()
+        if msg[0] == "cast":
+            count += 1
+        else:
+            _, frm, tag, request = msg
+            send(frm, (tag, count if request == "count" else request[1]))
+
+
+def _call(server, request):
+    tag = object()
+    send(server, ("call", self(), tag, request))
+    reply = receive()
+    assert reply[0] is tag
+    return reply[1]
+
+
+def call(n: int) -> dict:
+    def main():
+        server = spawn(_server)
+        t0 = time.perf_counter()
+        for i in range(n):
+            _call(server, ("echo", i))
+        return {"us_per_call": (time.perf_counter() - t0) / n * 1e6}
+    return run(main)
+
+
+def cast(n: int) -> dict:
+    def main():
+        server = spawn(_server)
+        t0 = time.perf_counter()
+        for _ in range(n):
+            send(server, ("cast", "bump"))
+        handled = _call(server, "count")
+        elapsed = time.perf_counter() - t0
+        assert handled == n, f"{handled} of {n} casts handled"
+        return {"msgs_per_s": n / elapsed}
+    return run(main)
+
+
+WORKLOADS = {"spawn": spawn_rate, "memory": memory, "ring": ring, "pingpong": pingpong,
+             "spawn_exit": spawn_exit, "call": call, "cast": cast}

@@ -44,12 +44,14 @@ class BenchResult:
     medians: dict[str, dict] = field(default_factory=dict)         # subject -> metric -> median
     verdict: str = "—"
     detail: str = ""
+    load: str = ""          # the machine's load when the benchmark ended (report.load_line)
 
     def primary(self, subject: str) -> float | None:
         return self.medians.get(subject, {}).get(self.bench.metric)
 
-    def ratio(self, subject: str) -> float | None:
-        return self.bench.cost_ratio(self.primary(subject), self.primary(ERLANG))
+    def ratio(self, subject: str, peer: str = ERLANG) -> float | None:
+        """How many times costlier `subject` was than `peer` (Erlang by default)."""
+        return self.bench.cost_ratio(self.primary(subject), self.primary(peer))
 
     def to_json(self) -> dict:
         b = self.bench
@@ -58,7 +60,7 @@ class BenchResult:
             "metric": b.metric, "unit": b.unit, "params": self.params, "runs": self.runs,
             "higher_is_better": b.higher_is_better, "note": b.note,
             "target": b.target.text if b.target else None,
-            "verdict": self.verdict, "detail": self.detail,
+            "verdict": self.verdict, "detail": self.detail, "load": self.load,
             "subjects": {
                 s: {"median": self.medians.get(s), "samples": self.samples.get(s, []),
                     "skipped": self.skipped.get(s), "errors": self.errors.get(s, []),
@@ -131,4 +133,6 @@ def run_benchmark(bench: Benchmark, quick: bool = False, runs: int | None = None
         result.medians[subject] = {k: statistics.median(s[k] for s in samples if k in s)
                                    for k in keys}
     result.verdict, result.detail = verdict(bench, result.primary)
+    from benchmarks.report import load_line     # (report imports this module)
+    result.load = load_line()
     return result

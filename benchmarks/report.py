@@ -69,6 +69,8 @@ def table(result: BenchResult) -> str:
         lines.extend(f"   note ({subject}): {text}" for text in notes)
     target = b.target.text if b.target else "none (figure stated)"
     lines.append(f"   target: {target} -> {result.verdict} ({result.detail})")
+    if result.load:
+        lines.append(f"   (when it ended: {result.load})")
     return "\n".join(lines)
 
 
@@ -94,13 +96,20 @@ def load_line() -> str:
 
 
 def summary(results: list[BenchResult]) -> str:
-    lines = ["== summary (beamlab vs Erlang/OTP, same machine, same run)",
-             f"   {'benchmark':<20} {'beamlab':>12} {'erlang':>12} {'×':>7}  {'target':<38} verdict"]
+    """One line a benchmark: beamlab's figure, Erlang's and the cost ratio the
+    target judges, then beamlab's cost ratio to the bare greenlet scheduler and to
+    asyncio (measured in the same run; a dash where that peer does not run it)."""
+    lines = ["== summary (beamlab vs Erlang/OTP, same machine, same run; "
+             "× = how many times costlier beamlab was)",
+             f"   {'benchmark':<20} {'beamlab':>12} {'erlang':>12} {'×':>7}  {'target':<38} "
+             f"{'verdict':<7} {'× greenlet':>10} {'× asyncio':>9}"]
     for r in results:
         b = r.bench
         target = b.target.text if b.target else "—"
         lines.append(f"   {b.name:<20} {fmt(r.primary('beamlab')):>12} {fmt(r.primary('erlang')):>12} "
-                     f"{fmt(r.ratio('beamlab')):>7}  {target:<38} {r.verdict}")
+                     f"{fmt(r.ratio('beamlab')):>7}  {target:<38} {r.verdict:<7} "
+                     f"{fmt(r.ratio('beamlab', 'greenlet')):>10} "
+                     f"{fmt(r.ratio('beamlab', 'asyncio')):>9}")
     return "\n".join(lines)
 
 

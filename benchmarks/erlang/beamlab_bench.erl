@@ -110,6 +110,15 @@ workload(preemption, #{duration := D, spinners := S, period := P}) ->
     [{p50_ms, median(Late)}, {p99_ms, pct(Late, 0.99)}, {max_ms, lists:last(Late)},
      {ticks, length(Late)}];
 
+%% ---- spawn_exit: short-lived processes, each sends one message and exits -
+workload(spawn_exit, #{n := N}) ->
+    Me = self(),
+    T0 = now_us(),
+    spawn_notify(Me, N),
+    wait_exited(N),
+    T1 = now_us(),
+    [{us_per_spawn_exit, (T1 - T0) / N}];
+
 %% ---- gen_server call round trip -----------------------------------------
 workload(call, #{n := N}) ->
     {ok, S} = beamlab_bench_server:start_link(none),
@@ -171,6 +180,12 @@ last(Parent) -> Parent ! done.
 
 spawn_idle(0) -> ok;
 spawn_idle(N) -> spawn(?MODULE, idle, []), spawn_idle(N - 1).
+
+spawn_notify(_, 0) -> ok;
+spawn_notify(Me, N) -> spawn(fun() -> Me ! exited end), spawn_notify(Me, N - 1).
+
+wait_exited(0) -> ok;
+wait_exited(N) -> receive exited -> wait_exited(N - 1) end.
 
 forward(Next) ->
     receive Msg -> Next ! Msg end,

@@ -101,3 +101,39 @@ def test_the_million_process_runs_are_opt_in():
     default = [b.name for b in catalog.select([], million=False)]
     assert "memory_1m" not in default and "memory" in default
     assert "memory_1m" in [b.name for b in catalog.select([], million=True)]
+
+
+def test_the_cast_target_asks_for_a_third_of_erlang_s_throughput():
+    bench = catalog.BY_NAME["cast"]
+    assert catalog.verdict(bench, {"beamlab": 1_500_000.0, "erlang": 4_000_000.0}.get)[0] == "PASS"
+    assert catalog.verdict(bench, {"beamlab": 1_000_000.0, "erlang": 4_000_000.0}.get) == \
+        ("MISS", "4.00× erlang")
+
+
+def test_the_summary_shows_beamlab_against_the_greenlet_scheduler_and_asyncio():
+    from benchmarks.harness import BenchResult
+    from benchmarks.report import summary
+    result = BenchResult(catalog.BY_NAME["ring"], {}, 1)
+    result.medians = {"beamlab": {"us_per_hop": 3.0}, "erlang": {"us_per_hop": 0.5},
+                      "greenlet": {"us_per_hop": 2.0}, "asyncio": {"us_per_hop": 12.0}}
+    line = summary([result]).splitlines()[-1]
+    assert line.split()[1:4] == ["3.000", "0.500", "6.000"]
+    assert line.split()[-2:] == ["1.500", "0.250"]
+
+
+@pytest.mark.parametrize("subject", ["beamlab", "greenlet", "asyncio"])
+def test_every_python_subject_runs_the_issue_16_workloads(subject):
+    from benchmarks.harness import run_python_subject
+    for workload, params in (("spawn_exit", {"n": 50}), ("call", {"n": 50}),
+                             ("cast", {"n": 50})):
+        out = run_python_subject(subject, workload, params, 120, [])
+        assert isinstance(out, dict), f"{subject}/{workload}: {out}"
+        assert all(v > 0 for v in out.values())
+
+
+def test_memory_parts_splits_an_idle_process_s_bytes():
+    from benchmarks.harness import run_python_subject
+    out = run_python_subject("beamlab", "memory_parts", {"n": 2000}, 120, [])
+    assert isinstance(out, dict), out
+    assert 0 < out["saved_c_stack"] < out["python_heap"]
+    assert out["outside_heap"] == pytest.approx(out["bytes_per_process"] - out["python_heap"])
