@@ -71,6 +71,7 @@ _TELEMETRY = [("beamlab", "connection", "up"), ("beamlab", "connection", "down")
               ("beamlab", "node", "start"), ("beamlab", "node", "stop"),
               ("beamlab", "process", "exit")]
 NOT_DISTRIBUTED = "nonode@nohost"
+MAX_GLOBAL = 4          # global names shown in a node's box
 
 
 def _pair(a: int, b: int) -> frozenset:
@@ -249,13 +250,20 @@ class ClusterView(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWid
             names = [(0, NOT_DISTRIBUTED, True, sorted(getattr(rt, "_names", {}) or {}))]
         else:
             names = [(n.index, n.name, n.alive, sorted(map(str, n.names))) for n in dist.nodes]
+        # each node's own view of the cluster-wide names (runtime/nodes/global_names.py):
+        # in a split the two sides' views differ, which is what split brain looks like
+        g = getattr(rt, "__dict__", {}).get("_global_names")
+        views = g.snapshot() if g is not None else {}
         out = []
         for index, name, alive, registered in names:
             procs = by_node.get(index, []) if alive else []
             rows = self._tree_rows(procs)
+            known = sorted(views.get(index, {}).items(), key=lambda kv: repr(kv[0])) if alive else []
             out.append({"name": name, "index": index, "running": alive, "home": index == 0,
                         "count": len(procs), "processes": rows[:self.max_processes],
-                        "more": max(0, len(rows) - self.max_processes), "registered": registered[:20]})
+                        "more": max(0, len(rows) - self.max_processes), "registered": registered[:20],
+                        "global_names": [{"name": k if isinstance(k, str) else safe_repr(k, 40),
+                                          "pid": pid_text(v)} for k, v in known[:MAX_GLOBAL]]})
         return out
 
     def _tree_rows(self, procs) -> list:
@@ -571,12 +579,14 @@ class ClusterView(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWid
                 f'{e(r["label"])} <span style="color:#777">{e(r["status"])}</span></div>'
                 for r in n["processes"])
             more = f'<div style="color:#777">+{n["more"]} more</div>' if n["more"] else ""
+            known = "".join(f'<div style="color:#6a1b9a;font:12px monospace">global {e(g["name"])} → '
+                            f'{e(g["pid"])}</div>' for g in n.get("global_names", ()))
             state = "running" if n["running"] else "stopped"
             boxes.append(
                 f'<div style="border:1px solid #90a4ae;border-radius:4px;padding:4px 6px;min-width:180px;'
                 f'background:{"#f1f8e9" if n["running"] else "#eeeeee"}"><b>{e(n["name"])}</b> '
                 f'<span style="color:#555">{state}{" · home" if n["home"] else ""} · {n["count"]} '
-                f'processes</span>{rows}{more}</div>')
+                f'processes</span>{known}{rows}{more}</div>')
         colour = {"up": "#2e7d32", "down": "#757575", "cut": "#c62828"}
         conns = "".join(
             f'<li><span style="color:{colour[c["state"]]};font-weight:600">{c["state"]}</span> '

@@ -335,3 +335,38 @@ def test_a_bad_trait_update_from_the_browser_is_reported_and_undone():
     errors = [m["error"] for m in sent if isinstance(m, dict) and m.get("type") == "error"]
     assert errors and "ignored an update of connections from the browser" in errors[0]
     assert notice["level"] == "error" and unchanged
+
+
+def test_split_brain_shows_as_two_views_of_one_global_name_and_the_heal_leaves_one():
+    from beamlab.runtime import global_register_name, heal, partition
+
+    def main():
+        start_node("b")
+        w = ClusterView(live=False)
+        here = spawn(looper)
+        assert global_register_name("leader", here) == "yes"
+        there = []
+
+        def candidate():
+            while global_register_name("leader", self()) != "yes":
+                sleep(0.01)
+            there.append(self())
+            looper()
+        spawn("b@lab", candidate)
+        settle()
+        partition([["main"], ["b"]])
+        sleep(0.05)
+        w.refresh()
+        split = {n["name"]: n["global_names"] for n in w.nodes}
+        heal()
+        send(there[0], "reconnect")          # the first send after the heal reconnects: names merge
+        settle()
+        w.refresh()
+        return here, there[0], split, {n["name"]: n["global_names"] for n in w.nodes}, w.static_html()
+    here, there, split, healed, static = run(main)
+    assert split == {"main@lab": [{"name": "leader", "pid": str(here)}],
+                     "b@lab": [{"name": "leader", "pid": str(there)}]}
+    # OTP 25's resolution: the process on the node whose name sorts first (b@lab) keeps it
+    assert healed == {"main@lab": [{"name": "leader", "pid": str(there)}],
+                      "b@lab": [{"name": "leader", "pid": str(there)}]}
+    assert f"global leader → {there}" in static.replace("&lt;", "<").replace("&gt;", ">")

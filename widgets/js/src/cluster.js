@@ -47,7 +47,8 @@ function edgePoint(a, b) {
 
 // Node boxes on an ellipse (two side by side, three as a triangle), wide enough not to overlap.
 function layout(nodes, width) {
-  const heights = nodes.map((n) => HEAD + Math.max(1, n.processes.length + (n.more ? 1 : 0)) * ROW_H + PAD);
+  const heights = nodes.map((n) => HEAD + (n.global_names || []).length * ROW_H
+    + Math.max(1, n.processes.length + (n.more ? 1 : 0)) * ROW_H + PAD);
   const hmax = Math.max(...heights, HEAD + ROW_H);
   const n = nodes.length;
   const rx = n <= 1 ? 0 : Math.max(BOX_W * 0.85, (width - BOX_W) / 2 - 12);
@@ -155,8 +156,18 @@ function render({ model, el }) {
         btn.addEventListener("click", (ev) => { ev.stopPropagation(); send({ type: "node", node: n.name, action: act }); });
         g.append(btn);
       }
+      // this node's view of the global names: in a split, each side has its own
+      const known = n.global_names || [];
+      known.forEach((gn, i) => {
+        const t = s("text", { x: x + 8, y: y + HEAD + 12 + i * ROW_H, "font-size": 12, "font-family": MONO,
+                              fill: "#6a1b9a", "data-testid": "beamlab-global-name" },
+                    clip(`global ${gn.name} → ${gn.pid}`, 30));
+        t.append(s("title", {}, `${n.name} knows the global name ${gn.name} as ${gn.pid}`));
+        g.append(t);
+      });
+      const top = y + HEAD + known.length * ROW_H;
       n.processes.forEach((p, i) => {
-        const ty = y + HEAD + 12 + i * ROW_H;
+        const ty = top + 12 + i * ROW_H;
         const t = s("text", { x: x + 8 + 12 * p.depth, y: ty, "font-size": 12, "font-family": MONO,
                               fill: p.status === "exiting" ? "#b71c1c" : "#263238" });
         t.append(s("tspan", { fill: "#546e7a" }, p.pid + " "));
@@ -166,7 +177,7 @@ function render({ model, el }) {
         g.append(t);
       });
       if (n.more) {
-        g.append(s("text", { x: x + 8, y: y + HEAD + 12 + n.processes.length * ROW_H, "font-size": 12,
+        g.append(s("text", { x: x + 8, y: top + 12 + n.processes.length * ROW_H, "font-size": 12,
                              fill: "#777" }, `+${n.more} more`));
       }
       svg.append(g);
