@@ -292,3 +292,37 @@ def test_replay_fork_and_the_chaos_monkey_are_public_and_in_the_notebook():
     ns = learner_namespace()
     for name in ("chaos_monkey", "replay", "fork"):
         assert name in runtime.__all__ and ns[name] is getattr(beamlab, name), name
+
+
+class Cruncher(GenServer):
+    def init(self, arg):
+        return Ok(0)
+
+    def handle_call(self, n, caller, state):
+        total = 0
+        for i in range(n):          # a long callback: switched out like any process
+            total += i
+        return Reply(total, state)
+
+
+def test_a_long_genserver_callback_is_switched_out_and_others_keep_their_timers():
+    def main():
+        from beamlab.runtime.otp import GenServer as GS
+        server = Cruncher.start_link(None)
+        me = self()
+        ticks = []
+
+        def ticker():
+            for _ in range(5):
+                sleep(0.005)
+                ticks.append(round(current_runtime().clock.now(), 6))
+            send(me, "ticked")
+        spawn(ticker)
+        answer = GS.call(server, 200_000, timeout=60)
+        receive()
+        return answer, ticks, current_runtime()._det.preemptions
+    answer, ticks, preemptions = beamlab.run(main, seed=2)
+    assert answer == sum(range(200_000))
+    assert preemptions > 50            # ~400,000 reductions in slices of ~4,000
+    assert len(ticks) == 5 and ticks[-1] < 0.1   # all while the callback ran (to ~0.4 s)
+    assert beamlab.run(main, seed=2) == (answer, ticks, preemptions)
