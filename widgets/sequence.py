@@ -174,9 +174,9 @@ class SequenceTrace(FrontEndChecked, SavedPicture, Watched, Live, Timeline, anyw
             return
         # Clear touches only the widget; a scrub reads the recorder, so it runs in the runtime
         in_runtime = isinstance(content, dict) and content.get("type") == "scrub"
-        dispatch(self, content, MESSAGES, self._handle, in_runtime=in_runtime)
+        dispatch(self, content, MESSAGES, self._handle_message, in_runtime=in_runtime)
 
-    def _handle(self, msg: dict) -> None:
+    def _handle_message(self, msg: dict) -> None:
         if msg["type"] == "clear":
             self.clear()
         elif msg["type"] == "scrub":

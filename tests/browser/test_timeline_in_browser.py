@@ -192,3 +192,79 @@ def test_presenter_keys_work_in_the_focused_widget_and_nowhere_else(lab, page):
     typed = page.inner_text(".jp-Cell:nth-child(3) .cm-content")
     assert "l" in typed and "+" in typed, typed
     assert page.js_errors == []
+
+
+SEQ_CELLS = [
+    """\
+def pinger(target, n=0):
+    while True:
+        send(target, (self(), "ping", n))
+        receive(("pong", ANY), timeout=1)
+        sleep(0.2)
+        n += 1
+
+def ponger():
+    while True:
+        frm, _, n = receive()
+        send(frm, ("pong", n))
+
+pong = spawn(ponger); register("pong", pong)
+ping = spawn(pinger, pong); register("ping", ping)""",
+    'trace = sequence_trace("ping", "pong")\ntrace',
+    "x = 1",
+    # what the comm delivers when a front end sends a message that does not fit
+    'trace._handle_msg({"content": {"data": {"method": "custom", '
+    '"content": {"type": "scrub", "seq": "soon"}}}, "buffers": []})',
+]
+SEQ = ".beamlab-sequence"
+
+
+def _saved_html(lab, name) -> str:
+    import json
+    nb = json.loads((lab.root / name).read_text())
+    return "".join("".join(o.get("data", {}).get("text/html", ""))
+                   for c in nb["cells"] for o in c.get("outputs", []))
+
+
+def test_the_sequence_trace_scrubs_shows_errors_and_keeps_its_saved_picture_current(lab, page):
+    if not getattr(lab, "beamlab_kernel", False):
+        pytest.skip("the beamlab kernelspec could not be installed (python -m beamlab install)")
+    name = "timeline_sequence.ipynb"
+    lab.write_notebook(name, notebook(SEQ_CELLS, kernel="beamlab", display_name="BEAM Lab (Python)"))
+    open_notebook(page, lab, name)
+    rows = SEQ + " g.bl-seq-send"
+    page.wait_for_selector(rows, timeout=90_000)
+    page.wait_for_function(f"() => document.querySelectorAll('{rows}').length >= 6", timeout=30_000)
+
+    # a {"type": "error"} message from the kernel is shown, readably, in the diagram
+    page.wait_for_selector(SEQ + ' [data-testid="beamlab-notice"]', timeout=30_000)
+    notice = page.inner_text(SEQ + ' [data-testid="beamlab-notice"]')
+    assert 'ignored a message from the browser: "scrub" message: "seq" must be an integer or null' in notice
+
+    # the saved picture is the diagram as it is now, not the (empty) one of display time
+    assert page.locator(".jp-Notebook .beamlab-static").first.is_hidden()
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    deadline = __import__("time").monotonic() + 30
+    while "<svg" not in _saved_html(lab, name) and __import__("time").monotonic() < deadline:
+        page.wait_for_timeout(300)
+    saved = _saved_html(lab, name)
+    assert "<svg" in saved and "&#x27;ping&#x27;" not in saved and "'ping'" in saved
+
+    # scrub back: the messages up to then; Live brings the growing diagram back
+    page.click(SEQ + " .bl-canvas", position={"x": 5, "y": 5})
+    page.keyboard.press("ArrowLeft")                       # freeze on the last event
+    page.wait_for_selector(SEQ + ".bl-scrubbed", timeout=30_000)
+    page.keyboard.press("Home")
+    page.wait_for_function(f"() => document.querySelectorAll('{rows}').length === 0", timeout=30_000)
+    for _ in range(40):                                    # step until ping's first message moves
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(120)
+        if page.locator(SEQ + " g.bl-now circle.bl-travel").count():
+            break
+    assert page.locator(SEQ + " g.bl-now").count() == 1
+    assert "ping" in page.inner_text(SEQ + ' [data-testid="beamlab-what"]')
+    assert "mailbox" in page.inner_text(SEQ + " .bl-canvas")
+    page.click(SEQ + ' button[data-action="live"]')
+    page.wait_for_selector(SEQ + ":not(.bl-scrubbed)", timeout=30_000)
+    page.wait_for_function(f"() => document.querySelectorAll('{rows}').length >= 6", timeout=30_000)
+    assert page.js_errors == []

@@ -396,3 +396,20 @@ def test_the_sequence_traces_front_end_keeps_its_saved_picture_current():
     part = trace.saved_part()
     assert trace.static_id and f'data-beamlab-part="{trace.static_id}"' in part
     assert trace.keys and "static_id" in trace.keys      # synced: the front end writes into that part
+
+
+def test_a_live_sequence_trace_answers_a_scrub_too():
+    # a started trace holds its ticker subscription in `_handle`: a scrub must not call that
+    def main():
+        from beamlab.runtime import self as me
+        p = ping_pong()
+        trace = SequenceTrace(me(), p)             # live: subscribed to the ticker
+        out = sent(trace)
+        send(p, (me(), 0))
+        receive()
+        last = seq_now()
+        clicked(trace, type="scrub", seq=last)
+        trace.close()
+        return trace.at, last, errors(out), [e["label"] for e in trace.events]
+    at, last, errs, labels = run(main)
+    assert errs == [] and at == last and labels[-1] == "('pong', 0)"
