@@ -7,9 +7,10 @@ points 2 and 3).
     >>> tree.scrub(None)                         # live again
 
 How this works: a widget mixing in `Timeline` has three synced traits.
-`timeline` is `{"first", "last", "t_first", "t_last", "marks"}`: the span of the
-runtime's recorder (`runtime.recorder`, runtime/recorder.py) and its marks (crashes,
-restarts, giving up: `recording.marks_of`), refreshed by the widget's ticker refresh
+`timeline` is `{"first", "last", "t_first", "t_last"}`: the span of the runtime's
+recorder (`runtime.recorder`, runtime/recorder.py), and `marks` its crashes, restarts
+and giving up (`recording.marks_of`; a trait of its own, sent only when a mark comes
+or goes, not with every event), refreshed by the widget's ticker refresh
 from the events it has not seen yet (a walk back from the ring's end, so a refresh
 costs what happened since the last one, not the ring's length). `at` is the seq the
 widget shows, -1 for live. `moment` describes the event at `at` for the front end:
@@ -77,6 +78,7 @@ class Timeline(t.HasTraits):
     (draw the runtime now)."""
 
     timeline = t.Dict().tag(sync=True)
+    marks = t.List().tag(sync=True)
     at = t.Int(-1).tag(sync=True)
     moment = t.Dict().tag(sync=True)
 
@@ -106,6 +108,7 @@ class Timeline(t.HasTraits):
         if rec is None:
             if self.timeline:
                 self.timeline = {}
+                self.marks = []
             return False
         from beamlab.runtime.recording import marks_of
         new = _new_events(rec, self._tl_seen)
@@ -123,13 +126,18 @@ class Timeline(t.HasTraits):
         if len(marks) > MARKS_KEPT:
             marks = marks[-MARKS_KEPT:]
         self._tl_marks = marks
-        data = {"first": first, "last": last, "t_first": t_first, "t_last": t_last,
-                "marks": [{"seq": m["seq"], "from": m["from"], "t": m["t"], "kind": m["kind"],
-                           "text": m["text"]} for m in marks]}
+        changed = False
+        shown = self.marks
+        if len(marks) != len(shown) or (marks and (marks[0]["seq"] != shown[0]["seq"]
+                                                   or marks[-1]["seq"] != shown[-1]["seq"])):
+            self.marks = [{"seq": m["seq"], "from": m["from"], "t": m["t"], "kind": m["kind"],
+                           "text": m["text"]} for m in marks]
+            changed = True
+        data = {"first": first, "last": last, "t_first": t_first, "t_last": t_last}
         if data != self.timeline:
             self.timeline = data
-            return True
-        return False
+            changed = True
+        return changed
 
     def _note_deaths(self, events) -> None:
         """Where each process's death began (the exit signal that killed it, else its exit),
@@ -157,7 +165,7 @@ class Timeline(t.HasTraits):
     def scrub(self, seq: int | None) -> None:
         """Show the moment just after event `seq` of the recording (None: live again).
 
-        >>> tree.scrub(tree.timeline["marks"][0]["seq"])     # the first crash   # doctest: +SKIP
+        >>> tree.scrub(tree.marks[0]["from"] - 1)     # just before the first marked death  # doctest: +SKIP
         """
         if seq is None:
             self._rec = None

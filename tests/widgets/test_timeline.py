@@ -131,11 +131,28 @@ def test_the_ticker_does_not_overwrite_a_past_picture_but_keeps_the_timeline_gro
         exit_(children(sup)["a"], "kill")
         sleep(0.1)
         changed = tree.refresh()                   # what the ticker does while scrubbed
-        return first_pid, dot, tree.dot, last, tree.timeline, changed, tree.at
-    first_pid, dot, dot_after, last, timeline, changed, at = run(main)
+        return first_pid, dot, tree.dot, last, tree.timeline, tree.marks, changed, tree.at
+    first_pid, dot, dot_after, last, timeline, marks, changed, at = run(main)
     assert changed is False and dot_after == dot and first_pid in dot_after and at != -1
     assert timeline["last"] > last
-    assert [m["kind"] for m in timeline["marks"]] == ["restart"]
+    assert [m["kind"] for m in marks] == ["restart"]
+
+
+def test_marks_are_sent_only_when_one_comes_not_with_every_event():
+    def main():
+        from beamlab.runtime import self as me
+        sup = Supervisor.start_link([spec("a")], name="app")
+        tree = SupervisionTree("app", live=False)
+        changes = []
+        tree.observe(lambda ch: changes.append(ch["name"]), names=["marks", "timeline"])
+        send(me(), "tick")
+        receive()
+        tree.refresh()                              # events, no mark: the span only
+        exit_(children(sup)["a"], "kill")
+        sleep(0.1)
+        tree.refresh()                              # a restart: the marks too
+        return changes
+    assert run(main) == ["timeline", "marks", "timeline"]
 
 
 def test_a_restart_mark_jumps_to_where_the_death_began_and_says_the_decision():
@@ -148,7 +165,7 @@ def test_a_restart_mark_jumps_to_where_the_death_began_and_says_the_decision():
         exit_(b, "kill")
         sleep(0.1)
         tree.refresh()
-        return kill_at, tree.timeline["marks"]
+        return kill_at, tree.marks
     kill_at, marks = run(main)
     assert [m["kind"] for m in marks] == ["restart"] * 3
     b = marks[1]

@@ -1,9 +1,9 @@
 // The timeline under a live widget (tree, sequence trace): scrub back through the flight
 // recorder, jump to a crash or restart, step and play through it, presenter keys.
 //
-// Python (widgets/timeline.py) keeps three traits: `timeline` {first, last, marks} (empty
-// when the runtime does not record), `at` (the seq shown, -1 = live) and `moment` (the
-// event at `at` and a few around it). This asks for a moment with {type: "scrub", seq}
+// Python (widgets/timeline.py) keeps four traits: `timeline` {first, last} (empty when the
+// runtime does not record), `marks` [{seq, from, kind, text}], `at` (the seq shown, -1 =
+// live) and `moment` (the event at `at` and a few around it). This asks for a moment with {type: "scrub", seq}
 // ({seq: null} = live) and waits for the answer (`at` changes) before asking for the
 // next one, so dragging or playing never queues up more than one request. What an event
 // means is recording.js's describe(), the same words as the exported player's.
@@ -74,7 +74,7 @@ export function attachTimeline({ model, root, send, onLarge }) {
     const t = tl();
     if (at() === -1 || cursor() >= t.last) {
       // from live: replay the latest crash or restart from just before it, else from the start
-      const ms = t.marks || [];
+      const ms = model.get("marks") || [];
       const m = ms.length ? ms[ms.length - 1] : null;
       request(m ? Math.max((t.first ?? 1) - 1, (m.from ?? m.seq) - 1) : (t.first ?? 1) - 1);
     }
@@ -152,7 +152,7 @@ export function attachTimeline({ model, root, send, onLarge }) {
     marks.replaceChildren();
     if (t.last === undefined) return;
     const lo = (t.first ?? 1) - 1, span = Math.max(1, t.last - lo);
-    for (const m of t.marks || []) {
+    for (const m of model.get("marks") || []) {
       const left = (100 * (m.seq - lo)) / span;
       marks.append(h("button", {
         class: `bl-mark bl-mark-${m.kind}`, style: `left: calc(${left.toFixed(3)}% - 4px)`, title: m.text,
@@ -178,7 +178,7 @@ export function attachTimeline({ model, root, send, onLarge }) {
     const m = model.get("moment") || {};
     if (a === -1) {
       pos.textContent = `live · events ${t.first}..${t.last}`;
-      what.textContent = (t.marks || []).length
+      what.textContent = (model.get("marks") || []).length
         ? "Live. Drag the timeline back, or click a mark (red: a crash, green: a restart, black: gave up) and step with ›."
         : "Live. Drag the timeline back to see an earlier moment.";
       what.className = "bl-what";
@@ -200,6 +200,7 @@ export function attachTimeline({ model, root, send, onLarge }) {
   const onAt = () => { answered(); show(); };
   const onMsg = (msg) => { if (msg && msg.type === "error") { stop(); answered(); } };
   model.on("change:timeline", onTimeline);
+  model.on("change:marks", onTimeline);
   model.on("change:at", onAt);
   model.on("change:moment", show);
   model.on("msg:custom", onMsg);
@@ -215,6 +216,7 @@ export function attachTimeline({ model, root, send, onLarge }) {
       root.removeEventListener("keydown", onKey);
       root.removeEventListener("mousedown", focusOnClick);
       model.off("change:timeline", onTimeline);
+      model.off("change:marks", onTimeline);
       model.off("change:at", onAt);
       model.off("change:moment", show);
       model.off("msg:custom", onMsg);
