@@ -69,6 +69,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import random
+import re
 from typing import Callable
 
 from . import _core
@@ -298,9 +299,25 @@ def fork(recording, at: int, seed: int, record=None):
     return _spec_of(recording).fork(at, seed, record)
 
 
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
 def event_log(recording) -> list[dict]:
     """The events of a recording as dicts (Recording.events(): seq, virtual time `t`,
-    kind, pids as numbers, terms as text), to compare two runs with `==`."""
+    kind, pids as numbers, terms as text), to compare two runs with `==`. Memory
+    addresses in the text (`<function f at 0x7f...>`) are masked: they are where
+    Python put an object, different in every run."""
     if isinstance(recording, Recorder):
         recording = recording.recording()
-    return recording.events()
+    return [_masked(e) for e in recording.events()]
+
+
+def _masked(x):
+    t = type(x)
+    if t is str:
+        return _ADDRESS.sub(" at 0x…", x) if " at 0x" in x else x
+    if t is dict:
+        return {k: _masked(v) for k, v in x.items()}
+    if t is list or t is tuple:
+        return t(_masked(v) for v in x)
+    return x

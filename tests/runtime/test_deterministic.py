@@ -326,3 +326,15 @@ def test_a_long_genserver_callback_is_switched_out_and_others_keep_their_timers(
     assert preemptions > 50            # ~400,000 reductions in slices of ~4,000
     assert len(ticks) == 5 and ticks[-1] < 0.1   # all while the callback ran (to ~0.4 s)
     assert beamlab.run(main, seed=2) == (answer, ticks, preemptions)
+
+
+def test_the_log_masks_memory_addresses_which_differ_between_runs():
+    def main():
+        send(self(), ("a function", lambda: 0))     # previewed as <function <lambda> at 0x...>
+        receive()
+    first, second = Recorder(), Recorder()
+    beamlab.run(main, seed=1, record=first)
+    beamlab.run(main, seed=1, record=second)
+    sent = [e["text"] for e in event_log(first) if e["kind"] == "send"]
+    assert sent and "at 0x…" in sent[0]
+    assert event_log(first) == event_log(second)
