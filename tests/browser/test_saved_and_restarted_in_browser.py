@@ -4,8 +4,10 @@
    notebook reopened with a fresh kernel. The picture shows the restart that happened
    before saving, and no "Error displaying widget: model not found" is visible. nbconvert's
    HTML of the saved file shows the same picture.
+   The saved telemetry chart counts the restart's spawn (its picture is kept current). The
+   exported HTML and an untrusted copy show each picture once, never beside its copy.
 2. Kernel → Restart: the old tree greys itself, says the kernel restarted and to re-run the
-   cell, and no longer reacts to clicks.
+   cell, and no longer reacts to clicks; the telemetry chart greys too.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ sup = Supervisor.start_link([{"id": "db", "start": (Worker.start_link, 0)},
 ]
 
 NODE = '.beamlab-tree g.node[data-name="{}"]'
+CHART = 'telemetry_chart("beamlab.process.spawn.count")'
 
 
 def _needs_kernel(lab):
@@ -43,6 +46,17 @@ def _kill_from_the_tree(page, name):
     page.wait_for_selector(f'[data-testid="beamlab-inspector"] >> text={name}', timeout=30_000)
     page.click('[data-testid="beamlab-inspector"] button[data-action="kill"]')
     page.wait_for_selector(NODE.format(name) + '[data-restarts="1"]', timeout=30_000)
+
+
+def _the_chart_is_greyed(page) -> None:
+    """The telemetry chart of a kernel that is gone greys its charts and says to re-run."""
+    page.wait_for_selector(".beamlab-keeps-picture.beamlab-gone-box", timeout=30_000)
+    box = page.locator(".beamlab-keeps-picture").first
+    banner = box.locator('[data-testid="beamlab-gone"]')
+    assert banner.is_visible() and "re-run this cell" in banner.inner_text()
+    look = box.locator(".bqplot").first.evaluate(
+        "el => { const s = getComputedStyle(el); return [s.filter, s.opacity]; }")
+    assert "grayscale" in look[0] and float(look[1]) < 1
 
 
 def _saved_html(lab, name) -> str:
@@ -66,11 +80,13 @@ def test_a_reopened_notebook_shows_the_tree_as_it_was_when_saved(lab, page, tmp_
     # while the live tree is shown, its saved picture is hidden
     assert page.locator(".beamlab-static").first.is_hidden()
 
-    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    # the chart on screen counts the restart's spawn (it refreshes only while a view shows it)
+    page.locator(".beamlab-keeps-picture").first.scroll_into_view_if_needed()
     deadline = time.monotonic() + 30
-    while "1 restart" not in _saved_html(lab, name) and time.monotonic() < deadline:
-        time.sleep(0.3)
-    assert "1 restart" in _saved_html(lab, name), "the saved picture does not show the restart"
+    while not (_saved_chart_count(lab, name) >= 1 and "1 restart" in _saved_html(lab, name)):
+        assert time.monotonic() < deadline, "the saved pictures do not show the restart"
+        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        time.sleep(1.0)
 
     # reopen with a fresh kernel: close everything, stop the kernel, open the file again
     page.evaluate("() => window.jupyterapp.commands.execute('application:close-all')")
@@ -99,22 +115,61 @@ def test_a_reopened_notebook_shows_the_tree_as_it_was_when_saved(lab, page, tmp_
             "el => el.outerHTML.replace(/<svg[\\s\\S]*<\\/svg>/, '<svg/>')")
     box = picture.bounding_box()
     assert box["height"] > 80 and box["width"] > 80
+    _each_picture_shown_once(page, 3)
 
-    # nbconvert's HTML of the saved notebook shows the same picture
+    # nbconvert's HTML of the saved notebook shows the same pictures, each once
     out = tmp_path / "saved_tree.html"
     subprocess.run([sys.executable, "-m", "nbconvert", "--to", "html", str(lab.root / name),
                     "--output", str(out)], check=True, capture_output=True)
     exported = out.read_text()
     assert "1 restart" in exported and "data-beamlab-part" in exported
     assert "model not found" not in exported
+    page.goto(out.as_uri())
+    _each_picture_shown_once(page, 3)
+    assert "1 restart" in page.locator("g.node", has_text="db").first.text_content()
+
+    # a copy edited elsewhere is not trusted: the widget outputs fall back to their pictures
+    nb = json.loads((lab.root / name).read_text())
+    nb["cells"][0]["source"] += "\n# edited elsewhere"
+    (lab.root / "untrusted_copy.ipynb").write_text(json.dumps(nb))
+    page.goto(f"{lab.url}/lab/tree/untrusted_copy.ipynb?reset")
+    page.wait_for_selector(".jp-Notebook .beamlab-fallback", timeout=60_000)
+    page.wait_for_timeout(3000)
+    # (the sanitizer of untrusted HTML drops the parts' data- attributes: count the outputs)
+    shown = page.locator(".jp-Notebook .beamlab-fallback, .jp-Notebook .beamlab-static")
+    assert [shown.nth(i).get_attribute("class") for i in range(shown.count())
+            if shown.nth(i).is_visible()] == ["beamlab-fallback"] * 3
+    assert "1 restart" in page.locator(".jp-Notebook .beamlab-fallback").first.inner_text()
+    assert page.locator(".jp-Notebook >> text=object at 0x").count() == 0
+    assert page.locator(".jp-Notebook >> text=model not found").count() == 0
+
+
+def _saved_chart_count(lab, name) -> float:
+    """The spawn count in the telemetry chart's saved picture (-1 when there is none)."""
+    html = _saved_html(lab, name)
+    key = "beamlab.process.spawn.count: "
+    if key not in html:
+        return -1
+    return float(html.rsplit(key, 1)[1].split("<", 1)[0].replace(",", "") or -1)
+
+
+def _each_picture_shown_once(page, widgets: int) -> None:
+    """Every widget's picture is visible exactly once (not the picture and its copy)."""
+    parts = page.locator("[data-beamlab-part]")
+    visible = [parts.nth(i).get_attribute("data-beamlab-part") for i in range(parts.count())
+               if parts.nth(i).is_visible()]
+    assert len(visible) == widgets and len(set(visible)) == widgets, visible
+    assert page.locator("text=model not found").count() == 0 or \
+        not any(e.is_visible() for e in page.locator("text=model not found").all())
 
 
 def test_after_a_kernel_restart_the_old_tree_is_greyed_and_says_to_rerun(lab, page):
     _needs_kernel(lab)
     name = "restarted_tree.ipynb"
-    lab.write_notebook(name, notebook(CELLS, kernel="beamlab", display_name="BEAM Lab (Python)"))
+    lab.write_notebook(name, notebook(CELLS + [CHART], kernel="beamlab", display_name="BEAM Lab (Python)"))
     open_notebook(page, lab, name)
     page.wait_for_selector(NODE.format("cache"), timeout=90_000)
+    page.wait_for_selector(".beamlab-keeps-picture .bqplot", timeout=60_000)
     tree = page.locator(".beamlab-tree").first
     assert "bl-gone" not in tree.get_attribute("class")
 
@@ -140,6 +195,7 @@ def test_after_a_kernel_restart_the_old_tree_is_greyed_and_says_to_rerun(lab, pa
 
     page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()")
     page.wait_for_selector(".beamlab-tree.bl-gone", timeout=30_000)
+    _the_chart_is_greyed(page)
     banner = page.locator('[data-testid="beamlab-gone"]').first
     assert banner.is_visible()
     assert "kernel restarted" in banner.inner_text() and "re-run this cell" in banner.inner_text()
