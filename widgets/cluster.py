@@ -149,6 +149,7 @@ class ClusterView(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWid
         self._seen: set = set()          # pairs of node indexes that were ever connected
         self._seq = 0
         self._notice_seq = 0
+        self._fault = ""                 # what went wrong recording an event, shown in the status
         self._stop_trace = trace_sends(self.runtime, self._on_send)
         self._tele = telemetry_of(self.runtime)
         self._tele_id = f"beamlab.widgets.cluster.{next(_ids)}"
@@ -191,6 +192,13 @@ class ClusterView(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWid
         self._buf.append(("msg", now, src, dst, frm, to, msg, due))
 
     def _on_event(self, event, measurements, meta, _config) -> None:
+        # never raise into the runtime's telemetry (it would detach this handler for good)
+        try:
+            self._record_event(event, measurements, meta)
+        except Exception as exc:
+            self._fault = f"could not record {'.'.join(map(str, event))}: {type(exc).__name__}: {exc}"
+
+    def _record_event(self, event, measurements, meta) -> None:
         what = event[-1]
         now = self._now()
         if event[1] == "process":
@@ -426,6 +434,8 @@ class ClusterView(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWid
             status = (f"{running} node{'s' if running != 1 else ''} running · {up} connection"
                       f"{'s' if up != 1 else ''} up" + (f" · {cut} cut" if cut else "")
                       + f" · {sum(1 for e in trace if e['kind'] == 'msg')} messages between nodes")
+        if self._fault:
+            status += f" · {self._fault}"
         changed = (nodes != self.nodes or conns != self.connections or lanes != self.lanes
                    or trace != self.trace)
         if changed:

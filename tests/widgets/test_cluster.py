@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from widget_clicks import click
 
-from beamlab.runtime import (MockClock, Runtime, current_runtime, link, monitor, monitor_node,
-                             process_flag, receive, register, self, send, set_latency, sleep, spawn,
+from beamlab.runtime import (MockClock, Runtime, current_runtime, is_process_alive, link, monitor,
+                             monitor_node, process_flag, receive, register, self, send, set_latency,
+                             sleep, spawn,
                              start_node)
 from beamlab.runtime.otp import ChildSpec, GenServer, Ok, Supervisor
 from beamlab.widgets import ClusterView, cluster_view
@@ -370,3 +371,19 @@ def test_split_brain_shows_as_two_views_of_one_global_name_and_the_heal_leaves_o
     assert healed == {"main@lab": [{"name": "leader", "pid": str(there)}],
                       "b@lab": [{"name": "leader", "pid": str(there)}]}
     assert f"global leader → {there}" in static.replace("&lt;", "<").replace("&gt;", ">")
+
+
+def test_an_event_the_view_cannot_record_is_shown_in_its_status_and_the_runtime_goes_on():
+    def main():
+        start_node("b")
+        w = ClusterView(live=False)
+        w._what_a_cut_fires = lambda *a: 1 / 0         # a bug in the view, as it would surface
+        remote = spawn("b@lab", looper)
+        link_back = spawn(looper)
+        w.act_on_connection("main@lab", "b@lab", "cut")
+        start_node("c")                                 # the view still hears events afterwards
+        w.refresh()
+        return w.status_text, [n["name"] for n in w.nodes], is_process_alive(remote), link_back
+    status, names, alive, _ = run(main)
+    assert "could not record beamlab.connection.down: ZeroDivisionError" in status
+    assert names == ["main@lab", "b@lab", "c@lab"] and alive
