@@ -58,6 +58,15 @@ _POOL_MAX = 256
 _current: "Runtime | None" = None
 
 
+def _worker_run(rt):
+    """The function a runtime's pooled greenlets run: `rt._worker`, called from a
+    plain function. Given the bound method itself, greenlet would call it through
+    one more C frame, which every switch of every process then saves and restores."""
+    def run(proc):
+        return rt._worker(proc)
+    return run
+
+
 def current_runtime() -> "Runtime":
     """The runtime of this kernel or `beamlab.run` (the one most recently started).
 
@@ -103,6 +112,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._service_due = False
         self._switches = 0
         self._pool: list = []
+        self._worker_run = _worker_run(self)    # what a pooled greenlet runs (see _worker)
         self._external: collections.deque = collections.deque()
         self._event = threading.Event()
         self._wakeup = None
@@ -429,7 +439,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             # greenlet (a new one only when the pool is empty; see `_worker`).
             proc.status = RUNNING
             pool = self._pool
-            g = pool.pop() if pool else greenlet.greenlet(self._worker, self._loop_g)
+            g = pool.pop() if pool else greenlet.greenlet(self._worker_run, self._loop_g)
             g.gr_context = proc.context
             proc.greenlet = g
             return g.switch(proc)
