@@ -7,8 +7,7 @@ from widget_clicks import click
 
 from beamlab.runtime import (MockClock, Runtime, current_runtime, is_process_alive, link, monitor,
                              monitor_node, process_flag, receive, register, self, send, set_latency,
-                             sleep, spawn,
-                             start_node)
+                             sleep, spawn, start_node)
 from beamlab.runtime.otp import ChildSpec, GenServer, Ok, Supervisor
 from beamlab.widgets import ClusterView, cluster_view
 
