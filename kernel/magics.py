@@ -331,7 +331,7 @@ class BeamMagics(Magics):
         finally:
             if rec.run is not None:      # it ran, even if the cell raised: keep what it did
                 recording = ns[args.out] = rec.recording()
-                recording.runtime = rec.rt
+                recording.runtime = rec.rt      # stopped; a widget's timeline reads its recorder
         print(_describe_run(recording, args.out))
         if args.tree:
             tree = ns[f"{args.out}_tree"] = _replay_tree(args.tree, recording, ns)

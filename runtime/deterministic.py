@@ -227,7 +227,7 @@ def _run_spec(spec: DeterministicRun, record=None, value_box: list | None = None
                 numbering.number(ev[5:8])
     recording = rec.recording()
     recording.run = spec
-    recording.runtime = rt      # stopped; its recorder still answers a widget's timeline
+    recording.runtime = rt      # stopped; a widget's timeline reads its recorder
     return recording
 
 

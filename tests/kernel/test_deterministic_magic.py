@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 ALSO_ON_EXTENSION = True   # also run in a stock python3 kernel with %load_ext beamlab (conftest.py)
 
 SETUP = """
@@ -38,9 +40,21 @@ print("kills:", kills)
 """
 
 
-def test_a_cell_run_twice_with_one_seed_records_the_same_log(kernel):
+@pytest.fixture(scope="module")
+def lab(kernel):
+    """The kernel, with the relay server, its starter and a spinner defined."""
     kernel.ok(SETUP)
-    first = kernel.ok(CELL.format(seed=42, out="a"), timeout=120)
+    return kernel
+
+
+@pytest.fixture(scope="module")
+def run_a(lab):
+    """`a`: the recording of CELL with seed 42, and the cell."""
+    return lab.ok(CELL.format(seed=42, out="a"), timeout=120)
+
+
+def test_a_cell_run_twice_with_one_seed_records_the_same_log(lab, run_a):
+    kernel, first = lab, run_a
     second = kernel.ok(CELL.format(seed=42, out="b"), timeout=120)
     assert "deterministic run (seed 42)" in first.stdout and "recording is `a`" in first.stdout
     assert first.stderr == "" and second.stderr == ""
@@ -50,7 +64,8 @@ def test_a_cell_run_twice_with_one_seed_records_the_same_log(kernel):
     assert kernel.ok("event_log(a) == event_log(b), len(a) > 200").result == "(True, True)"
 
 
-def test_another_seed_differs_and_a_replay_and_a_fork_come_from_the_recording(kernel):
+def test_another_seed_differs_and_a_replay_and_a_fork_come_from_the_recording(lab, run_a):
+    kernel = lab
     kernel.ok(CELL.format(seed=7, out="c"), timeout=120)
     assert kernel.ok("event_log(a) != event_log(c)").result == "True"
     replayed = kernel.ok("%beamlab_run --replay a --out again", timeout=120)
@@ -66,7 +81,8 @@ def test_another_seed_differs_and_a_replay_and_a_fork_come_from_the_recording(ke
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
-def test_tree_shows_the_run_again_on_its_timeline_from_the_first_event(kernel):
+def test_tree_shows_the_run_again_on_its_timeline_from_the_first_event(lab):
+    kernel = lab
     cell = kernel.ok("%%beamlab_run --seed 42 --out e --tree sup\n"
                      "sup = Supervisor.start_link([{'id': 'r0', 'start': (start_relay, 0)}])\n"
                      "sleep(0.1)", timeout=120)
@@ -90,7 +106,8 @@ def usage_error(kernel, code) -> str:
     return cell.stderr
 
 
-def test_mistakes_are_one_line_usage_errors(kernel):
+def test_mistakes_are_one_line_usage_errors(lab, run_a):
+    kernel = lab
     assert "needs a seed" in usage_error(kernel, "%%beamlab_run\nprint('hi')")
     assert "not the recording of a deterministic run" in usage_error(
         kernel, "%beamlab_run --replay nothing_here")

@@ -338,3 +338,12 @@ def test_the_log_masks_memory_addresses_which_differ_between_runs():
     sent = [e["text"] for e in event_log(first) if e["kind"] == "send"]
     assert sent and "at 0x…" in sent[0]
     assert event_log(first) == event_log(second)
+
+
+def test_a_replay_knows_its_stopped_runtime_for_a_widgets_timeline():
+    rec = Recorder()
+    beamlab.run(lambda: sleep(0.01), seed=1, record=rec)
+    assert rec.rt._stopped and rec.rt.recorder is rec
+    again = replay(rec.recording())
+    assert again.runtime._stopped and again.runtime is not rec.rt
+    assert again.runtime.recorder.recording().last_seq == again.last_seq
