@@ -158,6 +158,7 @@ class Preemptor:
         self._stuck_since = 0.0
         self._stuck_checked = False
         self._searching = False
+        self._interrupt_target = None  # the process interrupts_to() hands Ctrl-C to, while it runs
         self._handler = self._on_alarm   # the one bound method installed (compared with `is`)
         self.guard = None
         self.preemptions = 0
@@ -272,6 +273,16 @@ class Preemptor:
             self._stuck_at = at
             self._stuck_since = now
             self._stuck_checked = False
+        target = self._interrupt_target
+        if (target is not None and target is not proc and isinstance(target.throw, KeyboardInterrupt)
+                and wedges.waits_for_lock(frame)):
+            # An interrupt came before this process blocked the thread in a lock wait: the
+            # interrupted process waits for the thread, so fail the wait as the interrupt
+            # would have, had it come a moment later.
+            waited = now - self._stuck_since
+            self._stuck_at = None
+            self._clear_deferred()
+            return wedges.interrupted_error(self.rt, proc, frame, waited)
         elif not self._stuck_checked and now - self._stuck_since >= wedges.LOCK_PATIENCE:
             self._stuck_checked = True
             # A tick arriving during this search would run this handler again inside
@@ -385,11 +396,13 @@ class Preemptor:
 
         old = signal.signal(signal.SIGINT, on_sigint)
         rt._interrupt_pending = False
+        outer, self._interrupt_target = self._interrupt_target, proc
         try:
             yield
             if rt._interrupt_pending:
                 raise KeyboardInterrupt
         finally:
+            self._interrupt_target = outer
             rt._interrupt_pending = False
             signal.signal(signal.SIGINT, old)
 
