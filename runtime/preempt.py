@@ -267,7 +267,8 @@ class Preemptor:
     def _check_stuck(self, proc, frame, now: float):
         """A C call that lets signal handlers run (`lock.acquire()`) has kept the
         process at the same instruction since the last tick: after LOCK_PATIENCE,
-        the LockDeadlock to raise if it waits for a lock a switched-out process holds."""
+        the LockDeadlock to raise if it waits for a lock a switched-out process holds;
+        at once, the Wedged to raise if it waits for a lock while an interrupt is pending."""
         at = (frame, frame.f_lasti)
         if self._stuck_at != at:
             self._stuck_at = at
@@ -283,7 +284,7 @@ class Preemptor:
             self._stuck_at = None
             self._clear_deferred()
             return wedges.interrupted_error(self.rt, proc, frame, waited)
-        elif not self._stuck_checked and now - self._stuck_since >= wedges.LOCK_PATIENCE:
+        if not self._stuck_checked and now - self._stuck_since >= wedges.LOCK_PATIENCE:
             self._stuck_checked = True
             # A tick arriving during this search would run this handler again inside
             # it, on this handler's own frame: mark the search so that it returns at once.

@@ -36,8 +36,10 @@ the preemption tick (preempt.py) cannot undo either on its own:
    same lock. If it finds one, the tick raises `LockDeadlock` in the waiting
    process (its `acquire()` fails with it), naming both processes and where
    each one is. A kernel interrupt while a process other than the cell is stuck
-   in such a call raises `LockDeadlock` in that process too, so Interrupt
-   always frees the kernel.
+   in such a call raises `LockDeadlock` (or `Wedged`) in that process too, and
+   so does the tick when the interrupt came just before the process blocked
+   (the cell was not running, so it could not take it): Interrupt always frees
+   the kernel.
 """
 
 from __future__ import annotations
