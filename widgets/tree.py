@@ -382,7 +382,10 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, Timeline, an
             return
         parent = node.parent
         self._shown[parent] = max(self._shown.get(parent, self.max_children), self.max_children) + 50
-        self.refresh()
+        if self.at != -1:
+            self.scrub(self.at)            # the past moment, with more of that supervisor shown
+        else:
+            self.refresh()
 
     # ------------------------------------------------------------------ static fallback
     def static_html(self) -> str:

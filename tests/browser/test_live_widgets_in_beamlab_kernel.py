@@ -83,6 +83,7 @@ def test_the_sequence_diagram_grows_while_ping_and_pong_talk(opened):
     page = opened
     seq = '[data-testid="beamlab-sequence"]'
     page.wait_for_selector(f"{seq} g.bl-seq-send", timeout=90_000)
+    page.locator(seq).scroll_into_view_if_needed()    # it refreshes only while a view shows it
     first = page.locator(f"{seq} g.bl-seq-send").count()
     page.wait_for_function(f"() => document.querySelectorAll('{seq} g.bl-seq-send').length > {first + 2}",
                            timeout=30_000)

@@ -10,8 +10,8 @@ and shows its tree; the user kills b from the tree. Then, under the tree:
   decision spelled out ("one_for_all: b failed, restarting a, b, c — 1/3 in 5 s");
 - the presenter keys work while the widget has focus (L large font, +/− speed,
   space play/pause, F full screen) and do nothing when the focus is in a cell editor
-  (the key is typed there, the widget stays as it was), and pressing L in the widget
-  does not reach JupyterLab's command-mode shortcuts.
+  (the key is typed there, the widget stays as it was); pressing L in the widget
+  does not reach JupyterLab's command-mode shortcuts, while other keys (Ctrl+S) do.
 Saves timeline.png (docs/timeline.png with BEAMLAB_UPDATE_SCREENSHOTS=1).
 """
 from __future__ import annotations
@@ -191,6 +191,12 @@ def test_presenter_keys_work_in_the_focused_widget_and_nowhere_else(lab, page):
     assert page.inner_text(speed) == "5/s" and at(page) == at_before
     typed = page.inner_text(".jp-Cell:nth-child(3) .cm-content")
     assert "l" in typed and "+" in typed, typed
+    # and any other key is JupyterLab's even in the widget: Ctrl+S saves the notebook
+    dirty = "() => window.jupyterapp.shell.currentWidget.context.model.dirty"
+    page.wait_for_function(dirty, timeout=30_000)
+    page.click(TREE + " .bl-canvas", position={"x": 5, "y": 5})
+    page.keyboard.press("Control+s")
+    page.wait_for_function(f"() => !({dirty[6:]})", timeout=30_000)
     assert page.js_errors == []
 
 

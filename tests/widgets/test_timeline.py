@@ -430,3 +430,16 @@ def test_a_live_sequence_trace_answers_a_scrub_too():
         return trace.at, last, errors(out), [e["label"] for e in trace.events]
     at, last, errs, labels = run(main)
     assert errs == [] and at == last and labels[-1] == "('pong', 0)"
+
+
+def test_a_folded_group_expands_at_a_past_moment_too():
+    def main():
+        sup = Supervisor.start_link([spec(f"w{i}") for i in range(12)], name="app")
+        tree = SupervisionTree("app", live=False, max_children=4)
+        tree.scrub(seq_now())
+        group = next(n for n in tree.snapshot.nodes if n.kind == "group")
+        folded = group.hidden
+        clicked(tree, type="expand", key=group.key)
+        return folded, tree.at != -1, [n.kind for n in tree.snapshot.nodes].count("worker")
+    folded, scrubbed, workers = run(main)
+    assert folded == 10 and scrubbed and workers == 12

@@ -129,9 +129,10 @@ export function attachTimeline({ model, root, send, onLarge }) {
   }
   scrub.addEventListener("input", () => { stop(); request(+scrub.value); });
 
-  // presenter keys: on the widget only (it takes focus when clicked), never the page's
+  // presenter keys: on the widget only (it takes focus when clicked), never the page's. Our
+  // keys stop here, before JupyterLab's shortcuts (it listens on the document as the key
+  // bubbles up); any other key (Ctrl+S, Shift+Enter) goes on to JupyterLab as usual.
   root.tabIndex = 0;
-  root.setAttribute("data-lm-suppress-shortcuts", "true");   // JupyterLab: no command-mode shortcut here
   const onKey = (ev) => {
     if (ev.key === "Escape" && root.classList.contains("bl-full")) { toggleFull(); ev.stopPropagation(); return; }
     const a = presenterKey(ev);
