@@ -213,11 +213,12 @@ class ReceiveMixin:
             value = to_message(value)
             if not proc.alive or not proc.monitors or tag not in proc.monitors:
                 return      # a huge copy let others run: the caller gave up meanwhile
+        if self._dist is not None and self._dist.reply(pid, tag, value):
+            return      # to another node: through the connection, and dropped on arrival if
+                        # the caller gave up meanwhile (runtime/nodes; it tells the tracers)
         if self._send_tracers or self._flag_tracers:
             self.send(pid, (tag, value), False)
             return
-        if self._dist is not None and self._dist.reply(pid, tag, value):
-            return      # to another node: through the connection (runtime/nodes)
         self.messages_sent += 1
         cur = self.current
         if cur is not None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import collections
 
 from ..errors import BadArg
+from .._signals import SYSTEM_PID
 from ..pid import Pid
 
 __all__ = ["Cluster", "HOST", "HOME"]
@@ -444,6 +445,16 @@ class Cluster:
         if src == pid.node:
             return False
         rt.messages_sent += 1
+        if rt._send_tracers or rt._flag_tracers:    # they see it sent, as Runtime.send shows them
+            msg = (tag, value)
+            frm = cur.pid if cur is not None else SYSTEM_PID
+            for tracer in rt._send_tracers:
+                tracer(frm, pid, msg)
+            if rt._flag_tracers:
+                target = rt._table.get(pid.id)
+                if (cur is not None and cur.traced) or (target is not None and target.traced):
+                    for tracer in rt._flag_tracers:
+                        tracer(frm, pid, msg)
 
         def arrive():
             proc = rt._table.get(pid.id)

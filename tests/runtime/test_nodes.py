@@ -563,6 +563,42 @@ def test_a_late_reply_from_another_node_never_lands_in_the_callers_mailbox(run):
     assert run(main) == []
 
 
+@pytest.mark.parametrize("tracer", ["every send", "traced caller"])
+def test_a_late_reply_from_another_node_is_dropped_with_a_send_tracer_too(run, tracer):
+    """A tracer (the cluster view, a sequence trace) sees the reply go, and the caller
+    that gave up still never finds it in its mailbox; latency 0.2 s each way, timeout 0.3."""
+    from beamlab.runtime import current_runtime
+    from beamlab.runtime.otp import CallExit, GenServer
+
+    class Echo(GenServer):
+        def init(self, arg):
+            return ("ok", None)
+
+        def handle_call(self, request, from_, state):
+            return ("reply", ("echo", request), state)
+
+    seen = []
+
+    def main():
+        rt = current_runtime()
+        start_node("b")
+        me = self()
+        spawn("b", lambda: (send(me, Echo.start(None)), receive()))
+        server = receive()
+        rt.trace_sends(lambda frm, to, msg: seen.append(msg), traced_only=tracer != "every send")
+        rt.trace(me)
+        set_latency(0.2)
+        try:
+            GenServer.call(server, "hi", 0.3)           # the reply would come at 0.4 s
+            return "answered"
+        except CallExit as e:
+            timed_out = e.reason[0]
+        return timed_out, _wait_all(1)
+
+    assert run(main) == ("timeout", [])
+    assert any(type(m) is tuple and m[1:] == (("echo", "hi"),) for m in seen)   # it was sent
+
+
 def test_what_comes_from_outside_any_process_crosses_no_network(run):
     """A widget's Kill button (rt.exit) or a send from another thread is not a node's."""
     from beamlab.runtime import current_runtime
