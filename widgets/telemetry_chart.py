@@ -2,15 +2,15 @@
 
 How this works: `TelemetryChart(metrics)` attaches one `Accumulator` (a cheap
 telemetry handler, see _metrics.py) and draws one bqplot figure per metric.
-Every `interval` seconds the shared ticker asks the chart to `refresh()`
-inside the runtime, but only while a view shows it (see _views.py: with no
-browser attached, the notebook closed or the chart scrolled away it reads and
-sends nothing): it takes the accumulated values, appends one point per line (a
-line per tag value; a summary draws mean, min and max), and sends the arrays
-of the last `window` points. If the browser is slow, only the drawing lags;
-the handler on the hot path still only adds to a number. A `PictureKeeper` in
-the box reports the views, and keeps the saved notebook's picture (an SVG of
-each chart, redrawn with every refresh) current.
+Every `interval` seconds the shared ticker asks the chart, inside the runtime,
+to take the accumulated values and append one point per line (a line per tag
+value; a summary draws mean, min and max). Only while a view shows it (see
+_views.py) does it `refresh()`, sending the arrays of the last `window` points:
+with no browser attached, the notebook closed or the chart scrolled away it
+sends nothing, and a view that comes back draws the whole window. If the
+browser is slow, only the drawing lags; the handler on the hot path still only
+adds to a number. A `PictureKeeper` in the box reports the views, and keeps the
+saved notebook's picture (an SVG of each chart, redrawn at every refresh) current.
 
     >>> TelemetryChart([counter("beamlab.process.exit.count", tags=["reason"]),
     ...                 summary("my_app.request.stop.duration")])      # doctest: +SKIP
@@ -129,12 +129,25 @@ class TelemetryChart(SavedPicture, Watched, Live, W.VBox):
         return clock.now() if clock is not None else 0.0
 
     def refresh(self) -> None:
-        """Take the accumulated values and add one point to every chart."""
+        """Take the accumulated values, add one point to every chart and draw them."""
+        self._sample()
+        for fig in self.figures:
+            fig.draw()
+        self._keep_picture()
+
+    def _sample(self) -> None:
+        """Take the accumulated values as one point per chart (nothing is sent)."""
         now = self._now()
         for fig, row in zip(self.figures, self.acc.take()):
             fig.add(now, row)
-            fig.draw()
-        self._keep_picture()
+
+    def _tick(self) -> None:
+        # Watched: a point, drawn. Unwatched: the point only, so values() and the history
+        # a view sees when it comes back stay whole, and no message goes anywhere.
+        if self._views_of().views.watched():
+            self.refresh()
+        else:
+            self._sample()
 
     def _keep_picture(self) -> None:
         """Give the keeper the picture as it is now (it is sent only when it changed)."""

@@ -62,11 +62,14 @@ def test_an_observer_and_a_chart_with_no_view_send_no_message_however_many_ticks
         sleep(0.1)
         sent.clear()
         quiet = _ticks(ticker, sent, 0, TICKS)
+        values = chart.values()
         obs.close()
         chart.close()
-        return quiet
-    quiet = Runtime(clock=MockClock()).run(main)
+        return quiet, values
+    quiet, values = Runtime(clock=MockClock()).run(main)
     assert quiet == {}, f"{sum(map(len, quiet.values()))} messages in {len(quiet)} of {TICKS} ticks"
+    # the chart still counted, for values() and for the view that comes back (~800 spawns in 40 s)
+    assert values["beamlab.process.spawn.count (counter)"]["beamlab.process.spawn.count"] > 500
 
 
 def test_a_watched_chart_updates_at_most_once_per_interval_and_keeps_its_saved_picture_current(sent):
