@@ -136,8 +136,9 @@ class ReceiveMixin:
         """The core of `gen:call`: monitor `pid`, send it `(kind, (caller, ref), request)`
         and wait for `(ref, reply)` or the server's DOWN.
 
-        Returns the reply message, the DOWN message (reason "noproc" if `pid` is
-        not alive), or `_TIMED_OUT`. The monitor is gone when it returns, with no
+        Returns the reply message, the DOWN message (reason "noconnection" if
+        `pid`'s node cannot be reached, else "noproc" if `pid` is not alive), or
+        `_TIMED_OUT`. The monitor is gone when it returns, with no
         DOWN left in the mailbox, as `demonitor(ref, [flush])` does."""
         t = type(request)
         if t is tuple:      # to_message's own first check, inlined: most requests pass it
@@ -148,13 +149,15 @@ class ReceiveMixin:
         elif t not in _ATOMIC:
             request = to_message(request)   # BadArg if it cannot be copied: before the monitor
         ref = Ref()
-        other = self._table.get(pid.id)
-        if other is None or not other.alive:
-            return ("DOWN", ref, "process", pid, "noproc")
-        dist = self._dist       # a server on another node (runtime/nodes): as monitor does
+        # A server on another node (runtime/nodes): its node first, then the process, in
+        # monitor's order (a dead pid on a node cut off is noconnection, as on the BEAM).
+        dist = self._dist
         if dist is not None and pid.node != proc.pid.node and not dist.reach(proc.pid.node,
                                                                               pid.node):
             return ("DOWN", ref, "process", pid, "noconnection")
+        other = self._table.get(pid.id)
+        if other is None or not other.alive:
+            return ("DOWN", ref, "process", pid, "noproc")
         me = proc.pid
         mons = proc.monitors
         if mons is None:

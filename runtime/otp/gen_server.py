@@ -212,9 +212,7 @@ def call(server: Pid | str, request: Any, timeout: float | str = 5.0, *,
     if len(msg) == 2:
         return msg[1]
     why = msg[4]
-    if why == "noconnection" or (why == "noproc" and rt._dist is not None and
-                                 pid.node != me.pid.node and
-                                 not rt._dist.reach(me.pid.node, pid.node)):
+    if why == "noconnection":   # the server's node is cut off, stopped, or went down mid-call
         why = ("nodedown", _rt.node_name(rt, pid))      # gen:call: exit({nodedown, Node})
     _call_failed(why, server, request, timeout, _label, pid)
 

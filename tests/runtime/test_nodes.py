@@ -785,6 +785,27 @@ def test_genserver_call_to_a_stopped_cut_off_or_unknown_node_exits_nodedown(run)
     ]
 
 
+def test_a_dead_pid_on_a_node_cut_off_is_noconnection_to_a_call_as_to_a_monitor(run):
+    """The node is asked first, then the process. OTP 25, P killed, then its node stopped:
+    monitor(process, P) gives {'DOWN',_,process,<8982.92.0>,noconnection}, and
+    gen_server:call(P, req) exits {{nodedown,'b@vm'},{gen_server,call,[<8982.92.0>,req]}}."""
+    from beamlab.runtime import current_runtime
+    from beamlab.runtime.otp import CallExit, GenServer
+
+    def main():
+        start_node("b")
+        pid, ref = spawn_monitor("b", _idle)
+        exit(pid, "kill")
+        receive(("DOWN", ref, ANY, ANY, ANY))
+        partition([["main"], ["b"]])
+        by_monitor = receive(("DOWN", monitor(pid), ANY, ANY, ANY))[4]
+        by_call = current_runtime().call(current_runtime().current, pid, "$gen_call", "req", 1)
+        with pytest.raises(CallExit, match=r"\(nodedown\)") as e:
+            GenServer.call(pid, "req")
+        return by_monitor, by_call[0], by_call[4], e.value.reason[0]
+    assert run(main) == ("noconnection", "DOWN", "noconnection", ("nodedown", "b@lab"))
+
+
 def test_a_remote_server_that_crashes_during_a_call_exits_the_caller_with_its_reason(run):
     from beamlab.runtime.otp import CallExit, GenServer
 
