@@ -136,25 +136,37 @@ class SignalGuard:
             _real_signal(WATCH_SIGNAL, self._old_watch or signal.SIG_DFL)
 
     # -- the wrappers: note who changes SIGALRM, let the call through
+    # The caller is noted before the call: the watch may fire the moment the call has
+    # gone through, and must find who made it. A call that fails takes its note back.
     def _signal(self, signalnum, handler):
-        old = _real_signal(signalnum, handler)
-        if signalnum == signal.SIGALRM and handler is not self.pre._handler:
-            self._note(f"signal.signal(SIGALRM, {_handler_name(handler)})")
-        return old
+        if signalnum != signal.SIGALRM or handler is self.pre._handler:
+            return _real_signal(signalnum, handler)
+        before = self._note(f"signal.signal(SIGALRM, {_handler_name(handler)})")
+        try:
+            return _real_signal(signalnum, handler)
+        except BaseException:
+            self.culprit = before
+            raise
 
     def _setitimer(self, which, seconds, interval=0.0):
-        old = _real_setitimer(which, seconds, interval)
-        if which == signal.ITIMER_REAL:
-            self._note(f"signal.setitimer(ITIMER_REAL, {seconds!r}"
-                       + (f", {interval!r})" if interval else ")"))
-        return old
+        if which != signal.ITIMER_REAL:
+            return _real_setitimer(which, seconds, interval)
+        before = self._note(f"signal.setitimer(ITIMER_REAL, {seconds!r}"
+                            + (f", {interval!r})" if interval else ")"))
+        try:
+            return _real_setitimer(which, seconds, interval)
+        except BaseException:
+            self.culprit = before
+            raise
 
-    def _note(self, what: str) -> None:
+    def _note(self, what: str):
+        """Note the wrapper's caller as the culprit; returns the culprit it replaces."""
         rt = self.pre.rt
         proc = rt.current
         if proc is not None and greenlet.getcurrent() is not proc.greenlet:
             proc = None
-        self.culprit = (proc, where(sys._getframe(2)), what)
+        before, self.culprit = self.culprit, (proc, where(sys._getframe(2)), what)
+        return before
 
     # -- the watch: every WATCH seconds of CPU time, in the main thread
     def _on_watch(self, signum, frame) -> None:
