@@ -169,7 +169,7 @@ def _then(n) -> str:
 
 
 def describe_then(state, n, *, key: str | None = None, name: str = "", before=None,
-                  event: dict | None = None) -> dict:
+                  event: dict | None = None, t0: float | None = None) -> dict:
     """Inspector data for process number `n` as a recording says it was at `state`'s moment
     (a `State` from `Recording.state_at`): its state after its last callback, its mailbox
     then, links, parent; no actions (the past cannot be killed).
@@ -178,7 +178,7 @@ def describe_then(state, n, *, key: str | None = None, name: str = "", before=No
     before it), `queue` is the mailbox as it was before the receive, each message marked
     "took" (the one the receive takes) or "skipped" (queued before it; they stay behind).
     """
-    at = f"event {state.seq}" + (f" (t = {state.t:.3f} s)" if state.t is not None else "")
+    at = f"event {state.seq}" + (f" ({state.t - t0:.3f} s in)" if state.t is not None and t0 is not None else "")
     p = state.process(n) if n is not None else None
     label = (p or {}).get("name") or name or ""
     pid = _then(n)

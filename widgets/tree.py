@@ -357,7 +357,8 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, Timeline, an
             if event and event.get("pid") == n and event.get("kind") in ("recv", "drop") and self._rec is not None:
                 before = self._rec.state_at(self.at - 1)
             data = describe_then(self._state, n, key=self.selected or None,
-                                 name=node.name if node is not None else "", before=before, event=event)
+                                 name=node.name if node is not None else "", before=before, event=event,
+                                 t0=(self._moment_now or {}).get("t0"))
         if data != self.inspector:
             self.inspector = data
 

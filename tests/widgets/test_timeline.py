@@ -230,6 +230,7 @@ def test_the_inspector_shows_the_mailbox_then_and_what_a_selective_receive_took_
         return queued, taking
     queued, taking = run(main)
     assert queued["alive"] and queued["actions"] == [] and queued["message"].startswith("As it was at event ")
+    assert " s in). " in queued["message"]          # seconds into the recording, not the clock's reading
     assert queued["mailbox"] == ["('noise', 1)  ← <0.1.0>"] and queued["mailbox_len"] == 1
     assert [(q["text"].split("  ←")[0], q["cls"]) for q in taking["queue"]] == [
         ("('noise', 1)", "skipped"), ("('want', 2)", "took")]

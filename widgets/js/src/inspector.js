@@ -74,7 +74,7 @@ export function renderInspector(root, data, send) {
       onclick: () => send({ type: "action", pid: data.pid, key: data.key, action,
                             reason: action === "crash" ? (reason.value || "boom") : undefined }),
     }, text));
-  root.append(h("div", { class: "bl-actions" }, buttons, reason));
+  if (buttons.length) root.append(h("div", { class: "bl-actions" }, buttons, reason));
 }
 
 // A notice belongs to its moment: it shows with its time, fades into a short log of
