@@ -16,8 +16,8 @@ from .dirty import dirty_call
 from .errors import (BadArg, Crash, NoProc, NotInProcess, ProcessExit, ReceiveTimeout,
                      SystemLimit, format_reason, is_normal_exit)
 from .io import GroupLeader
-from .nodes import (disconnect, heal, monitor_node, nodes, partition, set_latency, start_node,
-                    stop_node)
+from .nodes import (connect_node, cut, disconnect, heal, monitor_node, nodes, partition,
+                    set_latency, start_node, stop_node)
 from .nodes import (global_register_name, global_registered_names, global_send,
                     global_unregister_name, global_whereis_name, pg_get_local_members,
                     pg_get_members, pg_join, pg_leave, pg_which_groups)
@@ -68,7 +68,7 @@ __all__ = [
     "Ref", "pid", "Crash", "ProcessExit", "BadArg", "NoProc", "NotInProcess", "ReceiveTimeout",
     "SystemLimit", "format_reason", "is_normal_exit", "Recorder", "LockDeadlock", "Wedged",
     "start_node", "stop_node", "nodes", "monitor_node", "disconnect", "partition", "heal",
-    "set_latency",
+    "set_latency", "cut", "connect_node",
     "global_register_name", "global_whereis_name", "global_unregister_name", "global_send",
     "global_registered_names",
     "pg_join", "pg_leave", "pg_get_members", "pg_get_local_members", "pg_which_groups",

@@ -26,9 +26,9 @@ the cut's consequences, so the links and monitors across it are still there)
 and from `("beamlab", "process", "exit")`.
 
 Clicks are checked (`_messages.dispatch`) and acted on inside the scheduler:
-a connection that is up is cut (and stays cut until healed: a `partition` of
-that one pair), a cut or down one is healed and reconnected at once (Erlang's
-`net_kernel:connect_node`); a running node is stopped, a stopped one restarted
+a connection that is up is cut (and stays cut until healed: runtime/nodes'
+`cut(a, b)`), a cut or down one is healed and reconnected at once (`heal(a, b)`,
+then `connect_node(a, b)`, as Erlang's `net_kernel:connect_node`); a running node is stopped, a stopped one restarted
 (a fresh node under the same name). The home node, where the notebook runs,
 cannot be stopped.
 
@@ -501,10 +501,8 @@ class ClusterView(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWid
         na, nb = dist.get(a, f"{action} {a} - {b}"), dist.get(b, f"{action} {a} - {b}")
         if na is nb:
             raise ValueError(f"{action}: {a} and {b} are the same node; a connection joins two")
-        p = _pair(na.index, nb.index)
         if action == "cut":
-            dist.blocked.add(p)
-            was = dist.cut(na.index, nb.index, "partition")
+            was = dist.block(na.index, nb.index)        # runtime/nodes' cut(a, b)
             self._say(f"cut {na.name} ✂ {nb.name}: " + (
                 "links across it fired with noconnection, monitors got DOWN, node monitors nodedown, "
                 "and what was in flight is lost. It stays cut until you heal it (click it again)."
@@ -515,13 +513,13 @@ class ClusterView(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWid
                 ": the next send between them reconnects them (auto-connect)." if was
                 else ": they were not connected."))
         else:
-            dist.blocked.discard(p)
+            dist.heal(na.index, nb.index)               # heal(a, b)
             if not (na.alive and nb.alive):
                 down = na if not na.alive else nb
                 self._say(f"healed {na.name} - {nb.name}, but {down.name} is stopped: restart it "
                           f"(click it) and they connect again.", "warning")
             else:
-                dist.reach(na.index, nb.index)
+                dist.connect(na.index, nb.index)    # connect_node(a, b)
                 self._say(f"healed and reconnected {na.name} - {nb.name} (as net_kernel:connect_node). "
                           f"Nothing that was lost comes back; links and monitors that fired stay fired.")
         self.refresh()

@@ -31,7 +31,7 @@ from .global_names import (global_register_name, global_registered_names, global
 from .pg import pg_get_local_members, pg_get_members, pg_join, pg_leave, pg_which_groups
 
 __all__ = ["start_node", "stop_node", "nodes", "monitor_node", "disconnect", "partition",
-           "heal", "set_latency",
+           "cut", "heal", "connect_node", "set_latency",
            "global_register_name", "global_whereis_name", "global_unregister_name",
            "global_send", "global_registered_names",
            "pg_join", "pg_leave", "pg_get_members", "pg_get_local_members", "pg_which_groups"]
@@ -124,12 +124,15 @@ def disconnect(a: str, b: str | None = None) -> bool:
         True
     """
     rt, dist = _cluster(f"disconnect({a!r})")
-    if b is None:
-        x, y = _here(rt), dist.get(a, f"disconnect({a!r})").index
-    else:
-        x = dist.get(a, f"disconnect({a!r}, {b!r})").index
-        y = dist.get(b, f"disconnect({a!r}, {b!r})").index
+    x, y = _two(rt, dist, "disconnect", a, b)
     return _after(rt, dist.cut(x, y))
+
+
+def _two(rt, dist, what: str, a, b) -> tuple:
+    """The node indexes of the pair a-b; with b None, the caller's node and a."""
+    if b is None:
+        return _here(rt), dist.get(a, f"{what}({a!r})").index
+    return dist.get(a, f"{what}({a!r}, {b!r})").index, dist.get(b, f"{what}({a!r}, {b!r})").index
 
 
 def partition(groups) -> bool:
@@ -144,15 +147,57 @@ def partition(groups) -> bool:
     return _after(rt, True)
 
 
-def heal() -> bool:
-    """End every partition; nodes connect again at their next send (auto-connect).
+def cut(a: str, b: str | None = None) -> bool:
+    """Cut the connection between two nodes (`cut(b)`: between the caller's node and
+    b) and keep it cut until `heal`: a partition of that one pair, for when
+    `partition` cannot say it (a-b cut, a-c and b-c up). What goes down is what
+    `disconnect` does (links fire with noconnection, monitors DOWN, node monitors
+    nodedown, what is in flight is lost); unlike it, no send reconnects them.
+    Returns whether they were connected.
+
+        >>> cut("b", "c")
+        True
+    """
+    rt, dist = _cluster(f"cut({a!r})")
+    x, y = _two(rt, dist, "cut", a, b)
+    return _after(rt, dist.block(x, y))
+
+
+def heal(a: str | None = None, b: str | None = None) -> bool:
+    """End every partition and cut (`heal()`), or the cut of one pair (`heal(a, b)`;
+    `heal(b)`: the caller's node and b). Nodes connect again at their next send
+    (auto-connect), or at once with `connect_node`.
 
         >>> heal()
         True
     """
-    rt, dist = _cluster("heal()")
-    dist.heal()
+    if a is None and b is not None:
+        raise BadArg(f"heal(None, {b!r}): name both nodes of the connection, or one (with the "
+                     f"caller's node), or none to heal everything")
+    rt, dist = _cluster("heal()" if a is None else f"heal({a!r})")
+    if a is None:
+        dist.heal()
+        return True
+    x, y = _two(rt, dist, "heal", a, b)
+    if x == y:
+        raise BadArg(f"heal({a!r}, {b!r}): a connection joins two different nodes")
+    dist.heal(x, y)
     return True
+
+
+def connect_node(a: str, b: str | None = None) -> bool:
+    """Connect two nodes now (`connect_node(b)`: the caller's node and b), as
+    `net_kernel:connect_node/1`, rather than at their next send: `global`'s names
+    merge, and a name conflict is resolved, right then. True if they are connected
+    (a node is always connected to itself), False if they cannot be: one is stopped,
+    or the pair is cut (`heal` it first).
+
+        >>> connect_node("b")
+        True
+    """
+    rt, dist = _cluster(f"connect_node({a!r})")
+    x, y = _two(rt, dist, "connect_node", a, b)
+    return _after(rt, dist.connect(x, y))
 
 
 def set_latency(seconds: float, a: str | None = None, b: str | None = None) -> bool:

@@ -307,8 +307,27 @@ class Cluster:
                     self.blocked.add(_pair(i, j))
                     self.cut(i, j, "partition")
 
-    def heal(self) -> None:
-        self.blocked.clear()    # they connect again on the next send, not before
+    def block(self, a: int, b: int) -> bool:
+        """Cut the connection a-b and keep it cut until healed (a partition of that one
+        pair): the public `cut(a, b)`. Returns whether it was up."""
+        if a == b:
+            raise BadArg(f"cut({self.nodes[a].name!r}, {self.nodes[b].name!r}): a connection "
+                         f"joins two different nodes")
+        self.blocked.add(_pair(a, b))
+        return self.cut(a, b, "partition")
+
+    def heal(self, a: int | None = None, b: int | None = None) -> None:
+        """End every cut (no arguments) or that of the pair a-b. They connect again on
+        the next send, not before (or at once with `connect`)."""
+        if a is None:
+            self.blocked.clear()
+        else:
+            self.blocked.discard(_pair(a, b))
+
+    def connect(self, a: int, b: int) -> bool:
+        """Connect a and b now if they may be (both running, not cut), as
+        `net_kernel:connect_node/1`: global's names merge (and conflicts resolve) at once."""
+        return self.reach(a, b)
 
     def set_latency(self, seconds, a=None, b=None) -> None:
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:

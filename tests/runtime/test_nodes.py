@@ -27,8 +27,8 @@ from beamlab.runtime import (ANY, BadArg, demonitor, exit, is_process_alive, lin
                              process_flag, process_info, receive, register, self, send,
                              send_after, sleep, spawn, spawn_link, spawn_monitor, unlink,
                              whereis)
-from beamlab.runtime.nodes import (disconnect, heal, monitor_node, nodes, partition,
-                                   set_latency, start_node, stop_node)
+from beamlab.runtime.nodes import (connect_node, cut, disconnect, heal, monitor_node, nodes,
+                                   partition, set_latency, start_node, stop_node)
 
 
 def _idle():
@@ -300,6 +300,125 @@ def test_after_a_disconnect_the_next_send_reconnects(run):
         return receive(timeout=5, default="nothing"), nodes()
 
     assert run(main) == ("hello_after_reconnect", ["b@lab"])
+
+
+def test_cut_takes_one_pair_out_of_three_and_no_send_reconnects_it_until_heal(run):
+    """What partition cannot say: b-c cut while main-b and main-c stay up. A cut fires
+    what disconnect fires, but, as a partition, no send reconnects the pair."""
+    def main():
+        start_node("b"), start_node("c")
+        me = self()
+        pc = spawn("c", lambda: (process_flag("trap_exit", True), _forward(me)))
+
+        def on_b():
+            process_flag("trap_exit", True)
+            link(pc)
+            send(me, "linked")
+            while True:
+                m = receive()
+                if m == "send to c":
+                    send(pc, "from b")
+                elif m == "nodes?":
+                    send(me, ("nodes of b", nodes()))
+                else:
+                    send(me, ("b got", m))
+
+        pb = spawn("b", on_b)
+        receive("linked")
+
+        def nodes_of_b():
+            send(pb, "nodes?")
+            return receive(("nodes of b", ANY))[1]
+
+        was = cut("b", "c")
+        fired = receive(("b got", ANY))[1]
+        seen_by_b = nodes_of_b()
+        send(pb, "send to c")                   # lost, and the pair stays down
+        lost = receive("from b", timeout=1, default="nothing")
+        still = nodes_of_b(), nodes()
+        again = cut("b", "c")                   # it was down already
+        heal("c", "b")
+        send(pb, "send to c")                   # auto-connect, as after a disconnect
+        return (was, fired == ("EXIT", pc, "noconnection"), seen_by_b, lost, still, again,
+                receive("from b", timeout=1, default="nothing"), nodes_of_b())
+
+    assert run(main) == (True, True, ["main@lab"], "nothing",
+                         (["main@lab"], ["b@lab", "c@lab"]), False, "from b",
+                         ["main@lab", "c@lab"])
+
+
+def test_cut_of_the_callers_own_connection_kills_it_if_linked_and_not_trapping(run):
+    def main():
+        start_node("b")
+        me = self()
+
+        def victim():
+            link(spawn("b", _idle))
+            send(me, "ready")
+            cut("b")                            # its own node and b
+            send(me, "survived")
+
+        _, ref = spawn_monitor(victim)
+        receive("ready")
+        return receive(("DOWN", ref, ANY, ANY, ANY))[4], receive(timeout=0, default=None)
+
+    assert run(main) == ("noconnection", None)
+
+
+def test_heal_of_one_pair_leaves_the_other_cuts(run):
+    def main():
+        start_node("b"), start_node("c")
+        me = self()
+        pb = spawn("b", _forward, me)
+        pc = spawn("c", _forward, me)
+        partition([["main"], ["b"], ["c"]])
+        heal("b")                               # the caller's node and b
+        send(pb, "to b"), send(pc, "to c")
+        got = _wait_all(1)
+        return got, nodes()
+
+    assert run(main) == (["to b"], ["b@lab"])
+
+
+def test_connect_node_connects_now_unless_the_pair_is_cut_or_a_node_stopped(run):
+    """net_kernel:connect_node/1: connected at once, not at the next send."""
+    def main():
+        start_node("b"), start_node("c")
+        out = []
+        disconnect("b")
+        out.append(nodes())
+        out.append((connect_node("b"), nodes()))
+        cut("b")
+        out.append((connect_node("b"), nodes()))
+        heal()
+        out.append((connect_node("b@lab"), nodes()))
+        cut("b", "c")
+        out.append(connect_node("b", "c"))
+        stop_node("c")
+        heal("b", "c")
+        out.append((connect_node("b", "c"), connect_node("main")))
+        return out
+
+    assert run(main) == [["c@lab"], (True, ["b@lab", "c@lab"]), (False, ["c@lab"]),
+                         (True, ["b@lab", "c@lab"]), False, (False, True)]
+
+
+def test_bad_cut_and_heal_requests_say_what_to_do(run):
+    def main():
+        start_node("b")
+        errors = []
+        for call in (lambda: cut("b", "b"), lambda: cut("nope"), lambda: heal(None, "b"),
+                     lambda: heal("main", "main"), lambda: connect_node(3)):
+            with pytest.raises(BadArg) as e:
+                call()
+            errors.append(str(e.value))
+        return errors
+
+    errors = run(main)
+    assert "two different nodes" in errors[0] and "two different nodes" in errors[3]
+    assert "no node 'nope'" in errors[1]
+    assert "name both nodes" in errors[2]
+    assert "a string like 'b'" in errors[4]
 
 
 def test_latency_delays_a_message_by_exactly_that_long(run, clock):
