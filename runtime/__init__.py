@@ -6,6 +6,7 @@ never imports Jupyter: the kernel and the widgets observe it from outside.
 """
 
 from . import telemetry
+from ._accel import accelerated     # which modules run compiled (runtime/_accel.py)
 from ._core import Deadlock, Runtime, current_runtime
 from .api import (cancel_timer, demonitor, exit, flush, group_leader, is_process_alive, link,
                   make_ref, monitor, node, process_flag, process_info, processes, receive, register,

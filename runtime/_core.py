@@ -42,6 +42,7 @@ from .messages import _ATOMIC, to_message
 from .pid import Pid
 from .preempt import Preemptor
 from .recorder import attach as _attach_recorder
+from ._accel import framed
 from ._gc import GcPolicy
 from ._process import EXITING, RUNNABLE, RUNNING, WAITING, Process
 from ._driver import Deadlock, DriverMixin
@@ -112,7 +113,9 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._service_due = False
         self._switches = 0
         self._pool: list = []
-        self._worker_run = _worker_run(self)    # what a pooled greenlet runs (see _worker)
+        # what a pooled greenlet runs (see _worker); framed: a Python frame under it when
+        # this module runs compiled (_accel.py)
+        self._worker_run = framed(_worker_run(self))
         self._external: collections.deque = collections.deque()
         self._event = threading.Event()
         self._wakeup = None
@@ -628,3 +631,8 @@ def spawn_reactor(reactor, *, link: bool = False, monitor: bool = False, group_l
     need no stack")."""
     return current_runtime().spawn(None, reactor=reactor, link=link, monitor=monitor,
                                    group_leader=group_leader)
+
+
+# Last: this module's compiled twin, when one was built, replaces it (see _accel.py).
+from ._accel import swap as _swap  # noqa: E402
+_swap(__name__)

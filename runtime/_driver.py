@@ -321,3 +321,7 @@ class DriverMixin:
             self._notify()
 
 
+
+# Last: this module's compiled twin, when one was built, replaces it (see _accel.py).
+from ._accel import swap as _swap  # noqa: E402
+_swap(__name__)

@@ -256,3 +256,7 @@ class ReceiveMixin:
             # It cannot starve the others: each wake needs a timer, and it is
             # preempted like anyone once it runs.
             self._ready(proc, front=True)
+
+# Last: this module's compiled twin, when one was built, replaces it (see _accel.py).
+from ._accel import swap as _swap  # noqa: E402
+_swap(__name__)

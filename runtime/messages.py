@@ -525,7 +525,7 @@ def _runtime():
 def _may_switch() -> bool:
     """True if no library frame is on the stack (it might hold a lock: see preempt.py)."""
     from .preempt import LIBRARY, frame_kind
-    f = sys._getframe(2)
+    f = sys._getframe()     # (from the innermost frame: compiled, this module has none)
     while f is not None:
         if frame_kind(f.f_code) == LIBRARY:
             return False
@@ -536,7 +536,7 @@ def _may_switch() -> bool:
 def _sender_location():
     """(file, line, function) of the innermost frame outside the runtime: the send."""
     from .preempt import USER, frame_kind
-    f = sys._getframe(1)
+    f = sys._getframe()
     while f is not None and frame_kind(f.f_code) != USER:
         f = f.f_back
     return (f.f_code.co_filename, f.f_lineno, f.f_code.co_name) if f is not None else None
@@ -625,3 +625,7 @@ def _is_small(value) -> bool:
         stack.extend((p, depth + 1) for p in parts
                      if type(p) not in _SHARED or (type(p) in (str, bytes) and len(p) > 10_000))
     return True
+
+# Last: this module's compiled twin, when one was built, replaces it (see _accel.py).
+from ._accel import swap as _swap  # noqa: E402
+_swap(__name__)
