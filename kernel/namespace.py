@@ -24,7 +24,10 @@ RUNTIME_NAMES = (
     "NotInProcess", "SystemLimit", "Deadlock", "LockDeadlock", "Wedged", "format_reason",
     "system_info",
     "start_node", "stop_node", "nodes", "monitor_node", "disconnect", "partition", "heal",
-    "set_latency",
+    "set_latency", "cut", "connect_node",   # the simulated cluster (runtime/nodes)
+    "global_register_name", "global_whereis_name", "global_unregister_name", "global_send",
+    "global_registered_names",
+    "pg_join", "pg_leave", "pg_get_members", "pg_get_local_members", "pg_which_groups",
     "chaos_monkey", "replay", "fork",       # deterministic runs (%%beamlab_run, runtime/deterministic.py)
 )
 OTP_NAMES = (
@@ -33,6 +36,7 @@ OTP_NAMES = (
 )
 WIDGET_NAMES = (
     "supervision_tree", "observer", "telemetry_chart", "metrics", "sequence_trace", "chaos",
+    "cluster_view",
 )
 
 

@@ -22,6 +22,21 @@ def test_the_learner_namespace_is_ready_to_use(kernel):
     assert cell.result == "[]"
 
 
+def test_the_cluster_global_names_pg_and_the_cluster_view_are_in_the_namespace(kernel):
+    names = ("start_node", "stop_node", "nodes", "monitor_node", "disconnect", "partition",
+             "cut", "heal", "connect_node", "set_latency",
+             "global_register_name", "global_whereis_name", "global_unregister_name",
+             "global_send", "global_registered_names", "pg_join", "pg_leave", "pg_get_members",
+             "pg_get_local_members", "pg_which_groups", "cluster_view")
+    cell = kernel.ok(f"[n for n in {names!r} if n not in globals()]")
+    assert cell.result == "[]"
+    cell = kernel.ok("r = global_register_name('ns_leader', self()), global_whereis_name('ns_leader') == self()\n"
+                     "global_unregister_name('ns_leader')\n"
+                     "r, pg_join('ns_group', self()), pg_get_members('ns_group') == [self()], "
+                     "pg_leave('ns_group', self()), type(cluster_view).__name__")
+    assert cell.result == "(('yes', True), 'ok', True, 'ok', 'function')"
+
+
 def test_a_cell_runs_as_the_shell_process_with_the_same_pid_every_time(kernel):
     first = kernel.ok("self()").result
     second = kernel.ok("self()").result

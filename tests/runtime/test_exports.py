@@ -141,5 +141,10 @@ def test_the_cluster_functions_are_in_the_notebook():
     from beamlab.kernel.namespace import learner_namespace
     ns = learner_namespace()
     for name in ("start_node", "stop_node", "nodes", "monitor_node", "disconnect", "partition",
-                 "heal", "set_latency"):
+                 "heal", "set_latency", "cut", "connect_node",
+                 "global_register_name", "global_whereis_name", "global_unregister_name",
+                 "global_send", "global_registered_names", "pg_join", "pg_leave",
+                 "pg_get_members", "pg_get_local_members", "pg_which_groups"):
         assert ns[name] is getattr(runtime, name), name
+    from beamlab.widgets import cluster_view
+    assert ns["cluster_view"] is cluster_view
