@@ -3,7 +3,7 @@
 How this works (deterministic.py has the whole story): `_Determinism` is what a
 deterministic run adds to its runtime (`rt._det`): its generator, the work meter,
 and the refusal of other threads. The meter counts one reduction per function
-call and one per line run in user code (preempt.py's `frame_kind`), in closure
+call and one per line run in user code (preempt.py's `frame_kind`; `counted`), in closure
 cells (`left` in the slice under way, `work()` = all counted so far, which the
 VirtualClock reads). When a slice is used up at a line that is a safe point, the
 running process is switched out (`_switch_out`) to the back of the run queue,
@@ -15,17 +15,48 @@ its first event, so the runtime runs at full speed).
 
 from __future__ import annotations
 
+import dis
+import os
 import sys
 import threading
 
 import greenlet
 
 from .errors import NotInProcess
-from .preempt import USER, _kind_cache, frame_kind, is_safe_point
+from .preempt import _LIB_DIRS, USER, frame_kind, is_safe_point
 
 __all__ = []
 
 _RETRY = 16             # lines until a process past its slice but not at a safe point is asked again
+_counted: dict = {}     # code -> True if its calls and lines are counted
+
+
+def counted(code) -> bool:
+    """True if `code` is the learner's (preempt.py's USER), not a library's. A library
+    installed inside the checkout (a .venv in the repo) is USER for frame_kind; it is
+    not counted here: libraries keep caches, so their work differs from run to run."""
+    r = _counted.get(code)
+    if r is None:
+        fn = code.co_filename
+        r = frame_kind(code) == USER and not (fn.startswith(os.sep) and
+                                               os.path.realpath(fn).startswith(_LIB_DIRS))
+        _counted[code] = r
+    return r
+
+
+_JUMPS_BACK = frozenset(op for name, op in dis.opmap.items() if name.startswith("JUMP_BACKWARD"))
+_self_loops: dict = {}  # code -> True if it has a loop of one instruction (`while True: pass`)
+
+
+def has_self_loop(code) -> bool:
+    """True if `code` has a jump back to itself (`while True: pass` on one line compiles to
+    one JUMP_BACKWARD to its own offset): a loop that runs no line, so line events never
+    come; the meters count its jumps instead."""
+    r = _self_loops.get(code)
+    if r is None:
+        r = _self_loops[code] = any(ins.opname.startswith("JUMP_BACKWARD") and ins.argval == ins.offset
+                                    for ins in dis.get_instructions(code))
+    return r
 
 
 class _Determinism:
@@ -88,8 +119,7 @@ def _work_meter(det):
     The counter lives in closure cells: `left` is what the slice under way has left,
     `work()` = reductions counted so far = `base + granted - left`."""
     rt = det.rt
-    kinds = _kind_cache
-    user = USER
+    known = _counted
     getcurrent = greenlet.getcurrent
     settrace = sys.settrace
     call_tracing = sys.call_tracing
@@ -107,14 +137,30 @@ def _work_meter(det):
                 slice_end(frame)
         return local
 
+    def local_ops(frame, event, arg):
+        # a frame with a one-instruction loop: its opcodes count (no line event comes)
+        nonlocal left
+        if event == "opcode" and frame.f_code.co_code[frame.f_lasti] in _JUMPS_BACK:
+            left -= 1
+            if left <= 0:
+                slice_end(frame)
+        elif event == "line":
+            left -= 1
+            if left <= 0:
+                slice_end(frame)
+        return local_ops
+
     def trace(frame, event, arg):
         nonlocal left
         code = frame.f_code
-        k = kinds.get(code)
+        k = known.get(code)
         if k is None:
-            k = frame_kind(code)
-        if k == user:
+            k = counted(code)
+        if k:
             left -= 1           # a function call is a reduction, as on the BEAM
+            if has_self_loop(code):
+                frame.f_trace_opcodes = True
+                return local_ops
             return local
         return None
 
@@ -163,8 +209,7 @@ def _monitor_meter(det):
     events = mon.events
     disable = mon.DISABLE
     rt = det.rt
-    kinds = _kind_cache
-    user = USER
+    known = _counted
     getframe = sys._getframe
     get_ident = threading.get_ident
     thread = det.thread
@@ -174,24 +219,37 @@ def _monitor_meter(det):
     granted = 0
     base = 0
     seen = -1
+    jumping: set = set()        # code objects with JUMP events on (see has_self_loop)
 
     def on_start(code, offset):
         nonlocal left
-        k = kinds.get(code)
+        k = known.get(code)
         if k is None:
-            k = frame_kind(code)
-        if k != user:
+            k = counted(code)
+        if not k:
             return disable
         if get_ident() == thread:
             left -= 1           # a function call is a reduction, as on the BEAM
+            if code not in jumping and has_self_loop(code):
+                jumping.add(code)       # no LINE event in its one-instruction loop: count jumps
+                mon.set_local_events(tool, code, events.JUMP)
+        return None
+
+    def on_jump(code, offset, destination):
+        nonlocal left
+        if destination != offset or get_ident() != thread:
+            return None                 # only the one-instruction loop's jump: others have lines
+        left -= 1
+        if left <= 0:
+            slice_end(getframe(1))
         return None
 
     def on_line(code, line):
         nonlocal left
-        k = kinds.get(code)
+        k = known.get(code)
         if k is None:
-            k = frame_kind(code)
-        if k != user:
+            k = counted(code)
+        if not k:
             return disable
         if get_ident() == thread:
             left -= 1
@@ -222,12 +280,17 @@ def _monitor_meter(det):
         mon.use_tool_id(tool, "beamlab deterministic run")
         mon.register_callback(tool, events.PY_START, on_start)
         mon.register_callback(tool, events.LINE, on_line)
+        mon.register_callback(tool, events.JUMP, on_jump)
         mon.set_events(tool, events.PY_START | events.LINE)
 
     def stop() -> None:
         mon.set_events(tool, 0)
+        for code in jumping:
+            mon.set_local_events(tool, code, 0)
+        jumping.clear()
         mon.register_callback(tool, events.PY_START, None)
         mon.register_callback(tool, events.LINE, None)
+        mon.register_callback(tool, events.JUMP, None)
         mon.free_tool_id(tool)
 
     return start, stop, work

@@ -347,3 +347,18 @@ def test_a_replay_knows_its_stopped_runtime_for_a_widgets_timeline():
     again = replay(rec.recording())
     assert again.runtime._stopped and again.runtime is not rec.rt
     assert again.runtime.recorder.recording().last_seq == again.last_seq
+
+
+def one_line_spinner():
+    while True: pass        # noqa: E701  one instruction jumping to itself: no line event ever
+
+
+def test_a_one_instruction_loop_is_switched_out_too():
+    def main():
+        spawn(one_line_spinner)
+        spawn(one_line_spinner)
+        sleep(0.05)
+        return current_runtime()._det.preemptions, round(current_runtime().clock.now(), 6)
+    preemptions, t = beamlab.run(main, seed=3)
+    assert preemptions > 5 and 0.05 <= t < 0.07
+    assert beamlab.run(main, seed=3) == (preemptions, t)
