@@ -113,7 +113,8 @@ def test_dragging_the_timeline_back_shows_the_pid_since_restarted_and_live_bring
         f"() => document.querySelector('{NODE.format('b')}')?.getAttribute('data-pid') === '{new}'",
         timeout=30_000)
     assert at(page) == -1
-    assert re.search(r"\d+ restarts? seen", page.inner_text(TREE + " .bl-status"))
+    page.wait_for_function(f"() => / restarts? seen$/.test(document.querySelector('{TREE} .bl-status').textContent)",
+                           timeout=30_000)
     assert page.js_errors == []
 
 

@@ -55,12 +55,15 @@ export function attachTimeline({ model, root, send, onLarge }) {
     if (seq === (at() === -1 ? null : at())) return;
     waiting = true;
     asked = seq;
+    bar.classList.add("bl-waiting");       // the first scrub of a long recording replays it (~1 s)
+    pos.textContent = seq === null ? "back to live…" : `replaying to event ${seq}…`;
     send({ type: "scrub", seq });
     clearTimeout(waitTimer);
     waitTimer = setTimeout(answered, ANSWER_MS);
   }
   function answered() {
     waiting = false;
+    bar.classList.remove("bl-waiting");
     clearTimeout(waitTimer);
     if (pending !== undefined) { const s = pending; pending = undefined; request(s); }
   }
@@ -178,7 +181,7 @@ export function attachTimeline({ model, root, send, onLarge }) {
     speed.textContent = `${SPEEDS[speedIdx]}/s`;
     const m = model.get("moment") || {};
     if (a === -1) {
-      pos.textContent = `live · events ${t.first}..${t.last}`;
+      if (!waiting) pos.textContent = `live · events ${t.first}..${t.last}`;
       what.textContent = (model.get("marks") || []).length
         ? "Live. Drag the timeline back, or click a mark (red: a crash, green: a restart, black: gave up) and step with ›."
         : "Live. Drag the timeline back to see an earlier moment.";
@@ -187,7 +190,7 @@ export function attachTimeline({ model, root, send, onLarge }) {
     } else {
       const tt = m.t !== null && m.t !== undefined && m.t0 !== null && m.t0 !== undefined
         ? ` · ${(m.t - m.t0).toFixed(3)} s in` : "";
-      pos.textContent = `event ${a} of ${t.first}..${t.last}${tt}`;
+      if (!waiting) pos.textContent = `event ${a} of ${t.first}..${t.last}${tt}`;
       const e = m.event && m.event.seq === a ? m.event : null;
       const ix = indexEvents(m.events || []);
       what.textContent = e ? describe(e, ix) : (a < t.first ? describe(null, ix) : `event ${a}`);
