@@ -227,8 +227,9 @@ class ReceiveMixin:
         if cur is not None:
             cur.reductions += 1
         if proc.blocked and proc.wake is tag:
-            if self._recorder is not None:
-                self._recorder.handoff(proc, tag, value)
+            rec = self._recorder    # (a callback's event holds the reply to its call)
+            if rec is not None and rec._reply_tag is not tag:
+                rec.handoff(proc, tag, value)
             proc.wake = (tag, value)
             proc.blocked = False
             if not proc.queued:     # _ready, written out: half of every call

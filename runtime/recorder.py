@@ -134,6 +134,8 @@ def _clip(s: str, n: int) -> str:
 
 _FREE = frozenset({bool, _NONE, Pid, Ref})     # kept by reference: no bytes of their own
 _BIG = 1 << 62
+_STR_EVENT = EVENT_BYTES + 49       # an event holding a string: plus its length
+_INT_EVENT = EVENT_BYTES + 28
 
 
 def _tuple_cost(x, depth: int) -> int:
@@ -244,7 +246,6 @@ def _pattern(matcher) -> str | None:
 _RESULT_KIND: dict = {}
 _KIND_NAMES = {"Crash": "crash", "ProcessExit": "exited"}
 _NOT_FOR_A_MESSAGE = frozenset({"init", "handle_continue"})
-_NOTHING = object()
 _SUP_EVENTS = ("child_start", "child_exit", "restart", "escalate", "child_terminate", "shutdown")
 _SUP_KEYS = ("child_id", "reason", "restart", "restarting", "old_pid", "new_pid",
              "restarts_in_window", "max_restarts", "max_seconds", "strategy", "error", "type",
@@ -280,7 +281,9 @@ class Recorder:
         self.run = None     # how a deterministic run was made (deterministic.py), for replay/fork
         self._base = State()
         self._now = None
-        self._replied = _NOTHING    # the reply value that event holds (handoff skips it)
+        self._reply_tag = None      # the call whose reply a callback's event holds (see handoff)
+        self._kept = None           # the last small immutable tuple checked, and its event's size
+        self._kept_size = 0
 
     def __repr__(self):
         return (f"<beamlab Recorder: {len(self._ring):,} events, ~{self.bytes:,} bytes "
@@ -383,73 +386,76 @@ class Recorder:
         return rec
 
     # ------------------------------------------------------------ hooks (hot ones first)
+    # deliver, take and callback run for every message and every call: each is one
+    # method call that builds one event tuple, with _add written out and the term's
+    # check inlined for the commonest cases (a short string, an int, a tuple seen last
+    # time: `_kept`, the last small immutable tuple checked, which a forwarded message
+    # and an echoed request meet again). Measured in instructions (callgrind), see
+    # docs/time-travel.md "Cost".
     def deliver(self, target, msg) -> None:
-        # _add, written out here and below: these run for every message
         cur = self.rt.current
+        frm = cur.pid.id if cur is not None else None
+        how = None
         t = type(msg)
         if t is tuple:
             if len(msg) == 3 and msg[0] == "$gen_call":     # (tag, (pid, ref), request)
                 msg = msg[2]        # kept: the request (the rest is the sender and a ref)
-                c = _small(msg)
-                if c < 0:
-                    msg, c = preview(msg)
-                self._seq = seq = self._seq + 1
-                c += EVENT_BYTES
-                ring = self._ring
-                ring.append((seq, self._now(), "send", target.pid.id,
-                             cur.pid.id if cur is not None else None, msg, None, "call", c))
-                self._credit = cr = self._credit - c
-                if cr < 0:
-                    self._rebalance()
-                return
-            frm = cur.pid.id if cur is not None else None
-            first = msg[0] if msg else None
-            if first == "EXIT" or first == "DOWN":      # from the process that exited, not
-                who = msg[1] if first == "EXIT" else (msg[3] if len(msg) == 5 else None)
-                if type(who) is Pid:                    # whoever ran its exit (a killer)
+                how = "call"
+                t = type(msg)
+            elif msg and (msg[0] == "EXIT" or msg[0] == "DOWN"):
+                # from the process that exited, not whoever ran its exit (a killer)
+                who = msg[1] if msg[0] == "EXIT" else (msg[3] if len(msg) == 5 else None)
+                if type(who) is Pid:
                     frm = who.id
-            c = _tuple_cost(msg, 0)
-        else:
-            frm = cur.pid.id if cur is not None else None
-            if t is str:
-                c = 49 + len(msg) if len(msg) <= MAX_STR else -1
-            elif t in _FREE:
-                c = 0
+        if t is str:
+            size = _STR_EVENT + len(msg) if len(msg) <= MAX_STR else -1
+        elif t is tuple:
+            if msg is self._kept:
+                size = self._kept_size
             else:
-                c = _small(msg)
-        if c < 0:
-            msg, c = preview(msg)
+                size = _tuple_cost(msg, 0)
+                if size >= 0:
+                    size += EVENT_BYTES
+                    self._kept, self._kept_size = msg, size
+        elif t is int:
+            size = _INT_EVENT if -_BIG < msg < _BIG else -1
+        elif t in _FREE:
+            size = EVENT_BYTES
+        else:
+            size = _small(msg)
+            if size >= 0:
+                size += EVENT_BYTES
+        if size < 0:
+            msg, size = preview(msg)
+            size += EVENT_BYTES
         self._seq = seq = self._seq + 1
-        c += EVENT_BYTES
-        ring = self._ring
-        ring.append((seq, self._now(), "send", target.pid.id, frm, msg, None, None, c))
-        self._credit = cr = self._credit - c
+        self._ring.append((seq, self._now(), "send", target.pid.id, frm, msg, None, how, size))
+        self._credit = cr = self._credit - size
         if cr < 0:
             self._rebalance()
 
     def take(self, proc, index: int, matcher) -> None:
         """`proc` takes the message at `index` of its mailbox (before removal)."""
-        mb = proc.mailbox
-        size = EVENT_BYTES
-        if matcher is not None:
+        if matcher is None:
+            size = EVENT_BYTES
+        else:
+            size = EVENT_BYTES
             code = getattr(matcher, "__code__", None)
             if code is not None and code.co_name != "<lambda>":
                 matcher = code          # shared by every call: keeps nothing alive
             else:
                 size += 200             # a compiled pattern: kept to describe it later
         self._seq = seq = self._seq + 1
-        ring = self._ring
-        ring.append((seq, self._now(), "recv", proc.pid.id, None, index, matcher,
-                     (len(mb) - 1) if mb else 0, size))
+        self._ring.append((seq, self._now(), "recv", proc.pid.id, None, index, matcher,
+                           len(proc.mailbox) - 1, size))
         self._credit = cr = self._credit - size
         if cr < 0:
             self._rebalance()
 
     def handoff(self, proc, tag, value) -> None:
-        """A call's reply `(tag, value)` handed straight to the caller waiting for it."""
-        if value is self._replied:      # the reply the callback's event already holds
-            self._replied = _NOTHING
-            return
+        """A call's reply `(tag, value)` handed straight to the caller waiting for it, when
+        no callback's event holds it already (the hook in rt.reply skips the reply to the
+        call whose tag `callback` noted in `_reply_tag`: a tag answers one call only)."""
         cur = self.rt.current
         msg = (tag, value)
         c = _small(msg)
@@ -473,12 +479,13 @@ class Recorder:
         for k in range(n):
             self._add("recv", proc.pid, None, 0, "flush", n - 1 - k, 0)
 
-    def callback(self, server, name: str, result) -> None:
+    def callback(self, server, name: str, result, tag=None) -> None:
         """A GenServer callback returned `result` (or raised: "raised", a Crash; called
         exit: "exited"). One for a message (handle_call/cast/info) is one "recv" event: the
         server took the head of its mailbox (the reactor took it just before; the event sits
         after what the callback itself did, with the mailbox's length now) and what the
-        callback made of it. init and handle_continue are "gen" events."""
+        callback made of it. init and handle_continue are "gen" events. `tag`: a
+        handle_call's call tag, whose reply this event holds (rt.reply records no other)."""
         t = type(result)
         kind = _RESULT_KIND.get(t)
         if kind is None:
@@ -486,33 +493,48 @@ class Recorder:
         if name == "exited":
             kind = "exited"
         state = server.state
-        c = _small(state)
-        if c < 0:           # a mutable or large state: a bounded repr of it now
-            state, c = preview(state)
+        ts = type(state)
+        if ts is int and -_BIG < state < _BIG:
+            size = _INT_EVENT + 56
+        elif state is self._kept:
+            size = self._kept_size + 56
+        else:
+            size = _small(state)
+            if size < 0:           # a mutable or large state: a bounded repr of it now
+                state, size = preview(state)
+            size += EVENT_BYTES + 56
         reply = None
         if kind == "reply":
-            reply = self._replied = result.value
-            c2 = _small(reply)
-            if c2 < 0:
-                reply, c2 = preview(reply)
-            c += c2
-        else:
-            self._replied = _NOTHING
-            if kind == "crash" or kind == "exited":
-                reply, c2 = (_reason(result), 64) if kind == "crash" else (_reason(result.reason), 64)
-                c += c2
+            self._reply_tag = tag
+            reply = result.value
+            if reply is self._kept:     # an echoed request
+                size += self._kept_size - EVENT_BYTES
+            else:
+                tr = type(reply)
+                if tr is str and len(reply) <= MAX_STR:
+                    size += 49 + len(reply)
+                elif tr is int and -_BIG < reply < _BIG:
+                    size += 28
+                else:
+                    c = _small(reply)
+                    if c < 0:
+                        reply, c = preview(reply)
+                    elif tr is tuple:
+                        self._kept, self._kept_size = reply, c + EVENT_BYTES
+                    size += c
+        elif kind == "crash" or kind == "exited":
+            reply = _reason(result) if kind == "crash" else _reason(result.reason)
+            size += 64
         proc = self.rt.current
-        if name not in _NOT_FOR_A_MESSAGE and proc is not None:
-            # _add written out: half of every call
-            mb = proc.mailbox
+        if proc is not None and name not in _NOT_FOR_A_MESSAGE:
             self._seq = seq = self._seq + 1
-            c += EVENT_BYTES + 56
             self._ring.append((seq, self._now(), "recv", proc.pid.id, None, 0,
-                               (name, kind, state, reply), len(mb) if mb else 0, c))
-            self._credit = cr = self._credit - c
+                               (name, kind, state, reply), len(proc.mailbox or ()), size))
+            self._credit = cr = self._credit - size
             if cr < 0:
                 self._rebalance()
             return
+        c = size - EVENT_BYTES - 56
         self._add("gen", proc.pid if proc is not None else None, None, name, kind,
                   (state, reply), c + 64)
         if name == "init":      # a supervisor's strategy and intensity, known from the start

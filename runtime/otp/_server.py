@@ -137,7 +137,7 @@ class _Server:
                     return self._exited(exc)
                 self.state = result.state
                 if self.rt._recorder is not None:
-                    self.rt._recorder.callback(self, "handle_call", result)
+                    self.rt._recorder.callback(self, "handle_call", result, from_[1])
                 if cls is Reply:
                     self.rt.reply(from_[0], from_[1], result.value)
                     if result.timeout is not None or result.continue_ is not _UNSET:

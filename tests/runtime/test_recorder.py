@@ -633,3 +633,28 @@ def test_recording_attaches_no_telemetry_handler():
     would make every spawn and exit build its telemetry event too."""
     rt = Runtime(clock=MockClock(), record=True)
     assert rt.telemetry.handlers == {}
+
+
+class Lister(GenServer):
+    def init(self, arg):
+        return Ok(None)
+
+    def handle_call(self, request, from_, state):
+        if request == "later":      # answered by a worker the server starts: not its event's reply
+            spawn(lambda: GenServer.reply(from_, [1, 2]))
+            return NoReply(state)
+        return Reply([1, 2], state)     # a list: the caller gets a copy of it
+
+
+def test_a_calls_reply_is_recorded_once_and_one_given_later_is_recorded_too():
+    def main():
+        pid = GenServer.start_link(Lister, None)
+        return pid, GenServer.call(pid, "now"), GenServer.call(pid, "later")
+    (pid, now, later), rec = record(main)
+    assert now == later == [1, 2]
+    done = [(e["callback"], e["reply"]) for e in kinds(rec, "recv") if e["pid"] == pid.id]
+    assert done == [("handle_call", "[1, 2]"), ("handle_call", None)]
+    # the callback's event holds the first reply (a copy of it handed over is not logged
+    # again); the worker's reply is a message of its own
+    handed = [e for e in kinds(rec, "send") if e["direct"]]
+    assert len(handed) == 1 and handed[0]["other"] != pid.id and handed[0]["text"].endswith(", [1, 2])")
