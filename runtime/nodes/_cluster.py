@@ -121,6 +121,8 @@ class Cluster:
             node.alive = True
             node.names = {}
         self._event(("beamlab", "node", "start"), {"node": node.name})
+        if _pair(from_node, node.index) in self.blocked:
+            return node.name        # restarted across a cut: it stays cut until healed
         self.connected.add(_pair(from_node, node.index))
         self._event(("beamlab", "connection", "up"),
                     {"nodes": (self.nodes[from_node].name, node.name)})

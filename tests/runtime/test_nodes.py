@@ -403,6 +403,24 @@ def test_connect_node_connects_now_unless_the_pair_is_cut_or_a_node_stopped(run)
                          (True, ["b@lab", "c@lab"]), False, (False, True)]
 
 
+def test_a_node_restarted_across_a_cut_stays_cut_until_healed(run):
+    def main():
+        start_node("b")
+        cut("b")
+        stop_node("b")
+        start_node("b")
+        me = self()
+        p = spawn("b", _forward, me)            # cannot be reached: a pid that never lived
+        send(p, "lost")
+        cut_off = nodes(), receive(timeout=1, default="nothing")
+        heal()
+        p = spawn("b", _forward, me)
+        send(p, "back")
+        return cut_off, receive(timeout=1, default="nothing"), nodes()
+
+    assert run(main) == (([], "nothing"), "back", ["b@lab"])
+
+
 def test_bad_cut_and_heal_requests_say_what_to_do(run):
     def main():
         start_node("b")
