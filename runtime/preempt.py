@@ -91,12 +91,13 @@ def frame_kind(code) -> int:
             k = LIBRARY
         else:
             real = os.path.realpath(fn) if fn.startswith(os.sep) else fn
-            if real.startswith(_RUNTIME_DIR + os.sep):
+            top = (real[len(_BEAMLAB_DIR) + 1:].split(os.sep, 1)[0]
+                   if real.startswith(_BEAMLAB_DIR + os.sep) else None)
+            if real.startswith(_RUNTIME_DIR + os.sep) or top in ("kernel", "widgets", "src"):
                 k = BEAMLAB
-            elif real.startswith(_BEAMLAB_DIR + os.sep):
-                top = real[len(_BEAMLAB_DIR) + 1:].split(os.sep, 1)[0]
-                k = BEAMLAB if top in ("kernel", "widgets", "src") else USER
             elif real.startswith(_LIB_DIRS):
+                # before the checkout's other folders: a virtualenv inside the checkout
+                # (.venv, as `make` makes it) holds libraries, not the learner's code
                 k = LIBRARY
             else:
                 k = USER

@@ -341,3 +341,19 @@ def test_process_info_of_a_preempted_spinner_shows_the_line_it_spins_on():
     assert function == "spinner"
     assert location[0] == __file__
     assert location[1] in (spinner.__code__.co_firstlineno + 1, spinner.__code__.co_firstlineno + 2)
+
+
+def test_library_code_in_a_virtualenv_inside_the_checkout_is_never_a_safe_point():
+    # `make` puts .venv inside the checkout; its libraries are still libraries: a
+    # process must never be switched out inside them (it may hold their locks)
+    import json.decoder
+
+    import _pytest.runner
+
+    from beamlab.runtime.preempt import BEAMLAB, LIBRARY, USER, frame_kind
+    from beamlab.widgets import tree
+
+    assert frame_kind(_pytest.runner.runtestprotocol.__code__) == LIBRARY
+    assert frame_kind(json.decoder.JSONDecoder.decode.__code__) == LIBRARY
+    assert frame_kind(tree.__loader__.get_code("beamlab.widgets.tree")) == BEAMLAB
+    assert frame_kind(test_library_code_in_a_virtualenv_inside_the_checkout_is_never_a_safe_point.__code__) == USER
