@@ -269,8 +269,7 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, Timeline, an
         self.status_text = (f"replay: event {moment['seq']} ({when}of {moment['first']}..{moment['last']}) — "
                             f"{alive} alive · {restarts} restart{'s' if restarts != 1 else ''} then"
                             + (f" · {snap.note}" if snap.note else ""))
-        if self._selected_pid is not None or self.selected:
-            self._update_inspector()
+        self._update_inspector()      # the selected process then, or else the event's
 
     def _show_live(self) -> None:
         self.refresh()
@@ -279,6 +278,8 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, Timeline, an
             self._selected_pid = node.pid
         if self._selected_pid is not None or self.selected:
             self._update_inspector()
+        elif self.inspector:
+            self.inspector = {}       # it showed the events' processes while stepping
 
     def _node_for(self, key=None, pid_text=None):
         if self.snapshot is None:
@@ -340,8 +341,14 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, Timeline, an
             self.inspector = data
 
     def _update_inspector_then(self) -> None:
-        """The selected process as it was at the scrubbed moment."""
-        node = self._node_for(key=self.selected) if self.selected else None
+        """The selected process as it was at the scrubbed moment; with nothing selected, the
+        process of the event there (stepping through a crash, the inspector follows it:
+        the killed child, then the supervisor with the EXIT message in its mailbox)."""
+        key = self.selected
+        following = not key and self._selected_pid is None
+        if following:
+            key = ((self._moment_now or {}).get("keys") or {}).get("pid")
+        node = self._node_for(key=key) if key else None
         pid = node.pid if node is not None else self._selected_pid
         if pid is None and node is not None:
             pid = getattr(self.snapshot, "dead_pids", {}).get(node.key)
@@ -356,9 +363,11 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, Timeline, an
             before = None
             if event and event.get("pid") == n and event.get("kind") in ("recv", "drop") and self._rec is not None:
                 before = self._rec.state_at(self.at - 1)
-            data = describe_then(self._state, n, key=self.selected or None,
+            data = describe_then(self._state, n, key=key or None,
                                  name=node.name if node is not None else "", before=before, event=event,
                                  t0=(self._moment_now or {}).get("t0"))
+            if following and data.get("message"):
+                data["message"] += " (The process of this event; click a node to follow another.)"
         if data != self.inspector:
             self.inspector = data
 

@@ -444,3 +444,27 @@ def test_a_folded_group_expands_at_a_past_moment_too():
         return folded, tree.at != -1, [n.kind for n in tree.snapshot.nodes].count("worker")
     folded, scrubbed, workers = run(main)
     assert folded == 10 and scrubbed and workers == 12
+
+
+def test_with_nothing_selected_the_inspector_follows_the_events_process_while_stepping():
+    def main():
+        sup = Supervisor.start_link([spec("a"), spec("b")], strategy="one_for_all", name="app")
+        tree = SupervisionTree("app", live=False)
+        old = children(sup)["b"]
+        start = seq_now()
+        exit_(old, "kill")
+        sleep(0.1)
+        tree.refresh()
+        shown = []
+        for seq in range(start + 1, start + 6):
+            tree.scrub(seq)
+            shown.append((tree.moment["event"]["kind"], tree.inspector.get("title"),
+                          tree.inspector.get("mailbox"), tree.inspector.get("alive")))
+        tree.scrub(None)
+        return old, sup, shown, tree.inspector
+    old, sup, shown, live = run(main)
+    assert shown[0] == ("signal", f"b {old}", [], True)            # the kill reaching b
+    assert shown[1][:2] == ("exit", f"b {old}") and shown[1][3] is False
+    exit_msg = next(s for s in shown if s[0] == "send")             # b's EXIT, queued for app
+    assert exit_msg[1] == f"app {sup}" and exit_msg[2] == [f"('EXIT', {old}, 'killed')  ← {old}"]
+    assert live == {}                                               # Live: nothing was selected
