@@ -8,9 +8,11 @@ again, `repeats` times, so a load change on the machine hits both alike; the
 figures are medians of CPU time (process_time: on a machine shared with other
 work, wall time measures the others too). `ring_pct` and `call_pct` are
 throughput with the recorder on as a percentage of off (target ≥ 70 %).
-Memory: a recorder capped at `cap_events` fills past its cap with ring traffic;
-`cap_mb` is what tracemalloc sees it hold (its ring and the terms it keeps),
-beside `cap_estimate_mb`, the recorder's own estimate, which the byte cap uses.
+Memory: a recorder capped at `cap_events` (and `cap_bytes`, default 64 MB:
+`cap_bytes_mb`) fills past its cap with ring traffic; `cap_mb` is what tracemalloc
+sees it hold (its ring and the terms it keeps), beside `cap_estimate_mb`, the
+recorder's own estimate, which the byte cap uses (tests/benchmarks/
+test_recorder_memory.py checks both stay within the caps).
 
     $ python -m benchmarks recorder
     $ python -m benchmarks.recorder          # the same figures, printed as JSON
@@ -72,7 +74,8 @@ def _time_calls(otp, server, calls: int) -> float:
     return (time.process_time() - t0) / calls
 
 
-def recorder_cost(n: int, rounds: int, calls: int, repeats: int, cap_events: int) -> dict:
+def recorder_cost(n: int, rounds: int, calls: int, repeats: int, cap_events: int,
+                  cap_bytes: int | None = None) -> dict:
     try:
         import beamlab.runtime as bl
         import beamlab.runtime.otp as otp
@@ -101,7 +104,7 @@ def recorder_cost(n: int, rounds: int, calls: int, repeats: int, cap_events: int
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    rec = Recorder(max_events=cap_events)
+    rec = Recorder(max_events=cap_events, **({"max_bytes": cap_bytes} if cap_bytes else {}))
     hops = max(2 * cap_events // (3 * n), 1) + 1      # a hop records a send and a receive
     bl.Runtime(preemption="cooperative", record=rec).run(_ring_and_call(bl, otp, n, hops, 1))
     gc.collect()
@@ -113,6 +116,7 @@ def recorder_cost(n: int, rounds: int, calls: int, repeats: int, cap_events: int
         "us_per_call_on": call_on * 1e6, "us_per_call_off": call_off * 1e6,
         "cap_events": cap_events, "events_held": len(rec), "evicted": rec.evicted,
         "cap_mb": held / 2**20, "cap_estimate_mb": rec.bytes / 2**20,
+        "cap_bytes_mb": rec.max_bytes / 2**20,
     }
 
 
