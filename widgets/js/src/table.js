@@ -8,7 +8,16 @@ import { h, renderInspector, renderNotice } from "./inspector.js";
 import { attachToNotebook } from "./saved.js";
 import { reportVisibility } from "./views.js";
 
+// The table's panel takes the table's natural width, so the inspector wraps below it when
+// both do not fit (Notebook 7's wider page put it beside a squeezed, clipped table). A rule
+// of its own, more specific than style.css's: that sheet may come from another widget's
+// bundle, built before this rule existed.
+const FIT = ".beamlab-w.beamlab-observer .bl-body > .bl-canvas { flex: 1 1 auto; }";
+
 function addStyle() {
+  if (!document.getElementById("beamlab-observer-fit")) {
+    document.head.append(h("style", { id: "beamlab-observer-fit" }, FIT));
+  }
   if (document.getElementById("beamlab-widget-style")) return;
   document.head.append(h("style", { id: "beamlab-widget-style" }, css));
 }
