@@ -55,7 +55,7 @@ class ReceiveMixin:
             if matcher is None:
                 self.messages_received += 1
                 if self._recorder is not None:
-                    self._recorder.take(proc, 0, None)
+                    self._recorder.take_head(proc)
                 return mb.popleft()
             for i, m in enumerate(mb):
                 if matcher(m):
@@ -111,7 +111,7 @@ class ReceiveMixin:
                     if matcher is None:
                         self.messages_received += 1
                         if self._recorder is not None:
-                            self._recorder.take(proc, 0, None)
+                            self._recorder.take_head(proc)
                         return mb.popleft()
                     for i in range(scanned, len(mb)):
                         m = mb[i]

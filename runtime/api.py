@@ -149,7 +149,7 @@ def receive(*patterns, timeout=None, default=_NO_DEFAULT):
         if mb:
             rt.messages_received += 1
             if rt._recorder is not None:
-                rt._recorder.take(proc, 0, None)
+                rt._recorder.take_head(proc)
             return mb.popleft()
         # Fast path: wait for any message. Only a message wakes a process
         # blocked with no matcher; a kill or an interrupt raises instead.
@@ -164,7 +164,7 @@ def receive(*patterns, timeout=None, default=_NO_DEFAULT):
             raise ProcessExit(proc.exit_reason)
         rt.messages_received += 1
         if rt._recorder is not None:
-            rt._recorder.take(proc, 0, None)
+            rt._recorder.take_head(proc)
         return proc.mailbox.popleft()
     return rt.receive(patterns, timeout, default)
 
