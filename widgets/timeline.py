@@ -6,7 +6,7 @@ points 2 and 3).
     >>> tree.moment["event"]["kind"]             # the event there ('signal', 'exit', 'sup', ...)
     >>> tree.scrub(None)                         # live again
 
-How this works: a widget mixing in `Timeline` has three synced traits.
+How this works: a widget mixing in `Timeline` has four synced traits.
 `timeline` is `{"first", "last", "t_first", "t_last"}`: the span of the runtime's
 recorder (`runtime.recorder`, runtime/recorder.py), and `marks` its crashes, restarts
 and giving up (`recording.marks_of`; a trait of its own, sent only when a mark comes
@@ -23,8 +23,8 @@ The front end sends `{"type": "scrub", "seq": N}` (or `null` for live), checked 
 `_messages.dispatch`: a seq outside the recording, or a scrub on a runtime that does
 not record, is answered with an error saying what to do. A scrub copies the ring once
 (`recorder.recording()`, kept while scrubbing, taken again when a later seq is asked
-for), replays the state at that seq (`Recording.state_at`: keyframes, so a scrub is a
-few ms), and hands it to the widget's `_show_moment(state, moment)`; the widget draws
+for), replays the state at that seq (`Recording.state_at`: keyframes; the first scrub of
+a 51,000-event ring took 0.7 s, later ones ~30 ms, on this loaded machine), and hands it to the widget's `_show_moment(state, moment)`; the widget draws
 that instead of the live picture, and its ticker refresh leaves the picture alone
 while `at != -1`. Playing and stepping are the front end's: it asks for one seq at a
 time and waits for the answer before asking for the next.
