@@ -197,8 +197,12 @@ def test_presenter_keys_work_in_the_focused_widget_and_nowhere_else(lab, page):
     dirty = "() => window.jupyterapp.shell.currentWidget.context.model.dirty"
     page.wait_for_function(dirty, timeout=30_000)
     page.click(TREE + " .bl-canvas", position={"x": 5, "y": 5})
+    page.keyboard.press("l")
     page.keyboard.press("Control+s")
     page.wait_for_function(f"() => !({dirty[6:]})", timeout=30_000)
+    # the presenter's choices survive the view being drawn again (JupyterLab re-renders on save)
+    page.wait_for_timeout(1000)
+    assert page.inner_text(speed) == "5/s" and "bl-large" in root.get_attribute("class")
     assert page.js_errors == []
 
 

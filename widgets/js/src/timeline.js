@@ -15,6 +15,9 @@ import { h } from "./inspector.js";
 import { SPEEDS, decisionAt, describe, indexEvents, presenterKey } from "./recording.js";
 
 const ANSWER_MS = 5000;     // a scrub not answered by then is given up on
+// The presenter's choices (speed, large font) per widget (its static_id), so a view drawn
+// again (JupyterLab re-renders an output, e.g. when the notebook is saved) keeps them.
+const PRESENTER = new Map();
 
 export function attachTimeline({ model, root, send, onLarge }) {
   const btn = (action, text, title) => h("button", { class: `bl-btn bl-tl-${action}`, "data-action": action, title }, text);
@@ -37,7 +40,11 @@ export function attachTimeline({ model, root, send, onLarge }) {
     h("div", { class: "bl-tl-controls" }, live, first, prev, play, next, slower, speed, faster, large, full, pos),
     h("div", { class: "bl-tl-track" }, scrub, marks), what, decision);
 
-  let speedIdx = 3;
+  const sid = model.get("static_id") || "";
+  const kept = PRESENTER.get(sid) || {};
+  const keep = () => { if (sid) PRESENTER.set(sid, { speedIdx, large: root.classList.contains("bl-large") }); };
+  let speedIdx = kept.speedIdx ?? 3;
+  if (kept.large) root.classList.add("bl-large");
   let timer = null;
   let waiting = false;
   let pending;               // the seq to ask for once the current request is answered
@@ -94,9 +101,11 @@ export function attachTimeline({ model, root, send, onLarge }) {
     speedIdx = Math.max(0, Math.min(SPEEDS.length - 1, speedIdx + d));
     if (timer !== null) { stop(); startPlay(); }
     speed.textContent = `${SPEEDS[speedIdx]}/s`;
+    keep();
   }
   function toggleLarge() {
     root.classList.toggle("bl-large");
+    keep();
     if (onLarge) onLarge(root.classList.contains("bl-large"));
   }
   function toggleFull() {
