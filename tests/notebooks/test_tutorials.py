@@ -21,7 +21,7 @@ NAMES = names()
 def test_the_tutorial_series_is_all_there():
     assert NAMES == ["00_welcome", "01_processes_and_mailboxes", "02_links_monitors_let_it_crash",
                      "03_the_scheduler", "04_genserver", "05_supervisors", "06_observability",
-                     "07_classroom_demo", "08_distribution"]
+                     "07_classroom_demo", "08_distribution", "09_time_travel"]
 
 
 @pytest.mark.parametrize("name", NAMES)
