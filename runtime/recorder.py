@@ -273,6 +273,7 @@ class Recorder:
         self.max_bytes = max_bytes
         self.rt = None
         self._ring: collections.deque = collections.deque()
+        self._append = self._ring.append     # (the ring is never replaced: clear() empties it)
         self._seq = 0
         # Byte accounting with one subtraction per event: `_credit` is what may still be
         # spent before both caps must be checked (see _rebalance); bytes is derived.
@@ -437,7 +438,7 @@ class Recorder:
             msg, size = preview(msg)
             size += EVENT_BYTES
         self._seq = seq = self._seq + 1
-        self._ring.append((seq, self._now(), "send", target.pid.id, frm, msg, None, how, size))
+        self._append((seq, self._now(), "send", target.pid.id, frm, msg, None, how, size))
         self._credit = cr = self._credit - size
         if cr < 0:
             self._rebalance()
@@ -446,8 +447,8 @@ class Recorder:
         """`proc` takes its mailbox's head with no pattern (`take(proc, 0, None)`, written
         out: a plain receive() in every forwarding process)."""
         self._seq = seq = self._seq + 1
-        self._ring.append((seq, self._now(), "recv", proc.pid.id, None, 0, None,
-                           len(proc.mailbox) - 1, EVENT_BYTES))
+        self._append((seq, self._now(), "recv", proc.pid.id, None, 0, None,
+                      len(proc.mailbox) - 1, EVENT_BYTES))
         self._credit = cr = self._credit - EVENT_BYTES
         if cr < 0:
             self._rebalance()
@@ -464,7 +465,7 @@ class Recorder:
             else:
                 size += 200             # a compiled pattern: kept to describe it later
         self._seq = seq = self._seq + 1
-        self._ring.append((seq, self._now(), "recv", proc.pid.id, None, index, matcher,
+        self._append((seq, self._now(), "recv", proc.pid.id, None, index, matcher,
                            len(proc.mailbox) - 1, size))
         self._credit = cr = self._credit - size
         if cr < 0:
@@ -546,7 +547,7 @@ class Recorder:
         proc = self.rt.current
         if proc is not None and name not in _NOT_FOR_A_MESSAGE:
             self._seq = seq = self._seq + 1
-            self._ring.append((seq, self._now(), "recv", proc.pid.id, None, 0,
+            self._append((seq, self._now(), "recv", proc.pid.id, None, 0,
                                (name, kind, state, reply), len(proc.mailbox or ()), size))
             self._credit = cr = self._credit - size
             if cr < 0:
