@@ -26,6 +26,8 @@ import time
 
 from ._events import long_schedule_log
 from ._procs import learner_function
+from beamlab.runtime.recording import pid_text as recorded_pid_text
+
 from ._runtime import exit_signal, pid_text, safe_repr
 
 __all__ = ["describe", "describe_then", "perform", "ACTIONS"]
@@ -164,8 +166,10 @@ def perform(runtime, pid, action: str, reason: str | None = None) -> dict:
     return {"level": "info", "text": f'exit({pid_text(pid)}, "{sig}") — {what}.'}
 
 
-def _then(n) -> str:
-    return "" if n is None else f"<0.{n}.0>"
+def _then(n, state=None) -> str:
+    """Recorded pid number `n` as it prints, with its node (<1.57.0> on the first node
+    started: the recording's spawn events say which node; runtime/recording.pid_text)."""
+    return recorded_pid_text(n, getattr(state, "node_of", None))
 
 
 def describe_then(state, n, *, key: str | None = None, name: str = "", before=None,
@@ -181,7 +185,7 @@ def describe_then(state, n, *, key: str | None = None, name: str = "", before=No
     at = f"event {state.seq}" + (f" ({state.t - t0:.3f} s in)" if state.t is not None and t0 is not None else "")
     p = state.process(n) if n is not None else None
     label = (p or {}).get("name") or name or ""
-    pid = _then(n)
+    pid = _then(n, state)
     title = f"{label} {pid}".strip()
     if p is None:
         return {"key": key, "pid": pid, "alive": False, "title": title or "?", "actions": [],
@@ -191,7 +195,7 @@ def describe_then(state, n, *, key: str | None = None, name: str = "", before=No
         return {"key": key, "pid": pid, "alive": False, "title": title, "actions": [],
                 "message": f"At {at} {pid} had exited with reason {p['reason']}."}
     fields = [["status", "alive"], ["initial call", p.get("call") or "?"],
-              ["parent", _then(p.get("parent")) or "—"]]
+              ["parent", _then(p.get("parent"), state) or "—"]]
     if p.get("trap"):
         fields.append(["trap_exit", True])
     cb = p.get("callback")
@@ -207,9 +211,9 @@ def describe_then(state, n, *, key: str | None = None, name: str = "", before=No
         "message": f"As it was at {at}. Drag the timeline or press Live for now.",
         "fields": fields,
         "state": p.get("state"),
-        "mailbox": [f"{m['text']}  ← {_then(m['from'])}" for m in queued[:MAILBOX_SHOWN]],
+        "mailbox": [f"{m['text']}  ← {_then(m['from'], state)}" for m in queued[:MAILBOX_SHOWN]],
         "mailbox_len": len(queued) + unknown,
-        "links": [_then(m) for m in p.get("links", [])][:50],
+        "links": [_then(m, state) for m in p.get("links", [])][:50],
         "actions": [],
     }
     if unknown:
@@ -220,7 +224,7 @@ def describe_then(state, n, *, key: str | None = None, name: str = "", before=No
         queue = []
         for m in before.mailbox(n)[:MAILBOX_SHOWN]:
             cls = "took" if m["seq"] == event.get("took") else "skipped" if m["seq"] in skipped else ""
-            queue.append({"text": f"{m['text']}  ← {_then(m['from'])}", "cls": cls, "seq": m["seq"]})
+            queue.append({"text": f"{m['text']}  ← {_then(m['from'], before)}", "cls": cls, "seq": m["seq"]})
         data["queue"] = queue
         data["queue_note"] = ("the receive takes the green one" + (
             "; the grey ones before it do not match its pattern and stay queued" if skipped else ""))

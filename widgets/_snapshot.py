@@ -435,13 +435,15 @@ def _resolve(runtime, root):
 
 # --------------------------------------------------------------------------- a moment of a recording
 
-def _pid_then(n):
-    """A recorded pid number as a Pid (prints as <0.N.0>, equal to the live process's pid)."""
+def _pid_then(n, state=None):
+    """A recorded pid number as a Pid, on its node (`state.node_of`: prints <1.N.0> for the
+    first node started, and equals the live process's pid)."""
     if n is None:
         return None
     try:
         from beamlab.runtime.pid import Pid
-        return Pid(int(n))
+        node_of = getattr(state, "node_of", None)
+        return Pid(int(n), node_of.get(n, 0) if node_of else 0)
     except ImportError:            # pragma: no cover - widgets without the runtime package
         return n
 
@@ -485,9 +487,9 @@ def snapshot_from_state(state, root, *, history: RestartHistory | None = None,
         if proc is None and isinstance(root, str):
             note = f"no process was registered as {root!r} at this moment"
         elif proc is None:
-            note = f"{_pid_then(n_root)} had not started at this moment"
+            note = f"{_pid_then(n_root, state)} had not started at this moment"
         else:
-            note = f"{_pid_then(n_root)} had exited ({proc['reason']}) at this moment"
+            note = f"{_pid_then(n_root, state)} had exited ({proc['reason']}) at this moment"
         n = TreeNode(key=rkey, pid=None, name=str(root), kind="supervisor", status="dead")
         return TreeSnapshot(root=rkey, nodes=(n,), taken_at=now, note=note)
     nodes: dict[str, dict] = {}
@@ -506,13 +508,13 @@ def snapshot_from_state(state, root, *, history: RestartHistory | None = None,
         else:
             status = "dead"
         label = (p or {}).get("name") or name
-        node = dict(key=key, pid=_pid_then(n) if alive else None, name=str(label),
+        node = dict(key=key, pid=_pid_then(n, state) if alive else None, name=str(label),
                     kind="supervisor" if sup is not None else "worker", status=status,
                     restarts=restarts, recently_restarted=False, parent=parent, children=[],
                     links=[], restart=None, behaviour=None, intensity=None, strategy=None,
                     hidden=0, summary="", _n=n if alive else None)
         if not alive and n is not None:
-            node["_dead"] = _pid_then(n)
+            node["_dead"] = _pid_then(n, state)
         nodes[key] = node
         order.append(key)
         if alive:
@@ -527,7 +529,7 @@ def snapshot_from_state(state, root, *, history: RestartHistory | None = None,
             kids = [(cid, pid) for cid, pid in sup["children"].items()]
             started = {pid for _cid, pid in kids if pid is not None}
             # spawned by it but not (yet) reported as its child: a child being started
-            kids += [(str(_pid_then(m)), m) for m in state.children(n) if m not in started]
+            kids += [(str(_pid_then(m, state)), m) for m in state.children(n) if m not in started]
             add_children(path, key, kids, sup)
         elif alive and n is not None and state.sups.get(n) is None:
             pass                       # a worker: its own spawns are not supervision
@@ -571,9 +573,9 @@ def snapshot_from_state(state, root, *, history: RestartHistory | None = None,
                 q = state.procs.get(m)
                 if node["kind"] != "worker" or outside >= max_outside_links or q is None or not q["alive"]:
                     continue
-                okey = history.key(("linked", _pid_then(m)))
+                okey = history.key(("linked", _pid_then(m, state)))
                 outside += 1
-                nodes[okey] = dict(key=okey, pid=_pid_then(m), name=str(q.get("name") or q.get("call")),
+                nodes[okey] = dict(key=okey, pid=_pid_then(m, state), name=str(q.get("name") or q.get("call")),
                                    kind="process", status="running", restarts=0,
                                    recently_restarted=False, parent=None, children=[], links=[],
                                    restart=None, behaviour=None, intensity=None, strategy=None,

@@ -209,7 +209,7 @@ class SequenceTrace(FrontEndChecked, SavedPicture, Watched, Live, Timeline, anyw
             if a is None or b is None or (a == OTHERS and b == OTHERS):
                 continue
             rows.append({"seq": m["seq"], "t": round((m["t"] or 0.0) - self._t0, 6), "kind": "send",
-                         "from": a, "to": b, "from_pid": _then(m["from"]), "to_pid": _then(m["to"]),
+                         "from": a, "to": b, "from_pid": _then(m["from"], state), "to_pid": _then(m["to"], state),
                          "label": _clip(m["text"], 80), "reply": bool(m.get("reply")),
                          "lost": bool(m.get("lost")),
                          "queued": m["taken"] is None and not m["direct"] and not m.get("lost"),
@@ -276,8 +276,10 @@ class SequenceTrace(FrontEndChecked, SavedPicture, Watched, Live, Timeline, anyw
         return data, meta
 
 
-def _then(n) -> str:
-    return "" if n is None else f"<0.{n}.0>"
+def _then(n, state) -> str:
+    """Recorded pid number `n` as it prints, with its node (<1.57.0> on the first node started)."""
+    from beamlab.runtime.recording import pid_text as recorded_pid_text
+    return recorded_pid_text(n, state.node_of)
 
 
 def _clip(text: str, n: int) -> str:

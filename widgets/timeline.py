@@ -213,8 +213,10 @@ class Timeline(t.HasTraits):
             if j >= 0:
                 events = rec.events(j, j + 1) + events
         t0 = rec.raw[0][1] if rec.raw else rec.base.t
+        # other nodes' processes then ({pid: node}), so describe() prints their pids <K.N.0>
+        nodes = {str(n): k for n, k in state.node_of.items()}
         return {"seq": seq, "t": state.t, "t0": t0, "first": rec.first_seq, "last": rec.last_seq,
-                "event": event, "events": events}
+                "event": event, "events": events, "nodes": nodes}
 
     # ------------------------------------------------------------------ what widgets provide
     def _show_moment(self, state, moment: dict) -> None:        # pragma: no cover - abstract

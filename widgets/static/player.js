@@ -1,14 +1,16 @@
 // beamlab recording player (player); built from widgets/js/src by widgets/js/build.mjs — do not edit.
 (() => {
   // src/recording.js
-  var pidText = (n) => n === null || n === void 0 ? "\u2014" : `<0.${n}.0>`;
+  var pidText = (n, nodes) => n === null || n === void 0 ? "\u2014" : `<${nodes && nodes[n] || 0}.${n}.0>`;
   var clip = (s, n) => s && s.length > n ? s.slice(0, n - 1) + "\u2026" : s || "";
   var abnormal = (r) => !!r && !["normal", "shutdown", "killed"].includes(r) && !r.startsWith("('shutdown'");
-  function indexEvents(events) {
+  function indexEvents(events, known) {
     const bySeq = /* @__PURE__ */ new Map();
     const groups = /* @__PURE__ */ new Map();
     const open = /* @__PURE__ */ new Map();
+    const nodes = Object.assign({}, known || {});
     for (const e of events) {
+      if (e.node && (e.kind === "spawn" || e.kind === "exists" || e.kind === "exit")) nodes[e.pid] = e.node;
       if (e.kind === "send") {
         bySeq.set(e.seq, { seq: e.seq, from: e.other, to: e.pid, text: e.text, direct: e.direct || e.lost, lost: e.lost });
       } else if (e.kind === "sup") {
@@ -22,26 +24,28 @@
         }
       }
     }
-    return { bySeq, groups };
+    return { bySeq, groups, nodes };
   }
   function decision(e, ix) {
     const g = ix.groups.get(e.seq), d = e.details || {};
     if (!g || g.ids.length < 2) return e.text;
     const win = d.restarts_in_window !== void 0 ? ` \u2014 ${d.restarts_in_window}/${d.max_restarts} in ${d.max_seconds} s` : "";
-    return `${d.strategy}: ${g.failed} failed, restarting ${g.ids.join(", ")}${win} (now ${d.child_id} \u2192 ${pidText(d.new_pid)})`;
+    return `${d.strategy}: ${g.failed} failed, restarting ${g.ids.join(", ")}${win} (now ${d.child_id} \u2192 ${pidText(d.new_pid, ix.nodes)})`;
   }
   function markOf(e) {
-    if (e.kind === "exit" && abnormal(e.reason)) return { cls: "crash", label: `${pidText(e.pid)} crashed: ${e.reason}` };
+    if (e.kind === "exit" && abnormal(e.reason)) return { cls: "crash", label: `${pidText(e.pid, { [e.pid]: e.node })} crashed: ${e.reason}` };
     if (e.kind === "sup" && e.event === "restart") return { cls: "restart", label: e.text };
     if (e.kind === "sup" && e.event === "escalate") return { cls: "giveup", label: e.text };
     return null;
   }
   function describe(e, ix) {
     if (!e) return "Start of the recording: the processes alive then.";
-    const p = pidText(e.pid), o = pidText(e.other);
+    const nodes = ix && ix.nodes || {};
+    if (e.node && (e.kind === "spawn" || e.kind === "exists" || e.kind === "exit")) nodes[e.pid] = e.node;
+    const p = pidText(e.pid, nodes), o = pidText(e.other, nodes);
     switch (e.kind) {
       case "spawn":
-        return e.parent === null ? `${p} started (${e.call})` : `${pidText(e.parent)} spawned ${p} (${e.call})`;
+        return e.parent === null ? `${p} started (${e.call})` : `${pidText(e.parent, nodes)} spawned ${p} (${e.call})`;
       case "exists":
         return `${p} (${e.call}) was alive when recording started`;
       case "exit":
@@ -89,7 +93,7 @@
         if (e.event === "restart") return `${p} ${decision(e, ix)}`;
         if (e.text) return `${p} ${e.text}`;
         const d = e.details || {};
-        return `${p} supervisor: ${e.event.replace("_", " ")} ${d.child_id !== void 0 ? d.child_id : ""} ${e.other !== null && e.other !== void 0 ? pidText(e.other) : ""}${d.reason ? " (" + d.reason + ")" : ""}`;
+        return `${p} supervisor: ${e.event.replace("_", " ")} ${d.child_id !== void 0 ? d.child_id : ""} ${e.other !== null && e.other !== void 0 ? o : ""}${d.reason ? " (" + d.reason + ")" : ""}`;
       }
       default:
         return `${e.kind} ${p}`;
@@ -179,8 +183,9 @@
         exitIdx.get(e.pid).push(i);
       }
     });
-    const ix = indexEvents(events);
+    const ix = indexEvents(events, Object.fromEntries(data.base.procs.filter((p) => p.node).map((p) => [p.pid, p.node])));
     const decision2 = (e) => decision(e, ix);
+    const pidOf = (n) => pidText(n, ix.nodes);
     for (const m of messages) {
       if (m.goneIdx !== null) continue;
       const ex = (exitIdx.get(m.to) || []).find((x) => x > m.idx);
@@ -431,7 +436,7 @@
           render();
         });
         g.append(svgEl("rect", { x: -W / 2 + 6, y: -BH / 2, width: W - 12, height: BH, rx: 6 }));
-        g.append(svgEl("text", { y: -2 * F, class: "pid" }, `${pidText(p.pid)}${p.name ? " " + p.name : ""}`));
+        g.append(svgEl("text", { y: -2 * F, class: "pid" }, `${pidOf(p.pid)}${p.name ? " " + p.name : ""}`));
         g.append(svgEl("text", { y: 11 * F, class: "call" }, clip(shortCall(p.call), 20)));
         if (sp) {
           const win = sp.period !== null && sp.period !== void 0 ? sp.failures.filter((t) => t >= (e ? e.t : data.base.t || 0) - sp.period).length : sp.failures.length;
@@ -443,7 +448,7 @@
           ));
         }
         if (!p.alive) g.append(svgEl("text", { y: -BH / 2 - 4, class: "reason" }, clip(`\u2715 ${p.reason}`, 28)));
-        g.append(svgEl("title", {}, `${pidText(p.pid)} ${p.call}${p.state ? "\nstate " + p.state : ""}`));
+        g.append(svgEl("title", {}, `${pidOf(p.pid)} ${p.call}${p.state ? "\nstate " + p.state : ""}`));
         svg.append(g);
       }
       treeBox.replaceChildren(el("h3", {}, "Supervision tree"), svg);
@@ -459,7 +464,7 @@
       const x = (p) => lanes.indexOf(p) * LW + LW / 2;
       lanes.forEach((p) => {
         svg.append(svgEl("line", { x1: x(p), y1: 24, x2: x(p), y2: height, class: "lane" }));
-        const t = svgEl("text", { x: x(p), y: 16, class: "lanehead", "data-pid": p }, pidText(p));
+        const t = svgEl("text", { x: x(p), y: 16, class: "lanehead", "data-pid": p }, pidOf(p));
         t.addEventListener("click", () => {
           selected = p;
           render();
@@ -478,7 +483,7 @@
         if (x1 === x2) g.append(svgEl("path", { d: `M${x1},${y} c 30,0 30,${RH / 2} 0,${RH / 2}`, class: "arrow" }));
         else g.append(svgEl("line", { x1, y1: y, x2: x2 + (x2 > x1 ? -4 : 4), y2: y, class: "arrow" }));
         g.append(svgEl("text", { x: (x1 + x2) / 2, y: y - 4, class: "label" }, clip(m.text, 34)));
-        g.append(svgEl("title", {}, `${pidText(m.from)} \u2192 ${pidText(m.to)}: ${m.text}`));
+        g.append(svgEl("title", {}, `${pidOf(m.from)} \u2192 ${pidOf(m.to)}: ${m.text}`));
         svg.append(g);
       });
       seqBox.replaceChildren(el("h3", {}, "Sequence trace"), svg);
@@ -499,9 +504,9 @@
       const row = (k, v) => {
         dl.append(el("dt", {}, k), el("dd", {}, v === null || v === void 0 ? "\u2014" : String(v)));
       };
-      row("pid", pidText(p.pid) + (p.name ? ` (${p.name})` : ""));
+      row("pid", pidOf(p.pid) + (p.name ? ` (${p.name})` : ""));
       row("initial call", p.call);
-      row("parent", pidText(p.parent));
+      row("parent", pidOf(p.parent));
       row("status", p.alive ? "alive" : `exited: ${p.reason}`);
       if (p.state !== null && p.state !== void 0) row("state", p.state);
       const sp = s.sups[p.pid];
@@ -514,7 +519,7 @@
         let cls = "";
         if (taking && m.seq === taking.took) cls = "took";
         else if (taking && (taking.skipped || []).includes(m.seq)) cls = "skipped";
-        ol.append(el("li", { class: cls, "data-seq": String(m.seq) }, `${clip(m.text, 60)}  \u2190 ${pidText(m.from)}`));
+        ol.append(el("li", { class: cls, "data-seq": String(m.seq) }, `${clip(m.text, 60)}  \u2190 ${pidOf(m.from)}`));
       }
       inspector.append(el("h4", {}, `mailbox (${queue.length})`), queue.length ? ol : el("p", { class: "hint" }, "empty"));
     }

@@ -62,8 +62,10 @@ import { SPEEDS, clip, decision as decisionOf, describe as describeEvent, indexE
     }
   });
   // what each event means, and a supervisor's decision as one group (recording.js)
-  const ix = indexEvents(events);
+  // (other nodes' pids print <K.N.0>: their nodes from the baseline and the spawn events)
+  const ix = indexEvents(events, Object.fromEntries(data.base.procs.filter((p) => p.node).map((p) => [p.pid, p.node])));
   const decision = (e) => decisionOf(e, ix);
+  const pidOf = (n) => pidText(n, ix.nodes);
   for (const m of messages) {        // a message still queued when its receiver died is gone then
     if (m.goneIdx !== null) continue;
     const ex = (exitIdx.get(m.to) || []).find((x) => x > m.idx);
@@ -244,7 +246,7 @@ import { SPEEDS, clip, decision as decisionOf, describe as describeEvent, indexE
       const g = svgEl("g", {class: cls.join(" "), "data-pid": p.pid, transform: `translate(${at.x},${at.y})`});
       g.addEventListener("click", () => { selected = p.pid; render(); });
       g.append(svgEl("rect", {x: -W / 2 + 6, y: -BH / 2, width: W - 12, height: BH, rx: 6}));
-      g.append(svgEl("text", {y: -2 * F, class: "pid"}, `${pidText(p.pid)}${p.name ? " " + p.name : ""}`));
+      g.append(svgEl("text", {y: -2 * F, class: "pid"}, `${pidOf(p.pid)}${p.name ? " " + p.name : ""}`));
       g.append(svgEl("text", {y: 11 * F, class: "call"}, clip(shortCall(p.call), 20)));
       if (sp) {
         const win = sp.period !== null && sp.period !== undefined
@@ -254,7 +256,7 @@ import { SPEEDS, clip, decision as decisionOf, describe as describeEvent, indexE
                        `${sp.strategy || ""} ↻${sp.restarts}${lim}${sp.gave_up ? " · gave up" : ""}`));
       }
       if (!p.alive) g.append(svgEl("text", {y: -BH / 2 - 4, class: "reason"}, clip(`✕ ${p.reason}`, 28)));
-      g.append(svgEl("title", {}, `${pidText(p.pid)} ${p.call}${p.state ? "\nstate " + p.state : ""}`));
+      g.append(svgEl("title", {}, `${pidOf(p.pid)} ${p.call}${p.state ? "\nstate " + p.state : ""}`));
       svg.append(g);
     }
     treeBox.replaceChildren(el("h3", {}, "Supervision tree"), svg);
@@ -272,7 +274,7 @@ import { SPEEDS, clip, decision as decisionOf, describe as describeEvent, indexE
     const x = (p) => lanes.indexOf(p) * LW + LW / 2;
     lanes.forEach((p) => {
       svg.append(svgEl("line", {x1: x(p), y1: 24, x2: x(p), y2: height, class: "lane"}));
-      const t = svgEl("text", {x: x(p), y: 16, class: "lanehead", "data-pid": p}, pidText(p));
+      const t = svgEl("text", {x: x(p), y: 16, class: "lanehead", "data-pid": p}, pidOf(p));
       t.addEventListener("click", () => { selected = p; render(); });
       svg.append(t);
     });
@@ -288,7 +290,7 @@ import { SPEEDS, clip, decision as decisionOf, describe as describeEvent, indexE
       if (x1 === x2) g.append(svgEl("path", {d: `M${x1},${y} c 30,0 30,${RH / 2} 0,${RH / 2}`, class: "arrow"}));
       else g.append(svgEl("line", {x1, y1: y, x2: x2 + (x2 > x1 ? -4 : 4), y2: y, class: "arrow"}));
       g.append(svgEl("text", {x: (x1 + x2) / 2, y: y - 4, class: "label"}, clip(m.text, 34)));
-      g.append(svgEl("title", {}, `${pidText(m.from)} → ${pidText(m.to)}: ${m.text}`));
+      g.append(svgEl("title", {}, `${pidOf(m.from)} → ${pidOf(m.to)}: ${m.text}`));
       svg.append(g);
     });
     seqBox.replaceChildren(el("h3", {}, "Sequence trace"), svg);
@@ -306,9 +308,9 @@ import { SPEEDS, clip, decision as decisionOf, describe as describeEvent, indexE
     if (!p) { inspector.append(el("p", {class: "hint"}, "Click a process in the tree or a lane.")); return; }
     const dl = el("dl", {});
     const row = (k, v) => { dl.append(el("dt", {}, k), el("dd", {}, v === null || v === undefined ? "—" : String(v))); };
-    row("pid", pidText(p.pid) + (p.name ? ` (${p.name})` : ""));
+    row("pid", pidOf(p.pid) + (p.name ? ` (${p.name})` : ""));
     row("initial call", p.call);
-    row("parent", pidText(p.parent));
+    row("parent", pidOf(p.parent));
     row("status", p.alive ? "alive" : `exited: ${p.reason}`);
     if (p.state !== null && p.state !== undefined) row("state", p.state);
     const sp = s.sups[p.pid];
@@ -322,7 +324,7 @@ import { SPEEDS, clip, decision as decisionOf, describe as describeEvent, indexE
       let cls = "";
       if (taking && m.seq === taking.took) cls = "took";
       else if (taking && (taking.skipped || []).includes(m.seq)) cls = "skipped";
-      ol.append(el("li", {class: cls, "data-seq": String(m.seq)}, `${clip(m.text, 60)}  ← ${pidText(m.from)}`));
+      ol.append(el("li", {class: cls, "data-seq": String(m.seq)}, `${clip(m.text, 60)}  ← ${pidOf(m.from)}`));
     }
     inspector.append(el("h4", {}, `mailbox (${queue.length})`), queue.length ? ol : el("p", {class: "hint"}, "empty"));
   }

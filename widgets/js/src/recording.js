@@ -6,17 +6,26 @@
 // children it restarts after one failure); `describe(e, ix)` says what the event did, and
 // `markOf(e)` whether a timeline marks it (a crash, a restart, giving up).
 
-export const pidText = (n) => (n === null || n === undefined ? "—" : `<0.${n}.0>`);
+// A pid as the BEAM prints it, with its node (docs/distribution.md): `<0.N.0>` on the home
+// node, `<K.N.0>` on the K-th node started. Events keep pids as bare numbers; `nodes`
+// ({pid number: node}, only other nodes' processes) says where each lives, as
+// runtime/recording.py's pid_text does; ix.nodes from indexEvents is one.
+export const pidText = (n, nodes) =>
+  (n === null || n === undefined ? "—" : `<${(nodes && nodes[n]) || 0}.${n}.0>`);
 export const clip = (s, n) => (s && s.length > n ? s.slice(0, n - 1) + "…" : s || "");
 export const abnormal = (r) => !!r && !["normal", "shutdown", "killed"].includes(r) && !r.startsWith("('shutdown'");
 
-// {messages: [{seq, from, to, text, direct, lost}], bySeq: Map(seq -> message),
-//  groups: Map(seq of a restart -> {ids: [child ids], failed})}
-export function indexEvents(events) {
+// {bySeq: Map(seq -> message {seq, from, to, text, direct, lost}),
+//  groups: Map(seq of a restart -> {ids: [child ids], failed}),
+//  nodes: {pid number: node} for other nodes' processes: `known` (what the caller knows,
+//  e.g. the baseline's or the moment's) and the spawn/exists/exit events' own `node`}
+export function indexEvents(events, known) {
   const bySeq = new Map();
   const groups = new Map();
   const open = new Map();           // supervisor pid -> the group being filled
+  const nodes = Object.assign({}, known || {});
   for (const e of events) {
+    if (e.node && (e.kind === "spawn" || e.kind === "exists" || e.kind === "exit")) nodes[e.pid] = e.node;
     if (e.kind === "send") {
       bySeq.set(e.seq, { seq: e.seq, from: e.other, to: e.pid, text: e.text, direct: e.direct || e.lost, lost: e.lost });
     } else if (e.kind === "sup") {
@@ -30,7 +39,7 @@ export function indexEvents(events) {
       }
     }
   }
-  return { bySeq, groups };
+  return { bySeq, groups, nodes };
 }
 
 // a supervisor's decision as one group: "one_for_all: b failed, restarting a, b, c — 1/3 in 5 s"
@@ -38,7 +47,7 @@ export function decision(e, ix) {
   const g = ix.groups.get(e.seq), d = e.details || {};
   if (!g || g.ids.length < 2) return e.text;
   const win = d.restarts_in_window !== undefined ? ` — ${d.restarts_in_window}/${d.max_restarts} in ${d.max_seconds} s` : "";
-  return `${d.strategy}: ${g.failed} failed, restarting ${g.ids.join(", ")}${win} (now ${d.child_id} → ${pidText(d.new_pid)})`;
+  return `${d.strategy}: ${g.failed} failed, restarting ${g.ids.join(", ")}${win} (now ${d.child_id} → ${pidText(d.new_pid, ix.nodes)})`;
 }
 
 // the decision text to spell out at this event, or null
@@ -48,7 +57,7 @@ export function decisionAt(e, ix) {
 }
 
 export function markOf(e) {
-  if (e.kind === "exit" && abnormal(e.reason)) return { cls: "crash", label: `${pidText(e.pid)} crashed: ${e.reason}` };
+  if (e.kind === "exit" && abnormal(e.reason)) return { cls: "crash", label: `${pidText(e.pid, {[e.pid]: e.node})} crashed: ${e.reason}` };
   if (e.kind === "sup" && e.event === "restart") return { cls: "restart", label: e.text };
   if (e.kind === "sup" && e.event === "escalate") return { cls: "giveup", label: e.text };
   return null;
@@ -56,9 +65,11 @@ export function markOf(e) {
 
 export function describe(e, ix) {
   if (!e) return "Start of the recording: the processes alive then.";
-  const p = pidText(e.pid), o = pidText(e.other);
+  const nodes = (ix && ix.nodes) || {};
+  if (e.node && (e.kind === "spawn" || e.kind === "exists" || e.kind === "exit")) nodes[e.pid] = e.node;
+  const p = pidText(e.pid, nodes), o = pidText(e.other, nodes);
   switch (e.kind) {
-    case "spawn": return e.parent === null ? `${p} started (${e.call})` : `${pidText(e.parent)} spawned ${p} (${e.call})`;
+    case "spawn": return e.parent === null ? `${p} started (${e.call})` : `${pidText(e.parent, nodes)} spawned ${p} (${e.call})`;
     case "exists": return `${p} (${e.call}) was alive when recording started`;
     case "exit": return `${p} exited: ${e.reason}`;
     case "link": return `${p} linked to ${o}`;
@@ -92,7 +103,7 @@ export function describe(e, ix) {
       if (e.event === "restart") return `${p} ${decision(e, ix)}`;
       if (e.text) return `${p} ${e.text}`;
       const d = e.details || {};
-      return `${p} supervisor: ${e.event.replace("_", " ")} ${d.child_id !== undefined ? d.child_id : ""} ${e.other !== null && e.other !== undefined ? pidText(e.other) : ""}${d.reason ? " (" + d.reason + ")" : ""}`;
+      return `${p} supervisor: ${e.event.replace("_", " ")} ${d.child_id !== undefined ? d.child_id : ""} ${e.other !== null && e.other !== undefined ? o : ""}${d.reason ? " (" + d.reason + ")" : ""}`;
     }
     default: return `${e.kind} ${p}`;
   }

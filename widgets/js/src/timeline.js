@@ -201,7 +201,7 @@ export function attachTimeline({ model, root, send, onLarge }) {
         ? ` · ${(m.t - m.t0).toFixed(3)} s in` : "";
       if (!waiting) pos.textContent = `event ${a} of ${t.first}..${t.last}${tt}`;
       const e = m.event && m.event.seq === a ? m.event : null;
-      const ix = indexEvents(m.events || []);
+      const ix = indexEvents(m.events || [], m.nodes);     // nodes: other nodes' pids (<K.N.0>)
       what.textContent = e ? describe(e, ix) : (a < t.first ? describe(null, ix) : `event ${a}`);
       what.className = `bl-what ${e ? "bl-kind-" + e.kind : ""}`;
       decision.textContent = decisionAt(e, ix) || "";
