@@ -136,7 +136,6 @@ _FREE = frozenset({bool, _NONE, Pid, Ref})     # kept by reference: no bytes of 
 _BIG = 1 << 62
 _STR_EVENT = EVENT_BYTES + 49       # an event holding a string: plus its length
 _INT_EVENT = EVENT_BYTES + 28
-_TUPLE, _OTHER = -2, -3               # deliver's markers: a tuple, another term, to check next
 
 
 def _tuple_cost(x, depth: int) -> int:
@@ -399,9 +398,7 @@ class Recorder:
         frm = cur.pid.id if cur is not None else None
         how = None
         t = type(msg)
-        if t is str:                                        # the commonest: a short string
-            size = _STR_EVENT + len(msg) if len(msg) <= MAX_STR else -1
-        elif t is tuple:
+        if t is tuple:
             if len(msg) == 3 and msg[0] == "$gen_call":     # (tag, (pid, ref), request)
                 msg = msg[2]        # kept: the request (the rest is the sender and a ref)
                 how = "call"
@@ -411,13 +408,9 @@ class Recorder:
                 who = msg[1] if msg[0] == "EXIT" else (msg[3] if len(msg) == 5 else None)
                 if type(who) is Pid:
                     frm = who.id
-            if t is str:
-                size = _STR_EVENT + len(msg) if len(msg) <= MAX_STR else -1
-            else:
-                size = _TUPLE if t is tuple else _OTHER
-        else:
-            size = _OTHER
-        if size == _TUPLE:
+        if t is str:
+            size = _STR_EVENT + len(msg) if len(msg) <= MAX_STR else -1
+        elif t is tuple:
             if msg is self._kept:
                 size = self._kept_size
             else:
@@ -425,15 +418,14 @@ class Recorder:
                 if size >= 0:
                     size += EVENT_BYTES
                     self._kept, self._kept_size = msg, size
-        elif size == _OTHER:
-            if t is int:
-                size = _INT_EVENT if -_BIG < msg < _BIG else -1
-            elif t in _FREE:
-                size = EVENT_BYTES
-            else:
-                size = _small(msg)
-                if size >= 0:
-                    size += EVENT_BYTES
+        elif t is int:
+            size = _INT_EVENT if -_BIG < msg < _BIG else -1
+        elif t in _FREE:
+            size = EVENT_BYTES
+        else:
+            size = _small(msg)
+            if size >= 0:
+                size += EVENT_BYTES
         if size < 0:
             msg, size = preview(msg)
             size += EVENT_BYTES
