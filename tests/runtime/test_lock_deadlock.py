@@ -88,11 +88,13 @@ STUCK_ON_A_THREADS_LOCK = textwrap.dedent("""
 
     def waiter(parent):
         send(parent, "about to wait")
+        threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()   # Ctrl-C, soon
         with lock:
             pass
 
     def main():
-        threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()   # Ctrl-C
+        # (the Ctrl-C is timed from the waiter: timed from here, under load it came before the
+        # waiter ran, and main alone was interrupted)
         spawn(waiter, self())
         receive("about to wait")      # the waiter blocks the thread from here on
         receive()
@@ -108,7 +110,7 @@ def test_an_interrupt_frees_the_thread_from_a_process_stuck_in_acquire(tmp_path)
     done = run_script(tmp_path, STUCK_ON_A_THREADS_LOCK)
     assert "MAIN INTERRUPTED" in done.stdout, done.stdout + done.stderr[-3000:]
     assert "Wedged: interrupted: <0.2.0> (__main__.waiter) was blocked" in done.stderr
-    assert "locks.py:11 in waiter" in done.stderr
+    assert "locks.py:12 in waiter" in done.stderr
 
 
 def test_a_lock_held_only_briefly_is_not_a_deadlock():
