@@ -45,6 +45,8 @@ def _say(text):
 
 
 def _extensions():
+    if not COMPILED:
+        return []       # none pays for now: see runtime/_accel.py
     if os.environ.get("BEAMLAB_PURE_PYTHON", "") not in ("", "0"):
         _say("BEAMLAB_PURE_PYTHON is set: installing the pure-Python runtime only")
         return []

@@ -32,8 +32,16 @@ import types
 __all__ = ["accelerated", "swap", "framed", "COMPILED", "PURE_ENV", "MANIFEST"]
 
 PURE_ENV = "BEAMLAB_PURE_PYTHON"
-# The modules setup.py compiles (runtime/<name>.py -> beamlab.runtime._cy_<name>).
-COMPILED = ("_core", "_driver", "_receive", "messages")
+# The modules setup.py compiles (runtime/<name>.py -> beamlab.runtime._cy_<name>): none.
+# Compiled as they are (untyped), _core, _driver, _receive and messages all passed the
+# suite, and were slower: ring 8.4 µs/hop compiled vs 6.2 pure, call 18.0 vs 14.8, spawn
+# 55.8 vs 46.5 (CPU time, 8 alternated runs, load 3-6; callgrind: ring +12% instructions).
+# Python 3.11 specializes the attribute reads and inlines the Python-to-Python calls these
+# modules are made of; compiled, each call is a C call, and every C frame under a switch is
+# stack that greenlet saves and restores. Each alone was no faster either (_core slowest).
+# Naming a module here builds it again (with Cython in the build, see setup.py) and swaps
+# it in; it would take cdef classes typed in .pxd files beside the .py to pay.
+COMPILED = ()
 # Written by setup.py beside the compiled modules: {name: sha256 of the .py it was built from}
 MANIFEST = "_accel_build.json"
 _PREFIX = "_cy_"
@@ -45,7 +53,7 @@ _manifests: dict[str, dict] = {}
 def accelerated() -> dict[str, str]:
     """Which of the runtime's compilable modules run compiled: {module: "compiled" or why not}.
 
-        >>> beamlab.runtime.accelerated()
+        >>> beamlab.runtime.accelerated()      # {} while COMPILED names no module
         {'_driver': 'compiled', '_receive': 'compiled'}
 
     Not an OTP concept: it answers "is the optional C build in use?" (see
@@ -62,8 +70,9 @@ def swap(name: str) -> None:
     Called on the last line of each compiled module's .py; the twin calls it too
     (with its own name) and nothing happens."""
     package, _, short = name.rpartition(".")
-    if short.startswith(_PREFIX):
-        return                  # the twin itself, running the same last line
+    if short.startswith(_PREFIX) or short not in COMPILED:
+        return                  # the twin itself, running the same last line; or not (any
+                                # longer) one to compile, whatever an old build left behind
     why = _why_pure(package, short, sys.modules[name])
     if why is not None:
         _status[short] = why
