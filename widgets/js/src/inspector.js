@@ -32,7 +32,33 @@ function section(title, items, empty) {
   return h("details", { class: "bl-section", open: "" }, h("summary", {}, title), body);
 }
 
+// The sections the user closed stay closed while the inspector is redrawn (every update,
+// and in a new view: inspectorState/restoreInspector), keyed by their title before any ":".
+const sectionKey = (d) => (d.querySelector("summary")?.textContent || "").split(":")[0].trim();
+
+function keepSections(root) {
+  const closed = root.__blClosed || (root.__blClosed = new Set());
+  for (const d of root.querySelectorAll("details.bl-section")) {
+    const key = sectionKey(d);
+    if (closed.has(key)) d.open = false;
+    d.addEventListener("toggle", () => { if (d.open) closed.delete(key); else closed.add(key); });
+  }
+}
+
+export const inspectorState = (root) => ({ closed: [...(root.__blClosed || [])], top: root.scrollTop });
+
+export function restoreInspector(root, s) {
+  if (!s) return;
+  root.__blClosed = new Set(s.closed || []);
+  for (const d of root.querySelectorAll("details.bl-section")) if (root.__blClosed.has(sectionKey(d))) d.open = false;
+}
+
 export function renderInspector(root, data, send) {
+  renderInspectorBody(root, data, send);
+  keepSections(root);
+}
+
+function renderInspectorBody(root, data, send) {
   root.replaceChildren();
   if (!data || !data.pid) {
     root.append(h("div", { class: "bl-hint" }, "Click a process to inspect it and act on it."));
@@ -84,6 +110,16 @@ const NOTICE_LOG = 8;
 
 const hhmmss = (d) => d.toTimeString().slice(0, 8);
 
+// A notice area's log (and whether its "earlier events" are open), for a new view.
+export const noticeState = (el) => ({ log: el.__blLog || [], seq: el.__blSeq, open: !!el.__blOpen });
+
+export function restoreNotice(el, s) {
+  if (!s) return;
+  el.__blLog = s.log.slice();
+  el.__blSeq = s.seq;
+  el.__blOpen = s.open;
+}
+
 export function renderNotice(el, notice) {
   const log = el.__blLog || (el.__blLog = []);
   if (notice && notice.text && notice.seq !== el.__blSeq) {
@@ -106,9 +142,11 @@ export function renderNotice(el, notice) {
   }
   const past = fresh ? older : log;
   if (past.length) {
-    el.append(h("details", { class: "bl-events", "data-testid": "beamlab-events" },
+    const events = h("details", { class: "bl-events", "data-testid": "beamlab-events", open: el.__blOpen ? "" : null },
       h("summary", {}, `earlier events (${past.length})`),
       h("ul", { class: "bl-list" }, past.map((e) => h("li", { class: `bl-event-${e.level}` },
-        h("span", { class: "bl-time" }, hhmmss(e.at)), " ", e.text)))));
+        h("span", { class: "bl-time" }, hhmmss(e.at)), " ", e.text))));
+    events.addEventListener("toggle", () => { el.__blOpen = events.open; });
+    el.append(events);
   }
 }

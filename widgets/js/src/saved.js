@@ -14,6 +14,8 @@
 // Both reach JupyterLab through the widget manager's document context (the notebook the
 // view lives in); elsewhere (VS Code, Voilà) they quietly do nothing.
 
+import { aboutToRedraw } from "./views.js";
+
 const GONE_STATES = new Set(["restarting", "autorestarting", "dead"]);
 
 export function hideRule(sid) {
@@ -35,9 +37,14 @@ function textOf(value) {
   return Array.isArray(value) ? value.join("") : (typeof value === "string" ? value : "");
 }
 
-// Put `part` in place of the part `sid` in every output of the notebook that holds it;
-// returns how many outputs changed.
-export function writeSavedPicture(notebookModel, sid, part) {
+// A part's caption says when it was saved; two parts that differ only there are the same
+// picture (an idle notebook's autosave must not rewrite, and so redraw, its widgets).
+const unstamped = (s) => s.replace(/\(saved [^;()]*;/g, "(saved;");
+
+// Put `part` in place of the part `sid` in every output of the notebook that holds it,
+// unless that output already shows the same picture; `before()` is called once, just
+// before the first output is rewritten. Returns how many outputs changed.
+export function writeSavedPicture(notebookModel, sid, part, before) {
   const cells = notebookModel && notebookModel.cells;
   if (!cells) return 0;
   const open = `<!--bl:${sid}-->`;
@@ -52,8 +59,9 @@ export function writeSavedPicture(notebookModel, sid, part) {
       const a = html.indexOf(open);
       const b = html.indexOf(close, a);
       if (a < 0 || b < 0) continue;
+      if (unstamped(html.slice(a, b + close.length)) === unstamped(part)) continue;
       const next = html.slice(0, a) + part + html.slice(b + close.length);
-      if (next === html) continue;
+      if (n === 0 && before) before();
       outputs.set(j, { output_type: "display_data", metadata: out.metadata || {},
                        data: { ...out.data, "text/html": next } });
       n += 1;
@@ -84,7 +92,9 @@ export function attachToNotebook({ model, el, picture, onGone }) {
       if (state !== "started" || !sid) return;
       try {
         const pic = picture();
-        if (pic) writeSavedPicture(context.model, sid, partHtml(sid, pic.caption, pic.body));
+        // rewriting the output makes JupyterLab draw it again: a new view, which takes
+        // this one's UI state (views.js keepAcrossRedraw)
+        if (pic) writeSavedPicture(context.model, sid, partHtml(sid, pic.caption, pic.body), () => aboutToRedraw(model));
       } catch (err) {
         console.warn("beamlab: could not keep the saved picture current", err);
       }

@@ -10,10 +10,10 @@
 // notice. The saved notebook's picture is this SVG, written when the notebook is saved
 // (saved.js); views.js tells Python whether the diagram is on screen at all.
 import css from "./style.css";
-import { h, renderNotice } from "./inspector.js";
+import { h, noticeState, renderNotice, restoreNotice } from "./inspector.js";
 import { attachToNotebook } from "./saved.js";
 import { attachTimeline } from "./timeline.js";
-import { reportVisibility } from "./views.js";
+import { keepAcrossRedraw, reportVisibility, restoreScroll, scrollOf } from "./views.js";
 
 const SVGNS = "http://www.w3.org/2000/svg";
 const COL = 170, ROW = 26, TOP = 46, LEFT = 70, QROW = 16;
@@ -44,7 +44,15 @@ function render({ model, el }) {
   const box = h("div", { class: "bl-canvas bl-seq", style: "max-height:480px", "data-testid": "beamlab-sequence" });
   const root = h("div", { class: "beamlab-w beamlab-sequence" },
     h("div", { class: "bl-top" }, title, status, pause, clear), gone, notice, box);
-  const timeline = attachTimeline({ model, root, send, onLarge: () => schedule() });
+  // a save redraws this output as a new view: it goes on where this one was (views.js)
+  const { taken, forget } = keepAcrossRedraw({
+    model, el,
+    state: () => ({ timeline: timeline.state(), notice: noticeState(notice), box: scrollOf(box) }),
+    retire: () => cleanup(),
+  });
+  restoreNotice(notice, taken?.notice);
+  if (taken?.notice) renderNotice(notice, null);
+  const timeline = attachTimeline({ model, root, send, onLarge: () => schedule(), restored: taken?.timeline });
   root.insertBefore(timeline.el, box);
   el.append(root);
   pause.addEventListener("click", () => { model.set("paused", !model.get("paused")); model.save_changes(); });
@@ -153,6 +161,7 @@ function render({ model, el }) {
   const schedule = () => { if (frame === null) frame = requestAnimationFrame(draw); };
   for (const t of ["participants", "events", "paused", "dropped", "title", "moment", "at"]) model.on(`change:${t}`, schedule);
   draw();
+  restoreScroll(box, taken?.box);
 
   // The picture a saved notebook keeps: the diagram as drawn now.
   function picture() {
@@ -174,11 +183,16 @@ function render({ model, el }) {
     },
   });
   const hideView = reportVisibility({ model, el, canSend: () => !kernelGone });
-  return () => {
+  let disposed = false;
+  function cleanup() {
+    if (disposed) return;
+    disposed = true;
+    forget();
     if (frame !== null) cancelAnimationFrame(frame);
     model.off("msg:custom", onMsg);
     timeline.dispose(); hideView(); detach();
-  };
+  }
+  return cleanup;
 }
 
 export default { render };

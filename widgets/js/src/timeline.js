@@ -19,7 +19,9 @@ const ANSWER_MS = 5000;     // a scrub not answered by then is given up on
 // again (JupyterLab re-renders an output, e.g. when the notebook is saved) keeps them.
 const PRESENTER = new Map();
 
-export function attachTimeline({ model, root, send, onLarge }) {
+// `restored`: the state() of the view this one replaces (views.js keepAcrossRedraw), so a
+// playing timeline plays on and full screen stays (as far as the browser allows).
+export function attachTimeline({ model, root, send, onLarge, restored }) {
   const btn = (action, text, title) => h("button", { class: `bl-btn bl-tl-${action}`, "data-action": action, title }, text);
   const live = btn("live", "● Live", "back to now (the live picture)");
   const first = btn("first", "«", "first event (Home)");
@@ -43,8 +45,8 @@ export function attachTimeline({ model, root, send, onLarge }) {
   const sid = model.get("static_id") || "";
   const kept = PRESENTER.get(sid) || {};
   const keep = () => { if (sid) PRESENTER.set(sid, { speedIdx, large: root.classList.contains("bl-large") }); };
-  let speedIdx = kept.speedIdx ?? 3;
-  if (kept.large) root.classList.add("bl-large");
+  let speedIdx = restored?.speedIdx ?? kept.speedIdx ?? 3;
+  if (restored ? restored.large : kept.large) root.classList.add("bl-large");
   let timer = null;
   let waiting = false;
   let pending;               // the seq to ask for once the current request is answered
@@ -218,10 +220,19 @@ export function attachTimeline({ model, root, send, onLarge }) {
   model.on("change:moment", show);
   model.on("msg:custom", onMsg);
   onTimeline();
+  if (restored?.full) {
+    // the old view left full screen with the page; the class still fills the window, and
+    // the browser's full screen comes back if it allows it without a click (Ctrl+S does)
+    root.classList.add("bl-full");
+    try { if (root.requestFullscreen) root.requestFullscreen().catch(() => {}); } catch (_) { /* no API */ }
+  }
+  if (restored?.playing && tl().last !== undefined && at() !== -1 && cursor() < tl().last) startPlay();
 
   return {
     el: bar,
     large: () => root.classList.contains("bl-large"),
+    state: () => ({ playing: timer !== null, speedIdx, large: root.classList.contains("bl-large"),
+                    full: root.classList.contains("bl-full") }),
     dispose() {
       stop();
       clearTimeout(waitTimer);

@@ -9,10 +9,10 @@
 // at that moment touched; an exit signal's link is drawn red, a message's blue.
 import { instance } from "@viz-js/viz";
 import css from "./style.css";
-import { h, renderInspector, renderNotice } from "./inspector.js";
+import { h, inspectorState, noticeState, renderInspector, renderNotice, restoreInspector, restoreNotice } from "./inspector.js";
 import { attachToNotebook } from "./saved.js";
 import { attachTimeline } from "./timeline.js";
-import { reportVisibility } from "./views.js";
+import { keepAcrossRedraw, reportVisibility, restoreScroll, scrollOf } from "./views.js";
 
 // Graphviz sizes are in points; at 100 % the labels (10 pt) are 13.3 px, as body text.
 // A tree wider than its panel shrinks to fit down to MIN_SCALE (labels about 9 px);
@@ -51,7 +51,17 @@ function render({ model, el }) {
   const root = h("div", { class: "beamlab-w beamlab-tree" },
     h("div", { class: "bl-top" }, title, status, legend), gone, notice,
     h("div", { class: "bl-body" }, canvas, inspector));
-  const timeline = attachTimeline({ model, root, send: (msg) => send(msg), onLarge: () => { lastDraw = 0; draw(); } });
+  // a save redraws this output as a new view: it goes on where this one was (views.js)
+  const { taken, forget } = keepAcrossRedraw({
+    model, el,
+    state: () => ({ timeline: timeline.state(), notice: noticeState(notice), inspector: inspectorState(inspector),
+                    canvas: scrollOf(canvas) }),
+    retire: () => cleanup(),
+  });
+  restoreNotice(notice, taken?.notice);
+  restoreInspector(inspector, taken?.inspector);
+  const timeline = attachTimeline({ model, root, send: (msg) => send(msg), onLarge: () => { lastDraw = 0; draw(); },
+                                    restored: taken?.timeline });
   root.insertBefore(timeline.el, root.querySelector(".bl-body"));
   el.append(root);
 
@@ -100,6 +110,10 @@ function render({ model, el }) {
     }
     canvas.replaceChildren(svg);
     fitLabels(svg);
+    if (drawn === 0) {
+      restoreScroll(canvas, taken?.canvas);
+      if (taken?.inspector) inspector.scrollTop = taken.inspector.top;
+    }
     drawn += 1;
     canvas.setAttribute("data-revision", String(model.get("revision")));
     markSelected();
@@ -206,7 +220,11 @@ function render({ model, el }) {
     },
   });
   const hideView = reportVisibility({ model, el, canSend: () => !kernelGone });
-  return () => { alive = false; timeline.dispose(); hideView(); detach(); if (timer !== null) clearTimeout(timer); };
+  function cleanup() {
+    if (!alive) return;
+    alive = false; forget(); timeline.dispose(); hideView(); detach(); if (timer !== null) clearTimeout(timer);
+  }
+  return cleanup;
 }
 
 export default { render };
