@@ -73,8 +73,13 @@ def run_otp(timeout: float = 120, distributed: bool = False) -> dict[str, dict[s
         traces = {"erlang": parse(erl), "elixir": parse(ex)}
         if distributed:
             dmods = ", ".join(f'"{p.stem}"' for p in sorted(ERLANG.glob("dsc_*.erl")))
-            dist = _run(["erl", "-sname", "main", "+S", "1", "-noshell", "-pa", out, "-eval",
-                         f"oracle_dist:main([{dmods}])"], "erl -sname main (distributed)",
-                        timeout)
+            epmd_was_up = subprocess.run(["epmd", "-names"], capture_output=True).returncode == 0
+            try:
+                dist = _run(["erl", "-sname", "main", "+S", "1", "-noshell", "-pa", out, "-eval",
+                             f"oracle_dist:main([{dmods}])"], "erl -sname main (distributed)",
+                            timeout)
+            finally:
+                if not epmd_was_up:     # erl started the port mapper daemon: leave none behind
+                    subprocess.run(["epmd", "-kill"], capture_output=True)
             traces["erlang_distributed"] = parse(dist)
     return traces
