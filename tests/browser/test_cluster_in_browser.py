@@ -72,6 +72,8 @@ def test_cutting_and_healing_a_connection_from_the_cluster_view(lab, page):
     remote_pid = remote.split("remote worker", 1)[1].strip().split()[0]
     b_box = '.beamlab-cluster [data-testid="beamlab-node"][data-node="b@lab"]'
     page.wait_for_selector(f"{b_box} >> text={remote_pid}", timeout=30_000)
+    # a widget no view shows sends nothing: bring the lanes on screen, as a reader scrolls
+    page.locator(LANES).scroll_into_view_if_needed()
     page.wait_for_function(f"() => document.querySelectorAll('{LANES} g[data-kind=\"msg\"]').length >= 2",
                            timeout=30_000)
 

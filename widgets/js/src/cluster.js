@@ -6,9 +6,9 @@
 // Everything is drawn as SVG with its colours and fonts in attributes, so the picture a
 // saved notebook keeps (its outerHTML) looks the same without this stylesheet.
 import css from "./style.css";
-import { h, renderNotice } from "./inspector.js";
+import { h, noticeState, renderNotice, restoreNotice } from "./inspector.js";
 import { attachToNotebook } from "./saved.js";
-import { reportVisibility } from "./views.js";
+import { keepAcrossRedraw, reportVisibility, restoreScroll, scrollOf } from "./views.js";
 
 const SVGNS = "http://www.w3.org/2000/svg";
 const FONT = "system-ui, -apple-system, 'Segoe UI', sans-serif";
@@ -89,6 +89,13 @@ function render({ model, el }) {
   const root = h("div", { class: "beamlab-w beamlab-cluster", "data-testid": "beamlab-cluster" },
     h("div", { class: "bl-top" }, title, status, legend), gone, notice, map, lanesHead, laneHeads, lanes);
   el.append(root);
+  // a save redraws this output as a new view: it goes on where this one was (views.js)
+  const { taken, forget } = keepAcrossRedraw({
+    model, el,
+    state: () => ({ notice: noticeState(notice), map: scrollOf(map), lanes: scrollOf(lanes) }),
+    retire: () => cleanup(),
+  });
+  restoreNotice(notice, taken?.notice);
 
   let kernelGone = false;
   const send = (msg) => { if (!kernelGone) model.send(msg); };
@@ -313,7 +320,15 @@ function render({ model, el }) {
     },
   });
   const hideView = reportVisibility({ model, el, canSend: () => !kernelGone });
-  return () => { hideView(); detach(); if (resize) resize.disconnect(); if (frame !== null) cancelAnimationFrame(frame); };
+  restoreScroll(map, taken?.map);
+  restoreScroll(lanes, taken?.lanes);
+  let disposed = false;
+  function cleanup() {
+    if (disposed) return;
+    disposed = true;
+    forget(); hideView(); detach(); if (resize) resize.disconnect(); if (frame !== null) cancelAnimationFrame(frame);
+  }
+  return cleanup;
 }
 
 export default { render };
