@@ -45,7 +45,7 @@ def _is_pid(x) -> bool:
     return type(x).__name__ == "Pid"
 
 
-def behaviour_status(runtime, pid) -> dict | None:
+def behaviour_status(runtime, pid, info: dict | None = None) -> dict | None:
     """What the process's behaviour reports (`format_status()`, read from outside), or None.
 
     For a Supervisor that is {"behaviour", "strategy", "intensity", "period",
@@ -66,7 +66,7 @@ def behaviour_status(runtime, pid) -> dict | None:
         except Exception:
             return None
         return status if isinstance(status, dict) else None
-    info = runtime.process_info(pid)
+    info = info if info is not None else runtime.process_info(pid)
     state = (info or {}).get("state")
     return state if isinstance(state, dict) else None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 __all__ = ["current_runtime", "behaviour_status", "exit_signal", "trace_sends", "in_scheduler", "telemetry_of", "pid_text", "safe_repr"]
 
+from beamlab.runtime.chaos import behaviour_status  # format_status() read from outside: one reader
 from beamlab.runtime.messages import preview
 
 
@@ -72,33 +73,6 @@ def telemetry_of(runtime):
     if table is None:
         raise RuntimeError(f"{runtime!r} has no telemetry table")
     return table
-
-
-def behaviour_status(runtime, pid, info: dict | None = None) -> dict | None:
-    """What the process's behaviour hook reports (`format_status()`), or None.
-
-    For a Supervisor that is {"behaviour", "strategy", "intensity", "period",
-    "children": [{id, pid, restart, shutdown, type}], "restarts": [times]}.
-    Erlang's counterpart is `sys:get_status/1`.
-    """
-    get = getattr(runtime, "get_status", None)
-    if callable(get):
-        return get(pid)
-    table = getattr(runtime, "_table", None)
-    if table is not None:                 # read the hook from outside, as introspection does
-        proc = table.get(pid.id)
-        hook = getattr(proc, "reactor", None) if proc is not None else None
-        fmt = getattr(hook, "format_status", None)
-        if fmt is None:
-            return None
-        try:
-            status = fmt()
-        except Exception:
-            return None
-        return status if isinstance(status, dict) else None
-    info = info if info is not None else runtime.process_info(pid)
-    state = (info or {}).get("state")
-    return state if isinstance(state, dict) else None
 
 
 def trace_sends(runtime, fn, traced_only: bool = False):
