@@ -3,14 +3,17 @@
 How this works (deterministic.py has the whole story): `_Determinism` is what a
 deterministic run adds to its runtime (`rt._det`): its generator, the work meter,
 and the refusal of other threads. The meter counts one reduction per function
-call and one per line run in user code (preempt.py's `frame_kind`; `counted`), in closure
-cells (`left` in the slice under way, `work()` = all counted so far, which the
-VirtualClock reads). When a slice is used up at a line that is a safe point, the
-running process is switched out (`_switch_out`) to the back of the run queue,
-through the driving loop. Two meters: a trace function (`sys.settrace`, Python
-3.11: every instruction runs in the eval loop's tracing mode while it is set) and
-`sys.monitoring` (3.12+: PY_START and LINE events, DISABLEd for other code after
-its first event, so the runtime runs at full speed).
+call and one per line run in user code (preempt.py's `frame_kind`; `counted`): `left`,
+what the slice under way has left, in a closure cell of the front end that counts
+(the cheapest thing to count down on every line), and `_Slices`, the one account
+both front ends keep the rest in (`until`: `work()` = all counted so far = `until -
+left`, which the VirtualClock reads; what a used-up slice leads to). When a slice is
+used up at a line that is a safe point, the running process is switched out
+(`_switch_out`) to the back of the run queue, through the driving loop. Two front
+ends: a trace function (`sys.settrace`, Python 3.11: every instruction runs in the
+eval loop's tracing mode while it is set) and `sys.monitoring` (3.12+: PY_START and
+LINE events, DISABLEd for other code after its first event, so the runtime runs at
+full speed).
 """
 
 from __future__ import annotations
@@ -113,21 +116,52 @@ class _Determinism:
             sys.settrace(self.trace)
 
 
-def _work_meter(det):
-    """(trace function, work()) for `sys.settrace`: counts reductions, preempts at slice ends.
+class _Slices:
+    """The slices of a deterministic run, as both front ends count them: each keeps only
+    `left` (what the slice under way has left) in a closure cell of its own, and calls
+    `end(left, frame)` when it is used up; everything else is here, once.
 
-    The counter lives in closure cells: `left` is what the slice under way has left,
-    `work()` = reductions counted so far = `base + granted - left`."""
-    rt = det.rt
+    Reductions counted so far: `until - left` (`until`: the count at which the slice
+    under way is used up)."""
+
+    __slots__ = ("det", "until", "seen")
+
+    def __init__(self, det):
+        self.det = det
+        self.until = 0          # reductions counted once the slice under way is used up
+        self.seen = -1          # rt._switches when the slice under way was granted
+
+    def end(self, left: int, frame):
+        """The slice under way is used up (`left` <= 0, at `frame`): (the next slice's
+        length, the process to switch out now, else None). With a process, the front end
+        sets its `left` to the length given (0) before it switches that process out."""
+        done = self.until - left
+        rt = self.det.rt
+        sw = rt._switches
+        proc = rt.current
+        if sw != self.seen or proc is None:
+            # switched in since this slice began: a whole slice of its own first
+            self.seen = sw
+            grant = self.det.draw_slice()
+            proc = None
+        elif greenlet.getcurrent() is not proc.greenlet or not is_safe_point(frame):
+            grant = _RETRY              # inside a library call: ask again a few lines on
+            proc = None
+        else:
+            grant = 0                   # the next line of whoever runs next starts a slice
+        self.until = done + grant
+        return grant, proc
+
+
+def _work_meter(det):
+    """(trace function, work()) for `sys.settrace`: counts reductions, preempts at slice ends
+    (`_Slices`)."""
     known = _counted
-    getcurrent = greenlet.getcurrent
     settrace = sys.settrace
     call_tracing = sys.call_tracing
     hand_over = sys.version_info < (3, 12)      # 3.12+ keeps no tracing flag per C frame
+    slices = _Slices(det)
     left = 0          # reductions left in the slice under way
-    granted = 0       # the slice under way's length
-    base = 0          # reductions counted in the slices before it
-    seen = -1         # rt._switches when the slice under way was granted
 
     def local(frame, event, arg):
         nonlocal left
@@ -138,13 +172,9 @@ def _work_meter(det):
         return local
 
     def local_ops(frame, event, arg):
-        # a frame with a one-instruction loop: its opcodes count (no line event comes)
+        # a frame with a one-instruction loop: its jumps back count too (no line event comes)
         nonlocal left
-        if event == "opcode" and frame.f_code.co_code[frame.f_lasti] in _JUMPS_BACK:
-            left -= 1
-            if left <= 0:
-                slice_end(frame)
-        elif event == "line":
+        if event == "line" or (event == "opcode" and frame.f_code.co_code[frame.f_lasti] in _JUMPS_BACK):
             left -= 1
             if left <= 0:
                 slice_end(frame)
@@ -165,23 +195,13 @@ def _work_meter(det):
         return None
 
     def work() -> int:
-        return base + granted - left
+        return slices.until - left
 
     def slice_end(frame) -> None:
-        nonlocal left, granted, base, seen
-        base += granted - left
-        sw = rt._switches
-        proc = rt.current
-        if sw != seen or proc is None:
-            # switched in since this slice began: a whole slice of its own first
-            seen = sw
-            granted = left = det.draw_slice()
-            return
-        if getcurrent() is not proc.greenlet or not is_safe_point(frame):
-            granted = left = _RETRY     # inside a library call: ask again a few lines on
-            return
-        granted = left = 0              # the next line of whoever runs next starts a slice
-        call_tracing(switch_out, (proc, frame))
+        nonlocal left
+        left, proc = slices.end(left, frame)
+        if proc is not None:
+            call_tracing(switch_out, (proc, frame))
 
     def switch_out(proc, frame) -> None:
         if hand_over:
@@ -208,17 +228,13 @@ def _monitor_meter(det):
         return None
     events = mon.events
     disable = mon.DISABLE
-    rt = det.rt
     known = _counted
     getframe = sys._getframe
     get_ident = threading.get_ident
     thread = det.thread
-    getcurrent = greenlet.getcurrent
     call_tracing = sys.call_tracing
-    left = 0
-    granted = 0
-    base = 0
-    seen = -1
+    slices = _Slices(det)
+    left = 0          # reductions left in the slice under way
     jumping: set = set()        # code objects with JUMP events on (see has_self_loop)
 
     def on_start(code, offset):
@@ -258,23 +274,14 @@ def _monitor_meter(det):
         return None
 
     def work() -> int:
-        return base + granted - left
+        return slices.until - left
 
     def slice_end(frame) -> None:
-        nonlocal left, granted, base, seen
-        base += granted - left
-        sw = rt._switches
-        proc = rt.current
-        if sw != seen or proc is None:
-            seen = sw
-            granted = left = det.draw_slice()
-            return
-        if getcurrent() is not proc.greenlet or not is_safe_point(frame):
-            granted = left = _RETRY
-            return
-        granted = left = 0
-        # call_tracing: the others run with events on (a callback runs with them off)
-        call_tracing(_switch_out, (det, proc, frame))
+        nonlocal left
+        left, proc = slices.end(left, frame)
+        if proc is not None:
+            # call_tracing: the others run with events on (a callback runs with them off)
+            call_tracing(_switch_out, (det, proc, frame))
 
     def start() -> None:
         mon.use_tool_id(tool, "beamlab deterministic run")
