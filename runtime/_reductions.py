@@ -3,14 +3,14 @@
 How this works (deterministic.py has the whole story): `_Determinism` is what a
 deterministic run adds to its runtime (`rt._det`): its generator, the work meter,
 and the refusal of other threads. The meter counts one reduction per function
-call and one per line run in user code (preempt.py's `frame_kind`; `counted`): `left`,
-what the slice under way has left, in a closure cell of the front end that counts
-(the cheapest thing to count down on every line), and `_Slices`, the one account
-both front ends keep the rest in (`until`: `work()` = all counted so far = `until -
-left`, which the VirtualClock reads; what a used-up slice leads to). When a slice is
-used up at a line that is a safe point, the running process is switched out
-(`_switch_out`) to the back of the run queue, through the driving loop. Two front
-ends: a trace function (`sys.settrace`, Python 3.11: every instruction runs in the
+call and one per line run in user code (preempt.py's `frame_kind`; `counted`). Two
+front ends count, and share one `_Slices` meter: a front end counts down `left`, the
+reductions the slice under way has left, in a closure cell (the cheapest thing to
+count down on every line), and calls the meter's `end` when it is used up; the
+meter keeps the rest (`work()` = all counted so far, which the VirtualClock reads)
+and reads and sets `left` through that cell. When a slice is used up at a line that
+is a safe point, the running process is switched out (`_switch_out`) to the back of
+the run queue, through the driving loop. The front ends: a trace function (`sys.settrace`, Python 3.11: every instruction runs in the
 eval loop's tracing mode while it is set) and `sys.monitoring` (3.12+: PY_START and
 LINE events, DISABLEd for other code after its first event, so the runtime runs at
 full speed).
@@ -19,6 +19,7 @@ full speed).
 from __future__ import annotations
 
 import dis
+import functools
 import os
 import sys
 import threading
@@ -117,25 +118,30 @@ class _Determinism:
 
 
 class _Slices:
-    """The slices of a deterministic run, as both front ends count them: each keeps only
-    `left` (what the slice under way has left) in a closure cell of its own, and calls
-    `end(left, frame)` when it is used up; everything else is here, once.
+    """The work meter both front ends share: the slices of a deterministic run.
 
-    Reductions counted so far: `until - left` (`until`: the count at which the slice
-    under way is used up)."""
+    A front end counts `left -= 1` per reduction in a closure cell of its own, and calls
+    `end(frame)` when `left` reaches 0; this reads and sets `left` through that cell
+    (`left_cell`). Reductions counted so far: `work()` = `until - left`, `until` being
+    the count at which the slice under way is used up. `switch(proc, frame)` switches
+    the running process out (the front end's way)."""
 
-    __slots__ = ("det", "until", "seen")
+    __slots__ = ("det", "left_cell", "switch", "until", "seen")
 
-    def __init__(self, det):
+    def __init__(self, det, left_cell, switch):
         self.det = det
-        self.until = 0          # reductions counted once the slice under way is used up
-        self.seen = -1          # rt._switches when the slice under way was granted
+        self.left_cell = left_cell      # the front end's `left`: reductions left in this slice
+        self.switch = switch
+        self.until = 0                  # reductions counted once the slice under way is used up
+        self.seen = -1                  # rt._switches when the slice under way was granted
 
-    def end(self, left: int, frame):
-        """The slice under way is used up (`left` <= 0, at `frame`): (the next slice's
-        length, the process to switch out now, else None). With a process, the front end
-        sets its `left` to the length given (0) before it switches that process out."""
-        done = self.until - left
+    def work(self) -> int:
+        return self.until - self.left_cell.cell_contents
+
+    def end(self, frame) -> None:
+        """The slice under way is used up (at `frame`): grant the next, or switch out."""
+        cell = self.left_cell
+        done = self.until - cell.cell_contents
         rt = self.det.rt
         sw = rt._switches
         proc = rt.current
@@ -143,14 +149,16 @@ class _Slices:
             # switched in since this slice began: a whole slice of its own first
             self.seen = sw
             grant = self.det.draw_slice()
-            proc = None
         elif greenlet.getcurrent() is not proc.greenlet or not is_safe_point(frame):
             grant = _RETRY              # inside a library call: ask again a few lines on
-            proc = None
         else:
             grant = 0                   # the next line of whoever runs next starts a slice
         self.until = done + grant
-        return grant, proc
+        cell.cell_contents = grant      # before switching out: the next process counts on from it
+        if not grant:
+            # call_tracing: the others run counted (a trace function or a sys.monitoring
+            # callback runs with tracing or events off)
+            sys.call_tracing(self.switch, (proc, frame))
 
 
 def _work_meter(det):
@@ -158,17 +166,15 @@ def _work_meter(det):
     (`_Slices`)."""
     known = _counted
     settrace = sys.settrace
-    call_tracing = sys.call_tracing
     hand_over = sys.version_info < (3, 12)      # 3.12+ keeps no tracing flag per C frame
-    slices = _Slices(det)
-    left = 0          # reductions left in the slice under way
+    left = 0          # reductions left in the slice under way (the meter's left_cell)
 
     def local(frame, event, arg):
         nonlocal left
         if event == "line":
             left -= 1
             if left <= 0:
-                slice_end(frame)
+                meter.end(frame)
         return local
 
     def local_ops(frame, event, arg):
@@ -177,7 +183,7 @@ def _work_meter(det):
         if event == "line" or (event == "opcode" and frame.f_code.co_code[frame.f_lasti] in _JUMPS_BACK):
             left -= 1
             if left <= 0:
-                slice_end(frame)
+                meter.end(frame)
         return local_ops
 
     def trace(frame, event, arg):
@@ -194,15 +200,6 @@ def _work_meter(det):
             return local
         return None
 
-    def work() -> int:
-        return slices.until - left
-
-    def slice_end(frame) -> None:
-        nonlocal left
-        left, proc = slices.end(left, frame)
-        if proc is not None:
-            call_tracing(switch_out, (proc, frame))
-
     def switch_out(proc, frame) -> None:
         if hand_over:
             # 3.11: tracing is on here (call_tracing), and greenlet hands its per-frame
@@ -210,7 +207,8 @@ def _work_meter(det):
             settrace(trace)
         _switch_out(det, proc, frame)
 
-    return trace, work
+    meter = _Slices(det, (lambda: left).__closure__[0], switch_out)
+    return trace, meter.work
 
 
 _TOOL_IDS = (3, 4)      # sys.monitoring tool ids beamlab may take (0-2 and 5 are named ones)
@@ -232,9 +230,7 @@ def _monitor_meter(det):
     getframe = sys._getframe
     get_ident = threading.get_ident
     thread = det.thread
-    call_tracing = sys.call_tracing
-    slices = _Slices(det)
-    left = 0          # reductions left in the slice under way
+    left = 0          # reductions left in the slice under way (the meter's left_cell)
     jumping: set = set()        # code objects with JUMP events on (see has_self_loop)
 
     def on_start(code, offset):
@@ -257,7 +253,7 @@ def _monitor_meter(det):
             return None                 # only the one-instruction loop's jump: others have lines
         left -= 1
         if left <= 0:
-            slice_end(getframe(1))
+            meter.end(getframe(1))
         return None
 
     def on_line(code, line):
@@ -270,18 +266,10 @@ def _monitor_meter(det):
         if get_ident() == thread:
             left -= 1
             if left <= 0:
-                slice_end(getframe(1))
+                meter.end(getframe(1))
         return None
 
-    def work() -> int:
-        return slices.until - left
-
-    def slice_end(frame) -> None:
-        nonlocal left
-        left, proc = slices.end(left, frame)
-        if proc is not None:
-            # call_tracing: the others run with events on (a callback runs with them off)
-            call_tracing(_switch_out, (det, proc, frame))
+    meter = _Slices(det, (lambda: left).__closure__[0], functools.partial(_switch_out, det))
 
     def start() -> None:
         mon.use_tool_id(tool, "beamlab deterministic run")
@@ -300,7 +288,7 @@ def _monitor_meter(det):
         mon.register_callback(tool, events.JUMP, None)
         mon.free_tool_id(tool)
 
-    return start, stop, work
+    return start, stop, meter.work
 
 
 def _switch_out(det, proc, frame) -> None:
