@@ -36,27 +36,21 @@ from __future__ import annotations
 from .._core import current_runtime
 from ..errors import BadArg
 from ..pid import Pid
+from ._tables import ClusterTable, _here, check_hashable
 
 __all__ = ["global_register_name", "global_whereis_name", "global_unregister_name",
            "global_send", "global_registered_names", "GlobalNames"]
 
 
-class GlobalNames:
-    """The name tables of every node of one runtime (`rt._global_names`)."""
+class GlobalNames(ClusterTable):
+    """The name tables of every node of one runtime (`rt._global_names`); each node's
+    view is kept up to date as connections go down and come up (_tables.py)."""
+
+    attr = "_global_names"
 
     def __init__(self, rt):
-        self.rt = rt
+        super().__init__(rt)
         self.views: dict[int, dict] = {}     # node index -> {name: Pid}
-        self.pids: set = set()               # every pid registered (the exit hook's quick test)
-        rt._on_exit_hooks.append(self._on_exit)
-
-    @classmethod
-    def of(cls, rt) -> "GlobalNames":
-        g = rt.__dict__.get("_global_names")
-        if g is None:
-            g = rt._global_names = cls(rt)
-            services(rt).append(g)
-        return g
 
     def view(self, n: int) -> dict:
         v = self.views.get(n)
@@ -179,11 +173,7 @@ class GlobalNames:
         for name in [k for k, p in view.items() if not self._alive(p)]:
             del view[name]
 
-    def _on_exit(self, proc, reason) -> None:
-        pid = proc.pid
-        if pid not in self.pids:
-            return              # (every process's exit comes here: most never had a name)
-        self.pids.discard(pid)
+    def forget(self, pid: Pid) -> None:
         for view in self.views.values():
             if view:
                 for name in [k for k, p in view.items() if p == pid]:
@@ -198,28 +188,11 @@ class GlobalNames:
         return out
 
 
-def services(rt) -> list:
-    """The per-runtime tables (global names, pg groups) the Cluster tells of connections."""
-    s = rt.__dict__.get("_node_services")
-    if s is None:
-        s = rt._node_services = []
-    return s
-
-
-def _here(rt) -> int:
-    cur = rt.current
-    return cur.pid.node if cur is not None else 0
-
-
 def _check_name(name, what: str) -> None:
     if name is None or isinstance(name, (list, dict, set)):
         raise BadArg(f"{what}: a global name is a string or a tuple (any hashable term but "
                      f"None), got {name!r}")
-    try:
-        hash(name)
-    except TypeError:
-        raise BadArg(f"{what}: a global name must be hashable (a string, a number, a tuple), "
-                     f"got {name!r}") from None
+    check_hashable(name, what, "a global name must be hashable (a string, a number, a tuple)")
 
 
 def global_register_name(name, pid) -> str:

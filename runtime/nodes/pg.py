@@ -26,28 +26,22 @@ from __future__ import annotations
 from .._core import current_runtime
 from ..errors import BadArg
 from ..pid import Pid
-from .global_names import _here, services
+from ._tables import ClusterTable, _here, check_hashable
 
 __all__ = ["pg_join", "pg_leave", "pg_get_members", "pg_get_local_members", "pg_which_groups",
            "Groups"]
 
 
-class Groups:
-    """Every group's members on every node of one runtime (`rt._pg_groups`)."""
+class Groups(ClusterTable):
+    """Every group's members on every node of one runtime (`rt._pg_groups`). What a node
+    sees is computed from the connections of the moment, so the Cluster's notices of
+    connections change nothing here (_tables.py)."""
+
+    attr = "_pg_groups"
 
     def __init__(self, rt):
-        self.rt = rt
+        super().__init__(rt)
         self.members: dict = {}      # group -> [Pid, ...], one entry per join
-        self.pids: set = set()       # every pid that joined (the exit hook's quick test)
-        rt._on_exit_hooks.append(self._on_exit)
-
-    @classmethod
-    def of(cls, rt) -> "Groups":
-        g = rt.__dict__.get("_pg_groups")
-        if g is None:
-            g = rt._pg_groups = cls(rt)
-            services(rt).append(g)
-        return g
 
     def _sees(self, here: int):
         """A test: is a member on node n in node `here`'s view?"""
@@ -90,21 +84,7 @@ class Groups:
         return sorted((g for g, ms in self.members.items() if any(sees(p.node) for p in ms)),
                       key=repr)
 
-    # the Cluster's notices: the views are computed from its connections, nothing to do
-    def connected(self, a: int, b: int) -> None:
-        pass
-
-    def disconnected(self, a: int, b: int) -> None:
-        pass
-
-    def node_stopped(self, index: int) -> None:
-        pass
-
-    def _on_exit(self, proc, reason) -> None:
-        pid = proc.pid
-        if pid not in self.pids:
-            return              # (every process's exit comes here: most never joined)
-        self.pids.discard(pid)
+    def forget(self, pid: Pid) -> None:
         for group in [g for g, ms in self.members.items() if pid in ms]:
             ms = [p for p in self.members[group] if p != pid]
             if ms:
@@ -117,7 +97,11 @@ class Groups:
         return {g: list(ms) for g, ms in self.members.items()}
 
 
-def _pids(rt, here: int, pid_or_pids, what: str) -> list:
+def _pids(rt, call: str, group, pid_or_pids) -> list:
+    """The caller's pids that `call(group, pid_or_pids)` (pg_join, pg_leave) names, checked."""
+    what = f"{call}({group!r}, {pid_or_pids!r})"
+    _check_group(group, what)
+    here = _here(rt)
     pids = list(pid_or_pids) if isinstance(pid_or_pids, (list, tuple)) else [pid_or_pids]
     for p in pids:
         if type(p) is not Pid:
@@ -132,11 +116,7 @@ def _pids(rt, here: int, pid_or_pids, what: str) -> list:
 
 
 def _check_group(group, what: str) -> None:
-    try:
-        hash(group)
-    except TypeError:
-        raise BadArg(f"{what}: a group is named by a string or a tuple (hashable), "
-                     f"got {group!r}") from None
+    check_hashable(group, what, "a group is named by a string or a tuple (hashable)")
 
 
 def pg_join(group, pid_or_pids) -> str:
@@ -147,11 +127,8 @@ def pg_join(group, pid_or_pids) -> str:
         'ok'
     """
     rt = current_runtime()
-    what = f"pg_join({group!r}, {pid_or_pids!r})"
-    _check_group(group, what)
-    here = _here(rt)
-    pids = _pids(rt, here, pid_or_pids, what)
-    pids = [p for p in pids if (pr := rt._table.get(p.id)) is not None and pr.alive]
+    pids = [p for p in _pids(rt, "pg_join", group, pid_or_pids)
+            if (pr := rt._table.get(p.id)) is not None and pr.alive]
     Groups.of(rt).join(group, pids)
     return "ok"
 
@@ -164,10 +141,7 @@ def pg_leave(group, pid_or_pids) -> str:
         'ok'
     """
     rt = current_runtime()
-    what = f"pg_leave({group!r}, {pid_or_pids!r})"
-    _check_group(group, what)
-    here = _here(rt)
-    pids = _pids(rt, here, pid_or_pids, what)
+    pids = _pids(rt, "pg_leave", group, pid_or_pids)
     return "ok" if Groups.of(rt).leave(group, pids) else "not_joined"
 
 
