@@ -104,6 +104,19 @@ class SavedPicture:
             body = f"<pre>(no picture: {html.escape(type(exc).__name__)}: {html.escape(str(exc))})</pre>"
         return part_html(self.saved_id, self.saved_caption(), body)
 
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget's bundle, its text/html the picture: what a front end that cannot
+        render the widget shows (nbconvert, viewers, an untrusted notebook)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
+        try:
+            data["text/html"] = self.static_html()
+        except Exception:                 # never let a picture break the display
+            pass
+        return data, meta
+
     def _live_bundle(self):
         bundle = self._repr_mimebundle_()
         data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})

@@ -136,7 +136,8 @@ class Live:
     """`start`/`stop` for a widget that the runtime's ticker refreshes (mixed into the widgets).
 
     A widget sets `default_interval`, has a `runtime` and a `refresh()`, and may have
-    `_report(exc)` to show a failed refresh instead of raising."""
+    `_report(exc)` to show a failed refresh instead of raising. Each tick calls `_tick()`:
+    `refresh()`, unless the widget says otherwise (_views.Watched: only while on screen)."""
 
     default_interval = 0.25
     _ticker = None
@@ -146,8 +147,11 @@ class Live:
         """Keep refreshing every `interval` seconds (from inside the runtime)."""
         self.stop()
         self._ticker = ticker_for(self.runtime)
-        self._handle = self._ticker.subscribe(self.refresh, interval or self.default_interval,
+        self._handle = self._ticker.subscribe(self._tick, interval or self.default_interval,
                                               on_error=getattr(self, "_report", None))
+
+    def _tick(self) -> None:
+        self.refresh()
 
     def stop(self) -> None:
         """Stop refreshing; the last picture stays."""

@@ -47,11 +47,11 @@ from collections import deque
 import anywidget
 import traitlets as t
 
-from ._messages import Field, FrontEndChecked, dispatch, report_error
+from ._messages import Field, FrontEndChecked, report_error
 from ._runtime import current_runtime, pid_text, safe_repr, telemetry_of, trace_sends
 from ._saved import SavedPicture
 from ._ticker import Live
-from ._views import VIEW_MESSAGES, ViewWatch, Watched, is_view_message
+from ._views import Watched
 
 __all__ = ["ClusterView", "cluster_view"]
 
@@ -141,7 +141,6 @@ class ClusterView(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWid
         self.max_processes = max_processes
         self.max_events = max_events
         self.title = title or "cluster"
-        self.views = ViewWatch()
         self._t0 = self.runtime.clock.now()
         self._buf: deque = deque(maxlen=max(20 * max_events, 2000))   # filled on the hot path
         self._events: list = []          # recorded events (dicts), oldest first
@@ -154,7 +153,7 @@ class ClusterView(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWid
         self._tele = telemetry_of(self.runtime)
         self._tele_id = f"beamlab.widgets.cluster.{next(_ids)}"
         self._tele.attach_many(self._tele_id, _TELEMETRY, self._on_event, None)
-        self.on_msg(self._on_msg)
+        self.listen(MESSAGES, self._handle_click)     # and the views' messages (_views.py)
         self.refresh()
         if live:
             self.start(interval)
@@ -465,12 +464,6 @@ class ClusterView(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWid
             return None
         return super().set_state(sync_data)
 
-    def _on_msg(self, _widget, content, _buffers) -> None:
-        if is_view_message(content):
-            dispatch(self, content, VIEW_MESSAGES, self.view_message)
-            return
-        dispatch(self, content, MESSAGES, self._handle_click)
-
     def _handle_click(self, msg: dict) -> None:
         kind = msg["type"]
         if kind == "connection":
@@ -614,18 +607,6 @@ class ClusterView(FrontEndChecked, SavedPicture, Watched, Live, anywidget.AnyWid
                  f'<th>arrived (s)</th></tr>{"".join(msgs)}</table>' if msgs else "")
         return (f'<div style="display:flex;flex-wrap:wrap;gap:8px">{"".join(boxes)}</div>'
                 f'<ul style="margin:4px 0">{conns}</ul>{table}')
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        data, meta = bundle
-        try:
-            data["text/html"] = self.static_html()
-        except Exception:
-            pass
-        return data, meta
-
 
 def cluster_view(**kwargs) -> ClusterView:
     """Show the simulated cluster live: nodes, connections (click to cut or heal), messages.

@@ -23,11 +23,11 @@ import traitlets as t
 from ._charts import COUNT_FORMAT, fit_x, fit_y, twice_if_single
 from ._events import exit_log, long_schedule_log
 from ._inspect import ACTIONS, describe, perform
-from ._messages import OPTIONAL_KEY, OPTIONAL_PID_TEXT, PID_TEXT, Field, FrontEndChecked, dispatch, guarded
+from ._messages import OPTIONAL_KEY, OPTIONAL_PID_TEXT, PID_TEXT, Field, FrontEndChecked, guarded
 from ._procs import COLUMNS, SORTABLE, SystemSampler, process_rows
 from ._runtime import current_runtime, in_scheduler
 from ._saved import SavedPicture
-from ._views import VIEW_MESSAGES, ViewWatch, Watched, is_view_message
+from ._views import Watched, listen
 from ._ticker import Live
 
 __all__ = ["Observer", "ProcessTable", "SystemCharts", "observer"]
@@ -71,13 +71,11 @@ class ProcessTable(FrontEndChecked, anywidget.AnyWidget):
         self.runtime = runtime if runtime is not None else current_runtime()
         self._exits = exit_log(self.runtime)
         self._long = long_schedule_log(self.runtime)
-        self.views = ViewWatch()           # the observer refreshes only while a view shows it
         self.on_first_view = None          # called when a view starts watching
         self._pid = None
         self._seq = 0
-        self.on_msg(lambda _w, content, _b: dispatch(self, content, MESSAGES, self._handle_click)
-                    if not is_view_message(content) else
-                    dispatch(self, content, VIEW_MESSAGES, self._view_message))
+        # clicks, and the views' messages: the observer refreshes only while a view shows it
+        listen(self, MESSAGES, self._handle_click, on_view=self._view_message)
         self.observe(self._view_changed, names=["sort_by", "descending", "page", "query", "page_size"])
         self.refresh()
 
@@ -291,17 +289,6 @@ class Observer(SavedPicture, Watched, Live, W.VBox):
                 f" (static picture; run the notebook for the live view)</div>"
                 f"<div style=\"font:12px sans-serif\">{html.escape(figures)}</div>"
                 f'<table style="font:12px monospace"><tr>{head}</tr>{body}</table></div>')
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
-        try:
-            data["text/html"] = self.static_html()
-        except Exception:
-            pass
-        return data, meta
 
 
 def observer(**kwargs) -> Observer:

@@ -31,11 +31,11 @@ from collections import deque
 import anywidget
 import traitlets as t
 
-from ._messages import FrontEndChecked, dispatch
+from ._messages import FrontEndChecked
 from ._runtime import current_runtime, pid_text, safe_repr, telemetry_of, trace_sends
 from ._saved import SavedPicture   # shown with a picture beside it (saved notebooks)
 from ._ticker import Live
-from ._views import VIEW_MESSAGES, ViewWatch, Watched, is_view_message
+from ._views import Watched
 from .timeline import SCRUB_MESSAGES, Timeline
 
 __all__ = ["SequenceTrace", "sequence_trace"]
@@ -76,7 +76,6 @@ class SequenceTrace(FrontEndChecked, SavedPicture, Watched, Live, Timeline, anyw
         super().__init__(**kwargs)
         self.runtime = runtime if runtime is not None else current_runtime()
         self._timeline_setup(timeline)
-        self.views = ViewWatch()           # refreshed by the ticker only while a view shows it
         self._live: list = []              # the live diagram's rows (shown while not scrubbed)
         self.others = others
         self.max_events = max_events
@@ -97,7 +96,10 @@ class SequenceTrace(FrontEndChecked, SavedPicture, Watched, Live, Timeline, anyw
         self._tele.attach(self._exit_id, ("beamlab", "process", "exit"), self._on_exit, None)
         self._paused = self.paused          # a plain attribute: read on every send
         self.observe(lambda ch: setattr(self, "_paused", ch["new"]), names=["paused"])
-        self.on_msg(self._on_msg)
+        # the views' messages (refreshed by the ticker only while a view shows it, _views.py),
+        # and the clicks: clear touches only the widget; a scrub reads the recorder, so it
+        # runs in the runtime
+        self.listen(MESSAGES, self._handle_message, in_runtime={"scrub"})
         if live:
             self.start(interval)
 
@@ -167,14 +169,6 @@ class SequenceTrace(FrontEndChecked, SavedPicture, Watched, Live, Timeline, anyw
             return False
         self.events = events
         return True
-
-    def _on_msg(self, _widget, content, _buffers) -> None:
-        if is_view_message(content):             # a view saying it is (not) on screen
-            dispatch(self, content, VIEW_MESSAGES, self.view_message)
-            return
-        # Clear touches only the widget; a scrub reads the recorder, so it runs in the runtime
-        in_runtime = isinstance(content, dict) and content.get("type") == "scrub"
-        dispatch(self, content, MESSAGES, self._handle_message, in_runtime=in_runtime)
 
     def _handle_message(self, msg: dict) -> None:
         if msg["type"] == "clear":
@@ -266,14 +260,6 @@ class SequenceTrace(FrontEndChecked, SavedPicture, Watched, Live, Timeline, anyw
 
     def saved_body(self) -> str:
         return self.static_html()
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        data, meta = bundle
-        data["text/html"] = self.static_html()
-        return data, meta
 
 
 def _then(n, state) -> str:

@@ -184,14 +184,6 @@ class TelemetryChart(SavedPicture, Watched, Live, W.VBox):
         return (f'<div class="beamlab-telemetry-static" style="display:flex;flex-wrap:wrap;gap:8px;'
                 f'font:12px sans-serif">{charts}</div>')
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
-        data["text/html"] = self.static_html()
-        return data, meta
-
 
 COLORS = ["#1565c0", "#e65100", "#2e7d32", "#6a1b9a", "#c62828", "#00838f"]
 

@@ -26,14 +26,14 @@ import traitlets as t
 from ._dot import picture_body, static_html, to_dot
 from ._events import EventBuffer, exit_log, long_schedule_log
 from ._inspect import ACTIONS, describe, describe_then, perform
-from ._messages import OPTIONAL_KEY, OPTIONAL_PID_TEXT, Field, FrontEndChecked, dispatch
+from ._messages import OPTIONAL_KEY, OPTIONAL_PID_TEXT, Field, FrontEndChecked
 from ._runtime import current_runtime
 from ._saved import SavedPicture
 from ._snapshot import (RestartHistory, TreeSnapshot, last_known, resolve_root, snapshot_from_state,
                         tree_snapshot)
 from ._ticker import Live
 from .timeline import SCRUB_MESSAGES, Timeline
-from ._views import VIEW_MESSAGES, ViewWatch, Watched, is_view_message
+from ._views import Watched
 
 try:
     from beamlab.runtime import format_reason
@@ -105,7 +105,6 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, Timeline, an
         self._last_alive: TreeSnapshot | None = None   # the last snapshot with a living root
         self._ended = ""               # what happened to the root, once it has exited
         self._exits = exit_log(self.runtime)
-        self.views = ViewWatch()           # refreshed by the ticker only while a view shows it
         self._long = long_schedule_log(self.runtime)
         try:
             self._events = EventBuffer(self.runtime, [("beamlab", "supervisor", "restart"),
@@ -118,7 +117,9 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, Timeline, an
             title = f"supervision tree of {name} {root}" if name else f"supervision tree of {root}"
         self.title = title
         self.min_interval_ms = max(100, int(interval * 1000))
-        self.on_msg(self._on_msg)
+        # clicks, checked (_messages.py) and handled in the scheduler, and the views' messages:
+        # refreshed by the ticker only while a view shows it (_views.py)
+        self.listen(MESSAGES, self._handle_click)
         self.refresh()
         if live:
             self.start(interval)
@@ -222,14 +223,6 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, Timeline, an
                     f"with reason shutdown, so its own supervisor now handles that (escalation).")}
 
     # ------------------------------------------------------------------ clicks
-    def _on_msg(self, _widget, content, _buffers) -> None:
-        # Clicks may arrive on any thread, while processes run: checked here, handled in the
-        # scheduler; a bad one is answered with an error notice (see _messages.py).
-        if is_view_message(content):             # a view saying it is (not) on screen
-            dispatch(self, content, VIEW_MESSAGES, self.view_message)
-            return
-        dispatch(self, content, MESSAGES, self._handle_click)
-
     def _handle_click(self, msg: dict) -> None:
         kind = msg["type"]
         if kind == "inspect":
@@ -411,18 +404,6 @@ class SupervisionTree(FrontEndChecked, SavedPicture, Watched, Live, Timeline, an
         if self.snapshot is None:
             self.refresh()
         return picture_body(self.snapshot, dot=self.dot or None)
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        data, meta = bundle
-        try:
-            data["text/html"] = self.static_html()
-        except Exception:
-            pass
-        return data, meta
-
 
 def supervision_tree(root, **kwargs) -> SupervisionTree:
     """Show the live supervision tree of `root` — the counterpart of Kino's `sup_tree`.
