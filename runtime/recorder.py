@@ -10,41 +10,57 @@ or, in a script, `rec = Recorder(); beamlab.run(main, record=rec)`.
 
 How this works: the runtime calls the recorder at the few places where
 something happens (`rt._recorder`, None when not recording, so the cost of a
-runtime that does not record is one attribute test). Each call appends one
-tuple to a deque:
+runtime that does not record is one attribute test). Each call does as little
+as it can and leaves the rest to whoever reads the events: it appends the
+event's eight slots to one flat list (`list.extend` of a tuple that is freed at
+once: no object per event for the garbage collector to walk)
 
-    (seq, t, kind, pid, other, a, b, c, size)
+    t, kind, pid, other, a, b, c, size
 
-`seq` counts from 1, `t` is the runtime clock's time (a MockClock's in tests),
-`pid`/`other` are pid numbers (or None), `a`/`b`/`c` depend on `kind` (see KINDS)
-and `size` is the event's estimated bytes. The ring holds at most
-`max_events` events and `max_bytes` estimated bytes; the oldest go first.
-What they said about the structure (spawns, exits, links, names, supervisor
-restarts, GenServer states) is folded into a baseline `State` as they go, so a
-snapshot at the start of the window still knows who was alive then; messages
-are not folded (a mailbox from before the window is shown as partly unknown).
+`t` is the runtime clock's time (a MockClock's in tests), `pid`/`other` are pid
+numbers (or None), `a`/`b`/`c` depend on `kind` (see KINDS) and `size` is the
+event's estimated bytes. An event's seq is not stored: it is its position
+(`_first`, the seq of the oldest, counts from 1). Readers get
+`(seq, t, kind, pid, other, a, b, c, size)` tuples (`events()`, `recording()`),
+made when read.
+
+The caps: the ring holds at most `max_events` events and `max_bytes`
+estimated bytes; the oldest go first (1/8 of both caps at once). The sizes
+are summed (a slice of the log, in C) over the events added since the last
+check, when the log's length reaches `_limit`:
+that many events more fit in both caps even if each were as big as an event
+can be (MAX_EVENT_BYTES: every kept term and preview is bounded). A delivery
+checks the caps; taking a message does not (it follows the delivery that did:
+an overshoot is at most the messages queued while nothing was recorded), and
+every read (`len`, `bytes`, `events`, `recording`) checks first, so what is
+read is always within the caps. What the evicted events said about the
+structure (spawns, exits, links, names, supervisor restarts, GenServer
+states) is folded into a baseline `State`, so a snapshot at the start of the
+window still knows who was alive then; messages are not folded (a mailbox from
+before the window is shown as partly unknown).
 
 Terms are kept as previews (`preview`): a small immutable term (an int, a
 short string, a pid, a small tuple of those) is kept as it is (cheap, and
-immutable so it cannot change later); anything else becomes a `Shown` string
-made with reprlib-style limits, which never recurses more than a few levels,
-so a 10,000-deep nested list previews as `[[[[...]]]]` at once.
+immutable so it cannot change later; made text only when read); anything
+else becomes a `Shown` string made with reprlib-style limits, which never
+recurses more than a few levels (a 10,000-deep nested list previews as
+`[[[[...]]]]` at once), clipped to MAX_SHOWN characters.
 
 Hooks the runtime calls (each only when `rt._recorder` is set): `spawn`,
 `exited`, `deliver` (a message queued in a mailbox), `lost` (sent to a process
-that is gone), `take` (a receive took the message at an index), `flushed`,
-`handoff` (a call's reply handed over without queueing), `dropped`, `signal`
-(an exit signal and its outcome), `link`, `unlink`, `monitor`, `demonitor`,
-`registered`, `unregistered`, `timer`, `callback` (a GenServer callback returned,
-raised or called exit: for a message, it also stands for the take of the
-mailbox's head), `supervisor` (a supervisor's telemetry event, handed over where
-it is emitted). The replay
-(state at a moment) is in recording.py; docs/time-travel.md says it all.
+that is gone), `take_head`/`take` (a receive took the message at an index),
+`flushed`, `handoff` (a call's reply handed over without queueing), `dropped`,
+`signal` (an exit signal and its outcome), `link`, `unlink`, `monitor`,
+`demonitor`, `registered`, `unregistered`, `timer`, `callback` (a GenServer
+callback returned, raised or called exit: for a message, it also stands for
+the take of the mailbox's head), `supervisor` (a supervisor's telemetry event,
+handed over where it is emitted), `cluster`, `reply_dropped` (a remote
+GenServer reply that arrived after its caller gave up). The replay (state at a
+moment) is in recording.py; docs/time-travel.md says it all.
 """
 
 from __future__ import annotations
 
-import collections
 import reprlib
 
 from .errors import Crash, format_reason
@@ -54,7 +70,13 @@ __all__ = ["Recorder", "preview", "render", "Shown", "KINDS", "attach"]
 
 DEFAULT_MAX_EVENTS = 200_000
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
-EVENT_BYTES = 200          # one event's tuple, its seq and time, its deque slot (measured, see tests)
+EVENT_BYTES = 200          # one event's slots, its time and pid numbers (measured, see tests)
+MAX_SHOWN = 1000           # a preview's characters at most
+# An event's estimate at most: a callback's, with its state and reply each a preview or
+# a small tuple (at most 1,000 bytes), or a supervisor's decision
+MAX_EVENT_BYTES = EVENT_BYTES + 56 + 2 * (49 + MAX_SHOWN) + 400
+_W = 8                     # slots an event takes in the flat log
+_STR_EVENT = EVENT_BYTES + 49       # an event holding a string: plus its length
 
 # kind -> what a, b, c hold
 KINDS = {
@@ -134,8 +156,6 @@ def _clip(s: str, n: int) -> str:
 
 _FREE = frozenset({bool, _NONE, Pid, Ref})     # kept by reference: no bytes of their own
 _BIG = 1 << 62
-_STR_EVENT = EVENT_BYTES + 49       # an event holding a string: plus its length
-_INT_EVENT = EVENT_BYTES + 28
 
 
 def _tuple_cost(x, depth: int) -> int:
@@ -196,7 +216,15 @@ def preview(x):
         s = _repr.repr(x)
     except Exception:
         s = f"<{type(x).__qualname__}>"
+    if len(s) > MAX_SHOWN:      # reprlib bounds each level, not the whole (8**4 leaves)
+        s = s[:MAX_SHOWN - 3] + "..."
     return Shown(s), 49 + len(s)
+
+
+def _cost(p) -> int:
+    """Bytes a preview (what `preview` returned) keeps: its own estimate."""
+    c = _small(p, 0)
+    return c if c >= 0 else 49 + len(p)
 
 
 def render(p) -> str:
@@ -252,6 +280,37 @@ _SUP_KEYS = ("child_id", "reason", "restart", "restarting", "old_pid", "new_pid"
              "shutdown", "name")
 
 
+class _Events:
+    """The ring's events as `(seq, t, kind, pid, other, a, b, c, size)` tuples, each made when
+    read: a live view (len, index, iterate, reversed) for readers that walk the ring
+    (`Recorder._ring`, as the timeline widget does from its end)."""
+    __slots__ = ("_rec",)
+
+    def __init__(self, rec):
+        self._rec = rec
+
+    def __len__(self):
+        return len(self._rec._log) // _W
+
+    def __getitem__(self, i):
+        rec = self._rec
+        n = len(rec._log) // _W
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("event index out of range")
+        return (rec._first + i, *rec._log[i * _W:(i + 1) * _W])
+
+    def __iter__(self):
+        return iter(self._rec._tuples())
+
+    def __reversed__(self):
+        rec = self._rec
+        log, first = rec._log, rec._first
+        for i in range(len(log) // _W - 1, -1, -1):
+            yield (first + i, *log[i * _W:(i + 1) * _W])
+
+
 class Recorder:
     """A bounded ring of the runtime's events (the flight recorder, docs/time-travel.md).
 
@@ -271,30 +330,39 @@ class Recorder:
         self.max_events = max_events
         self.max_bytes = max_bytes
         self.rt = None
-        self._ring: collections.deque = collections.deque()
-        self._append = self._ring.append     # (the ring is never replaced: clear() empties it)
-        self._seq = 0
-        # Byte accounting with one subtraction per event: `_credit` is what may still be
-        # spent before both caps must be checked (see _rebalance); bytes is derived.
-        self._bytes_at = 0
-        self._credit_at = self._credit = min(max_bytes, max_events * EVENT_BYTES)
+        self._log: list = []        # 8 slots an event (never replaced: clear() empties it)
+        self._first = 1             # the seq of the oldest event in the log
+        self._measured = 0          # slots of the log whose bytes are in _bytes
+        self._bytes = 0
+        self._limit = 0             # the log's length at which the caps are checked
         self.evicted = 0
         self.run = None     # how a deterministic run was made (deterministic.py), for replay/fork
         self._base = State()
         self._now = None
         self._reply_tag = None      # the call whose reply a callback's event holds (see handoff)
-        self._kept = None           # the last small immutable tuple checked, and its event's size
-        self._kept_size = 0
+        self._kept = None           # the last small immutable tuple checked, and its cost
+        self._kept_x = 0
+        self._check()
 
     def __repr__(self):
-        return (f"<beamlab Recorder: {len(self._ring):,} events, ~{self.bytes:,} bytes "
+        return (f"<beamlab Recorder: {len(self):,} events, ~{self.bytes:,} bytes "
                 f"(max {self.max_events:,} / {self.max_bytes:,}), {self.evicted:,} evicted>")
 
     def __len__(self):
-        return len(self._ring)
+        self._check()
+        return len(self._log) // _W
 
     def __bool__(self):
         return True
+
+    @property
+    def _seq(self) -> int:
+        """The seq of the newest event (0 before the first)."""
+        return self._first + len(self._log) // _W - 1
+
+    @property
+    def _ring(self) -> _Events:
+        return _Events(self)
 
     # ------------------------------------------------------------ attach
     def attach(self, rt) -> "Recorder":
@@ -323,79 +391,111 @@ class Recorder:
     def clear(self) -> None:
         """Forget every event (the sequence numbers go on)."""
         from .recording import State
-        self._ring.clear()
-        self._bytes_at = 0
-        self._credit_at = self._credit = min(self.max_bytes, self.max_events * EVENT_BYTES)
+        self._first = self._seq + 1
+        self._log.clear()
+        self._measured = self._bytes = 0
         self._base = State()
+        self._check()
 
     # ------------------------------------------------------------ the ring
     def _add(self, kind, pid, other, a, b, c, size) -> None:
-        # pids are kept as their numbers: a tuple of numbers and strings is one the
-        # garbage collector stops tracking, so a full ring costs collections nothing
+        # pids are kept as their numbers (and read as numbers: the widgets compare them)
         if type(pid) is Pid:
             pid = pid.id
         if type(other) is Pid:
             other = other.id
-        self._seq = seq = self._seq + 1
-        size += EVENT_BYTES
-        ring = self._ring
-        ring.append((seq, self._now(), kind, pid, other, a, b, c, size))
-        self._credit = cr = self._credit - size
-        if cr < 0:
-            self._rebalance()
+        log = self._log
+        log.extend((self._now(), kind, pid, other, a, b, c, size + EVENT_BYTES))
+        if len(log) >= self._limit:
+            self._check()
 
     @property
     def bytes(self) -> int:
         """Estimated bytes the events in the ring hold."""
-        return self._bytes_at + self._credit_at - self._credit
+        self._check()
+        return self._bytes
 
-    def _rebalance(self) -> None:
-        """The credit ran out: evict if over a cap, then grant what keeps both caps."""
-        self._bytes_at, self._credit_at, self._credit = self.bytes, 0, 0
-        if len(self._ring) > self.max_events or self._bytes_at > self.max_bytes:
+    def _check(self) -> None:
+        """Add up the sizes of the events added since the last check (a slice, in C: no
+        Python per event), evict if over a cap, and set `_limit` to what fits in both
+        caps even if every event to come were as big as one can be."""
+        log = self._log
+        n = len(log)
+        m = self._measured
+        if m < n:
+            self._bytes += sum(log[m + 7:n:_W])
+            self._measured = n
+        if n > self.max_events * _W or self._bytes > self.max_bytes:
             self._evict()
-        room = (self.max_events - len(self._ring)) * EVENT_BYTES
-        self._credit_at = self._credit = max(0, min(self.max_bytes - self._bytes_at, room))
+            n = len(log)
+        room = min(self.max_events - n // _W, (self.max_bytes - self._bytes) // MAX_EVENT_BYTES)
+        self._limit = n + _W * max(room, 1)
 
     def _evict(self) -> None:
-        """Over a cap: drop the oldest events down to 7/8 of both caps at once (one pass
-        over a batch, not a call per event) and fold them into the baseline."""
-        ring = self._ring
-        max_events = self.max_events - self.max_events // 8
-        max_bytes = self.max_bytes - self.max_bytes // 8
-        batch = []
-        popleft, add = ring.popleft, batch.append
-        held = self._bytes_at
-        while ring and (len(ring) > max_events or held > max_bytes):
-            ev = popleft()
-            held -= ev[8]
-            add(ev)
-        self._bytes_at = held
-        self.evicted += len(batch)
+        """Over a cap: drop the oldest events down to 7/8 of both caps at once and fold
+        them into the baseline."""
+        log = self._log
+        n = len(log) // _W
+        keep_events = self.max_events - self.max_events // 8
+        keep_bytes = self.max_bytes - self.max_bytes // 8
+        held = self._bytes
+        k = max(0, n - keep_events)
+        if k:
+            held -= sum(log[7:k * _W:_W])
+        while k < n and held > keep_bytes:      # the byte cap binds: one at a time
+            held -= log[k * _W + 7]
+            k += 1
+        if not k:
+            return
+        j = k * _W
+        batch = list(zip(range(self._first, self._first + k), *([iter(log[:j])] * _W)))
+        del log[:j]
+        self._first += k
+        self._measured -= j
+        self._bytes = held
+        self.evicted += k
         self._base.fold_many(batch)
 
+    def _tuples(self) -> list:
+        log = self._log
+        return list(zip(range(self._first, self._first + len(log) // _W), *([iter(log)] * _W)))
+
     def events(self) -> list:
-        """The raw event tuples in the ring, oldest first."""
-        return list(self._ring)
+        """The raw event tuples in the ring, oldest first: (seq, t, kind, pid, other, a, b,
+        c, size)."""
+        self._check()
+        return self._tuples()
 
     def recording(self):
         """A `Recording` of what the ring holds now (a copy: recording goes on)."""
         from .recording import Recording
-        rec = Recording(self._base.copy(), self.events(), evicted=self.evicted,
+        events = self.events()
+        rec = Recording(self._base.copy(), events, evicted=self.evicted,
                         max_events=self.max_events, max_bytes=self.max_bytes)
         rec.run = self.run
         return rec
 
     # ------------------------------------------------------------ hooks (hot ones first)
-    # deliver, take and callback run for every message and every call: each is one
-    # method call that builds one event tuple, with _add written out and the term's
-    # check inlined for the commonest cases (a short string, an int, a tuple seen last
-    # time: `_kept`, the last small immutable tuple checked, which a forwarded message
-    # and an echoed request meet again). Measured in instructions (callgrind), see
-    # docs/time-travel.md "Cost".
+    # deliver, take_head and callback run for every message and every call: each builds
+    # one tuple of the event's slots and extends the log with it, with locals bound and
+    # the commonest cases first (a short string; a tuple seen last time: `_kept`, the
+    # last small immutable tuple checked, which a forwarded message and an echoed
+    # request meet again). Measured in instructions (callgrind), see docs/time-travel.md
+    # "Cost".
     def deliver(self, target, msg) -> None:
+        if type(msg) is str:
+            n = len(msg)
+            if n <= MAX_STR:        # kept as it is
+                cur = self.rt.current
+                now = self._now
+                log = self._log
+                log.extend((now(), "send", target.pid.id, cur and cur.pid.id, msg, None, None,
+                            _STR_EVENT + n))
+                if len(log) >= self._limit:
+                    self._check()
+                return
         cur = self.rt.current
-        frm = cur.pid.id if cur is not None else None
+        frm = cur and cur.pid.id
         how = None
         t = type(msg)
         if t is tuple:
@@ -408,70 +508,54 @@ class Recorder:
                 who = msg[1] if msg[0] == "EXIT" else (msg[3] if len(msg) == 5 else None)
                 if type(who) is Pid:
                     frm = who.id
-        if t is str:
-            size = _STR_EVENT + len(msg) if len(msg) <= MAX_STR else -1
-        elif t is tuple:
+        if t is tuple:
             if msg is self._kept:
-                size = self._kept_size
+                size = self._kept_x
             else:
                 size = _tuple_cost(msg, 0)
                 if size >= 0:
-                    size += EVENT_BYTES
-                    self._kept, self._kept_size = msg, size
-        elif t is int:
-            size = _INT_EVENT if -_BIG < msg < _BIG else -1
+                    self._kept, self._kept_x = msg, size
+                else:
+                    msg, size = preview(msg)
+        elif t is str and len(msg) <= MAX_STR:
+            size = 49 + len(msg)
         elif t in _FREE:
-            size = EVENT_BYTES
+            size = 0
         else:
-            size = _small(msg)
-            if size >= 0:
-                size += EVENT_BYTES
-        if size < 0:
             msg, size = preview(msg)
-            size += EVENT_BYTES
-        self._seq = seq = self._seq + 1
-        self._append((seq, self._now(), "send", target.pid.id, frm, msg, None, how, size))
-        self._credit = cr = self._credit - size
-        if cr < 0:
-            self._rebalance()
+        now = self._now
+        log = self._log
+        log.extend((now(), "send", target.pid.id, frm, msg, None, how, size + EVENT_BYTES))
+        if len(log) >= self._limit:
+            self._check()
 
     def take_head(self, proc) -> None:
         """`proc` takes its mailbox's head with no pattern (`take(proc, 0, None)`, written
-        out: a plain receive() in every forwarding process)."""
-        self._seq = seq = self._seq + 1
-        self._append((seq, self._now(), "recv", proc.pid.id, None, 0, None,
-                      len(proc.mailbox) - 1, EVENT_BYTES))
-        self._credit = cr = self._credit - EVENT_BYTES
-        if cr < 0:
-            self._rebalance()
+        out: a plain receive() in every forwarding process). It does not check the caps:
+        the delivery of what it takes did."""
+        now = self._now
+        self._log.extend((now(), "recv", proc.pid.id, None, 0, None, len(proc.mailbox) - 1,
+                          EVENT_BYTES))
 
     def take(self, proc, index: int, matcher) -> None:
         """`proc` takes the message at `index` of its mailbox (before removal)."""
-        if matcher is None:
-            size = EVENT_BYTES
-        else:
-            size = EVENT_BYTES
+        size = EVENT_BYTES
+        if matcher is not None:
             code = getattr(matcher, "__code__", None)
             if code is not None and code.co_name != "<lambda>":
                 matcher = code          # shared by every call: keeps nothing alive
             else:
                 size += 200             # a compiled pattern: kept to describe it later
-        self._seq = seq = self._seq + 1
-        self._append((seq, self._now(), "recv", proc.pid.id, None, index, matcher,
-                           len(proc.mailbox) - 1, size))
-        self._credit = cr = self._credit - size
-        if cr < 0:
-            self._rebalance()
+        now = self._now
+        self._log.extend((now(), "recv", proc.pid.id, None, index, matcher,
+                          len(proc.mailbox) - 1, size))
 
     def handoff(self, proc, tag, value) -> None:
         """A call's reply `(tag, value)` handed straight to the caller waiting for it, when
         no callback's event holds it already (the hook in rt.reply skips the reply to the
         call whose tag `callback` noted in `_reply_tag`: a tag answers one call only)."""
         cur = self.rt.current
-        msg = (tag, value)
-        c = _small(msg)
-        if c < 0:
-            msg, c = preview(msg)
+        msg, c = preview((tag, value))
         self._add("send", proc.pid, cur.pid if cur is not None else None, msg, None, "direct", c)
 
     def lost(self, pid, msg) -> None:
@@ -504,57 +588,55 @@ class Recorder:
         if name == "exited":
             kind = "exited"
         state = server.state
-        ts = type(state)
-        if ts is int and -_BIG < state < _BIG:
-            size = _INT_EVENT + 56
+        if type(state) is int and -_BIG < state < _BIG:
+            x = EVENT_BYTES + 84        # the event's tuple of four, and the int
         elif state is self._kept:
-            size = self._kept_size + 56
+            x = EVENT_BYTES + 56 + self._kept_x
         else:
-            size = _small(state)
-            if size < 0:           # a mutable or large state: a bounded repr of it now
-                state, size = preview(state)
-            size += EVENT_BYTES + 56
+            c = _small(state, 0)
+            if c < 0:           # a mutable or large state: a bounded repr of it now
+                state, c = preview(state)
+            x = EVENT_BYTES + 56 + c
         reply = None
         if kind == "reply":
             self._reply_tag = tag
             reply = result.value
             if reply is self._kept:     # an echoed request
-                size += self._kept_size - EVENT_BYTES
+                x += self._kept_x
             else:
                 tr = type(reply)
                 if tr is str and len(reply) <= MAX_STR:
-                    size += 49 + len(reply)
+                    x += 49 + len(reply)
                 elif tr is int and -_BIG < reply < _BIG:
-                    size += 28
+                    x += 28
                 else:
-                    c = _small(reply)
+                    c = _small(reply, 0)
                     if c < 0:
                         reply, c = preview(reply)
                     elif tr is tuple:
-                        self._kept, self._kept_size = reply, c + EVENT_BYTES
-                    size += c
+                        self._kept, self._kept_x = reply, c
+                    x += c
         elif kind == "crash" or kind == "exited":
             reply = _reason(result) if kind == "crash" else _reason(result.reason)
-            size += 64
+            x += _cost(reply)
         proc = self.rt.current
         if proc is not None and name not in _NOT_FOR_A_MESSAGE:
-            self._seq = seq = self._seq + 1
-            self._append((seq, self._now(), "recv", proc.pid.id, None, 0,
-                               (name, kind, state, reply), len(proc.mailbox or ()), size))
-            self._credit = cr = self._credit - size
-            if cr < 0:
-                self._rebalance()
+            now = self._now
+            log = self._log
+            log.extend((now(), "recv", proc.pid.id, None, 0, (name, kind, state, reply),
+                        len(proc.mailbox or ()), x))
+            if len(log) >= self._limit:
+                self._check()
             return
-        c = size - EVENT_BYTES - 56
         self._add("gen", proc.pid if proc is not None else None, None, name, kind,
-                  (state, reply), c + 64)
+                  (state, reply), x - EVENT_BYTES + 8)
         if name == "init":      # a supervisor's strategy and intensity, known from the start
             st = server.state
             intensity = getattr(st, "intensity", None)
             if type(intensity) is int and hasattr(st, "period") and hasattr(st, "restarts"):
                 self._add("sup", proc.pid if proc is not None else None, None, "init",
                           {"strategy": getattr(st, "strategy", "one_for_one"),
-                           "max_restarts": intensity, "max_seconds": st.period}, None, 120)
+                           "max_restarts": intensity, "max_seconds": st.period}, None, 400)
 
     def spawn(self, proc) -> None:
         call = "shell" if proc.fn is None and proc.reactor is None else self.rt.initial_call(proc)

@@ -404,6 +404,28 @@ def test_events_alone_never_exceed_the_cap_one_by_one():
     beamlab.run(main, clock=MockClock(), record=rec)
 
 
+def test_the_byte_count_is_the_sum_of_the_events_it_holds_after_evictions():
+    """The ring adds up its events' sizes in batches and evicts in batches: what it says
+    it holds is exactly what the events it still has add up to, and the readers' view of
+    the ring (`_ring`, walked from its end by the timeline) is the same events."""
+    rec = Recorder(max_events=300, max_bytes=40_000)
+
+    def main():
+        pid = Counter.start_link(0)
+        for i in range(400):
+            send(self(), ("msg", i) if i % 3 else "x" * (i % 90))
+            receive()
+            Counter.call(pid, i)
+    beamlab.run(main, clock=MockClock(), record=rec)
+    events = rec.events()
+    assert rec.evicted > 0 and 0 < len(events) <= 300
+    assert rec.bytes == sum(ev[8] for ev in events) <= 40_000
+    assert [ev[0] for ev in events] == list(range(events[0][0], events[0][0] + len(events)))
+    assert events[-1][0] == rec.evicted + len(events)
+    assert list(reversed(rec._ring)) == events[::-1] and rec._ring[-1] == events[-1]
+    assert rec._ring[0] == events[0] and len(rec._ring) == len(events)
+
+
 # ------------------------------------------------------------------ previews
 def test_a_10000_deep_nested_list_previews_at_once():
     deep = []
@@ -423,6 +445,9 @@ def test_a_10000_deep_nested_list_previews_at_once():
 
 def test_previews_are_bounded_and_small_terms_kept_as_they_are():
     assert preview(("ok", 1))[0] == ("ok", 1)
+    wide = [[[["a" * 100] * 8] * 8] * 8] * 8        # reprlib bounds each level: 8**4 leaves
+    p, size = preview(wide)
+    assert len(render(p)) <= 1000 and render(p).endswith("...") and size == 49 + len(p)
     assert len(render(preview("y" * 10_000)[0])) < 100
     assert len(render(preview(list(range(100_000)))[0])) < 100
     assert len(render(preview({i: i for i in range(10_000)})[0])) < 100
