@@ -95,3 +95,8 @@ class Process:
 
     def __repr__(self):
         return f"<process {self.pid!r} {self.status}{' ' + self.name if self.name else ''}>"
+
+
+# Last: this module's compiled twin, when one was built, replaces it (see _accel.py).
+from ._accel import swap as _swap  # noqa: E402
+_swap(__name__)
