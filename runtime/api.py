@@ -12,7 +12,7 @@ from __future__ import annotations
 import greenlet as _greenlet
 from greenlet import getcurrent as _getcurrent
 
-from . import _core
+from . import _accel, _core
 
 from ._core import current_runtime
 from ._receive import _NO_DEFAULT
@@ -125,6 +125,11 @@ def send(dest, msg):
     return rt.send(dest, msg)
 
 
+# `receive()` with no pattern takes its fast path inline below on the pure-Python runtime;
+# compiled (runtime/_accel.py), the runtime's own receive is faster than this Python.
+_INLINE_RECEIVE = _accel.accelerated().get("_receive") != "compiled"
+
+
 def receive(*patterns, timeout=None, default=_NO_DEFAULT):
     """Take the first message matching any of `patterns` out of the mailbox, waiting if needed.
 
@@ -143,7 +148,7 @@ def receive(*patterns, timeout=None, default=_NO_DEFAULT):
     proc = rt.current
     if proc is None or _getcurrent() is not proc.greenlet:
         _me(rt, "receive()")
-    if not patterns and timeout is None and proc.alive:
+    if not patterns and timeout is None and _INLINE_RECEIVE and proc.alive:
         proc.reductions += 1
         mb = proc.mailbox
         if mb:
