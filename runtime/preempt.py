@@ -21,7 +21,8 @@ inside `logging`, `queue.Queue`, ipykernel's output stream...) and then running
 another process that takes the same lock would hang the thread. So the handler
 only preempts when no frame on the process's stack belongs to the standard
 library or an installed package, and the innermost frame is not the runtime's
-own bookkeeping. User code, notebook cells and OTP callbacks are preemptible;
+own bookkeeping (code made from a string, like a dataclass's `__init__`, is
+of the module whose globals it runs in). User code, notebook cells and OTP callbacks are preemptible;
 library calls finish first: a process whose slice is over while it is inside
 library or runtime code (print's write, `random.randint`) is switched out as
 soon as that call returns to its own code (a trace function on that frame;
@@ -82,38 +83,59 @@ _CALLS = {code for name, code in dis.opmap.items()
           if name.startswith("CALL") or name in ("PRECALL", "BEFORE_WITH", "SETUP_WITH")}
 
 
-def frame_kind(code) -> int:
-    """USER, BEAMLAB (the runtime's own code) or LIBRARY for a code object."""
+def frame_kind(code, globals=None) -> int:
+    """USER, BEAMLAB (the runtime's own code) or LIBRARY for a code object.
+
+    Code compiled from a string (`<string>`: a dataclass's generated `__init__`, code
+    run with `exec`) has no file of its own: it is the kind of the module whose
+    globals it runs in (a frame's `f_globals`), so the `__init__` of the runtime's
+    own dataclass `Crash` is the runtime's bookkeeping, not a place to switch a
+    process out. Without globals, or in globals that name no file (`python -c`, a
+    notebook's namespace), it counts as the learner's code."""
     k = _kind_cache.get(code)
     if k is None:
         fn = code.co_filename
         if fn.startswith("<frozen"):
             k = LIBRARY
+        elif fn.startswith("<"):
+            owner = globals.get("__file__") if globals is not None else None
+            k = _path_kind(owner) if isinstance(owner, str) and owner else USER
+            if globals is None:
+                return k        # not cached: a caller with the frame's globals decides
         else:
-            real = os.path.realpath(fn) if fn.startswith(os.sep) else fn
-            top = (real[len(_BEAMLAB_DIR) + 1:].split(os.sep, 1)[0]
-                   if real.startswith(_BEAMLAB_DIR + os.sep) else None)
-            if real.startswith(_RUNTIME_DIR + os.sep) or top in ("kernel", "widgets", "src"):
-                k = BEAMLAB
-            elif real.startswith(_LIB_DIRS):
-                # before the checkout's other folders: a virtualenv inside the checkout
-                # (.venv, as `make` makes it) holds libraries, not the learner's code
-                k = LIBRARY
-            else:
-                k = USER
+            k = _path_kind(fn)
         _kind_cache[code] = k
     return k
+
+
+def _path_kind(fn: str) -> int:
+    real = os.path.realpath(fn) if fn.startswith(os.sep) else fn
+    top = (real[len(_BEAMLAB_DIR) + 1:].split(os.sep, 1)[0]
+           if real.startswith(_BEAMLAB_DIR + os.sep) else None)
+    if real.startswith(_RUNTIME_DIR + os.sep) or top in ("kernel", "widgets", "src"):
+        return BEAMLAB
+    if real.startswith(_LIB_DIRS):
+        # before the checkout's other folders: a virtualenv inside the checkout
+        # (.venv, as `make` makes it) holds libraries, not the learner's code
+        return LIBRARY
+    return USER
+
+
+def _kind(frame) -> int:
+    """frame_kind of a frame's code, in the globals it runs in."""
+    k = _kind_cache.get(frame.f_code)
+    return frame_kind(frame.f_code, frame.f_globals) if k is None else k
 
 
 def is_safe_point(frame) -> bool:
     """True if the process whose innermost frame is `frame` may be switched out here."""
     if frame is None:
         return False
-    if frame_kind(frame.f_code) != USER:
+    if _kind(frame) != USER:
         return False
     f = frame.f_back
     while f is not None:
-        if frame_kind(f.f_code) == LIBRARY:
+        if _kind(f) == LIBRARY:
             return False
         f = f.f_back
     return True
@@ -124,7 +146,7 @@ def _safe_caller(frame):
     calls above it return (no library frame under it), or None."""
     f = frame.f_back
     while f is not None:
-        kind = frame_kind(f.f_code)
+        kind = _kind(f)
         if kind == USER:
             return f if is_safe_point(f) else None
         f = f.f_back
@@ -352,7 +374,7 @@ class Preemptor:
 
     def _report_long(self, proc, frame, held: float) -> None:
         f = frame
-        while f is not None and frame_kind(f.f_code) != USER:
+        while f is not None and _kind(f) != USER:
             f = f.f_back
         f = f or frame
         location = (f.f_code.co_filename, f.f_lineno, f.f_code.co_name) if f else None

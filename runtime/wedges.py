@@ -79,9 +79,9 @@ class Wedged(RuntimeError):
 # ---------------------------------------------------------------- where code is
 def where(frame) -> str:
     """`file:line in function` of the innermost user frame at or under `frame`."""
-    from .preempt import USER, frame_kind
+    from .preempt import USER, _kind
     f = frame
-    while f is not None and frame_kind(f.f_code) != USER:
+    while f is not None and _kind(f) != USER:
         f = f.f_back
     f = f or frame
     if f is None:
@@ -302,7 +302,7 @@ def waits_for_lock(frame) -> bool:
 def find_lock_deadlock(rt, proc, frame):
     """(lock, holder, holder's frame) if `proc`, stuck in a call at `frame`, waits for
     a locked lock that a switched-out process also uses; else None."""
-    from .preempt import USER, frame_kind
+    from .preempt import USER, _kind
     if not waits_for_lock(frame):
         return None
     locked = [lk for lk in _locks_used_by(frame) if lk.locked()]
@@ -312,7 +312,7 @@ def find_lock_deadlock(rt, proc, frame):
         if other is proc or not other.alive:
             continue
         for f in _frames(other.greenlet):
-            if frame_kind(f.f_code) != USER:
+            if _kind(f) != USER:
                 continue
             for lk in _locks_used_by(f):
                 if any(lk is l2 for l2 in locked) and _acquired_before(f, lk):

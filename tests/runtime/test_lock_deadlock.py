@@ -113,6 +113,51 @@ def test_an_interrupt_frees_the_thread_from_a_process_stuck_in_acquire(tmp_path)
     assert "locks.py:12 in waiter" in done.stderr
 
 
+def test_a_tick_while_a_process_makes_its_crash_report_does_not_switch_it_out(capfd):
+    """The report of a process that crashed is written before anyone else runs.
+
+    The interrupt test above lost its Wedged report about once in 30 runs under load:
+    the Ctrl-C failed the waiter's wait and made main ready, and a tick landed while the
+    waiter's exit reason was being built, in `Crash.__init__`. Made by `dataclass` from a
+    string, that code counted as the learner's (`<string>`), so the tick switched the
+    waiter out there; main ran first, ended the run, and the waiter never got to write
+    its report. Here the tick is made to land there: the preemption handler is called
+    from a trace hook on `Crash.__init__`'s first line (twice: the first call starts the
+    slice), and the real timer is too slow to tick meanwhile."""
+    import sys
+    from beamlab.runtime import Crash, Runtime, current_runtime, receive, self, send, spawn
+
+    init = Crash.__init__.__code__
+
+    def tick_inside_crash_init(frame, event, arg):
+        if event == "call":
+            return tick_inside_crash_init if frame.f_code is init else None
+        if event == "line" and frame.f_code is init:
+            sys.settrace(None)
+            tick = current_runtime()._preemptor._handler
+            tick(signal.SIGALRM, frame)
+            tick(signal.SIGALRM, frame)
+        return None
+
+    def crasher(parent):
+        send(parent, "about to crash")      # main is ready from here on
+        sys.settrace(tick_inside_crash_init)
+        raise ValueError("boom")
+
+    def main():
+        spawn(crasher, self())
+        receive("about to crash")
+        return "main done"
+
+    try:
+        assert Runtime(preemption="signal", tick=30.0).run(main) == "main done"
+    finally:
+        sys.settrace(None)
+    err = capfd.readouterr().err
+    assert "=ERROR REPORT==== process <0.2.0> (" in err and "crasher) crashed:" in err, err
+    assert "ValueError: boom" in err
+
+
 def test_a_lock_held_only_briefly_is_not_a_deadlock():
     import threading
     import beamlab
