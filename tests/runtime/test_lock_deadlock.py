@@ -79,26 +79,39 @@ def test_waiting_for_a_lock_a_switched_out_process_holds_fails_naming_both(tmp_p
 
 
 STUCK_ON_A_THREADS_LOCK = textwrap.dedent("""
-    import os, signal, threading, time
+    import dis, os, signal, sys, threading, time
     import beamlab
-    from beamlab.runtime import ANY, receive, self, send, sleep, spawn
+    from beamlab.runtime import receive, self, send, spawn
 
     lock = threading.Lock()
     lock.acquire()                  # held by this OS thread's code outside any process, forever
 
     def waiter(parent):
         send(parent, "about to wait")
-        threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()   # Ctrl-C, soon
+        # blocks the one OS thread all processes run on:
         with lock:
             pass
 
+    def ctrl_c_once_the_thread_waits():
+        # Ctrl-C once the waiter really waits in `with lock:` (a timer started by the waiter
+        # could fire before it got there, under load: a different case, see
+        # test_interrupt_lands_on_a_later_lock_wait.py)
+        main_thread = threading.main_thread().ident
+        while True:
+            f = sys._current_frames().get(main_thread)
+            if (f is not None and f.f_code is waiter.__code__
+                    and dis.opname[f.f_code.co_code[f.f_lasti]] in ("BEFORE_WITH", "SETUP_WITH")):
+                break
+            time.sleep(0.005)
+        time.sleep(0.2)
+        os.kill(os.getpid(), signal.SIGINT)
+
     def main():
-        # (the Ctrl-C is timed from the waiter: timed from here, under load it came before the
-        # waiter ran, and main alone was interrupted)
         spawn(waiter, self())
-        receive("about to wait")      # the waiter blocks the thread from here on
+        receive("about to wait")
         receive()
 
+    threading.Thread(target=ctrl_c_once_the_thread_waits, daemon=True).start()
     try:
         beamlab.run(main, preemption="signal")
     except KeyboardInterrupt:
