@@ -2,17 +2,17 @@
 
 The metadata is in pyproject.toml; this file only adds the accelerator (see
 runtime/_accel.py): the scheduler modules named in `_accel.COMPILED` are
-compiled by Cython, as they are, from their readable .py files into extension
-modules under another name (runtime/_core.py becomes beamlab.runtime._cy_core),
-which each .py swaps in at the end of its import.
+compiled by Cython from their readable .py files, typed by the .pxd files beside
+them, into extension modules under another name (runtime/_core.py becomes
+beamlab.runtime._cy__core), which each .py swaps in at the end of its import.
 
 The build never fails the install: without Cython or a C compiler, or if a
 module fails to compile, pip installs the pure-Python package (the same code,
 only slower) and says so. `BEAMLAB_PURE_PYTHON=1` skips the build.
 """
 
-import ast
 import hashlib
+import importlib.util
 import json
 import os
 import sys
@@ -24,19 +24,18 @@ from setuptools.command.build_ext import build_ext
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _compiled_modules():
-    """COMPILED and MANIFEST from runtime/_accel.py, read without importing beamlab."""
-    with open(os.path.join(HERE, "runtime", "_accel.py"), encoding="utf-8") as f:
-        tree = ast.parse(f.read())
-    found = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-            if node.targets[0].id in ("COMPILED", "MANIFEST"):
-                found[node.targets[0].id] = ast.literal_eval(node.value)
-    return found["COMPILED"], found["MANIFEST"]
+def _load_accel():
+    """runtime/_accel.py, loaded on its own (it imports only the standard library):
+    COMPILED, MANIFEST and source_digest, without importing beamlab."""
+    spec = importlib.util.spec_from_file_location(
+        "_beamlab_accel", os.path.join(HERE, "runtime", "_accel.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-COMPILED, MANIFEST = _compiled_modules()
+_accel = _load_accel()
+COMPILED, MANIFEST = _accel.COMPILED, _accel.MANIFEST
 SOURCES = {}        # extension name -> sha256 of the .py it is compiled from
 
 
@@ -56,11 +55,15 @@ def _extensions():
     except ImportError:
         _say("Cython is not installed: installing the pure-Python runtime only")
         return []
-    exts = [Extension(f"beamlab.runtime._cy_{name}", [os.path.join("runtime", f"{name}.py")])
+    # -O2: the same instructions as Python's -O3 here, with C frames a third the size, and
+    # every frame a process waits in is stack that greenlet copies at each switch
+    # (benchmarks/PERFORMANCE.md); the last -O given wins
+    args = [] if sys.platform == "win32" else ["-O2"]
+    exts = [Extension(f"beamlab.runtime._cy_{name}", [os.path.join("runtime", f"{name}.py")],
+                      extra_compile_args=args)
             for name in COMPILED]
-    for ext in exts:        # the source each is compiled from, read as Cython reads it
-        with open(ext.sources[0], "rb") as f:
-            SOURCES[ext.name] = hashlib.sha256(f.read()).hexdigest()
+    for ext in exts:        # what each is compiled from: its .py and .pxd
+        SOURCES[ext.name] = _accel.source_digest(ext.sources[0])
     # Tracebacks through compiled code name the .py it was compiled from; Cython writes
     # that path relative to the working directory, which only resolves from there. The
     # absolute path makes a traceback in an editable install (make, Binder) show the
@@ -71,12 +74,41 @@ def _extensions():
     directives = {"language_level": 3, "binding": True,
                   "annotation_typing": False}    # annotations are hints, as in Python
     tag = hashlib.sha256(repr(sorted(directives.items()) + ["absolute paths"]).encode()).hexdigest()[:8]
+    # Cython looks for a module's declarations (.pxd) under the name of the module it
+    # builds, beamlab.runtime._cy_<name>, and for a cimport's under the name cimported,
+    # beamlab.runtime.<name>: both are copies of runtime/<name>.pxd in a folder laid out
+    # as the package (the source tree's runtime/ folder is beamlab.runtime only once installed)
+    pxd_dir = os.path.join("build", f"cython-{tag}", "pxd")
+    package = os.path.join(pxd_dir, "beamlab", "runtime")
+    os.makedirs(package, exist_ok=True)
+    for folder in (os.path.join(pxd_dir, "beamlab"), package):
+        open(os.path.join(folder, "__init__.pxd"), "w").close()
+    for name in COMPILED:
+        pxd = os.path.join("runtime", f"{name}.pxd")
+        if os.path.exists(pxd):
+            with open(pxd, "rb") as f:
+                text = f.read()
+            for module in (f"_cy_{name}", name):
+                _write_if_changed(os.path.join(package, f"{module}.pxd"), text)
     try:
         return cythonize(exts, build_dir=os.path.join("build", f"cython-{tag}"), quiet=True,
-                         compiler_directives=directives)
+                         compiler_directives=directives, include_path=[pxd_dir])
     except Exception as exc:        # a module Cython cannot compile: install the pure runtime
         _say(f"Cython failed ({exc}): installing the pure-Python runtime only")
         return []
+
+
+def _write_if_changed(path, data):
+    """Write `data` to `path` unless it holds it already (Cython compiles again whatever
+    depends on a .pxd newer than its .c)."""
+    try:
+        with open(path, "rb") as f:
+            if f.read() == data:
+                return
+    except OSError:
+        pass
+    with open(path, "wb") as f:
+        f.write(data)
 
 
 class optional_build_ext(build_ext):

@@ -10,12 +10,21 @@ line and leaves itself alone. Replacing the module object (rather than copying
 its globals, as gevent does) keeps module state such as `_core._current` in one
 dictionary, which the compiled functions and every reader share.
 
+What makes the compiled code fast is the `.pxd` file beside each .py (Cython's
+"pure Python mode"): it declares `Process` and `Runtime` as extension types with
+typed fields, and the hot methods as `cpdef`, so the compiled send, receive and
+switch read a record's fields straight from its C struct and call each other as
+C functions. The .py itself stays plain Python.
+
 The .py is the source of truth, and the fallback: the pure module stays when
-`BEAMLAB_PURE_PYTHON=1` is set (or names it: `BEAMLAB_PURE_PYTHON=_core,messages`
-keeps those two pure, to measure or to bisect), when no twin was built (pip installs the pure
+`BEAMLAB_PURE_PYTHON=1` is set (or names it: `BEAMLAB_PURE_PYTHON=_core` keeps
+_core pure, to measure or to bisect), when no twin was built (pip installs the pure
 package if Cython or a C compiler is missing), when the twin fails to import,
-or when the .py changed since the twin was built (an edit in an editable
+or when the .py or its .pxd changed since the twin was built (an edit in an editable
 install takes effect at once, compiled again by the next `pip install -e .`).
+Each module in COMPILED is compiled against the types of those before it (_core's
+Runtime extends _receive's ReceiveMixin and both take _process's Process), so one
+runs compiled only if all those before it do.
 `beamlab.runtime.accelerated()` says which modules run compiled, and why not.
 """
 
@@ -32,16 +41,16 @@ import types
 __all__ = ["accelerated", "swap", "framed", "COMPILED", "PURE_ENV", "MANIFEST"]
 
 PURE_ENV = "BEAMLAB_PURE_PYTHON"
-# The modules setup.py compiles (runtime/<name>.py -> beamlab.runtime._cy_<name>): none.
-# Compiled as they are (untyped), _core, _driver, _receive and messages all passed the
-# suite, and were slower: ring 8.4 µs/hop compiled vs 6.2 pure, call 18.0 vs 14.8, spawn
-# 55.8 vs 46.5 (CPU time, 8 alternated runs, load 3-6; callgrind: ring +12% instructions).
-# Python 3.11 specializes the attribute reads and inlines the Python-to-Python calls these
-# modules are made of; compiled, each call is a C call, and every C frame under a switch is
-# stack that greenlet saves and restores. Each alone was no faster either (_core slowest).
-# Naming a module here builds it again (with Cython in the build, see setup.py) and swaps
-# it in; it would take cdef classes typed in .pxd files beside the .py to pay.
-COMPILED = ()
+# The modules setup.py compiles (runtime/<name>.py -> beamlab.runtime._cy_<name>), in order:
+# each is compiled against the extension types of those before it (see above).
+# Typed (the .pxd files), they pay: a ring hop 14.1k -> 9.7k instructions (callgrind), a
+# GenServer call 41.6k -> 30.3k, a cast 14.8k -> 11.9k; a spawn 115k -> 119k. The price is
+# stack: the compiled frames a process waits in add ~2.1 KB to what greenlet saves for it
+# (an idle process 6.5 -> 8.6 KB). Figures, CPU times and what was tried:
+# benchmarks/PERFORMANCE.md. Compiled UNTYPED the same modules were slower than pure
+# (ring +12% instructions, call +20% CPU): Python 3.11 specializes attribute reads and
+# inlines Python-to-Python calls, which untyped Cython turns into generic lookups and C calls.
+COMPILED = ("_process", "_receive", "_core")
 # Written by setup.py beside the compiled modules: {name: sha256 of the .py it was built from}
 MANIFEST = "_accel_build.json"
 _PREFIX = "_cy_"
@@ -53,8 +62,8 @@ _manifests: dict[str, dict] = {}
 def accelerated() -> dict[str, str]:
     """Which of the runtime's compilable modules run compiled: {module: "compiled" or why not}.
 
-        >>> beamlab.runtime.accelerated()      # {} while COMPILED names no module
-        {'_driver': 'compiled', '_receive': 'compiled'}
+        >>> beamlab.runtime.accelerated()
+        {'_process': 'compiled', '_receive': 'compiled', '_core': 'compiled'}
 
     Not an OTP concept: it answers "is the optional C build in use?" (see
     runtime/_accel.py). `BEAMLAB_PURE_PYTHON=1` in the environment forces the
@@ -74,6 +83,12 @@ def swap(name: str) -> None:
         return                  # the twin itself, running the same last line; or not (any
                                 # longer) one to compile, whatever an old build left behind
     why = _why_pure(package, short, sys.modules[name])
+    if why is None:
+        for before in COMPILED[:COMPILED.index(short)]:
+            if _status.get(before) != "compiled":
+                why = (f"pure: compiled against {before}'s types, and {before} runs pure "
+                       f"({_status.get(before, 'not imported yet')})")
+                break
     if why is not None:
         _status[short] = why
         return
@@ -124,11 +139,23 @@ def _not_built_from(package: str, short: str, source) -> str | None:
             built = {}
         _manifests[folder] = built
     try:
-        with open(source, "rb") as f:
-            digest = hashlib.sha256(f.read()).hexdigest()
+        digest = source_digest(source)
     except (OSError, TypeError):
         digest = None
     if digest is None or built.get(short) != digest:
-        return (f"pure: {short}.py changed since it was compiled (pip install -e . "
+        return (f"pure: {short}.py or its .pxd changed since it was compiled (pip install -e . "
                 f"compiles it again)")
     return None
+
+
+def source_digest(source) -> str:
+    """sha256 of what a module is compiled from: its .py, and the .pxd beside it if any
+    (setup.py writes the same digest in the build's manifest)."""
+    h = hashlib.sha256()
+    with open(source, "rb") as f:
+        h.update(f.read())
+    pxd = os.path.splitext(source)[0] + ".pxd"
+    if os.path.exists(pxd):
+        with open(pxd, "rb") as f:
+            h.update(b"\0pxd\0" + f.read())
+    return h.hexdigest()

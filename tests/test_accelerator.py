@@ -75,10 +75,23 @@ def test_without_the_variable_every_built_module_runs_compiled():
 
 
 @needs_build
-def test_naming_a_module_in_the_variable_keeps_only_it_pure():
+def test_naming_the_last_module_in_the_variable_keeps_only_it_pure():
+    last = _accel.COMPILED[-1]
+    seen = modes_in_a_fresh_python(BEAMLAB_PURE_PYTHON=last)
+    assert [n for n, v in seen["status"].items() if v != "compiled"] == [last]
+    assert seen["status"][last] == f"pure: {_accel.PURE_ENV}={last} is set"
+
+
+@needs_build
+def test_a_module_compiled_against_a_pure_ones_types_stays_pure_too():
+    # _core's Runtime extends _receive's ReceiveMixin and takes _process's Process as
+    # C types: with _process pure, the modules after it cannot run compiled either
     first = _accel.COMPILED[0]
     seen = modes_in_a_fresh_python(BEAMLAB_PURE_PYTHON=first)
-    assert [n for n, v in seen["status"].items() if v != "compiled"] == [first]
+    assert seen["status"][first] == f"pure: {_accel.PURE_ENV}={first} is set"
+    for name in _accel.COMPILED[1:]:
+        assert seen["status"][name].startswith(f"pure: compiled against {first}'s types"), seen
+    assert seen["Runtime"] == "beamlab.runtime._core"
 
 
 def test_a_compiled_module_replaces_the_pure_one_for_every_importer():
@@ -111,8 +124,19 @@ def test_an_edited_module_runs_as_written_until_it_is_compiled_again(tmp_path):
     edited = tmp_path / f"{name}.py"
     edited.write_bytes(pure_source(name).read_bytes() + b"\n# an edit\n")
     assert _accel._not_built_from("beamlab.runtime", name, edited) == (
-        f"pure: {name}.py changed since it was compiled (pip install -e . compiles it again)")
+        f"pure: {name}.py or its .pxd changed since it was compiled (pip install -e . "
+        f"compiles it again)")
     assert _accel._not_built_from("beamlab.runtime", name, pure_source(name)) is None
+
+
+@needs_build
+def test_an_edited_pxd_makes_its_module_run_pure_until_it_is_compiled_again(tmp_path):
+    name = next(n for n in _accel.COMPILED if pure_source(n).with_suffix(".pxd").exists())
+    (tmp_path / f"{name}.py").write_bytes(pure_source(name).read_bytes())
+    (tmp_path / f"{name}.pxd").write_bytes(
+        pure_source(name).with_suffix(".pxd").read_bytes() + b"\n# an edit\n")
+    assert "changed since it was compiled" in _accel._not_built_from(
+        "beamlab.runtime", name, tmp_path / f"{name}.py")
 
 
 def test_a_module_with_no_compiled_twin_says_how_to_build_it():

@@ -1,0 +1,18 @@
+# The process record as a C struct, for the compiled accelerator (runtime/_accel.py).
+#
+# Cython reads this beside _process.py when it compiles it (the .py stays plain Python,
+# the source of truth): `Process` becomes an extension type whose fields the compiled
+# _core and _receive read and write directly, with no attribute lookup. Python code
+# reads them as before (`public`). The three flags are C ints: each is only ever
+# True/False, and Python reads them back as bools.
+cdef class Process:
+    cdef public object pid, fn, args, kwargs, reactor, external, greenlet, context
+    cdef public object mailbox, matcher
+    cdef public bint blocked, queued
+    cdef public object status
+    cdef public bint alive
+    cdef public object exit_reason, throw, wake, timer
+    cdef public Py_ssize_t wait_token
+    cdef public object links, monitors, monitored_by, trap_exit, name, group_leader
+    cdef public Py_ssize_t reductions
+    cdef public object parent, started, label, dictionary, preempted, traced, unwinds

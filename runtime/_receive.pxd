@@ -1,0 +1,21 @@
+# Declarations for the compiled accelerator (runtime/_accel.py); _receive.py is the source.
+#
+# ReceiveMixin becomes an extension type holding the runtime's fields that a send and
+# a receive touch, so the compiled code reads them directly; Runtime (_core.pxd)
+# extends it. `cpdef`: called from compiled code as C functions, from Python as before.
+cimport cython
+from beamlab.runtime._process cimport Process
+
+cdef class ReceiveMixin:
+    cdef public Process current
+    cdef public Py_ssize_t messages_sent, messages_received
+    cdef public dict _table
+    cdef public list _send_tracers, _flag_tracers, _timeouts_due
+    cdef public bint _driving
+    cdef public object _recorder, clock, _dist, _runq
+
+    @cython.locals(proc=Process)
+    cpdef receive(self, patterns=*, timeout=*, default=*)
+    cpdef _wait(self, Process proc, matcher, Py_ssize_t scanned, timeout, awaiting=*)
+    @cython.locals(proc=Process, cur=Process)
+    cpdef reply(self, pid, tag, value)
