@@ -76,6 +76,7 @@ _LIB_DIRS = tuple(sorted({os.path.realpath(p) + os.sep for key in ("stdlib", "pl
                          | {os.path.realpath(p) + os.sep for p in sys.path
                             if p and ("site-packages" in p or "dist-packages" in p)}))
 _kind_cache: dict = {}
+_frame_kinds: dict = {}     # code -> its kind in the globals it runs in (see _kind)
 _BACK_EDGES = {code for name, code in dis.opmap.items()
                if "JUMP_BACKWARD" in name or name == "JUMP_ABSOLUTE"}
 # Where a frame waits while a C function it called runs (`lock.acquire()`, `with lock:`)
@@ -83,25 +84,18 @@ _CALLS = {code for name, code in dis.opmap.items()
           if name.startswith("CALL") or name in ("PRECALL", "BEFORE_WITH", "SETUP_WITH")}
 
 
-def frame_kind(code, globals=None) -> int:
+def frame_kind(code) -> int:
     """USER, BEAMLAB (the runtime's own code) or LIBRARY for a code object.
 
-    Code compiled from a string (`<string>`: a dataclass's generated `__init__`, code
-    run with `exec`) has no file of its own: it is the kind of the module whose
-    globals it runs in (a frame's `f_globals`), so the `__init__` of the runtime's
-    own dataclass `Crash` is the runtime's bookkeeping, not a place to switch a
-    process out. Without globals, or in globals that name no file (`python -c`, a
-    notebook's namespace), it counts as the learner's code."""
+    Code compiled from a string (`<string>`) is USER here; `_kind` tells it by the
+    frame it runs in."""
     k = _kind_cache.get(code)
     if k is None:
         fn = code.co_filename
         if fn.startswith("<frozen"):
             k = LIBRARY
         elif fn.startswith("<"):
-            owner = globals.get("__file__") if globals is not None else None
-            k = _path_kind(owner) if isinstance(owner, str) and owner else USER
-            if globals is None:
-                return k        # not cached: a caller with the frame's globals decides
+            k = USER
         else:
             k = _path_kind(fn)
         _kind_cache[code] = k
@@ -122,9 +116,23 @@ def _path_kind(fn: str) -> int:
 
 
 def _kind(frame) -> int:
-    """frame_kind of a frame's code, in the globals it runs in."""
-    k = _kind_cache.get(frame.f_code)
-    return frame_kind(frame.f_code, frame.f_globals) if k is None else k
+    """frame_kind of a frame's code, where code compiled from a string (`<string>`: a
+    dataclass's generated `__init__`, code run with `exec`) is of the module whose
+    globals it runs in: the `__init__` of the runtime's own dataclass `Crash` is the
+    runtime's bookkeeping, not a place to switch a process out (a process switched out
+    there, crashing, lost its crash report when another one then ended the run). In
+    globals that name no file (`python -c`, a notebook's namespace) it is the learner's."""
+    code = frame.f_code
+    k = _frame_kinds.get(code)
+    if k is None:
+        k = frame_kind(code)
+        fn = code.co_filename
+        if fn.startswith("<") and not fn.startswith("<frozen"):
+            owner = frame.f_globals.get("__file__")
+            if isinstance(owner, str) and owner:
+                k = _path_kind(owner)
+        _frame_kinds[code] = k
+    return k
 
 
 def is_safe_point(frame) -> bool:

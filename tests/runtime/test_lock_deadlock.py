@@ -171,6 +171,31 @@ def test_a_tick_while_a_process_makes_its_crash_report_does_not_switch_it_out(ca
     assert "ValueError: boom" in err
 
 
+EXEC_SPINNERS = textwrap.dedent("""
+    import beamlab
+    from beamlab.runtime import sleep, spawn
+
+    def spinner(in_this_script):
+        # in this script's globals, or in globals with no file (`python -c`, a notebook's)
+        exec("while True:\\n    pass", globals() if in_this_script else {})
+
+    def main():
+        spawn(spinner, True)
+        spawn(spinner, False)
+        sleep(0.1)
+        print("MAIN RAN")
+
+    beamlab.run(main, preemption="signal")
+""")
+
+
+def test_code_run_with_exec_by_the_learner_is_still_switched_out(tmp_path):
+    """Code made from a string counts as the module whose globals it runs in: the
+    learner's `exec` stays preemptible (only the runtime's own, like Crash's, is not)."""
+    done = run_script(tmp_path, EXEC_SPINNERS)
+    assert "MAIN RAN" in done.stdout, done.stderr[-3000:]
+
+
 def test_a_lock_held_only_briefly_is_not_a_deadlock():
     import threading
     import beamlab
