@@ -61,7 +61,10 @@ moment) is in recording.py; docs/time-travel.md says it all.
 
 from __future__ import annotations
 
+import collections
 import reprlib
+from itertools import compress, repeat
+from operator import or_
 
 from .errors import Crash, format_reason
 from .pid import Pid, Ref
@@ -76,6 +79,7 @@ MAX_SHOWN = 1000           # a preview's characters at most
 # a small tuple (at most 1,000 bytes), or a supervisor's decision
 MAX_EVENT_BYTES = EVENT_BYTES + 56 + 2 * (49 + MAX_SHOWN) + 400
 _W = 8                     # slots an event takes in the flat log
+CHUNK = 16384              # events a chunk of the log holds
 _STR_EVENT = EVENT_BYTES + 49       # an event holding a string: plus its length
 
 # kind -> what a, b, c hold
@@ -271,6 +275,11 @@ def _pattern(matcher) -> str | None:
     return name.rsplit(".", 1)[-1]
 
 
+# Kinds a baseline does not fold (recording.State.fold: a baseline keeps no messages);
+# of them only a GenServer callback's "recv" (a tuple in b) says something it keeps.
+MESSAGE_KINDS = frozenset({"send", "recv", "drop", "timer", "monitor", "demonitor"})
+_FOLDED = frozenset(KINDS) - MESSAGE_KINDS
+
 _RESULT_KIND: dict = {}
 _KIND_NAMES = {"Crash": "crash", "ProcessExit": "exited"}
 _NOT_FOR_A_MESSAGE = frozenset({"init", "handle_continue"})
@@ -290,25 +299,32 @@ class _Events:
         self._rec = rec
 
     def __len__(self):
-        return len(self._rec._log) // _W
+        return self._rec._count()
 
     def __getitem__(self, i):
         rec = self._rec
-        n = len(rec._log) // _W
+        n = rec._count()
         if i < 0:
             i += n
         if not 0 <= i < n:
             raise IndexError("event index out of range")
-        return (rec._first + i, *rec._log[i * _W:(i + 1) * _W])
+        seq = rec._first + i
+        for part in rec._parts():
+            m = len(part) // _W
+            if i < m:
+                return (seq, *part[i * _W:(i + 1) * _W])
+            i -= m
 
     def __iter__(self):
         return iter(self._rec._tuples())
 
     def __reversed__(self):
         rec = self._rec
-        log, first = rec._log, rec._first
-        for i in range(len(log) // _W - 1, -1, -1):
-            yield (first + i, *log[i * _W:(i + 1) * _W])
+        seq = rec._seq
+        for part in reversed(rec._parts()):
+            for i in range(len(part) // _W - 1, -1, -1):
+                yield (seq, *part[i * _W:(i + 1) * _W])
+                seq -= 1
 
 
 class Recorder:
@@ -330,9 +346,14 @@ class Recorder:
         self.max_events = max_events
         self.max_bytes = max_bytes
         self.rt = None
-        self._log: list = []        # 8 slots an event (never replaced: clear() empties it)
-        self._first = 1             # the seq of the oldest event in the log
-        self._measured = 0          # slots of the log whose bytes are in _bytes
+        # The log in chunks of at most CHUNK events, so that evicting the oldest moves
+        # nothing but them: `_log`, the chunk being filled (8 slots an event), and
+        # `_chunks`, the full ones (`_sealed` events), oldest first.
+        self._log: list = []
+        self._chunks: collections.deque = collections.deque()
+        self._sealed = 0
+        self._first = 1             # the seq of the oldest event
+        self._measured = 0          # slots of `_log` whose bytes are in _bytes
         self._bytes = 0
         self._limit = 0             # the log's length at which the caps are checked
         self.evicted = 0
@@ -350,7 +371,13 @@ class Recorder:
 
     def __len__(self):
         self._check()
-        return len(self._log) // _W
+        return self._count()
+
+    def _count(self) -> int:
+        return self._sealed + len(self._log) // _W
+
+    def _parts(self) -> list:
+        return [*self._chunks, self._log]
 
     def __bool__(self):
         return True
@@ -358,7 +385,7 @@ class Recorder:
     @property
     def _seq(self) -> int:
         """The seq of the newest event (0 before the first)."""
-        return self._first + len(self._log) // _W - 1
+        return self._first + self._sealed + len(self._log) // _W - 1
 
     @property
     def _ring(self) -> _Events:
@@ -392,8 +419,9 @@ class Recorder:
         """Forget every event (the sequence numbers go on)."""
         from .recording import State
         self._first = self._seq + 1
-        self._log.clear()
-        self._measured = self._bytes = 0
+        self._log = []
+        self._chunks.clear()
+        self._sealed = self._measured = self._bytes = 0
         self._base = State()
         self._check()
 
@@ -417,48 +445,84 @@ class Recorder:
 
     def _check(self) -> None:
         """Add up the sizes of the events added since the last check (a slice, in C: no
-        Python per event), evict if over a cap, and set `_limit` to what fits in both
-        caps even if every event to come were as big as one can be."""
+        Python per event), start a new chunk if this one is full, evict if over a cap,
+        and set `_limit` to what fits in both caps (and the chunk) even if every event to
+        come were as big as one can be."""
         log = self._log
         n = len(log)
         m = self._measured
         if m < n:
             self._bytes += sum(log[m + 7:n:_W])
             self._measured = n
-        if n > self.max_events * _W or self._bytes > self.max_bytes:
+        if n >= CHUNK * _W:
+            self._seal()
+            log, n = self._log, 0
+        if self._sealed + n // _W > self.max_events or self._bytes > self.max_bytes:
             self._evict()
+            log = self._log
             n = len(log)
-        room = min(self.max_events - n // _W, (self.max_bytes - self._bytes) // MAX_EVENT_BYTES)
+        room = min(self.max_events - self._sealed - n // _W, CHUNK - n // _W,
+                   (self.max_bytes - self._bytes) // MAX_EVENT_BYTES)
         self._limit = n + _W * max(room, 1)
 
-    def _evict(self) -> None:
-        """Over a cap: drop the oldest events down to 7/8 of both caps at once and fold
-        them into the baseline."""
+    def _seal(self) -> None:
         log = self._log
-        n = len(log) // _W
+        if log:
+            self._chunks.append(log)
+            self._sealed += len(log) // _W
+            self._log = []
+            self._measured = 0
+
+    def _evict(self) -> None:
+        """Over a cap: drop the oldest events down to 7/8 of both caps at once (whole
+        chunks, then the head of one) and fold them into the baseline."""
+        self._seal()
+        chunks = self._chunks
         keep_events = self.max_events - self.max_events // 8
         keep_bytes = self.max_bytes - self.max_bytes // 8
         held = self._bytes
-        k = max(0, n - keep_events)
-        if k:
-            held -= sum(log[7:k * _W:_W])
-        while k < n and held > keep_bytes:      # the byte cap binds: one at a time
-            held -= log[k * _W + 7]
-            k += 1
+        first = self._first
+        total = self._sealed
+        while chunks and (total > keep_events or held > keep_bytes):
+            c = chunks[0]
+            cn = len(c) // _W
+            k = min(cn, max(0, total - keep_events))
+            gone = sum(c[7:k * _W:_W])
+            while k < cn and held - gone > keep_bytes:     # the byte cap binds: one at a time
+                gone += c[k * _W + 7]
+                k += 1
+            self._fold(first, c, k)
+            if k == cn:
+                chunks.popleft()
+            else:
+                del c[:k * _W]
+            held -= gone
+            first += k
+            total -= k
+        self.evicted += self._sealed - total
+        self._first, self._sealed, self._bytes = first, total, held
+
+    def _fold(self, first: int, c: list, k: int) -> None:
+        """Fold the first `k` events of chunk `c` (the first's seq: `first`) into the
+        baseline: only what it keeps, the structure's events and GenServer callbacks (a
+        tuple in b); messages are not (picked in C: no Python per message)."""
         if not k:
             return
         j = k * _W
-        batch = list(zip(range(self._first, self._first + k), *([iter(log[:j])] * _W)))
-        del log[:j]
-        self._first += k
-        self._measured -= j
-        self._bytes = held
-        self.evicted += k
-        self._base.fold_many(batch)
+        base = self._base
+        picked = compress(range(k), map(or_, map(_FOLDED.__contains__, c[1:j:_W]),
+                                        map(isinstance, c[5:j:_W], repeat(tuple))))
+        base.fold_many([(first + i, *c[i * _W:(i + 1) * _W]) for i in picked])
+        base.seq, base.t = first + k - 1, c[j - _W]
 
     def _tuples(self) -> list:
-        log = self._log
-        return list(zip(range(self._first, self._first + len(log) // _W), *([iter(log)] * _W)))
+        out = []
+        seq = self._first
+        for part in self._parts():
+            n = len(part) // _W
+            out += zip(range(seq, seq + n), *([iter(part)] * _W))
+            seq += n
+        return out
 
     def events(self) -> list:
         """The raw event tuples in the ring, oldest first: (seq, t, kind, pid, other, a, b,

@@ -26,13 +26,13 @@ import bisect
 import copy
 
 from .pid import Pid
+from .recorder import MESSAGE_KINDS as _MESSAGE_KINDS
 from .recorder import render
 
 __all__ = ["Recording", "State", "state_at", "marks_of"]
 
 
 _QUIET_EXITS = frozenset({"normal", "shutdown", "killed"})
-_MESSAGE_KINDS = frozenset({"send", "recv", "drop", "timer", "monitor", "demonitor"})
 
 
 def _n(pid):
