@@ -94,7 +94,8 @@ KINDS = {
               "c: True if through a link",
     "send": "pid: receiver; other: sender; a: message preview; c: 'direct' when a call's "
             "reply was handed over without queueing, 'call' (a: the request), 'lost' when the "
-            "receiver no longer existed (the message is dropped)",
+            "receiver no longer existed (the message is dropped), or (b: 'late') a GenServer "
+            "reply from another node that arrived after its caller gave up (dropped on arrival)",
     "recv": "pid: receiver; a: index in its mailbox; b: pattern, or for a GenServer's message "
             "(callback, result, state preview, reply or reason); c: mailbox length after",
     "drop": "a message removed without a receive (demonitor flush); a: index; c: length after",
@@ -564,6 +565,9 @@ class Recorder:
         t = type(msg)
         if t is tuple:
             if len(msg) == 3 and msg[0] == "$gen_call":     # (tag, (pid, ref), request)
+                who = msg[1]        # the caller (from another node it arrives while no
+                if type(who) is tuple and who and type(who[0]) is Pid:     # one runs)
+                    frm = who[0].id
                 msg = msg[2]        # kept: the request (the rest is the sender and a ref)
                 how = "call"
                 t = type(msg)
@@ -627,6 +631,13 @@ class Recorder:
         cur = self.rt.current
         msg, c = preview(msg)
         self._add("send", pid, cur.pid if cur is not None else None, msg, None, "lost", c)
+
+    def reply_dropped(self, pid, server, tag, value) -> None:
+        """A GenServer reply `(tag, value)` from `server` on another node reached `pid`'s
+        node after its caller gave up (timed out, or died): dropped on arrival, as OTP's
+        alias does (runtime/nodes)."""
+        msg, c = preview((tag, value))
+        self._add("send", pid, server, msg, "late", "lost", c)
 
     def dropped(self, proc, index: int) -> None:
         mb = proc.mailbox

@@ -120,10 +120,9 @@ class State:
             self.apply(ev)
         finally:
             self._folding = False
-        if kind == "exit":      # gone before the window: nothing of it is shown any more
-            n = _n(ev[3])
+        if kind == "exit":      # gone before the window: nothing of it is shown any more,
+            n = _n(ev[3])       # but its node (`node_of`): events in the window may name it
             self.procs.pop(n, None)
-            self.node_of.pop(n, None)
             self.sups.pop(n, None)
             self.mailboxes.pop(n, None)
 
@@ -576,6 +575,8 @@ def event_dict(ev, node_of=None) -> dict:
         d.update(other=_n(other), text=render(a) if c != "call" else call_text(_n(other), a,
                                                                                 node_of),
                  direct=c == "direct", call=c == "call", lost=c == "lost")
+        if b == "late":         # a reply from another node its caller no longer waited for
+            d["late_reply"] = True
     elif kind in ("recv", "drop"):
         from .recorder import _pattern
         if type(b) is tuple:

@@ -151,3 +151,54 @@ def test_a_deterministic_run_records_the_same_cluster_events_and_conflict_each_t
     assert first == beamlab.run(main, seed=7)
     assert ("connection", "down", "partition", None) in first
     assert first.count(("connection", "up", None, None)) == 2     # at start, and after the heal
+
+
+def test_a_remote_pid_keeps_its_node_once_its_exit_has_left_the_window():
+    """Events still in the window may name a process whose spawn and exit were evicted
+    (here a message sent to it after, lost): its pid still prints with its node, <1.N.0>."""
+    from beamlab.runtime.recording import pid_text
+
+    def main():
+        start_node("b")
+        p = spawn("b@lab", lambda: None)
+        sleep(0.1)                          # it ran and exited
+        for i in range(300):                # its spawn and exit leave the ring
+            send(self(), i)
+            receive()
+        send(p, "late")
+        sleep(0.1)
+        return p
+    rec = Recorder(max_events=200)
+    p = beamlab.run(main, clock=MockClock(autojump=True), record=rec)
+    recording = rec.recording()
+    events = recording.events()
+    assert rec.evicted > 0
+    assert not [e for e in events if e["kind"] in ("spawn", "exit") and e["pid"] == p.id]
+    assert [e["pid"] for e in events if e["kind"] == "send" and e["lost"]] == [p.id]
+    assert pid_text(p.id, recording.state_at().node_of) == repr(p)
+
+
+def test_a_late_reply_from_another_node_dropped_on_arrival_is_recorded():
+    """The caller gave up (its call timed out) before the server's reply crossed the
+    connection: the reply is dropped on arrival, and the recording says so."""
+    from beamlab.runtime.nodes import set_latency
+    from beamlab.runtime.otp import CallExit
+
+    def main():
+        start_node("b")
+        me = self()
+        spawn("b@lab", lambda: (send(me, Echo.start(None)), receive()))
+        server = receive()
+        set_latency(0.2)
+        try:
+            GenServer.call(server, "hi", 0.3)       # the reply would come at 0.4 s
+        except CallExit:
+            pass
+        sleep(1)
+        return server
+    server, rec = record(main)
+    late = [e for e in rec.events() if e["kind"] == "send" and e.get("late_reply")]
+    assert len(late) == 1
+    assert late[0]["lost"] and late[0]["other"] == server.id and late[0]["text"].endswith(", 'hi')")
+    call, = [e for e in rec.events() if e["kind"] == "send" and e["call"]]
+    assert late[0]["pid"] == call["other"]          # to the caller
