@@ -481,6 +481,8 @@ class Cluster:
             proc = rt._table.get(pid.id)
             if proc is not None and proc.monitors and tag in proc.monitors:
                 rt._deliver(proc, (tag, value))
+            elif rt._recorder is not None:      # dropped on arrival: the recording says so
+                rt._recorder.reply_dropped(pid, cur.pid if cur is not None else None, tag, value)
 
         self.transmit(src, pid.node, arrive)
         return True
