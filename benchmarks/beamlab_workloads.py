@@ -174,10 +174,11 @@ def memory_parts(n: int) -> dict:
         heap = (tracemalloc.get_traced_memory()[0] - traced0) / n
         tracemalloc.stop()
         # the saved stacks: blocks of half a KB and more (no Python object of an
-        # idle process is that big) allocated on the runtime's switch lines
+        # idle process is that big), one or more a process, allocated at a switch: on
+        # the runtime's switch lines, or, when the runtime runs compiled (no Python
+        # line of its own), on the line of the process's code that called receive()
         stacks = sum(st.size for st in snapshot.statistics("lineno")
-                     if st.traceback[0].filename.endswith("_core.py")
-                     and st.size >= 512 * st.count and st.count >= n) / n
+                     if st.size >= 512 * st.count and st.count >= n) / n
         emit_and_exit("memory_parts", {"bytes_per_process": rss, "python_heap": heap,
                                        "saved_c_stack": stacks, "outside_heap": rss - heap,
                                        "n": n})
