@@ -12,8 +12,9 @@ How this works: the runtime calls the recorder at the few places where
 something happens (`rt._recorder`, None when not recording, so the cost of a
 runtime that does not record is one attribute test). Each call does as little
 as it can and leaves the rest to whoever reads the events: it appends the
-event's eight slots to one flat list (`list.extend` of a tuple that is freed at
-once: no object per event for the garbage collector to walk)
+event's eight slots to a flat list, the log's current chunk (`list.extend` of a
+tuple that is freed at once: no object per event for the garbage collector to
+walk; full chunks of CHUNK events wait in a deque, so evicting moves nothing else)
 
     t, kind, pid, other, a, b, c, size
 
@@ -64,7 +65,6 @@ from __future__ import annotations
 import collections
 import reprlib
 from itertools import compress, repeat
-from operator import or_
 
 from .errors import Crash, format_reason
 from .pid import Pid, Ref
@@ -511,9 +511,12 @@ class Recorder:
             return
         j = k * _W
         base = self._base
-        picked = compress(range(k), map(or_, map(_FOLDED.__contains__, c[1:j:_W]),
-                                        map(isinstance, c[5:j:_W], repeat(tuple))))
-        base.fold_many([(first + i, *c[i * _W:(i + 1) * _W]) for i in picked])
+        picked = set(compress(range(k), map(_FOLDED.__contains__, c[1:j:_W])))
+        # of a GenServer's callbacks (a tuple in b) only each one's last says what the
+        # baseline keeps (a tuple in a structure event's b is picked above anyway)
+        calls = list(map(isinstance, c[5:j:_W], repeat(tuple)))
+        picked.update(dict(zip(compress(c[2:j:_W], calls), compress(range(k), calls))).values())
+        base.fold_many([(first + i, *c[i * _W:(i + 1) * _W]) for i in sorted(picked)])
         base.seq, base.t = first + k - 1, c[j - _W]
 
     def _tuples(self) -> list:
