@@ -43,11 +43,13 @@ __all__ = ["accelerated", "swap", "framed", "COMPILED", "PURE_ENV", "MANIFEST"]
 PURE_ENV = "BEAMLAB_PURE_PYTHON"
 # The modules setup.py compiles (runtime/<name>.py -> beamlab.runtime._cy_<name>), in order:
 # each is compiled against the extension types of those before it (see above).
-# Typed (the .pxd files), they pay: a ring hop 14.1k -> 9.7k instructions (callgrind), a
-# GenServer call 41.6k -> 30.3k, a cast 14.8k -> 11.9k; a spawn 115k -> 119k. The price is
-# stack: the compiled frames a process waits in add ~2.1 KB to what greenlet saves for it
-# (an idle process 6.5 -> 8.6 KB). Figures, CPU times and what was tried:
-# benchmarks/PERFORMANCE.md. Compiled UNTYPED the same modules were slower than pure
+# Typed (the .pxd files), they pay: a ring hop 13.5k -> 9.7k instructions (callgrind), a
+# GenServer call 41.2k -> 30.9k, a cast 14.9k -> 11.9k, a short-lived spawn 51k -> 42k; a
+# spawn that stays 116k -> 120k. CPU time: call -19%, cast +37% msgs/s, a 10-process ring
+# -31%. The price is stack: the compiled frames a process waits in add ~2.1 KB to what
+# greenlet saves and copies at each switch (an idle process 6.5 -> 8.6 KB), so a
+# 1,000-process ring, whose stacks spill out of the L2, is no faster. Figures, load and
+# what was tried: benchmarks/PERFORMANCE.md. Compiled UNTYPED the same modules were slower than pure
 # (ring +12% instructions, call +20% CPU): Python 3.11 specializes attribute reads and
 # inlines Python-to-Python calls, which untyped Cython turns into generic lookups and C calls.
 COMPILED = ("_process", "_receive", "_core")
