@@ -52,7 +52,7 @@ PURE_ENV = "BEAMLAB_PURE_PYTHON"
 # what was tried: benchmarks/PERFORMANCE.md. Compiled UNTYPED the same modules were slower than pure
 # (ring +12% instructions, call +20% CPU): Python 3.11 specializes attribute reads and
 # inlines Python-to-Python calls, which untyped Cython turns into generic lookups and C calls.
-COMPILED = ("_process", "_receive", "_core")
+COMPILED = ("_process", "recorder", "_receive", "_core")
 # Written by setup.py beside the compiled modules: {name: sha256 of the .py it was built from}
 MANIFEST = "_accel_build.json"
 _PREFIX = "_cy_"

@@ -5,6 +5,7 @@
 # extends it. `cpdef`: called from compiled code as C functions, from Python as before.
 cimport cython
 from beamlab.runtime._process cimport Process
+from beamlab.runtime.recorder cimport Recorder
 
 cdef class ReceiveMixin:
     cdef public Process current
@@ -12,10 +13,11 @@ cdef class ReceiveMixin:
     cdef public dict _table
     cdef public list _send_tracers, _flag_tracers, _timeouts_due
     cdef public bint _driving
-    cdef public object _recorder, clock, _dist, _runq
+    cdef public Recorder _recorder     # the flight recorder's hooks: C calls (recorder.pxd)
+    cdef public object clock, _dist, _runq
 
     @cython.locals(proc=Process)
     cpdef receive(self, patterns=*, timeout=*, default=*)
     cpdef _wait(self, Process proc, matcher, Py_ssize_t scanned, timeout, awaiting=*)
-    @cython.locals(proc=Process, cur=Process)
+    @cython.locals(proc=Process, cur=Process, rec=Recorder)
     cpdef reply(self, pid, tag, value)
