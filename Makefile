@@ -35,7 +35,7 @@ lab: $(LAB_STAMP)
 	bash .ci/sysdeps --lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.default_url=/lab/tree/00_welcome.ipynb $(ROOT_ARGS) $(LAB_ARGS)
 
-# With runtime modules compiled (runtime/_accel.py's COMPILED: _process, _receive, _core) the suite runs
+# With runtime modules compiled (runtime/_accel.py's COMPILED: _process, recorder, _receive, _core) the suite runs
 # twice, as CI runs it: on the compiled accelerator, which must then be in use
 # (tests/test_accelerator.py fails if a module runs pure; EXPECT_ACCELERATED=0 where there
 # is no C compiler), and on the pure-Python runtime it falls back to.

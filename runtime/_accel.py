@@ -22,9 +22,10 @@ _core pure, to measure or to bisect), when no twin was built (pip installs the p
 package if Cython or a C compiler is missing), when the twin fails to import,
 or when the .py or its .pxd changed since the twin was built (an edit in an editable
 install takes effect at once, compiled again by the next `pip install -e .`).
-Each module in COMPILED is compiled against the types of those before it (_core's
-Runtime extends _receive's ReceiveMixin and both take _process's Process), so one
-runs compiled only if all those before it do.
+Each module in COMPILED is compiled against the types of those before it (the
+flight recorder's Recorder takes _process's Process; _core's Runtime extends
+_receive's ReceiveMixin, whose `_recorder` is a Recorder, and both take Process),
+so one runs compiled only if all those before it do.
 `beamlab.runtime.accelerated()` says which modules run compiled, and why not.
 """
 
@@ -65,7 +66,7 @@ def accelerated() -> dict[str, str]:
     """Which of the runtime's compilable modules run compiled: {module: "compiled" or why not}.
 
         >>> beamlab.runtime.accelerated()
-        {'_process': 'compiled', '_receive': 'compiled', '_core': 'compiled'}
+        {'_process': 'compiled', 'recorder': 'compiled', '_receive': 'compiled', '_core': 'compiled'}
 
     Not an OTP concept: it answers "is the optional C build in use?" (see
     runtime/_accel.py). `BEAMLAB_PURE_PYTHON=1` in the environment forces the
