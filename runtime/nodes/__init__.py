@@ -26,6 +26,7 @@ from __future__ import annotations
 from .._core import current_runtime
 from ..errors import BadArg
 from ._cluster import HOST, Cluster
+from ._tables import _here
 from .global_names import (global_register_name, global_registered_names, global_send,
                            global_unregister_name, global_whereis_name)
 from .pg import pg_get_local_members, pg_get_members, pg_join, pg_leave, pg_which_groups
@@ -46,10 +47,6 @@ def _cluster(what: str, start: bool = False):
         rt._dist = Cluster(rt)
     return rt, rt._dist
 
-
-def _here(rt) -> int:
-    cur = rt.current
-    return cur.pid.node if cur is not None else 0
 
 
 def start_node(name: str) -> str:
