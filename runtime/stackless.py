@@ -1,0 +1,521 @@
+"""Stackless function processes: a process function's own `receive()` calls turned into `yield`s.
+
+How this works: a greenlet costs every process a C stack and an interpreter
+data stack, even while it only waits in `receive`. A generator's frame lives in
+the generator object, so a process whose `receive()` calls sit directly in its
+own body can wait as a parked generator with no greenlet at all.
+`generator_function(fn)` makes that generator function from `fn`'s source:
+
+1. the source comes from `inspect.getsourcelines` (files, and notebook cells:
+   IPython registers each cell's code in `linecache`); it is parsed with every
+   line and column where it was, and compiled once *unchanged* the same way: that
+   code must equal `fn.__code__` (same bytecode, constants, names, line and
+   column table), or the source is not the one `fn` was made from and we refuse;
+2. in fn's own scope only (not in nested defs, lambdas, classes or
+   comprehensions) each call of beamlab's `receive` becomes a yield:
+   `receive()` -> `(yield receive)`, `receive(a, k=1)` ->
+   `(yield (receive, (a,), {"k": 1}))`; a call with `*x` or `**x` yields the
+   same 3-tuple built by a helper called with the very same arguments, so a bad
+   `*x`/`**x` fails with the message the real call would give. The yield keeps the
+   call's position, so a traceback thrown in there draws the same line and carets;
+3. the def is compiled inside a function that makes fn's free variables its
+   locals (and inside a class of fn's class's name, for private-name mangling),
+   with fn's `from __future__` flags and file name; the new code takes fn's
+   closure cells, globals, defaults and names.
+
+The driver (runtime/_receive.py) sends each receive's result in, or throws its
+exception in, and gets `return`'s value from StopIteration. A waiting
+generator is dropped without running any of its code when its process is
+killed, so a function whose receive sits in a `try`, a `with` or a match guard
+(a `finally` or `__exit__` would have to run) is refused: None means "run it on
+a greenlet as before", never an error.
+
+Results are cached per code object (and per globals namespace and the names
+that were bound to `receive`), and per function object for the fast path that
+runs on every spawn.
+"""
+
+from __future__ import annotations
+
+import __future__
+import ast
+import copy
+import functools
+import inspect
+import keyword
+import linecache
+import types
+import warnings
+import weakref
+
+__all__ = ["generator_function", "original_exception"]
+
+_FUTURE_FLAGS = functools.reduce(
+    lambda a, b: a | b,
+    (getattr(__future__, name).compiler_flag for name in __future__.all_feature_names))
+_NOT_PLAIN = (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+              | inspect.CO_ITERABLE_COROUTINE)
+# A constant put where the packing helper is called, swapped for it in the compiled code
+# (an AST constant cannot be a function).
+_PACK_MARK = "\0beamlab.stackless.pack\0"
+# Nodes whose insides are another scope: their calls are left alone.
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
+           ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# Statements whose code would have to run if their waiting process were dropped.
+_PROTECTING = (ast.Try, ast.With, ast.AsyncWith) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+_MISSING = object()
+
+
+def generator_function(fn) -> types.FunctionType | None:
+    """A generator function doing what `fn` does, its own `receive()` calls made yields; or None.
+
+    The generator yields `receive` (the object the name holds then) for a bare
+    `receive()`, and `(callee, args_tuple, kwargs_dict)` for any other receive
+    call; the value sent back in is that call's result, an exception thrown in is
+    raised at the call. None when `fn` cannot be run that way (not a plain
+    function, no receive call of its own, one inside try/with, source not found,
+    ...): run it as an ordinary function then.
+
+        >>> def echo():
+        ...     while True:
+        ...         msg = receive()
+        >>> gen = generator_function(echo)()
+        >>> next(gen) is receive
+        True
+    """
+    e = _by_fn.get(id(fn))
+    if e is not None and e[0]() is fn and e[1] is fn.__code__ and e[2] is fn.__defaults__ \
+            and e[3] is fn.__kwdefaults__:
+        g = fn.__globals__
+        for name, obj in e[4]:
+            if g.get(name, _MISSING) is not obj:
+                break
+        else:
+            return e[5]
+    try:
+        return _make(fn)
+    except Exception:       # never the caller's problem: it runs on a greenlet instead
+        return None
+
+
+def original_exception(exc: BaseException) -> BaseException:
+    """The exception a generator made by `generator_function` really raised.
+
+    A StopIteration leaving a generator becomes RuntimeError("generator raised
+    StopIteration") (PEP 479); the function itself would have raised the
+    StopIteration. The driver gives the process this one as its exit reason.
+
+        >>> original_exception(RuntimeError("x")).args
+        ('x',)
+    """
+    cause = exc.__cause__
+    if type(exc) is RuntimeError and isinstance(cause, StopIteration) \
+            and exc.args == ("generator raised StopIteration",):
+        return cause
+    return exc
+
+
+# ---------------------------------------------------------------- per-function cache
+
+# id(fn) -> (weakref to fn, its __code__, __defaults__, __kwdefaults__,
+#            ((global name, object it was bound to), ...), the generator function or None)
+_by_fn: dict[int, tuple] = {}
+
+
+def _remember(fn, checks, result):
+    key = id(fn)
+
+    def forget(ref, key=key):
+        entry = _by_fn.get(key)
+        if entry is not None and entry[0] is ref:
+            del _by_fn[key]
+    try:
+        ref = weakref.ref(fn, forget)
+    except TypeError:
+        return
+    _by_fn[key] = (ref, fn.__code__, fn.__defaults__, fn.__kwdefaults__, checks, result)
+
+
+def _make(fn):
+    if type(fn) is not types.FunctionType:
+        return None
+    code = fn.__code__
+    info = _info_for(code)
+    if info is None or info.refused:
+        _remember(fn, (), None)
+        return None
+    receive = _receive()
+    g = fn.__globals__
+    builtins_ns = g.get("__builtins__", None)
+    if isinstance(builtins_ns, types.ModuleType):
+        builtins_ns = builtins_ns.__dict__
+    if not isinstance(builtins_ns, dict):
+        builtins_ns = {}
+    names, modules, checks = [], [], []
+    for name in info.called_names:
+        obj = g.get(name, _MISSING)
+        if obj is _MISSING:
+            if builtins_ns.get(name, _MISSING) is receive:
+                names.append(name)
+        elif obj is receive:
+            names.append(name)
+            checks.append((name, obj))
+    for name in info.called_modules:
+        obj = g.get(name, _MISSING)
+        if obj is _MISSING:
+            obj = builtins_ns.get(name, _MISSING)
+        else:
+            checks.append((name, obj))
+        if isinstance(obj, types.ModuleType) and getattr(obj, "receive", None) is receive:
+            modules.append(name)
+    if not names and not modules:
+        _remember(fn, (), None)
+        return None
+    key = (tuple(names), tuple(modules))
+    try:
+        new_code = info.transformed[key]
+    except KeyError:
+        new_code = info.transformed[key] = _transform(info, code, set(names), set(modules))
+    if new_code is None:
+        _remember(fn, tuple(checks), None)
+        return None
+    new = types.FunctionType(new_code, g, fn.__name__, fn.__defaults__, fn.__closure__)
+    new.__kwdefaults__ = fn.__kwdefaults__
+    new.__qualname__ = fn.__qualname__
+    new.__module__ = fn.__module__
+    new.__doc__ = fn.__doc__
+    new.__dict__ = fn.__dict__
+    new.__annotations__ = fn.__annotations__
+    if hasattr(fn, "__type_params__"):
+        new.__type_params__ = fn.__type_params__
+    _remember(fn, tuple(checks), new)
+    return new
+
+
+@functools.lru_cache(maxsize=1)
+def _receive():
+    from .api import receive
+    return receive
+
+
+# ---------------------------------------------------------------- per-code analysis
+
+class _Info:
+    """What one code object's source says, found once (see _info_for)."""
+
+    __slots__ = ("refused", "tree", "called_names", "called_modules", "transformed", "ref")
+
+    def __init__(self):
+        self.refused = True
+        self.tree = None            # the FunctionDef as parsed, at its file's lines and columns
+        self.called_names = ()      # global names called as f(...) in fn's own scope
+        self.called_modules = ()    # global names called as m.receive(...) there
+        self.transformed = {}       # (receive names, module names) -> new code or None
+        self.ref = None             # a weak reference to the code object
+
+
+# id(code) -> _Info; an entry goes when its code object does.
+_by_code: dict[int, _Info] = {}
+
+
+def _info_for(code):
+    info = _by_code.get(id(code))
+    if info is not None:
+        return info
+    info = _Info()
+    try:
+        _analyse(code, info)
+    except Exception:
+        info.refused = True
+    key = id(code)
+
+    def forget(ref, key=key, info=info):
+        if _by_code.get(key) is info:
+            del _by_code[key]
+    info.ref = weakref.ref(code, forget)     # kept by info, so its callback runs
+    _by_code[key] = info
+    return info
+
+
+def _analyse(code, info):
+    if code.co_flags & _NOT_PLAIN or "__class__" in code.co_freevars \
+            or code.co_name == "<lambda>":
+        return
+    tree = _parse_def(code)
+    if tree is None or _compile_def(copy.deepcopy(tree), code) != code:
+        return      # not the source this code was compiled from (edited since, or not a def)
+    own = _OwnScope()
+    for stmt in tree.body:
+        own.visit(stmt)
+    if own.refuse:
+        return
+    local = set(code.co_varnames) | set(code.co_cellvars) | set(code.co_freevars)
+    info.called_names = tuple(dict.fromkeys(n for n in own.called_names if n not in local))
+    info.called_modules = tuple(dict.fromkeys(n for n in own.called_modules if n not in local))
+    info.tree = tree
+    info.refused = not (info.called_names or info.called_modules)
+
+
+def _parse_def(code):
+    """fn's `def` statement parsed at its lines and columns in its file, or None."""
+    lines, start = inspect.getsourcelines(code)
+    if start != code.co_firstlineno or not lines:
+        return None
+    text = "".join(lines)
+    indented = lines[0][:1] in (" ", "\t")
+    if indented:
+        if start < 2:
+            return None
+        # an indented def parses as the body of an `if` on the line before it, columns kept
+        source = "\n" * (start - 2) + "if 1:\n" + text
+    else:
+        source = "\n" * (start - 1) + text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        module = ast.parse(source, code.co_filename)
+    node = module.body[0].body[0] if indented else module.body[0]
+    if type(node) is not ast.FunctionDef or node.name != code.co_name:
+        return None
+    return node
+
+
+class _OwnScope(ast.NodeVisitor):
+    """Collects the calls in fn's own scope that could be receive calls."""
+
+    def __init__(self):
+        self.called_names = []
+        self.called_modules = []
+        self.refuse = False
+
+    def visit_Name(self, node):
+        if node.id in ("super", "__class__"):
+            self.refuse = True
+
+    def visit_Yield(self, node):
+        self.refuse = True
+
+    visit_YieldFrom = visit_Await = visit_Yield
+
+    def visit_Call(self, node):
+        func = node.func
+        if type(func) is ast.Name:
+            self.called_names.append(func.id)
+        elif type(func) is ast.Attribute and func.attr == "receive" and type(func.value) is ast.Name:
+            self.called_modules.append(func.value.id)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node):
+        self.visit(node.target)
+        if node.value is not None:
+            self.visit(node.value)
+
+    def generic_visit(self, node):
+        if isinstance(node, _NESTED):
+            return
+        super().generic_visit(node)
+
+
+# ---------------------------------------------------------------- the rewrite
+
+class _Rewrite(ast.NodeTransformer):
+    """Turns fn's own receive calls into yields; `refuse` if one sits in try/with/a guard."""
+
+    def __init__(self, names, modules):
+        self.names = names
+        self.modules = modules
+        self.protected = 0
+        self.count = 0
+        self.refuse = False
+
+    def _is_receive(self, func):
+        if type(func) is ast.Name:
+            return func.id in self.names
+        return (type(func) is ast.Attribute and func.attr == "receive"
+                and type(func.value) is ast.Name and func.value.id in self.modules)
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if not self._is_receive(node.func):
+            return node
+        if self.protected:
+            self.refuse = True
+            return node
+        self.count += 1
+        if not node.args and not node.keywords:
+            value = node.func
+        elif any(type(a) is ast.Starred for a in node.args) or any(k.arg is None for k in node.keywords):
+            # the helper gets the same arguments: a bad *x / **x fails as the call would
+            mark = ast.Constant(_PACK_MARK)
+            value = ast.Call(mark, [node.func] + node.args, node.keywords)
+            _place(mark, node)
+            _place(value, node)
+        else:
+            keys = [ast.Constant(k.arg) for k in node.keywords]
+            for k in keys:
+                _place(k, node)
+            args = ast.Tuple(node.args, ast.Load())
+            kwargs = ast.Dict(keys, [k.value for k in node.keywords])
+            value = ast.Tuple([node.func, args, kwargs], ast.Load())
+            for n in (args, kwargs, value):
+                _place(n, node)
+        return _place(ast.Yield(value), node)
+
+    def _protect(self, node):
+        self.protected += 1
+        try:
+            return self.generic_visit(node)
+        finally:
+            self.protected -= 1
+
+    visit_Try = visit_With = visit_AsyncWith = _protect
+    if hasattr(ast, "TryStar"):
+        visit_TryStar = _protect
+
+    def visit_match_case(self, node):
+        node.pattern = self.visit(node.pattern)
+        if node.guard is not None:
+            self.protected += 1
+            try:
+                node.guard = self.visit(node.guard)
+            finally:
+                self.protected -= 1
+        node.body = [self.visit(s) for s in node.body]
+        return node
+
+    def visit_AnnAssign(self, node):
+        node.target = self.visit(node.target)
+        if node.value is not None:
+            node.value = self.visit(node.value)
+        return node
+
+    def generic_visit(self, node):
+        if isinstance(node, _NESTED):
+            return node
+        return super().generic_visit(node)
+
+
+def _place(new, old):
+    new.lineno, new.col_offset = old.lineno, old.col_offset
+    new.end_lineno, new.end_col_offset = old.end_lineno, old.end_col_offset
+    return new
+
+
+def _transform(info, code, names, modules):
+    tree = copy.deepcopy(info.tree)
+    rewrite = _Rewrite(names, modules)
+    tree.body = [rewrite.visit(stmt) for stmt in tree.body]
+    if rewrite.refuse or not rewrite.count:
+        return None
+    new = _compile_def(tree, code)
+    if not new.co_flags & inspect.CO_GENERATOR or new.co_freevars != code.co_freevars \
+            or new.co_varnames != code.co_varnames or new.co_cellvars != code.co_cellvars \
+            or new.co_argcount != code.co_argcount or new.co_kwonlyargcount != code.co_kwonlyargcount \
+            or new.co_posonlyargcount != code.co_posonlyargcount:
+        return None
+    consts = tuple(_pack() if type(c) is str and c == _PACK_MARK else c for c in new.co_consts)
+    if consts != new.co_consts:
+        new = new.replace(co_consts=consts)
+    return new
+
+
+def _compile_def(tree, code):
+    """Compile the FunctionDef `tree` where `code` was made; its code object, named as `code`."""
+    body = [tree]
+    parts = code.co_qualname.split(".")
+    if len(parts) >= 2 and parts[-2] != "<locals>":
+        cls = parts[-2]     # fn is a method: compile it in a class of that name (mangling)
+        if not cls.isidentifier() or keyword.iskeyword(cls):
+            raise ValueError(cls)
+        body = [ast.ClassDef(cls, [], [], body, [])]
+    if code.co_freevars:
+        cells = [ast.Assign([ast.Name(v, ast.Store()) for v in code.co_freevars], ast.Constant(None))]
+        body = [ast.FunctionDef("__beamlab_outer__", _no_args(), cells + body, [], None)]
+    # 3.11 compiles m.f() differently when m is imported at module level: say which are
+    imported = _module_imports(code.co_filename)
+    if imported:
+        body = [ast.Import([ast.alias(name) for name in imported])] + body
+    module = ast.Module(body, [])
+    ast.fix_missing_locations(module)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compiled = compile(module, code.co_filename, "exec",
+                           flags=code.co_flags & _FUTURE_FLAGS, dont_inherit=True)
+    found = _find_code(compiled, code.co_name, tree.lineno if not tree.decorator_list
+                       else tree.decorator_list[0].lineno)
+    if found is None:
+        raise ValueError("compiled def not found")
+    return _requalify(found, found.co_qualname, code.co_qualname)
+
+
+def _module_imports(filename):
+    """The names an import binds at module level in `filename`'s source (sorted)."""
+    lines = linecache.getlines(filename)
+    cached = _imports_by_file.get(filename)
+    if cached is not None and cached[0] is lines:
+        return cached[1]
+    names = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tree = ast.parse("".join(lines), filename)
+    todo = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).partition(".")[0] for a in node.names if a.name != "*")
+        elif not isinstance(node, _NESTED):
+            todo.extend(child for child in ast.iter_child_nodes(node)
+                        if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)))
+    names = tuple(sorted(names))
+    _imports_by_file[filename] = (lines, names)
+    return names
+
+
+# file name -> (its linecache lines, the names imported at its module level)
+_imports_by_file: dict[str, tuple] = {}
+
+
+def _no_args():
+    return ast.arguments([], [], None, [], [], None, [])
+
+
+def _find_code(container, name, firstlineno):
+    for c in container.co_consts:
+        if isinstance(c, types.CodeType):
+            if c.co_name == name and c.co_firstlineno == firstlineno:
+                return c
+            inner = _find_code(c, name, firstlineno)
+            if inner is not None:
+                return inner
+    return None
+
+
+def _requalify(code, made, wanted):
+    """`code` and its nested code objects with the qualname prefix `made` changed to `wanted`."""
+    consts = code.co_consts
+    new_consts = tuple(_requalify(c, made, wanted) if isinstance(c, types.CodeType) else c
+                       for c in consts)
+    qualname = code.co_qualname
+    if qualname == made:
+        qualname = wanted
+    elif qualname.startswith(made + "."):
+        qualname = wanted + qualname[len(made):]
+    if qualname == code.co_qualname and all(a is b for a, b in zip(new_consts, consts)):
+        return code
+    return code.replace(co_qualname=qualname, co_consts=new_consts)
+
+
+@functools.lru_cache(maxsize=1)
+def _pack():
+    """The helper a receive call with *x or **x becomes: (callee, args, kwargs).
+
+    Named as receive is, so a bad *x or **x gives the real call's message
+    ("beamlab.runtime.api.receive() argument after * must be an iterable, not int").
+    """
+    receive = _receive()
+
+    def pack(callee, /, *args, **kwargs):
+        return (callee, args, kwargs)
+    pack.__name__ = receive.__name__
+    pack.__qualname__ = receive.__qualname__
+    pack.__module__ = receive.__module__
+    return pack
