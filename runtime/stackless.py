@@ -83,15 +83,19 @@ def generator_function(fn) -> types.FunctionType | None:
         >>> next(gen) is receive
         True
     """
-    e = _by_fn.get(id(fn))
-    if e is not None and e[0]() is fn and e[1] is fn.__code__ and e[2] is fn.__defaults__ \
-            and e[3] is fn.__kwdefaults__:
-        g = fn.__globals__
-        for name, obj in e[4]:
-            if g.get(name, _MISSING) is not obj:
-                break
-        else:
-            return e[5]
+    entry = _by_fn.get(id(fn))
+    if entry is not None:
+        ref, code, defaults, kwdefaults, checks, result = entry
+        if ref() is fn and code is fn.__code__ and defaults is fn.__defaults__ \
+                and kwdefaults is fn.__kwdefaults__:
+            if not checks:
+                return result
+            g = fn.__globals__
+            for name, obj in checks:
+                if g.get(name, _MISSING) is not obj:
+                    break
+            else:
+                return result
     try:
         return _make(fn)
     except Exception:       # never the caller's problem: it runs on a greenlet instead
@@ -426,10 +430,12 @@ def _compile_def(tree, code):
         cls = parts[-2]     # fn is a method: compile it in a class of that name (mangling)
         if not cls.isidentifier() or keyword.iskeyword(cls):
             raise ValueError(cls)
-        body = [ast.ClassDef(cls, [], [], body, [])]
-    if code.co_freevars:
+        body = [_node(ast.ClassDef, name=cls, bases=[], keywords=[], body=body, decorator_list=[])]
+    if code.co_freevars or "<locals>" in parts:
+        # in a function (CO_NESTED), whose locals are fn's free variables
         cells = [ast.Assign([ast.Name(v, ast.Store()) for v in code.co_freevars], ast.Constant(None))]
-        body = [ast.FunctionDef("__beamlab_outer__", _no_args(), cells + body, [], None)]
+        body = [_node(ast.FunctionDef, name="__beamlab_outer__", args=_no_args(),
+                      body=cells[:bool(code.co_freevars)] + body, decorator_list=[], returns=None)]
     # 3.11 compiles m.f() differently when m is imported at module level: say which are
     imported = _module_imports(code.co_filename)
     if imported:
@@ -475,7 +481,14 @@ _imports_by_file: dict[str, tuple] = {}
 
 
 def _no_args():
-    return ast.arguments([], [], None, [], [], None, [])
+    return ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[],
+                         kwarg=None, defaults=[])
+
+
+def _node(cls, **fields):
+    if "type_params" in cls._fields:     # Python 3.12+
+        fields["type_params"] = []
+    return cls(**fields)
 
 
 def _find_code(container, name, firstlineno):

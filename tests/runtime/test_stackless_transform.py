@@ -1,0 +1,450 @@
+"""stackless.generator_function: a process function's own receive() calls become yields.
+
+The generators are driven by hand here (no runtime): `next` runs to the first
+receive, `send` gives a receive its message, `throw` makes it raise.
+"""
+from __future__ import annotations
+
+import functools
+import linecache
+import traceback
+import types
+
+import pytest
+
+import beamlab.runtime as bl
+from beamlab.runtime import ANY, ReceiveTimeout, receive
+from beamlab.runtime import receive as recv
+from beamlab.runtime.stackless import generator_function, original_exception
+
+
+def finish(gen, value):
+    """Send `value` in and return what the generator returns (it must end there)."""
+    with pytest.raises(StopIteration) as stop:
+        gen.send(value)
+    return stop.value.value
+
+
+# ---------------------------------------------------------------- what is yielded
+
+def _idle():
+    return receive()
+
+
+def test_a_bare_receive_yields_the_receive_function_and_returns_what_is_sent_in():
+    gen = generator_function(_idle)()
+    assert isinstance(gen, types.GeneratorType)
+    assert next(gen) is receive
+    assert finish(gen, "hello") == "hello"
+
+
+def _forward(nxt, count=0):
+    while True:
+        msg = receive()
+        if msg == "stop":
+            return count
+        nxt.append(msg)
+        count += 1
+
+
+def test_a_forwarding_loop_waits_at_each_receive_and_returns_at_the_end():
+    out = []
+    gen = generator_function(_forward)(out)
+    assert next(gen) is receive
+    assert gen.send(1) is receive
+    assert gen.send(2) is receive
+    assert finish(gen, "stop") == 2
+    assert out == [1, 2]
+
+
+def _selective(ref):
+    reply = receive(("reply", ref, ANY), timeout=1.0)
+    polled = receive(timeout=0, default=None)
+    return reply, polled
+
+
+def test_a_receive_with_patterns_and_options_yields_callee_args_and_keywords():
+    gen = generator_function(_selective)("r1")
+    assert next(gen) == (receive, (("reply", "r1", ANY),), {"timeout": 1.0})
+    assert gen.send(("reply", "r1", 5)) == (receive, (), {"timeout": 0, "default": None})
+    assert finish(gen, None) == (("reply", "r1", 5), None)
+
+
+def _unpacking(patterns, options):
+    return receive("first", *patterns, timeout=2, **options)
+
+
+def test_starred_arguments_and_keyword_unpacking_are_passed_through():
+    gen = generator_function(_unpacking)(("a", "b"), {"default": 0})
+    assert next(gen) == (receive, ("first", "a", "b"), {"timeout": 2, "default": 0})
+    assert finish(gen, "a") == "a"
+
+
+def test_a_bad_star_argument_fails_with_the_message_of_the_real_call():
+    with pytest.raises(TypeError) as real:
+        _unpacking(5, {})
+    with pytest.raises(TypeError) as ours:
+        next(generator_function(_unpacking)(5, {}))
+    assert str(ours.value) == str(real.value)
+    assert "after * must be an iterable, not int" in str(ours.value)
+
+
+def test_a_keyword_given_twice_fails_with_the_message_of_the_real_call():
+    with pytest.raises(TypeError) as real:
+        _unpacking((), {"timeout": 3})
+    with pytest.raises(TypeError) as ours:
+        next(generator_function(_unpacking)((), {"timeout": 3}))
+    assert str(ours.value) == str(real.value)
+    assert "got multiple values for keyword argument 'timeout'" in str(ours.value)
+
+
+def _aliases():
+    a = recv()
+    b = bl.receive(timeout=5)
+    return a, b
+
+
+def test_an_alias_of_receive_and_a_module_attribute_receive_are_yields_too():
+    gen = generator_function(_aliases)()
+    assert next(gen) is receive
+    assert gen.send("a") == (receive, (), {"timeout": 5})
+    assert finish(gen, "b") == ("a", "b")
+
+
+def test_what_is_yielded_is_what_the_name_holds_when_the_receive_runs():
+    g = {}
+    code = "from beamlab.runtime import receive\ndef waits():\n    return receive()\n"
+    fn = _define(code, "waits", g, "<stackless test rebinding>")
+    gen = generator_function(fn)()
+    g["receive"] = stand_in = lambda: "stand-in"
+    assert next(gen) is stand_in
+
+
+# ---------------------------------------------------------------- the function around it
+
+def _make_counter(start, step):
+    def counter(n=1, *, scale=10):
+        """Count the messages."""
+        total = start
+        for _ in range(n):
+            total += receive() * step * scale
+        return total
+    return counter
+
+
+def test_closure_cells_defaults_and_keyword_defaults_are_the_original_functions():
+    counter = _make_counter(100, 2)
+    gen_fn = generator_function(counter)
+    assert gen_fn.__closure__ is counter.__closure__
+    assert gen_fn.__defaults__ == (1,) and gen_fn.__kwdefaults__ == {"scale": 10}
+    assert (gen_fn.__name__, gen_fn.__qualname__, gen_fn.__module__, gen_fn.__doc__) == \
+        ("counter", "_make_counter.<locals>.counter", __name__, "Count the messages.")
+    assert gen_fn.__code__.co_qualname == "_make_counter.<locals>.counter"
+    assert gen_fn.__code__.co_filename == counter.__code__.co_filename
+    gen = gen_fn(2)
+    next(gen)
+    gen.send(1)
+    assert finish(gen, 3) == 100 + 1 * 2 * 10 + 3 * 2 * 10
+
+
+def test_functions_made_by_one_def_share_one_transformed_code_with_their_own_cells():
+    a, b = _make_counter(0, 1), _make_counter(1000, 1)
+    ga, gb = generator_function(a), generator_function(b)
+    assert ga.__code__ is gb.__code__
+    gen = gb(scale=1)
+    next(gen)
+    assert finish(gen, 5) == 1005
+
+
+class _Account:
+    def __init__(self):
+        self.__balance = 0
+
+    def serve(self):
+        self.__balance += receive()
+        return self.__balance
+
+
+def test_a_method_keeps_its_private_names_mangled():
+    account = _Account()
+    gen = generator_function(_Account.serve)(account)
+    next(gen)
+    assert finish(gen, 7) == 7
+    assert account._Account__balance == 7
+
+
+def _countdown(n):
+    if n == 0:
+        return "done"
+    receive()
+    return _countdown(n - 1)
+
+
+def test_a_recursive_call_to_itself_stays_an_ordinary_call():
+    assert finish_at_once(generator_function(_countdown)(0)) == "done"
+    gen = generator_function(_countdown)(1)
+    assert next(gen) is receive
+    assert finish(gen, "tick") == "done"      # _countdown(0) ran as the plain function
+
+
+def finish_at_once(gen):
+    with pytest.raises(StopIteration) as stop:
+        next(gen)
+    return stop.value.value
+
+
+def _outer_and_nested():
+    first = receive()
+
+    def later():
+        return receive()
+    return first, later
+
+
+def test_a_receive_in_a_nested_def_is_left_alone_and_the_outer_one_transformed():
+    gen = generator_function(_outer_and_nested)()
+    assert next(gen) is receive
+    first, later = finish(gen, 1)
+    assert first == 1
+    assert not isinstance(later, types.GeneratorType) and later.__code__.co_flags & 0x20 == 0
+    assert later.__qualname__ == "_outer_and_nested.<locals>.later"
+
+
+def _stop_iteration():
+    receive()
+    return next(iter([]))
+
+
+def test_a_stop_iteration_the_function_raises_is_given_back_by_original_exception():
+    gen = generator_function(_stop_iteration)()
+    next(gen)
+    with pytest.raises(RuntimeError) as err:
+        gen.send(None)
+    assert type(original_exception(err.value)) is StopIteration
+    other = RuntimeError("mine")
+    assert original_exception(other) is other
+
+
+# ---------------------------------------------------------------- tracebacks
+
+def _crashes(n):
+    msg = receive(timeout=n)
+    return 1 / msg
+
+
+def _frame_of(exc, name):
+    """The traceback entry of `name` as a learner sees it: position and the printed lines."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.name == name]
+    assert len(frames) == 1
+    f = frames[0]
+    text = traceback.format_list([f])[0]
+    return (f.filename, f.lineno, f.end_lineno, f.colno, f.end_colno, text)
+
+
+def test_an_exception_thrown_in_points_at_the_receive_line_with_its_carets():
+    with pytest.raises(Exception) as real:
+        _crashes(1)     # outside any runtime: receive itself raises
+    gen = generator_function(_crashes)(1)
+    next(gen)
+    with pytest.raises(ReceiveTimeout) as ours:
+        gen.throw(ReceiveTimeout("no message"))
+    assert _frame_of(ours.value, "_crashes") == _frame_of(real.value, "_crashes")
+    assert "msg = receive(timeout=n)" in _frame_of(ours.value, "_crashes")[-1]
+
+
+def _with_stub_receive(fn, value):
+    """`fn`'s own code, run as it is, with a receive that returns `value`."""
+    g = dict(fn.__globals__, receive=lambda *args, **kwargs: value)
+    return types.FunctionType(fn.__code__, g, fn.__name__, fn.__defaults__, fn.__closure__)
+
+
+def test_a_crash_after_a_receive_shows_the_original_line_and_carets():
+    with pytest.raises(ZeroDivisionError) as real:
+        _with_stub_receive(_crashes, 0)(1)
+    gen = generator_function(_crashes)(1)
+    next(gen)
+    with pytest.raises(ZeroDivisionError) as ours:
+        gen.send(0)
+    assert _frame_of(ours.value, "_crashes") == _frame_of(real.value, "_crashes")
+    assert _frame_of(ours.value, "_crashes")[-1].splitlines()[1:] == \
+        ["    return 1 / msg", "           ~~^~~~~"]
+
+
+def _make_indented():
+    class Inner:
+        def deep(self):
+            value = receive()
+            return value.missing
+    return Inner
+
+
+def test_an_indented_def_keeps_its_columns_in_a_traceback():
+    inner = _make_indented()
+    with pytest.raises(AttributeError) as real:
+        _with_stub_receive(inner.deep, 1)(inner())
+    gen = generator_function(inner.deep)(inner())
+    next(gen)
+    with pytest.raises(AttributeError) as ours:
+        gen.send(1)
+    assert _frame_of(ours.value, "deep") == _frame_of(real.value, "deep")
+    assert _frame_of(ours.value, "deep")[-1].splitlines()[1:] == \
+        ["    return value.missing", "           ^^^^^^^^^^^^^"]
+
+
+# ---------------------------------------------------------------- refused: None
+
+def _in_try():
+    try:
+        return receive()
+    except ValueError:
+        return None
+
+
+def _in_finally():
+    try:
+        pass
+    finally:
+        receive()
+
+
+def _in_with(lock):
+    with lock:
+        return receive()
+
+
+def _in_a_loop_in_a_try():
+    try:
+        while True:
+            receive()
+    finally:
+        pass
+
+
+def _in_match_guard(x):
+    match x:
+        case 1 if receive():
+            return 1
+    return 0
+
+
+def _one_protected_one_not():
+    receive()
+    try:
+        receive()
+    finally:
+        pass
+
+
+@pytest.mark.parametrize("fn", [_in_try, _in_finally, _in_with, _in_a_loop_in_a_try,
+                                _in_match_guard, _one_protected_one_not])
+def test_a_receive_in_a_try_a_with_or_a_guard_is_refused(fn):
+    assert generator_function(fn) is None
+
+
+def _already_a_generator():
+    yield receive()
+
+
+async def _a_coroutine():
+    return receive()
+
+
+def _no_receive():
+    return 1
+
+
+def _shadowed_by_parameter(receive):
+    return receive()
+
+
+def _shadowed_by_local():
+    receive = list
+    return receive()
+
+
+def _nested_only():
+    return [receive() for _ in range(2)], (lambda: receive())
+
+
+class _Base:
+    def handle(self):
+        return 0
+
+
+class _UsesSuper(_Base):
+    def handle(self):
+        receive()
+        return super().handle()
+
+
+class _CallableObject:
+    def __call__(self):
+        return receive()
+
+
+@pytest.mark.parametrize("fn", [
+    _already_a_generator, _a_coroutine, _no_receive, _shadowed_by_parameter, _shadowed_by_local,
+    _nested_only, _UsesSuper().handle, _UsesSuper.handle, lambda: receive(), len,
+    functools.partial(_forward, []), _Account().serve, _CallableObject(), _Account, "receive"])
+def test_what_cannot_be_run_as_a_generator_is_refused(fn):
+    assert generator_function(fn) is None
+
+
+def _define(source, name, g, filename, *, cache=True):
+    if cache:
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), g)
+    return g[name]
+
+
+def test_code_whose_source_cannot_be_found_is_refused():
+    fn = _define("from beamlab.runtime import receive\ndef f():\n    return receive()\n", "f", {},
+                 "<stackless test no source>", cache=False)
+    assert generator_function(fn) is None
+
+
+def test_code_whose_source_was_edited_since_is_refused():
+    name = "<stackless test edited>"
+    fn = _define("from beamlab.runtime import receive\ndef f():\n    return receive()\n", "f", {},
+                 name)
+    source = "from beamlab.runtime import receive\ndef f():\n    return receive(timeout=1)\n"
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+    assert generator_function(fn) is None
+
+
+def test_a_redefined_function_gets_the_new_version_and_the_old_keeps_its_own():
+    name, g = "<stackless test redefined>", {}
+    old = _define("from beamlab.runtime import receive\ndef f():\n    return receive()\n", "f", g,
+                  name)
+    old_gen = generator_function(old)
+    new = _define("from beamlab.runtime import receive\ndef f():\n    return receive(timeout=2)\n",
+                  "f", g, name)
+    assert next(generator_function(new)()) == (receive, (), {"timeout": 2})
+    assert generator_function(old) is old_gen
+    assert next(old_gen()) is receive
+
+
+def test_a_function_is_transformed_once_and_then_served_from_the_cache():
+    gen_fn = generator_function(_forward)
+    assert generator_function(_forward) is gen_fn
+    assert generator_function(_no_receive) is None and generator_function(_no_receive) is None
+
+
+def test_a_receive_rebound_to_something_else_is_no_longer_transformed():
+    g = {}
+    fn = _define("from beamlab.runtime import receive\ndef f():\n    return receive()\n", "f", g,
+                 "<stackless test rebound>")
+    assert generator_function(fn) is not None
+    g["receive"] = print
+    assert generator_function(fn) is None
+
+
+def test_a_function_in_an_ipython_cell_is_transformed():
+    compilerop = pytest.importorskip("IPython.core.compilerop")
+    compiler = compilerop.CachingCompiler()
+    cell = "from beamlab.runtime import receive\n\ndef pong():\n    return ('pong', receive())\n"
+    g = {}
+    exec(compiler(cell, compiler.cache(cell, 1), "exec"), g)
+    gen = generator_function(g["pong"])()
+    assert next(gen) is receive
+    assert finish(gen, 1) == ("pong", 1)
