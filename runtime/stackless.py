@@ -144,7 +144,7 @@ def _make(fn):
     if type(fn) is not types.FunctionType:
         return None
     code = fn.__code__
-    info = _info_for(code)
+    info = _info_for(code, fn.__globals__)
     if info is None or info.refused:
         _remember(fn, (), None)
         return None
@@ -207,11 +207,13 @@ def _receive():
 class _Info:
     """What one code object's source says, found once (see _info_for)."""
 
-    __slots__ = ("refused", "tree", "called_names", "called_modules", "transformed", "ref")
+    __slots__ = ("refused", "tree", "imports", "called_names", "called_modules", "transformed",
+                 "ref")
 
     def __init__(self):
         self.refused = True
         self.tree = None            # the FunctionDef as parsed, at its file's lines and columns
+        self.imports = ()           # the names to compile it with as imported at module level
         self.called_names = ()      # global names called as f(...) in fn's own scope
         self.called_modules = ()    # global names called as m.receive(...) there
         self.transformed = {}       # (receive names, module names) -> new code or None
@@ -222,13 +224,13 @@ class _Info:
 _by_code: dict[int, _Info] = {}
 
 
-def _info_for(code):
+def _info_for(code, module_globals):
     info = _by_code.get(id(code))
     if info is not None:
         return info
     info = _Info()
     try:
-        _analyse(code, info)
+        _analyse(code, module_globals, info)
     except Exception:
         info.refused = True
     key = id(code)
@@ -241,12 +243,25 @@ def _info_for(code):
     return info
 
 
-def _analyse(code, info):
+def _analyse(code, module_globals, info):
     if code.co_flags & _NOT_PLAIN or "__class__" in code.co_freevars \
             or code.co_name == "<lambda>":
         return
-    tree = _parse_def(code)
-    if tree is None or _compile_def(copy.deepcopy(tree), code) != code:
+    tree = _parse_def(code, module_globals)
+    if tree is None:
+        return
+    # Python 3.11 compiles m.f() differently when m is imported at module level (in the
+    # compiled unit: a file, or one statement of an IPython cell): try both ways.
+    try:
+        imported = set(_module_imports(code.co_filename))
+    except Exception:
+        imported = set()
+    used = sorted(imported.intersection(n.id for n in ast.walk(tree) if type(n) is ast.Name))
+    for imports in ([tuple(used), ()] if used else [()]):
+        if _compile_def(copy.deepcopy(tree), code, imports) == code:
+            info.imports = imports
+            break
+    else:
         return      # not the source this code was compiled from (edited since, or not a def)
     own = _OwnScope()
     for stmt in tree.body:
@@ -260,10 +275,14 @@ def _analyse(code, info):
     info.refused = not (info.called_names or info.called_modules)
 
 
-def _parse_def(code):
+def _parse_def(code, module_globals):
     """fn's `def` statement parsed at its lines and columns in its file, or None."""
-    lines, start = inspect.getsourcelines(code)
-    if start != code.co_firstlineno or not lines:
+    start = code.co_firstlineno
+    lines = linecache.getlines(code.co_filename, module_globals)
+    if not 0 < start <= len(lines):
+        return None
+    lines = inspect.getblock(lines[start - 1:])
+    if not lines:
         return None
     text = "".join(lines)
     indented = lines[0][:1] in (" ", "\t")
@@ -410,7 +429,7 @@ def _transform(info, code, names, modules):
     tree.body = [rewrite.visit(stmt) for stmt in tree.body]
     if rewrite.refuse or not rewrite.count:
         return None
-    new = _compile_def(tree, code)
+    new = _compile_def(tree, code, info.imports)
     if not new.co_flags & inspect.CO_GENERATOR or new.co_freevars != code.co_freevars \
             or new.co_varnames != code.co_varnames or new.co_cellvars != code.co_cellvars \
             or new.co_argcount != code.co_argcount or new.co_kwonlyargcount != code.co_kwonlyargcount \
@@ -422,7 +441,7 @@ def _transform(info, code, names, modules):
     return new
 
 
-def _compile_def(tree, code):
+def _compile_def(tree, code, imports):
     """Compile the FunctionDef `tree` where `code` was made; its code object, named as `code`."""
     body = [tree]
     parts = code.co_qualname.split(".")
@@ -436,10 +455,8 @@ def _compile_def(tree, code):
         cells = [ast.Assign([ast.Name(v, ast.Store()) for v in code.co_freevars], ast.Constant(None))]
         body = [_node(ast.FunctionDef, name="__beamlab_outer__", args=_no_args(),
                       body=cells[:bool(code.co_freevars)] + body, decorator_list=[], returns=None)]
-    # 3.11 compiles m.f() differently when m is imported at module level: say which are
-    imported = _module_imports(code.co_filename)
-    if imported:
-        body = [ast.Import([ast.alias(name) for name in imported])] + body
+    if imports:
+        body = [ast.Import([ast.alias(name) for name in imports])] + body
     module = ast.Module(body, [])
     ast.fix_missing_locations(module)
     with warnings.catch_warnings():

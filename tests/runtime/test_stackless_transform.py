@@ -5,6 +5,7 @@ receive, `send` gives a receive its message, `throw` makes it raise.
 """
 from __future__ import annotations
 
+import ast
 import functools
 import linecache
 import traceback
@@ -440,11 +441,37 @@ def test_a_receive_rebound_to_something_else_is_no_longer_transformed():
 
 
 def test_a_function_in_an_ipython_cell_is_transformed():
+    # IPython registers the cell's code in linecache and compiles it one statement at a time
     compilerop = pytest.importorskip("IPython.core.compilerop")
     compiler = compilerop.CachingCompiler()
-    cell = "from beamlab.runtime import receive\n\ndef pong():\n    return ('pong', receive())\n"
-    g = {}
-    exec(compiler(cell, compiler.cache(cell, 1), "exec"), g)
+    cell = ("import beamlab.runtime as bl\n"
+            "from beamlab.runtime import receive\n\n"
+            "def pong():\n"
+            "    first = bl.receive(timeout=1)\n"
+            "    return ('pong', first, receive())\n")
+    name, g = compiler.cache(cell, 1), {}
+    for node in ast.parse(cell).body:
+        exec(compiler(ast.Module([node], []), name, "exec"), g)
     gen = generator_function(g["pong"])()
-    assert next(gen) is receive
-    assert finish(gen, 1) == ("pong", 1)
+    assert next(gen) == (receive, (), {"timeout": 1})
+    assert gen.send(1) is receive
+    assert finish(gen, 2) == ("pong", 1, 2)
+
+
+def _decorate(fn):
+    fn.decorated = True
+    return fn
+
+
+@_decorate
+@_decorate
+def _decorated(x):
+    return x, receive()
+
+
+def test_a_decorated_function_is_transformed_without_running_its_decorators_again():
+    gen_fn = generator_function(_decorated)
+    assert gen_fn.decorated and gen_fn.__code__.co_firstlineno == _decorated.__code__.co_firstlineno
+    gen = gen_fn(1)
+    next(gen)
+    assert finish(gen, 2) == (1, 2)
