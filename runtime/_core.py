@@ -14,7 +14,10 @@ How this works (the principles everything else relies on):
    greenlets are its children, so a finished process returns to it.
 4. Reactors (OTP behaviours) have no greenlet while idle: when a message
    arrives they borrow a pooled greenlet, run their callbacks until the mailbox
-   is empty, and give it back.
+   is empty, and give it back. So do stackless function processes (a generator
+   waiting at a receive of its own body, see _receive.py): woken, one resumes
+   its generator on whatever pooled greenlet runs; parked again, it gives it back.
+   `Runtime(stackless=False)` turns that off.
 5. Everything a process can do to another (send, signals, links, monitors) is a
    plain method call on the runtime's tables; nothing ever blocks but receive.
 
@@ -68,6 +71,15 @@ def _worker_run(rt):
     return run
 
 
+def _generator_function_maker():
+    """stackless.generator_function, or None when that module is not there."""
+    try:
+        from .stackless import generator_function
+    except ImportError:
+        return None
+    return generator_function
+
+
 def current_runtime() -> "Runtime":
     """The runtime of this kernel or `beamlab.run` (the one most recently started).
 
@@ -95,12 +107,19 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
     raises `SystemLimit`.
     `record`: the flight recorder (recorder.py): True, a `Recorder(max_events=...,
     max_bytes=...)` or a dict of its options; off by default, on in the kernel.
+    `stackless`: run a function process whose receives sit in its own body as a
+    generator, holding no greenlet while it waits (_receive.py, "Stackless processes");
+    False runs every function process on a greenlet, for comparison and bisecting.
     """
 
     def __init__(self, clock=None, preemption: str = "auto", tick: float = 0.001,
                  long_schedule: float = 0.1, crash_reports: bool = True,
-                 process_limit: int | None = None, record=False):
+                 process_limit: int | None = None, record=False, stackless: bool = True):
         self.clock = clock if clock is not None else SystemClock()
+        # stackless function processes (see _receive.py): the generator-function maker
+        # (stackless.py), or None to run every function process on a greenlet
+        self._generator_function = _generator_function_maker() if stackless else None
+        self._gen_fns = {}
         self._process_limit = (default_process_limit() if process_limit is None
                                else check_process_limit(process_limit))
         self._thread = _get_ident()   # the thread that drives it (set again by start())
@@ -205,6 +224,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                 break
             g = proc.greenlet
             if g is None or g.dead:
+                proc.gen = None     # parked stackless: dropped, no code of it runs (see _receive)
                 self._exit_process(proc, "killed")
                 continue
             if proc.alive:
@@ -554,8 +574,20 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         while True:
             r = proc.reactor
             if r is None:
-                if self._process_main(proc) or me.parent is not self._loop_g or self._stopped:
-                    return      # torn down, or unwound for its killer, which waits for it
+                if proc.gen is not None:
+                    # a stackless process woken in its receive: it finishes the receive and
+                    # runs on here until it parks again (or ends)
+                    done = self._stackless(proc, None)
+                elif self._generator_function is not None \
+                        and (gf := self._stackless_start(proc)) is not None:
+                    done = self._stackless(proc, gf)
+                else:
+                    done = 2 if self._process_main(proc) else 1
+                if done:
+                    if done == 2 or me.parent is not self._loop_g or self._stopped:
+                        return  # torn down, or unwound for its killer, which waits for it
+                else:
+                    self.current = None     # parked with no greenlet: this one serves on
                 if len(self._pool) >= _POOL_MAX:
                     return
                 proc = None     # parked, it keeps no dead process's record alive

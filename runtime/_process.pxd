@@ -16,3 +16,4 @@ cdef class Process:
     cdef public object links, monitors, monitored_by, trap_exit, name, group_leader
     cdef public Py_ssize_t reductions
     cdef public object parent, started, label, dictionary, preempted, traced, unwinds
+    cdef public object gen, pending

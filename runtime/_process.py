@@ -5,7 +5,9 @@ in the runtime's process table. A process is either a *function process* (its
 greenlet runs `fn(*args)`), a *reactor* (an OTP behaviour: it borrows a greenlet
 only while a callback runs, so an idle server costs a record and its state), or
 an *external* process (the notebook shell: code runs as it from outside through
-`Runtime.run_as`). Fields are slots; the mailbox and the link/monitor tables are
+`Runtime.run_as`). A function process whose receives sit in its own body runs
+*stackless* (`gen`): as a generator, holding a greenlet only while it runs, like a
+reactor (see _receive.py). Fields are slots; the mailbox and the link/monitor tables are
 made on first use so an idle process stays small.
 """
 
@@ -56,6 +58,9 @@ class Process:
         "traced",       # messages to/from it go to the runtime's traced-only send tracers
         "unwinds",      # killed, greenlet still unwinding: how often it swallowed the exit or
                         # was preempted since (None otherwise; its signals wait, see _signals)
+        "gen",          # a stackless process's generator (see _receive, "Stackless"), or None
+        "pending",      # a parked stackless process's receive: None for a plain receive(),
+                        # else (scanned, timeout, default); the matcher is in `matcher`
     )
 
     def __init__(self, pid, fn, args, kwargs, group_leader, parent):
@@ -92,6 +97,8 @@ class Process:
         self.preempted = None
         self.traced = False
         self.unwinds = None
+        self.gen = None
+        self.pending = None
 
     def __repr__(self):
         return f"<process {self.pid!r} {self.status}{' ' + self.name if self.name else ''}>"

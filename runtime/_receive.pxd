@@ -14,10 +14,19 @@ cdef class ReceiveMixin:
     cdef public list _send_tracers, _flag_tracers, _timeouts_due
     cdef public bint _driving
     cdef public Recorder _recorder     # the flight recorder's hooks: C calls (recorder.pxd)
-    cdef public object clock, _dist, _runq
+    cdef public object clock, _dist, _runq, _generator_function
+    cdef public dict _gen_fns
 
     @cython.locals(proc=Process)
     cpdef receive(self, patterns=*, timeout=*, default=*)
+    cpdef _receive_start(self, Process proc, patterns, timeout)
+    cpdef _take(self, Process proc, matcher, Py_ssize_t scanned)
+    cpdef _park(self, Process proc, timeout, awaiting)
+    cpdef _woken(self, Process proc, matcher, Py_ssize_t scanned)
+    cpdef _unpark(self, Process proc)
     cpdef _wait(self, Process proc, matcher, Py_ssize_t scanned, timeout, awaiting=*)
+    cpdef _stackless_start(self, Process proc)
+    cpdef _stackless(self, Process proc, gf)
+    cpdef _stackless_park(self, Process proc, gen)
     @cython.locals(proc=Process, cur=Process, rec=Recorder)
     cpdef reply(self, pid, tag, value)

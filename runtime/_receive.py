@@ -8,16 +8,33 @@ one reply is not woken by the rest of its traffic. On waking, the receiver
 scans just the messages that arrived since its last scan. A timeout is tagged
 with the receive it belongs to, so a stale timer never wakes a later receive;
 it becomes a timer only if the receive is still waiting at the scheduler's
-next service (see `_wait`).
+next service (see `_wait`). Both halves of a receive, "try now" (`_take`) and
+"after a wake, scan what arrived since" (`_woken`), serve both kinds of process:
+
+Stackless processes. A function process whose receives sit in its own body (not
+inside a try or with) runs as a generator: stackless.py rewrites `receive(...)`
+there to `(yield receive)` or `(yield (receive, args, kwargs))`, and `_stackless`
+drives it on whatever pooled worker greenlet runs (as a reactor's callbacks run):
+it sends in each receive's message, or throws in its exception. A receive with
+nothing for it yet parks the process: its generator, its matcher and `pending`
+(what the scan has covered, timeout, default) stay on the record and it holds no
+greenlet, so an idle one costs its record and a generator; the worker goes on to
+the next runnable process, resuming the next parked one without a switch. A
+stackless process that blocks any other way (a receive in a function it calls,
+GenServer.call, sleep, the preemption tick) keeps its worker greenlet until it
+parks at a receive of its own again. Killed while parked it dies at once, like an
+idle reactor: there is no `finally` to run. `Runtime(stackless=False)` runs every
+function process on a greenlet.
 """
 
 from __future__ import annotations
 
+import sys
 from types import FunctionType
 
 import greenlet
 
-from .errors import BadArg, NotInProcess, ProcessExit, ReceiveTimeout
+from .errors import BadArg, Crash, NotInProcess, ProcessExit, ReceiveTimeout
 from .messages import _ATOMIC, to_message
 from .patterns import compile_patterns
 from .pid import Ref
@@ -27,6 +44,41 @@ __all__ = ["ReceiveMixin", "TIMED_OUT"]
 
 _NO_DEFAULT = object()
 _TIMED_OUT = TIMED_OUT = object()   # what _wait and call return when the timeout passed
+_NOTHING = object()                 # what _take and _woken return when no message is for it
+_API_RECEIVE = [None]               # api.receive, set when api is imported (it imports this)
+
+
+def receive(*patterns, timeout=None, default=_NO_DEFAULT):
+    """A stackless process's `receive(...)` arguments, checked as api.receive's are
+    (named `receive`, so a wrong keyword's TypeError names it as the learner wrote it)."""
+    return patterns, timeout, default
+
+
+_receive_args = receive
+del receive
+
+
+def _unmetered(make, fn):
+    """`make(fn)` with a deterministic run's work meter off (_reductions.py): making a
+    generator function runs code under the learner's file name once, and a later run
+    with the same seed finds it made, so counting it would change the schedule."""
+    if sys.version_info >= (3, 12):
+        mon = sys.monitoring
+        tools = [(t, mon.get_events(t)) for t in range(6)
+                 if mon.get_tool(t) == "beamlab deterministic run"]
+        for t, _ in tools:
+            mon.set_events(t, 0)
+        try:
+            return make(fn)
+        finally:
+            for t, ev in tools:
+                mon.set_events(t, ev)
+    trace = sys.gettrace()
+    sys.settrace(None)
+    try:
+        return make(fn)
+    finally:
+        sys.settrace(trace)
 
 
 class ReceiveMixin:
@@ -36,6 +88,20 @@ class ReceiveMixin:
             raise NotInProcess("receive() must be called from inside a process")
         if not proc.alive:
             self._exit_again(proc)      # killed, and it caught the exit: raise it again
+        matcher = self._receive_start(proc, patterns, timeout)
+        m = self._take(proc, matcher, 0)
+        if m is not _NOTHING:
+            return m
+        if timeout == 0:
+            return self._timeout_result(default, timeout)
+        mb = proc.mailbox
+        m = self._wait(proc, matcher, len(mb) if mb else 0, timeout)
+        if m is _TIMED_OUT:
+            return self._timeout_result(default, timeout)
+        return m
+
+    def _receive_start(self, proc, patterns, timeout):
+        """A receive's checks and its reduction; returns its matcher (None: any message)."""
         if timeout is not None:
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout != timeout:
                 raise BadArg(f"receive(timeout={timeout!r}): the timeout must be a number of "
@@ -45,34 +111,74 @@ class ReceiveMixin:
                              f"use 0 to only check the mailbox")
         proc.reductions += 1
         if not patterns:
-            matcher = None
-        elif len(patterns) == 1 and type(patterns[0]) is FunctionType:
-            matcher = patterns[0]          # a predicate, as OTP's calls pass: no compiling
-        else:
-            matcher = compile_patterns(patterns)
+            return None
+        if len(patterns) == 1 and type(patterns[0]) is FunctionType:
+            return patterns[0]          # a predicate, as OTP's calls pass: no compiling
+        return compile_patterns(patterns)
+
+    def _take(self, proc, matcher, scanned: int):
+        """The "try now" half of a receive: take the first message after the first
+        `scanned` that `matcher` accepts out of `proc`'s mailbox and return it, or
+        `_NOTHING` (then every message has been scanned)."""
         mb = proc.mailbox
-        if mb:
-            if matcher is None:
-                self.messages_received += 1
-                if self._recorder is not None:
-                    self._recorder.take_head(proc)
-                return mb.popleft()
-            for i, m in enumerate(mb):
+        if mb is None or len(mb) <= scanned:
+            return _NOTHING
+        if matcher is None:
+            self.messages_received += 1
+            if self._recorder is not None:
+                self._recorder.take_head(proc)
+            return mb.popleft()
+        if scanned:
+            for i in range(scanned, len(mb)):
+                m = mb[i]
                 if matcher(m):
                     if self._recorder is not None:
                         self._recorder.take(proc, i, matcher)
                     del mb[i]
                     self.messages_received += 1
                     return m
-            scanned = len(mb)
-        else:
-            scanned = 0
-        if timeout == 0:
-            return self._timeout_result(default, timeout)
-        m = self._wait(proc, matcher, scanned, timeout)
-        if m is _TIMED_OUT:
-            return self._timeout_result(default, timeout)
-        return m
+            return _NOTHING
+        for i, m in enumerate(mb):
+            if matcher(m):
+                if self._recorder is not None:
+                    self._recorder.take(proc, i, matcher)
+                del mb[i]
+                self.messages_received += 1
+                return m
+        return _NOTHING
+
+    def _park(self, proc, timeout, awaiting) -> None:
+        """A receive starts waiting: a new wait token (so a stale timer never wakes
+        a later receive), its timeout noted for the next service, `awaiting` (see _wait)."""
+        token = proc.wait_token = proc.wait_token + 1
+        if timeout is not None:
+            self._timeouts_due.append((self.clock.now() + timeout, proc, token))
+        proc.wake = awaiting
+
+    def _woken(self, proc, matcher, scanned: int):
+        """The "after wake, scan" half: what woke a waiting receive. The reply handed
+        over by `reply`, a message after the first `scanned` that matches (taken), or
+        `_TIMED_OUT`; `_NOTHING` if it must wait on (the scan covered the mailbox)."""
+        wake = proc.wake
+        if type(wake) is tuple:
+            proc.wake = None
+            self.messages_received += 1
+            return wake
+        m = self._take(proc, matcher, scanned)
+        if m is not _NOTHING:
+            return m
+        if wake is _TIMED_OUT:
+            return _TIMED_OUT
+        return _NOTHING
+
+    def _unpark(self, proc) -> None:
+        """A receive is over (a message, a timeout, or an exception in its process)."""
+        proc.blocked = False
+        proc.matcher = None
+        proc.wait_token += 1
+        if proc.timer is not None:      # it waited across a service: drop its timer
+            self._cancel(proc.timer)
+            proc.timer = None
 
     def _wait(self, proc, matcher, scanned: int, timeout, awaiting=None):
         """Block `proc` until a message after the first `scanned` matches (take and
@@ -89,10 +195,7 @@ class ReceiveMixin:
         GenServer.call) are answered well before that, and cost no timer at all."""
         if not proc.alive:
             self._exit_again(proc)
-        token = proc.wait_token = proc.wait_token + 1
-        if timeout is not None:
-            self._timeouts_due.append((self.clock.now() + timeout, proc, token))
-        proc.wake = awaiting
+        self._park(proc, timeout, awaiting)
         try:
             while True:
                 proc.matcher = matcher
@@ -101,36 +204,154 @@ class ReceiveMixin:
                 self._switch_away()
                 if not proc.alive:
                     raise ProcessExit(proc.exit_reason)
-                wake = proc.wake
-                if type(wake) is tuple:
-                    proc.wake = None
-                    self.messages_received += 1
-                    return wake
+                m = self._woken(proc, matcher, scanned)
+                if m is not _NOTHING:
+                    return m
                 mb = proc.mailbox
-                if mb is not None and len(mb) > scanned:
-                    if matcher is None:
-                        self.messages_received += 1
-                        if self._recorder is not None:
-                            self._recorder.take_head(proc)
-                        return mb.popleft()
-                    for i in range(scanned, len(mb)):
-                        m = mb[i]
-                        if matcher(m):
-                            if self._recorder is not None:
-                                self._recorder.take(proc, i, matcher)
-                            del mb[i]
-                            self.messages_received += 1
-                            return m
-                    scanned = len(mb)
-                if wake is _TIMED_OUT:
-                    return _TIMED_OUT
+                scanned = len(mb) if mb else 0
         finally:
-            proc.blocked = False
-            proc.matcher = None
-            proc.wait_token += 1
-            if proc.timer is not None:      # it waited across a service: drop its timer
-                self._cancel(proc.timer)
-                proc.timer = None
+            self._unpark(proc)
+
+    # ------------------------------------------------------------------ stackless
+    def _stackless_start(self, proc):
+        """Run a new function process stackless if its function can be (a generator
+        version of it exists, see stackless.py): returns its generator, or None."""
+        fn = proc.fn
+        gens = self._gen_fns
+        gf = gens.get(fn, _NOTHING)
+        if gf is _NOTHING:
+            make = self._generator_function
+            try:
+                if make is None:
+                    gf = None
+                elif self._det is None:
+                    gf = make(fn)
+                else:
+                    gf = _unmetered(make, fn)
+            except Exception:
+                gf = None       # not ours to judge: it runs on a greenlet as always
+            if len(gens) >= 512:
+                gens.clear()
+            try:
+                gens[fn] = gf
+            except TypeError:   # an unhashable callable
+                pass
+        return gf
+
+    def _stackless(self, proc, gf):
+        """Run the stackless process `proc` on the calling greenlet (a pooled worker's)
+        until it parks in a receive of its own body or ends. `gf`: its generator
+        function when it starts, None when it resumes after a wake.
+
+        Returns 0 when it parked (it holds no greenlet now), 1 when it ended (its
+        exit done, as `_process_main`'s), 2 when its greenlet was torn down
+        (GreenletExit: `stop`), which must then end too."""
+        value = None
+        exc = None
+        if gf is None:
+            gen = proc.gen
+            proc.gen = None
+            pending = proc.pending
+            if pending is None:     # receive(): only a message wakes it
+                m = self._take(proc, None, 0)
+            else:
+                m = self._woken(proc, proc.matcher, pending[0])
+            if m is _NOTHING:       # woken with nothing for it: waits on
+                mb = proc.mailbox
+                if pending is not None:
+                    proc.pending = (len(mb) if mb else 0, pending[1], pending[2])
+                return self._stackless_park(proc, gen)
+            proc.pending = None
+            self._unpark(proc)
+            if m is _TIMED_OUT:
+                try:
+                    value = self._timeout_result(pending[2], pending[1])
+                except BaseException as e:
+                    exc = e
+            else:
+                value = m
+        else:
+            try:
+                args = proc.args
+                if proc.kwargs:
+                    gen = gf(*args, **proc.kwargs)
+                else:
+                    gen = gf(*args)
+            except BaseException as e:      # wrong arguments: it crashes, as fn(*args) would
+                self._finish(proc, Crash.from_exception(e))
+                return 1
+        recv = _API_RECEIVE[0]
+        while True:
+            try:
+                if exc is None:
+                    req = gen.send(value)
+                else:
+                    e, exc = exc, None
+                    req = gen.throw(e)
+            except StopIteration:
+                self._finish(proc, "normal")
+                return 1
+            except ProcessExit as e:
+                self._finish(proc, e.reason)
+                return 1
+            except greenlet.GreenletExit:
+                self._finish(proc, "killed")
+                return 2
+            except BaseException as e:
+                if type(e) is RuntimeError:     # PEP 479's StopIteration: the one fn raised
+                    from .stackless import original_exception
+                    e = original_exception(e)
+                self._finish(proc, Crash.from_exception(e))
+                return 1
+            if req is recv:
+                patterns = ()
+                timeout = None
+                default = _NO_DEFAULT
+            elif type(req) is tuple and len(req) == 3 and req[0] is recv:
+                try:
+                    patterns, timeout, default = _receive_args(*req[1], **req[2])
+                except BaseException as e:
+                    exc = e
+                    continue
+            else:
+                # the learner's own `receive`, or another callee: called as the line would
+                try:
+                    if type(req) is tuple and len(req) == 3:
+                        value = req[0](*req[1], **req[2])
+                    else:
+                        value = req()
+                except BaseException as e:
+                    exc = e
+                continue
+            try:
+                if not proc.alive:
+                    self._exit_again(proc)      # killed, and it caught the exit
+                matcher = self._receive_start(proc, patterns, timeout)
+                value = self._take(proc, matcher, 0)
+                if value is not _NOTHING:
+                    continue
+                value = None
+                if timeout == 0:
+                    value = self._timeout_result(default, timeout)
+                    continue
+            except BaseException as e:
+                exc = e
+                continue
+            self._park(proc, timeout, None)
+            proc.matcher = matcher
+            if matcher is not None or timeout is not None:
+                mb = proc.mailbox
+                proc.pending = (len(mb) if mb else 0, timeout, default)
+            return self._stackless_park(proc, gen)
+
+    def _stackless_park(self, proc, gen):
+        """`proc` waits in a receive of its own body with no greenlet: its generator
+        is all that is left of its stack."""
+        proc.gen = gen
+        proc.blocked = True
+        proc.status = WAITING
+        proc.greenlet = None
+        return 0
 
     def call(self, proc, pid, kind, request, timeout):
         """The core of `gen:call`: monitor `pid`, send it `(kind, (caller, ref), request)`

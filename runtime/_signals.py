@@ -214,8 +214,8 @@ class SignalsMixin:
     def _kill(self, target, reason, now: bool = True) -> None:
         """Make `target` dead with `reason` now; unwind its greenlet, then signal.
 
-        A process with no greenlet (not started yet, an idle reactor) is gone at
-        once. One with a greenlet is dead at once, and `ProcessExit(reason)` is
+        A process with no greenlet (not started yet, an idle reactor, a stackless
+        process parked in receive) is gone at once. One with a greenlet is dead at once, and `ProcessExit(reason)` is
         raised in it right away (`_unwind_now`: the killer waits while its
         `finally` blocks run, so `exit(pid, "kill")` returns when the EXIT and
         DOWN have gone, as before), or, when it dies through a link (`now`
@@ -228,6 +228,14 @@ class SignalsMixin:
         if not target.alive:
             return
         if target.greenlet is None:
+            if target.gen is not None:
+                # a stackless process parked in receive: its generator has nothing to
+                # unwind (no try/with around a receive it parks in), dropped unrun
+                target.gen = None
+                target.pending = None
+                if target.timer is not None:
+                    self._cancel(target.timer)
+                    target.timer = None
             self._exit_process(target, reason)
             return
         self._mark_dead(target, reason)

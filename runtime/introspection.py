@@ -40,6 +40,26 @@ def _rss_bytes() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+_RECEIVE_LINES: dict = {}
+
+
+def _receive_entry(plain: bool) -> tuple:
+    """The top of the stack of a process waiting in `api.receive` on a greenlet,
+    which a parked stackless process (whose stack is its generator) shows too:
+    `receive()` with no arguments waits on the line of its inline fast path when
+    that runs (the pure-Python runtime), any other on the line calling the runtime's."""
+    from . import api
+    inline = plain and api._INLINE_RECEIVE
+    line = _RECEIVE_LINES.get(inline)
+    if line is None:
+        import inspect
+        lines, first = inspect.getsourcelines(api.receive)
+        mark = "rt._switch_away()" if inline else "return rt.receive("
+        line = _RECEIVE_LINES[inline] = first + next(
+            i for i, text in enumerate(lines) if mark in text)
+    return (_API_FILE, line, "receive")
+
+
 def _describe_fn(fn) -> str:
     if fn is None:
         return "undefined"
@@ -60,7 +80,8 @@ class IntrospectionMixin:
     def _frames(self, proc):
         g = proc.greenlet
         if g is None:
-            return None
+            gen = proc.gen      # a stackless process parked in a receive of its own body
+            return gen.gi_frame if gen is not None else None
         if greenlet.getcurrent() is g:
             f = sys._getframe(2)
         else:
@@ -70,6 +91,8 @@ class IntrospectionMixin:
     def stacktrace(self, proc, limit: int = 30) -> list:
         """[(file, line, function)], innermost first, without the runtime's internals."""
         out = []
+        if proc.greenlet is None and proc.gen is not None and limit > 0:
+            out.append(_receive_entry(proc.pending is None))    # where a greenlet one waits
         f = self._frames(proc)
         while f is not None and len(out) < limit:
             code = f.f_code
@@ -144,6 +167,8 @@ class IntrospectionMixin:
                 size += sys.getsizeof(coll)
         if proc.greenlet is not None:
             size += _STACK_BYTES
+        elif proc.gen is not None:      # a parked stackless process: its frame, no stack
+            size += sys.getsizeof(proc.gen) + 8 * proc.gen.gi_code.co_stacksize
         if proc.reactor is not None:
             size += sys.getsizeof(proc.reactor) + sys.getsizeof(getattr(proc.reactor, "__dict__", {}))
         return size
