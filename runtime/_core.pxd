@@ -10,8 +10,7 @@ from beamlab.runtime._receive cimport ReceiveMixin
 cdef class Runtime(ReceiveMixin):
     cdef dict __dict__
     cdef object __weakref__
-    cdef public Py_ssize_t _switches
-    cdef public bint _service_due, _stopped
+    cdef public bint _stopped
     cdef public list _pool
     cdef public object _thread, _loop_g, crash_reports
 

@@ -12,7 +12,8 @@ cdef class ReceiveMixin:
     cdef public Py_ssize_t messages_sent, messages_received
     cdef public dict _table
     cdef public list _send_tracers, _flag_tracers, _timeouts_due
-    cdef public bint _driving
+    cdef public bint _driving, _service_due
+    cdef public Py_ssize_t _switches
     cdef public Recorder _recorder     # the flight recorder's hooks: C calls (recorder.pxd)
     cdef public object clock, _dist, _runq, _generator_function
     cdef public dict _gen_fns
@@ -26,7 +27,7 @@ cdef class ReceiveMixin:
     cpdef _unpark(self, Process proc)
     cpdef _wait(self, Process proc, matcher, Py_ssize_t scanned, timeout, awaiting=*)
     cpdef _stackless_start(self, Process proc)
+    @cython.locals(nxt=Process)
     cpdef _stackless(self, Process proc, gf)
-    cpdef _stackless_park(self, Process proc, gen)
     @cython.locals(proc=Process, cur=Process, rec=Recorder)
     cpdef reply(self, pid, tag, value)

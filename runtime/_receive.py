@@ -38,7 +38,7 @@ from .errors import BadArg, Crash, NotInProcess, ProcessExit, ReceiveTimeout
 from .messages import _ATOMIC, to_message
 from .patterns import compile_patterns
 from .pid import Ref
-from ._process import RUNNABLE, WAITING
+from ._process import RUNNABLE, RUNNING, WAITING
 
 __all__ = ["ReceiveMixin", "TIMED_OUT"]
 
@@ -241,117 +241,170 @@ class ReceiveMixin:
     def _stackless(self, proc, gf):
         """Run the stackless process `proc` on the calling greenlet (a pooled worker's)
         until it parks in a receive of its own body or ends. `gf`: its generator
-        function when it starts, None when it resumes after a wake.
+        function when it starts, None when it resumes after a wake. When it parks and
+        the next runnable process is a parked stackless one too, that one resumes
+        right here, as `_switch_away` would hand it this greenlet (no switch).
 
-        Returns 0 when it parked (it holds no greenlet now), 1 when it ended (its
-        exit done, as `_process_main`'s), 2 when its greenlet was torn down
-        (GreenletExit: `stop`), which must then end too."""
-        value = None
-        exc = None
-        if gf is None:
-            gen = proc.gen
-            proc.gen = None
-            pending = proc.pending
-            if pending is None:     # receive(): only a message wakes it
-                m = self._take(proc, None, 0)
-            else:
-                m = self._woken(proc, proc.matcher, pending[0])
-            if m is _NOTHING:       # woken with nothing for it: waits on
-                mb = proc.mailbox
-                if pending is not None:
-                    proc.pending = (len(mb) if mb else 0, pending[1], pending[2])
-                return self._stackless_park(proc, gen)
-            proc.pending = None
-            self._unpark(proc)
-            if m is _TIMED_OUT:
-                try:
-                    value = self._timeout_result(pending[2], pending[1])
-                except BaseException as e:
-                    exc = e
-            else:
-                value = m
-        else:
-            try:
-                args = proc.args
-                if proc.kwargs:
-                    gen = gf(*args, **proc.kwargs)
-                else:
-                    gen = gf(*args)
-            except BaseException as e:      # wrong arguments: it crashes, as fn(*args) would
-                self._finish(proc, Crash.from_exception(e))
-                return 1
+        Returns 0 when the last one parked (it holds no greenlet now), 1 when it
+        ended (its exit done, as `_process_main`'s), 2 when its greenlet was torn
+        down (GreenletExit: `stop`), which must then end too."""
+        me = proc.greenlet
         recv = _API_RECEIVE[0]
         while True:
-            try:
-                if exc is None:
-                    req = gen.send(value)
+            value = None
+            exc = None
+            if gf is not None:
+                try:
+                    args = proc.args
+                    if proc.kwargs:
+                        gen = gf(*args, **proc.kwargs)
+                    else:
+                        gen = gf(*args)
+                except BaseException as e:      # wrong arguments: it crashes, as fn(*args) would
+                    self._finish(proc, Crash.from_exception(e))
+                    return 1
+            else:
+                # woken in its receive: the receive's second half
+                gen = proc.gen
+                pending = proc.pending
+                if pending is None:     # receive(): only a message wakes it
+                    mb = proc.mailbox
+                    if not mb:
+                        proc.blocked = True     # nothing for it after all: it waits on
+                        proc.status = WAITING
+                        proc.greenlet = None
+                        return 0
+                    self.messages_received += 1
+                    if self._recorder is not None:
+                        self._recorder.take_head(proc)
+                    value = mb.popleft()
+                    proc.gen = None
+                    proc.wait_token += 1        # _unpark's, for a receive with no matcher
+                    proc.blocked = False        # and no timeout (no timer)
                 else:
-                    e, exc = exc, None
-                    req = gen.throw(e)
-            except StopIteration:
-                self._finish(proc, "normal")
-                return 1
-            except ProcessExit as e:
-                self._finish(proc, e.reason)
-                return 1
-            except greenlet.GreenletExit:
-                self._finish(proc, "killed")
-                return 2
-            except BaseException as e:
-                if type(e) is RuntimeError:     # PEP 479's StopIteration: the one fn raised
-                    from .stackless import original_exception
-                    e = original_exception(e)
-                self._finish(proc, Crash.from_exception(e))
-                return 1
-            if req is recv:
-                patterns = ()
-                timeout = None
-                default = _NO_DEFAULT
-            elif type(req) is tuple and len(req) == 3 and req[0] is recv:
+                    failed = None
+                    try:
+                        m = self._woken(proc, proc.matcher, pending[0])
+                    except BaseException as e:  # its matcher raised: raised at its receive
+                        failed = e
+                        m = None
+                    if m is _NOTHING:
+                        mb = proc.mailbox
+                        proc.pending = (len(mb) if mb else 0, pending[1], pending[2])
+                        proc.blocked = True
+                        proc.status = WAITING
+                        proc.greenlet = None
+                        return 0
+                    proc.gen = None
+                    proc.pending = None
+                    self._unpark(proc)
+                    if failed is not None:
+                        exc = failed
+                    elif m is _TIMED_OUT:
+                        try:
+                            value = self._timeout_result(pending[2], pending[1])
+                        except BaseException as e:
+                            exc = e
+                    else:
+                        value = m
+            while True:         # run it to its next receive that waits
+                try:
+                    if exc is None:
+                        req = gen.send(value)
+                    else:
+                        e, exc = exc, None
+                        req = gen.throw(e)
+                except StopIteration:
+                    self._finish(proc, "normal")
+                    return 1
+                except ProcessExit as e:
+                    self._finish(proc, e.reason)
+                    return 1
+                except greenlet.GreenletExit:
+                    self._finish(proc, "killed")
+                    return 2
+                except BaseException as e:
+                    if type(e) is RuntimeError:     # PEP 479's StopIteration: the one fn raised
+                        from .stackless import original_exception
+                        e = original_exception(e)
+                    self._finish(proc, Crash.from_exception(e))
+                    return 1
+                value = None
+                if req is recv:
+                    # receive() with no arguments, written out: the ring's every hop
+                    if not proc.alive:
+                        try:
+                            self._exit_again(proc)      # killed, and it caught the exit
+                        except BaseException as e:
+                            exc = e
+                        continue
+                    proc.reductions += 1
+                    mb = proc.mailbox
+                    if mb:
+                        self.messages_received += 1
+                        if self._recorder is not None:
+                            self._recorder.take_head(proc)
+                        value = mb.popleft()
+                        continue
+                    proc.wait_token += 1        # _park's, with no timeout
+                    proc.wake = None
+                    proc.matcher = None
+                    break
+                if type(req) is not tuple or len(req) != 3 or req[0] is not recv:
+                    # the learner's own `receive`, or another callee: called as the line would
+                    try:
+                        if type(req) is tuple and len(req) == 3:
+                            value = req[0](*req[1], **req[2])
+                        else:
+                            value = req()
+                    except BaseException as e:
+                        exc = e
+                    continue
                 try:
                     patterns, timeout, default = _receive_args(*req[1], **req[2])
+                    if not proc.alive:
+                        self._exit_again(proc)
+                    matcher = self._receive_start(proc, patterns, timeout)
+                    m = self._take(proc, matcher, 0)
+                    if m is not _NOTHING:
+                        value = m
+                        continue
+                    if timeout == 0:
+                        value = self._timeout_result(default, timeout)
+                        continue
                 except BaseException as e:
                     exc = e
                     continue
-            else:
-                # the learner's own `receive`, or another callee: called as the line would
-                try:
-                    if type(req) is tuple and len(req) == 3:
-                        value = req[0](*req[1], **req[2])
-                    else:
-                        value = req()
-                except BaseException as e:
-                    exc = e
-                continue
-            try:
-                if not proc.alive:
-                    self._exit_again(proc)      # killed, and it caught the exit
-                matcher = self._receive_start(proc, patterns, timeout)
-                value = self._take(proc, matcher, 0)
-                if value is not _NOTHING:
-                    continue
-                value = None
-                if timeout == 0:
-                    value = self._timeout_result(default, timeout)
-                    continue
-            except BaseException as e:
-                exc = e
-                continue
-            self._park(proc, timeout, None)
-            proc.matcher = matcher
-            if matcher is not None or timeout is not None:
-                mb = proc.mailbox
-                proc.pending = (len(mb) if mb else 0, timeout, default)
-            return self._stackless_park(proc, gen)
-
-    def _stackless_park(self, proc, gen):
-        """`proc` waits in a receive of its own body with no greenlet: its generator
-        is all that is left of its stack."""
-        proc.gen = gen
-        proc.blocked = True
-        proc.status = WAITING
-        proc.greenlet = None
-        return 0
+                self._park(proc, timeout, None)
+                proc.matcher = matcher
+                if matcher is not None or timeout is not None:
+                    mb = proc.mailbox
+                    proc.pending = (len(mb) if mb else 0, timeout, default)
+                break
+            # parked: its generator is all that is left of its stack
+            proc.gen = gen
+            proc.blocked = True
+            proc.status = WAITING
+            proc.greenlet = None
+            # the next runnable process, if a parked stackless one, resumes on this greenlet
+            # (what _switch_away does, written out; the same visits to the loop)
+            if self._service_due or not (self._switches & 1023):
+                return 0
+            runq = self._runq
+            if not runq:
+                return 0
+            nxt = runq[0]
+            if nxt.gen is None or nxt.greenlet is not None:
+                return 0
+            runq.popleft()
+            nxt.queued = False
+            self.current = nxt
+            self._switches += 1
+            nxt.status = RUNNING
+            nxt.greenlet = me
+            me.gr_context = nxt.context
+            proc = nxt
+            gf = None
 
     def call(self, proc, pid, kind, request, timeout):
         """The core of `gen:call`: monitor `pid`, send it `(kind, (caller, ref), request)`
