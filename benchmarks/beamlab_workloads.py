@@ -38,6 +38,10 @@ from benchmarks.common import Skip, cpu_loop, emit_and_exit, percentile, settled
 # The runtime's functions, bound as module globals by _runtime() (as a user's
 # `from beamlab.runtime import ...` would), so process bodies pay no import.
 spawn = send = receive = sleep = my_pid = None
+# False: every function process runs on a greenlet (`Runtime(stackless=False)`), the
+# "beamlab-gl" subject; True: the default, processes whose receives sit in their own
+# body run stackless (runtime/stackless.py)
+STACKLESS = True
 
 
 def _runtime():
@@ -56,7 +60,8 @@ def _runtime():
 
 def _run(main, *args, preemption: str = "auto"):
     bl = _runtime()
-    rt = bl.Runtime(preemption=preemption)
+    rt = bl.Runtime(preemption=preemption) if STACKLESS else \
+        bl.Runtime(preemption=preemption, stackless=False)
     try:
         return rt.run(main, *args)
     finally:

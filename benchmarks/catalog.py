@@ -18,6 +18,9 @@ from typing import Callable
 
 # Subjects, in the order tables list them.
 BEAMLAB, ERLANG, GREENLET, ASYNCIO = "beamlab", "erlang", "greenlet", "asyncio"
+# beamlab with every function process on a greenlet (`Runtime(stackless=False)`): what the
+# stackless processes (runtime/stackless.py) change, measured in the same run.
+BEAMLAB_GREENLET = "beamlab-gl"
 
 
 @dataclass(frozen=True)
@@ -82,23 +85,25 @@ class Benchmark:
 
 
 RUNTIME_PEERS = (BEAMLAB, ERLANG, GREENLET, ASYNCIO)
+# for the workloads of plain function processes
+PROCESS_PEERS = (BEAMLAB, BEAMLAB_GREENLET, ERLANG, GREENLET, ASYNCIO)
 MEMORY_NOTE = ("beamlab/greenlet/asyncio: RSS delta of the benchmark process after "
                "gc.collect(); erlang: erlang:memory(processes) delta")
 
 BENCHMARKS: list[Benchmark] = [
     Benchmark("spawn", "spawn rate: µs per spawn of a process that waits in receive",
-              "us_per_spawn", "µs", {"n": 100_000}, {"n": 300}, RUNTIME_PEERS,
+              "us_per_spawn", "µs", {"n": 100_000}, {"n": 300}, PROCESS_PEERS,
               Target("ratio", 2.0, text="≤ 2× Erlang"), extra=("us_spawn_call",),
               note="us_per_spawn: until all N have reached receive; us_spawn_call: the "
                    "spawn calls alone (the processes have not run yet; on the BEAM, "
                    "other schedulers may already be running them)"),
     Benchmark("spawn_exit", "short-lived processes: µs per spawn of a process that sends "
               "the spawner one message and exits",
-              "us_per_spawn_exit", "µs", {"n": 100_000}, {"n": 300}, RUNTIME_PEERS,
+              "us_per_spawn_exit", "µs", {"n": 100_000}, {"n": 300}, PROCESS_PEERS,
               note="timed until the spawner has received all N messages; beamlab runs a "
                    "process on a pooled greenlet an exited one left (issue 16)"),
     Benchmark("memory", "bytes per idle process (100k idle in receive)",
-              "bytes_per_process", "B", {"n": 100_000}, {"n": 300}, RUNTIME_PEERS,
+              "bytes_per_process", "B", {"n": 100_000}, {"n": 300}, PROCESS_PEERS,
               Target("max", 1900.0, BEAMLAB, "≤ 1,900 B (issue 16)"), note=MEMORY_NOTE),
     Benchmark("memory_parts", "where an idle process's bytes go (20k idle in receive)",
               "bytes_per_process", "B", {"n": 20_000}, {"n": 300}, (BEAMLAB,),
@@ -113,9 +118,9 @@ BENCHMARKS: list[Benchmark] = [
               workload="memory", million=True, runs=1, timeout=1800.0, note=MEMORY_NOTE),
     Benchmark("ring", "ring of 1000 processes × 100 rounds: µs per hop",
               "us_per_hop", "µs", {"n": 1000, "rounds": 100}, {"n": 20, "rounds": 3},
-              RUNTIME_PEERS, Target("ratio", 2.0, text="≤ 2× Erlang")),
+              PROCESS_PEERS, Target("ratio", 2.0, text="≤ 2× Erlang")),
     Benchmark("pingpong", "ping-pong: µs per round trip to an echo process",
-              "us_per_round_trip", "µs", {"n": 100_000}, {"n": 200}, RUNTIME_PEERS),
+              "us_per_round_trip", "µs", {"n": 100_000}, {"n": 200}, PROCESS_PEERS),
     Benchmark("preemption", "lateness of a 10 ms ticker beside 4 spinners (real clock)",
               "p99_ms", "ms", {"duration": 3.0, "spinners": 4, "period": 0.01},
               {"duration": 0.1, "spinners": 2, "period": 0.01}, (BEAMLAB, ERLANG),

@@ -27,6 +27,7 @@ from benchmarks.common import Skip, format_line
 SUBJECT_MODULES = {
     "beamlab": ["benchmarks.beamlab_workloads", "benchmarks.otp_workloads",
                 "benchmarks.kernel_workloads", "benchmarks.fairness", "benchmarks.recorder"],
+    "beamlab-gl": ["benchmarks.beamlab_workloads"],   # the same, every process on a greenlet
     "greenlet": ["benchmarks.greenlet_peer"],
     "asyncio": ["benchmarks.asyncio_peer"],
 }
@@ -50,6 +51,9 @@ def main(argv: list[str]) -> int:
         return 2
     subject, workload, params = argv[0], argv[1], json.loads(argv[2])
     fn = find_workload(subject, workload)
+    if subject == "beamlab-gl":
+        import benchmarks.beamlab_workloads as bw
+        bw.STACKLESS = False
     try:
         figures = fn(**params)
     except Skip as skip:
