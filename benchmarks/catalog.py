@@ -106,12 +106,13 @@ BENCHMARKS: list[Benchmark] = [
               "bytes_per_process", "B", {"n": 100_000}, {"n": 300}, PROCESS_PEERS,
               Target("max", 1900.0, BEAMLAB, "≤ 1,900 B (issue 16)"), note=MEMORY_NOTE),
     Benchmark("memory_parts", "where an idle process's bytes go (20k idle in receive)",
-              "bytes_per_process", "B", {"n": 20_000}, {"n": 300}, (BEAMLAB,),
+              "bytes_per_process", "B", {"n": 20_000}, {"n": 300}, (BEAMLAB, BEAMLAB_GREENLET),
               extra=("python_heap", "saved_c_stack", "outside_heap"),
               note="bytes_per_process: RSS delta; python_heap: tracemalloc's count for N more "
                    "(objects, and the greenlets' saved C stacks: saved_c_stack); outside_heap = "
                    "RSS − python_heap: mostly each greenlet's interpreter data stack, a 16 KB "
-                   "mapping whose first 4 KB page is touched (benchmarks/PERFORMANCE.md)"),
+                   "mapping whose first 4 KB page is touched (benchmarks/PERFORMANCE.md); "
+                   "beamlab's stackless processes keep neither while idle"),
     Benchmark("memory_1m", "bytes per idle process (1M idle in receive)",
               "bytes_per_process", "B", {"n": 1_000_000}, {"n": 300}, (BEAMLAB, ERLANG),
               Target("completes", text="a million idle processes fit in memory"),

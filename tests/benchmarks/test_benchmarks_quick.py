@@ -133,7 +133,13 @@ def test_every_python_subject_runs_the_issue_16_workloads(subject):
 
 def test_memory_parts_splits_an_idle_process_s_bytes():
     from benchmarks.harness import run_python_subject
-    out = run_python_subject("beamlab", "memory_parts", {"n": 2000}, 120, [])
+    # every process on a greenlet: its saved C stack is part of the Python heap
+    out = run_python_subject("beamlab-gl", "memory_parts", {"n": 2000}, 120, [])
     assert isinstance(out, dict), out
     assert 0 < out["saved_c_stack"] < out["python_heap"]
     assert out["outside_heap"] == pytest.approx(out["bytes_per_process"] - out["python_heap"])
+    # stackless (the default): an idle process keeps no C stack and no data stack
+    out = run_python_subject("beamlab", "memory_parts", {"n": 2000}, 120, [])
+    assert isinstance(out, dict), out
+    assert out["saved_c_stack"] == 0
+    assert out["python_heap"] < 1900
