@@ -29,8 +29,9 @@ function process on a greenlet.
 
 from __future__ import annotations
 
+import collections
 import sys
-from types import FunctionType
+from types import FunctionType, GeneratorType
 
 import greenlet
 
@@ -44,6 +45,9 @@ __all__ = ["ReceiveMixin", "TIMED_OUT"]
 
 _NO_DEFAULT = object()
 _TIMED_OUT = TIMED_OUT = object()   # what _wait and call return when the timeout passed
+_popleft = collections.deque.popleft  # a mailbox's, taken once (see _core._append)
+_send = GeneratorType.send              # a stackless process's generator's, the same way
+_throw = GeneratorType.throw
 _NOTHING = object()                 # what _take and _woken return when no message is for it
 _API_RECEIVE = [None]               # api.receive, set when api is imported (it imports this)
 
@@ -127,7 +131,7 @@ class ReceiveMixin:
             self.messages_received += 1
             if self._recorder is not None:
                 self._recorder.take_head(proc)
-            return mb.popleft()
+            return _popleft(mb)
         if scanned:
             for i in range(scanned, len(mb)):
                 m = mb[i]
@@ -277,7 +281,7 @@ class ReceiveMixin:
                     self.messages_received += 1
                     if self._recorder is not None:
                         self._recorder.take_head(proc)
-                    value = mb.popleft()
+                    value = _popleft(mb)
                     proc.gen = None
                     proc.wait_token += 1        # _unpark's, for a receive with no matcher
                     proc.blocked = False        # and no timeout (no timer)
@@ -310,10 +314,10 @@ class ReceiveMixin:
             while True:         # run it to its next receive that waits
                 try:
                     if exc is None:
-                        req = gen.send(value)
+                        req = _send(gen, value)
                     else:
                         e, exc = exc, None
-                        req = gen.throw(e)
+                        req = _throw(gen, e)
                 except StopIteration:
                     self._finish(proc, "normal")
                     return 1
@@ -344,7 +348,7 @@ class ReceiveMixin:
                         self.messages_received += 1
                         if self._recorder is not None:
                             self._recorder.take_head(proc)
-                        value = mb.popleft()
+                        value = _popleft(mb)
                         continue
                     proc.wait_token += 1        # _park's, with no timeout
                     proc.wake = None
@@ -396,7 +400,7 @@ class ReceiveMixin:
             nxt = runq[0]
             if nxt.gen is None or nxt.greenlet is not None:
                 return 0
-            runq.popleft()
+            self._runq_popleft()
             nxt.queued = False
             self.current = nxt
             self._switches += 1
@@ -509,7 +513,7 @@ class ReceiveMixin:
             if not proc.queued:     # _ready, written out: half of every call
                 proc.queued = True
                 proc.status = RUNNABLE
-                self._runq.append(proc)
+                self._runq_append(proc)
                 if not self._driving:
                     self._notify()
             return

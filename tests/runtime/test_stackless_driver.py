@@ -558,3 +558,27 @@ def test_a_wrong_keyword_to_receive_crashes_with_pythons_own_message():
     on, off = both(main)
     assert on.kind == off.kind == "TypeError"
     assert str(on.exception) == str(off.exception)
+
+
+def test_parked_processes_count_against_the_process_limit():
+    from beamlab.runtime import SystemLimit
+
+    def main():
+        pids = [spawn(idle) for _ in range(3)]
+        settle()
+        with pytest.raises(SystemLimit):
+            spawn(idle)
+        return all(is_parked(p) for p in pids)
+
+    assert ran_stackless(runtime(process_limit=4), main)
+
+
+def test_the_shell_process_is_never_stackless():
+    def main():
+        return record_of(self()).external, record_of(self()).gen, receive(timeout=0, default=7)
+
+    remade(main, "def main():\n    (yield receive)\n")
+    try:
+        assert runtime().run(main) == (True, None, 7)
+    finally:
+        del GENS[main]
