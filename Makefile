@@ -59,4 +59,4 @@ soak: venv
 	$(BIN)/python -m benchmarks.soak $(SOAK_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info runtime/_cy_*.so runtime/_accel_build.json
+	rm -rf $(VENV) build *.egg-info runtime/_cy_*.so runtime/_accel_build.json runtime/otp/_cy_*.so runtime/otp/_accel_build.json

@@ -59,11 +59,13 @@ def _extensions():
     # every frame a process waits in is stack that greenlet copies at each switch
     # (benchmarks/PERFORMANCE.md); the last -O given wins
     args = [] if sys.platform == "win32" else ["-O2"]
-    exts = [Extension(f"beamlab.runtime._cy_{name}", [os.path.join("runtime", f"{name}.py")],
+    # runtime/otp/_server.py (COMPILED's "otp._server") -> beamlab.runtime.otp._cy__server
+    exts = [Extension(f"beamlab.runtime.{_accel.twin_name(name)}",
+                      [os.path.join("runtime", *_accel.source_path(name).split("/"))],
                       extra_compile_args=args)
             for name in COMPILED]
-    for ext in exts:        # what each is compiled from: its .py and .pxd
-        SOURCES[ext.name] = _accel.source_digest(ext.sources[0])
+    for name, ext in zip(COMPILED, exts):     # what each is compiled from: its .py and .pxd
+        SOURCES[ext.name] = (name, _accel.source_digest(ext.sources[0]))
     # Tracebacks through compiled code name the .py it was compiled from; Cython writes
     # that path relative to the working directory, which only resolves from there. The
     # absolute path makes a traceback in an editable install (make, Binder) show the
@@ -81,15 +83,16 @@ def _extensions():
     pxd_dir = os.path.join("build", f"cython-{tag}", "pxd")
     package = os.path.join(pxd_dir, "beamlab", "runtime")
     os.makedirs(package, exist_ok=True)
-    for folder in (os.path.join(pxd_dir, "beamlab"), package):
+    for folder in (os.path.join(pxd_dir, "beamlab"), package, os.path.join(package, "otp")):
+        os.makedirs(folder, exist_ok=True)
         open(os.path.join(folder, "__init__.pxd"), "w").close()
     for name in COMPILED:
-        pxd = os.path.join("runtime", f"{name}.pxd")
+        pxd = os.path.join("runtime", *_accel.source_path(name)[:-3].split("/")) + ".pxd"
         if os.path.exists(pxd):
             with open(pxd, "rb") as f:
                 text = f.read()
-            for module in (f"_cy_{name}", name):
-                _write_if_changed(os.path.join(package, f"{module}.pxd"), text)
+            for module in (_accel.twin_name(name), name):
+                _write_if_changed(os.path.join(package, *module.split(".")) + ".pxd", text)
     try:
         return cythonize(exts, build_dir=os.path.join("build", f"cython-{tag}"), quiet=True,
                          compiler_directives=directives, include_path=[pxd_dir])
@@ -134,17 +137,16 @@ class optional_build_ext(build_ext):
     def _write_manifest(self):
         """Which source each compiled module was built from, for runtime/_accel.py to
         check: an edited .py runs as it is until it is compiled again."""
-        built = {}
-        folder = None
+        built = {}      # one manifest in each folder a twin lands in (runtime/, runtime/otp/)
         for ext in self.extensions:
             path = self.get_ext_fullpath(ext.name)
             if getattr(ext, "_beamlab_failed", False) or not os.path.exists(path):
                 continue
-            folder = os.path.dirname(path)
-            built[ext.name.rpartition("._cy_")[2]] = SOURCES[ext.name]
-        if folder is not None:
+            name, digest = SOURCES[ext.name]
+            built.setdefault(os.path.dirname(path), {})[name] = digest
+        for folder, digests in built.items():
             with open(os.path.join(folder, MANIFEST), "w", encoding="utf-8") as f:
-                json.dump(built, f, indent=1, sort_keys=True)
+                json.dump(digests, f, indent=1, sort_keys=True)
                 f.write("\n")
 
 

@@ -53,10 +53,13 @@ PURE_ENV = "BEAMLAB_PURE_PYTHON"
 # what was tried: benchmarks/PERFORMANCE.md. Compiled UNTYPED the same modules were slower than pure
 # (ring +12% instructions, call +20% CPU): Python 3.11 specializes attribute reads and
 # inlines Python-to-Python calls, which untyped Cython turns into generic lookups and C calls.
-COMPILED = ("_process", "recorder", "_receive", "_core")
+COMPILED = ("_process", "recorder", "_receive", "_core", "otp._results", "otp._client",
+            "otp._server")
 # Written by setup.py beside the compiled modules: {name: sha256 of the .py it was built from}
 MANIFEST = "_accel_build.json"
 _PREFIX = "_cy_"
+# The package the names in COMPILED are relative to: "otp._server" is beamlab.runtime.otp._server
+_ROOT = __name__.rpartition(".")[0]
 
 _status: dict[str, str] = {}
 _manifests: dict[str, dict] = {}
@@ -81,11 +84,12 @@ def swap(name: str) -> None:
 
     Called on the last line of each compiled module's .py; the twin calls it too
     (with its own name) and nothing happens."""
-    package, _, short = name.rpartition(".")
-    if short.startswith(_PREFIX) or short not in COMPILED:
+    package, _, base = name.rpartition(".")
+    short = name[len(_ROOT) + 1:] if name.startswith(_ROOT + ".") else base
+    if base.startswith(_PREFIX) or short not in COMPILED:
         return                  # the twin itself, running the same last line; or not (any
                                 # longer) one to compile, whatever an old build left behind
-    why = _why_pure(package, short, sys.modules[name])
+    why = _why_pure(_ROOT, short, sys.modules[name])
     if why is None:
         for before in COMPILED[:COMPILED.index(short)]:
             if _status.get(before) != "compiled":
@@ -96,7 +100,7 @@ def swap(name: str) -> None:
         _status[short] = why
         return
     try:
-        twin = importlib.import_module(f"{package}.{_PREFIX}{short}")
+        twin = importlib.import_module(f"{_ROOT}.{twin_name(short)}")
     except Exception as exc:        # built for another Python, or broken: the .py serves
         _status[short] = f"pure: the compiled module failed to import ({type(exc).__name__}: {exc})"
         return
@@ -118,6 +122,19 @@ def framed(fn):
     return run
 
 
+def twin_name(short: str) -> str:
+    """The compiled twin's module name, relative to the runtime package: `_core` ->
+    `_cy__core`, `otp._server` -> `otp._cy__server` (beside the .py it is built from)."""
+    folder, _, base = short.rpartition(".")
+    return f"{folder}.{_PREFIX}{base}" if folder else f"{_PREFIX}{base}"
+
+
+def source_path(short: str) -> str:
+    """The .py a name in COMPILED is compiled from, relative to the runtime folder:
+    `otp._server` -> `otp/_server.py`."""
+    return short.replace(".", "/") + ".py"
+
+
 def _why_pure(package: str, short: str, module) -> str | None:
     """Why the pure module must stay (a sentence), or None when the twin can run."""
     pure = os.environ.get(PURE_ENV, "")
@@ -128,7 +145,10 @@ def _why_pure(package: str, short: str, module) -> str | None:
 
 def _not_built_from(package: str, short: str, source) -> str | None:
     """Why no compiled twin of `short` built from the file `source` exists, or None."""
-    spec = importlib.util.find_spec(f"{package}.{_PREFIX}{short}")
+    try:
+        spec = importlib.util.find_spec(f"{package}.{twin_name(short)}")
+    except ModuleNotFoundError:     # (a folder that is no package)
+        spec = None
     if spec is None or not spec.origin:
         return ("pure: not compiled (install with Cython and a C compiler: "
                 "pip install -e . builds it)")
@@ -146,7 +166,7 @@ def _not_built_from(package: str, short: str, source) -> str | None:
     except (OSError, TypeError):
         digest = None
     if digest is None or built.get(short) != digest:
-        return (f"pure: {short}.py or its .pxd changed since it was compiled (pip install -e . "
+        return (f"pure: {source_path(short)} or its .pxd changed since it was compiled (pip install -e . "
                 f"compiles it again)")
     return None
 

@@ -24,7 +24,7 @@ RUNTIME = Path(_accel.__file__).parent
 
 
 def pure_source(name: str) -> Path:
-    return RUNTIME / f"{name}.py"
+    return RUNTIME / _accel.source_path(name)       # "otp._server" -> runtime/otp/_server.py
 
 
 # Built, from the .py files as they are now (whether or not this run uses it)
@@ -36,7 +36,7 @@ needs_build = pytest.mark.skipif(not BUILT, reason="the accelerator is not built
 
 def modes_in_a_fresh_python(**env) -> dict:
     """accelerated() and where Runtime comes from, in a new interpreter with `env`."""
-    code = ("import json, beamlab.runtime as r, beamlab.runtime._core as c;"
+    code = ("import json, beamlab.runtime as r, beamlab.runtime._core as c, beamlab.runtime.otp;"
             "print(json.dumps([r.accelerated(), c.Runtime.__module__]))")
     full = {k: v for k, v in os.environ.items()
             if k not in (_accel.PURE_ENV, "BEAMLAB_EXPECT_ACCELERATED")} | env

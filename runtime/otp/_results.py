@@ -24,9 +24,16 @@ a timeout, ``:hibernate`` or ``{:continue, arg}`` — is the ``timeout=`` /
 ``continue_=`` / ``hibernate=`` field here (a trailing number, ``"hibernate"``
 or ``("continue", arg)`` in tuple form).  Timeouts are in seconds (Elixir: ms).
 
-They are slots dataclasses but not frozen ones: a frozen dataclass takes four
+They are dataclasses but not frozen ones: a frozen dataclass takes four
 times as long to build (its ``__init__`` goes through ``object.__setattr__``
-per field), and a ``Reply`` is built on every call.  Treat them as values.
+per field), and a ``Reply`` is built on every call, a ``NoReply`` on every cast.
+Treat them as values.  In the compiled build (runtime/_accel.py) ``_results.pxd``
+makes ``Ok``, ``Reply``, ``NoReply`` and ``Stop`` extension types, which Cython
+still makes dataclasses (fields, repr, ``==``, ``match``, pickling, no
+attributes beyond their fields): ``NoReply(1)`` takes ~100 ns there instead of
+~350 ns (CPython 3.11 runs a Python ``__init__`` for a Python class).  Cython's
+dataclass has no ``slots=``, so the pure classes are plain dataclasses, and
+stay as lax as a plain class about extra attributes.
 """
 from __future__ import annotations
 
@@ -51,7 +58,7 @@ class _Unset:
 _UNSET: Any = _Unset()
 
 
-@dataclass(slots=True)
+@dataclass
 class Ok:
     """``init`` succeeded; ``state`` is the server's first state (Elixir ``{:ok, state}``).
 
@@ -75,7 +82,7 @@ class Ignore:
     """
 
 
-@dataclass(slots=True)
+@dataclass
 class Reply:
     """Reply ``value`` to the caller and continue with ``state`` (Elixir ``{:reply, value, state}``).
 
@@ -90,7 +97,7 @@ class Reply:
     hibernate: bool = False
 
 
-@dataclass(slots=True)
+@dataclass
 class NoReply:
     """Continue with ``state`` without replying now (Elixir ``{:noreply, state}``).
 
@@ -107,7 +114,7 @@ class NoReply:
     hibernate: bool = False
 
 
-@dataclass(slots=True)
+@dataclass
 class Stop:
     """Stop the server with ``reason`` after running ``terminate(reason, state)``.
 
@@ -227,3 +234,8 @@ def _noreply_tuple(result: tuple, callback: str, expected: str) -> NoReply:
     if len(result) == 3:
         return NoReply(result[1], **_extra(result[2], callback, result, expected))
     raise BadReturn(callback, result, expected)
+
+
+# Last: this module's compiled twin, when one was built, replaces it (see _accel.py).
+from .._accel import swap as _swap  # noqa: E402
+_swap(__name__)

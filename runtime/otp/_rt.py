@@ -15,7 +15,7 @@ from ..api import (cancel_timer, demonitor, is_process_alive, link, monitor, pro
                    register, send, send_after, spawn, spawn_link, unlink, whereis)
 from ..api import exit as _exit
 from ..api import self as self_pid
-from ..messages import to_message
+from ..messages import _ATOMIC as ATOMIC, to_message   # ATOMIC: types sent as they are
 from ..errors import BadArg, Crash, NoProc, NotInProcess, ProcessExit, format_reason
 from ..patterns import ANY
 from ..pid import Pid, Ref
@@ -25,7 +25,7 @@ __all__ = ["current_runtime", "spawn_reactor", "TIMED_OUT", "BadArg", "Crash", "
            "trapping_exits", "emit", "describe", "self_pid", "send", "receive", "monitor",
            "demonitor", "link", "unlink", "exit_signal", "process_flag", "register", "whereis",
            "send_after", "cancel_timer", "is_process_alive", "spawn", "spawn_link",
-           "registered_name", "cast_self", "reply_to", "to_message", "remote_server",
+           "registered_name", "cast_self", "reply_to", "to_message", "ATOMIC", "remote_server",
            "node_name"]
 
 _NO_DEFAULT = object()

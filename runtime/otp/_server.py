@@ -121,12 +121,14 @@ class _Server:
             _rt.cancel_timer(timer)
             self.timer = None
         if type(msg) is tuple and msg:
-            tag = msg[0]
-            if tag == "$gen_call" and len(msg) == 3:
+            m = msg             # a tuple (typed so in _server.pxd: C indexing)
+            n = len(m)
+            tag = m[0]
+            if tag == "$gen_call" and n == 3:
                 # handle_call, written out here: this is half of every call's round trip
-                from_ = msg[1]
+                from_ = m[1]
                 try:
-                    result = self.mod.handle_call(msg[2], from_, self.state)
+                    result = self.mod.handle_call(m[2], from_, self.state)
                     cls = type(result)
                     if cls is not Reply:
                         result = normalize_call(result)
@@ -135,38 +137,67 @@ class _Server:
                     return self._crash(exc)
                 except ProcessExit as exc:
                     return self._exited(exc)
+                if cls is Reply:
+                    reply = result
+                    self.state = reply.state
+                    if self.rt._recorder is not None:
+                        self.rt._recorder.callback(self, "handle_call", reply, from_[1])
+                    self.rt.reply(from_[0], from_[1], reply.value)
+                    if reply.timeout is not None or reply.continue_ is not _UNSET:
+                        self._after(reply)
+                    return
                 self.state = result.state
                 if self.rt._recorder is not None:
                     self.rt._recorder.callback(self, "handle_call", result, from_[1])
-                if cls is Reply:
-                    self.rt.reply(from_[0], from_[1], result.value)
-                    if result.timeout is not None or result.continue_ is not _UNSET:
-                        self._after(result)
-                elif cls is NoReply:
+                if cls is NoReply:
                     self._after(result)
                 elif result.has_reply:
                     self._terminate_then_reply(result.reason, from_, result.reply)
                 else:
                     self._terminate_and_exit(result.reason)
                 return
-            if tag == "$gen_cast" and len(msg) == 2:
-                return self._run(self.mod.handle_cast, "handle_cast", msg[1])
-            if tag == "$system" and len(msg) == 3:
-                return self._system(msg[1], msg[2])
-            if tag == "EXIT" and len(msg) == 3 and msg[1] == self.parent:
-                return self._terminate_and_exit(msg[2])
-            if tag == "$gen_timeout" and len(msg) == 2:
+            if tag == "$gen_cast" and n == 2:
+                # handle_cast returning NoReply, written out here: a cast's whole server side
+                try:
+                    result = self.mod.handle_cast(m[1], self.state)
+                except Exception as exc:
+                    return self._crash(exc)
+                except ProcessExit as exc:
+                    return self._exited(exc)
+                if type(result) is NoReply:
+                    noreply = result
+                    self.state = noreply.state
+                    if self.rt._recorder is not None:
+                        self.rt._recorder.callback(self, "handle_cast", noreply)
+                    if noreply.timeout is not None or noreply.continue_ is not _UNSET:
+                        self._after(noreply)
+                    return
+                return self._result(result, "handle_cast")
+            if tag == "$system" and n == 3:
+                return self._system(m[1], m[2])
+            if tag == "EXIT" and n == 3 and m[1] == self.parent:
+                return self._terminate_and_exit(m[2])
+            if tag == "$gen_timeout" and n == 2:
                 return              # a timeout that was cancelled
         self._run(self.mod.handle_info, "handle_info", msg)
 
     def _run(self, callback, name: str, arg) -> None:
         """handle_cast / handle_info / handle_continue: NoReply or Stop."""
         try:
-            result = normalize_noreply(callback(arg, self.state), name)
+            result = callback(arg, self.state)
         except Exception as exc:
             return self._crash(exc)
         except ProcessExit as exc:
             return self._exited(exc)
+        self._result(result, name)
+
+    def _result(self, result, name: str) -> None:
+        """What handle_cast / handle_info / handle_continue returned, applied."""
+        if type(result) is not NoReply:
+            try:
+                result = normalize_noreply(result, name)
+            except Exception as exc:
+                return self._crash(exc)
         self.state = result.state
         if self.rt._recorder is not None:
             self.rt._recorder.callback(self, name, result)
@@ -229,3 +260,8 @@ class _Server:
         except Exception as exc:
             raise ProcessExit(Crash.from_exception(exc)) from None
         raise ProcessExit(reason)
+
+
+# Last: this module's compiled twin, when one was built, replaces it (see _accel.py).
+from .._accel import swap as _swap  # noqa: E402
+_swap(__name__)

@@ -6,8 +6,8 @@ waits for ``init``'s acknowledgement.  ``call`` is ``gen:call``: the caller
 monitors the server, sends the request tagged with the monitor ref and waits
 for ``(ref, reply)``, the server's DOWN, or the timeout; on failure it exits
 with ``(reason, ("GenServer.call", server, request, timeout))``, as Elixir
-does.  ``cast`` is a plain send that never fails.  Callbacks return the values
-of ``_results`` (``Reply``, ``NoReply``, ``Stop``...).
+does.  ``cast`` is a plain send that never fails (both in ``_client.py``).
+Callbacks return the values of ``_results`` (``Reply``, ``NoReply``, ``Stop``...).
 """
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ import types
 from typing import Any
 
 from . import _rt
-from .. import _core
+from ._client import _call, call, cast
 from ._errors import AlreadyStarted, CallExit, StartError
 from ._results import NoReply, Ok
-from ._rt import ANY, TIMED_OUT as _TIMEOUT, Crash, Pid
+from ._rt import ANY, Crash, Pid
 from ._server import _Server
 
 __all__ = ["GenServer", "CallExit", "StartError", "AlreadyStarted"]
@@ -134,132 +134,6 @@ def _start_linked(module: type, arg: Any = None, *, name: str | None = None,
     return _start(module, arg, name=name, link=True, timeout=timeout)
 
 
-def _call_failed(why, server, request, timeout, label: str, pid) -> None:
-    """Exit the caller with ``(why, ("GenServer.call", server, request, timeout))`` and a
-    message saying what happened and what to do."""
-    info = (f"GenServer.{label}", server, request, timeout)
-    where = f"{label}({_rt.describe(server)}, {request!r})" if label == "call" else \
-        f"{label}({_rt.describe(server)})"
-    if type(why) is tuple and len(why) == 2 and why[0] == "nodedown":
-        text = (f"{where} failed: node {why[1]} is down or cut off from this node "
-                f"(nodedown) — start it, heal() the partition, or check the node's name")
-    elif why == "noproc" and pid is None:
-        if not isinstance(server, (str, tuple)):
-            raise TypeError(f"GenServer.{label}: the server must be a pid or a registered "
-                            f"name, got {server!r}")
-        text = (f"{where} failed: no process is registered as {server!r} — start it first, "
-                f"or check the name (noproc)") if isinstance(server, str) else (
-                f"{where} failed: no process is registered as {server[0]!r} on {server[1]} — "
-                f"start it there first, or check the name (noproc)")
-    elif why == "noproc":
-        text = (f"{where} failed: the server {pid!r} is not alive (noproc) — was it stopped, "
-                f"or did it crash earlier?")
-    elif why == "calling_self":
-        text = (f"{where}: a server cannot call itself (it would wait for its own reply "
-                f"forever); call a helper function instead")
-    elif why == "timeout":
-        text = (f"{where} timed out after {timeout} s — is handle_call blocking, or is the "
-                f"server busy? (pass timeout=... to wait longer)")
-    else:
-        text = f"{where} failed: the server exited with {_rt.format_reason(why)} before replying"
-    raise CallExit((why, info), text)
-
-
-def call(server: Pid | str, request: Any, timeout: float | str = 5.0, *,
-         _kind: str = "$gen_call", _label: str = "call") -> Any:
-    """Send ``request`` and wait for the reply (Elixir ``GenServer.call/3``).
-
-    ``timeout`` is in seconds (default 5, or ``"infinity"``).  If no reply comes
-    in time, or the server is not alive (``noproc``), or it dies before
-    replying, the caller exits with ``(reason, ("GenServer.call", server,
-    request, timeout))`` — a ``CallExit`` exception whose message says which.
-
-    >>> GenServer.call(counter, "inc")
-    1
-    """
-    # gen:call. The hot path of every call: the runtime's `call` monitors the
-    # server, sends the request tagged with the monitor ref and waits for the
-    # reply, the DOWN or the timeout, in one go. (`_kind`/`_label`: get_state.)
-    rt = _core._current or _rt.current_runtime()
-    me = rt.current
-    if me is None:
-        raise _rt.NotInProcess(f"GenServer.{_label} must be called from inside a process "
-                               "(a notebook cell, or a function given to beamlab.run)")
-    if type(server) is Pid:
-        pid = server
-    elif type(server) is tuple:     # (name, node): runtime/nodes
-        pid = _rt.remote_server(rt, me, server)
-        if type(pid) is not Pid:
-            _call_failed(pid, server, request, timeout, _label, None)
-    else:
-        pid = rt.whereis(server) if isinstance(server, str) else None
-        if pid is None:
-            _call_failed("noproc", server, request, timeout, _label, None)
-    if pid.id == me.pid.id:
-        _call_failed("calling_self", server, request, timeout, _label, pid)
-    if (type(timeout) is float or type(timeout) is int) and timeout >= 0:
-        wait = timeout
-    elif timeout == "infinity":
-        wait = None
-    else:
-        raise TypeError(f"GenServer.{_label}(timeout={timeout!r}): the timeout must be a number "
-                        f"of seconds >= 0, or \"infinity\"")
-    if wait == 0:
-        return _call_now(rt, me, pid, server, request, timeout, _kind, _label)
-    msg = rt.call(me, pid, _kind, request, wait)
-    if msg is _TIMEOUT:
-        _call_failed("timeout", server, request, timeout, _label, pid)
-    if len(msg) == 2:
-        return msg[1]
-    why = msg[4]
-    if why == "noconnection":   # the server's node is cut off, stopped, or went down mid-call
-        why = ("nodedown", _rt.node_name(rt, pid))      # gen:call: exit({nodedown, Node})
-    _call_failed(why, server, request, timeout, _label, pid)
-
-
-def _call_now(rt, me, pid: Pid, server, request, timeout, kind: str, label: str) -> None:
-    """A call with timeout 0: OTP sends the request, then ``receive ... after 0``.
-
-    Nothing can have answered yet, so a live server means ``timeout`` (it still
-    gets the request; its reply is dropped, as a late reply is) and a dead one
-    ``noproc``, the DOWN a monitor of a dead process delivers at once."""
-    dist = rt._dist
-    if dist is not None and pid.node != me.pid.node and not dist.reach(me.pid.node, pid.node):
-        _call_failed(("nodedown", dist.name_of(pid.node)), server, request, timeout, label, pid)
-    if not rt.is_process_alive(pid):
-        _call_failed("noproc", server, request, timeout, label, pid)
-    rt.send(pid, (kind, (me.pid, _rt.Ref()), request))
-    _call_failed("timeout", server, request, timeout, label, pid)
-
-
-def cast(server: Pid | str, request: Any) -> None:
-    """Send ``request`` without waiting (Elixir ``GenServer.cast/2``).
-
-    Fire-and-forget, as in OTP: a dead server or an unknown name is not an
-    error. A request that cannot be copied (a lock, an open file) is, since it
-    would otherwise vanish without a trace.
-
-    >>> GenServer.cast(counter, ("add", 5))
-    """
-    if type(server) is tuple:       # (name, node): runtime/nodes; lost if nobody has it there
-        msg = ("$gen_cast", _rt.to_message(request))
-        try:
-            (_core._current or _rt.current_runtime()).send(server, msg, False)
-        except _rt.BadArg:
-            pass            # an unknown name there: casts are fire-and-forget, as in OTP
-        return
-    if type(server) is not Pid:
-        if not isinstance(server, str):
-            raise TypeError(f"GenServer.cast: the server must be a pid or a registered name, "
-                            f"got {server!r}")
-        server = _rt.whereis(server)
-        if server is None:
-            return          # an unknown name: casts are fire-and-forget, as in OTP
-    # copied here, so an error names the request rather than the message around it
-    rt = _core._current or _rt.current_runtime()
-    rt.send(server, ("$gen_cast", _rt.to_message(request)), False)
-
-
 def reply(from_: tuple, value: Any) -> None:
     """Answer a call later, from ``handle_*`` or any process (Elixir ``GenServer.reply/2``).
 
@@ -277,7 +151,7 @@ def get_state(server: Pid | str, timeout: float | str = 5.0) -> Any:
     >>> GenServer.get_state(counter)
     3
     """
-    return call(server, "get_state", timeout, _kind="$system", _label="get_state")
+    return _call(server, "get_state", timeout, "$system", "get_state")
 
 
 def stop(server: Pid | str, reason: Any = "normal", timeout: float | str = "infinity") -> None:
