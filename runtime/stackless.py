@@ -83,19 +83,15 @@ def generator_function(fn) -> types.FunctionType | None:
         >>> next(gen) is receive
         True
     """
-    entry = _by_fn.get(id(fn))
+    if type(fn) is not _FunctionType:
+        return None
+    entry = _by_fn.get(_weakref(fn))
     if entry is not None:
-        ref, code, defaults, kwdefaults, checks, result = entry
-        if ref() is fn and code is fn.__code__ and defaults is fn.__defaults__ \
-                and kwdefaults is fn.__kwdefaults__:
-            if not checks:
-                return result
-            g = fn.__globals__
-            for name, obj in checks:
-                if g.get(name, _MISSING) is not obj:
-                    break
-            else:
-                return result
+        code, defaults, kwdefaults, name, obj, more, result, _ = entry
+        if code is fn.__code__ and defaults is fn.__defaults__ and kwdefaults is fn.__kwdefaults__ \
+                and (name is None or fn.__globals__.get(name, _MISSING) is obj) \
+                and (not more or _holds(fn.__globals__, more)):
+            return result
     try:
         return _make(fn)
     except Exception:       # never the caller's problem: it runs on a greenlet instead
@@ -121,85 +117,116 @@ def original_exception(exc: BaseException) -> BaseException:
 
 # ---------------------------------------------------------------- per-function cache
 
-# id(fn) -> (weakref to fn, its __code__, __defaults__, __kwdefaults__,
-#            ((global name, object it was bound to), ...), the generator function or None)
-_by_fn: dict[int, tuple] = {}
+# weakref to fn -> (its __code__, __defaults__, __kwdefaults__, a global name found bound to
+#                   receive (or a module) and that object, ((name, object), ...) for any
+#                   more such names, the generator function or None, the plain weakref to fn)
+# A weak reference to a live function equals (and hashes as) any other to it, so a lookup
+# takes the plain weakref.ref(fn); the key's callback, the dict's own pop, drops the entry
+# when fn goes, with no Python code run.
+_by_fn: dict[weakref.ref, tuple] = {}
+_weakref = weakref.ref
 
 
 def _remember(fn, checks, result):
-    key = id(fn)
+    name, obj = checks[0] if checks else (None, None)
+    # the entry holds fn's plain weakref too, so each lookup's weakref.ref(fn) finds it
+    # instead of making a new one
+    _by_fn[_weakref(fn, _by_fn.pop)] = (fn.__code__, fn.__defaults__, fn.__kwdefaults__,
+                                        name, obj, checks[1:], result, _weakref(fn))
 
-    def forget(ref, key=key):
-        entry = _by_fn.get(key)
-        if entry is not None and entry[0] is ref:
-            del _by_fn[key]
-    try:
-        ref = weakref.ref(fn, forget)
-    except TypeError:
-        return
-    _by_fn[key] = (ref, fn.__code__, fn.__defaults__, fn.__kwdefaults__, checks, result)
+
+_FunctionType = types.FunctionType
+_HAS_TYPE_PARAMS = hasattr(_FunctionType, "__type_params__")     # Python 3.12+
 
 
 def _make(fn):
-    if type(fn) is not types.FunctionType:
-        return None
     code = fn.__code__
-    info = _info_for(code, fn.__globals__)
-    if info is None or info.refused:
+    g = fn.__globals__
+    info = _by_code.get(id(code)) or _info_for(code, g)
+    if info.refused:
         _remember(fn, (), None)
         return None
-    receive = _receive()
-    g = fn.__globals__
-    builtins_ns = g.get("__builtins__", None)
-    if isinstance(builtins_ns, types.ModuleType):
-        builtins_ns = builtins_ns.__dict__
-    if not isinstance(builtins_ns, dict):
-        builtins_ns = {}
+    scan = info.scan
+    if scan is None or scan[0] is not g or not _holds(g, scan[1]):
+        scan = info.scan = _scan(info, code, g)
+    _, checks, new_code = scan
+    if new_code is None:
+        _remember(fn, checks, None)
+        return None
+    new = _FunctionType(new_code, g, fn.__name__, fn.__defaults__, fn.__closure__)
+    # the rest as fn's (the code gives the same qualname and docstring, the globals __module__,
+    # unless they were changed on fn)
+    if fn.__kwdefaults__ is not None:
+        new.__kwdefaults__ = fn.__kwdefaults__
+    if fn.__qualname__ is not new.__qualname__:
+        new.__qualname__ = fn.__qualname__
+    if fn.__module__ is not new.__module__:
+        new.__module__ = fn.__module__
+    if fn.__doc__ is not new.__doc__:
+        new.__doc__ = fn.__doc__
+    new.__dict__ = fn.__dict__          # shared, as are the annotations
+    new.__annotations__ = fn.__annotations__
+    if _HAS_TYPE_PARAMS:
+        new.__type_params__ = fn.__type_params__
+    _remember(fn, checks, new)
+    return new
+
+
+def _holds(g, checks):
+    for name, obj in checks:
+        if g.get(name, _MISSING) is not obj:
+            return False
+    return True
+
+
+def _scan(info, code, g):
+    """(g, checks, new code or None) for `code` run in globals `g`: which names are receive."""
+    receive = _RECEIVE or _receive()
     names, modules, checks = [], [], []
     for name in info.called_names:
         obj = g.get(name, _MISSING)
-        if obj is _MISSING:
-            if builtins_ns.get(name, _MISSING) is receive:
-                names.append(name)
-        elif obj is receive:
+        if obj is receive:
             names.append(name)
             checks.append((name, obj))
+        elif obj is _MISSING and _builtin(g, name) is receive:
+            names.append(name)
     for name in info.called_modules:
         obj = g.get(name, _MISSING)
-        if obj is _MISSING:
-            obj = builtins_ns.get(name, _MISSING)
-        else:
-            checks.append((name, obj))
+        found = obj is not _MISSING
+        if not found:
+            obj = _builtin(g, name)
         if isinstance(obj, types.ModuleType) and getattr(obj, "receive", None) is receive:
             modules.append(name)
+            if found:
+                checks.append((name, obj))
+    checks = tuple(checks)
     if not names and not modules:
-        _remember(fn, (), None)
-        return None
+        return (g, checks, None)
     key = (tuple(names), tuple(modules))
     try:
         new_code = info.transformed[key]
     except KeyError:
         new_code = info.transformed[key] = _transform(info, code, set(names), set(modules))
-    if new_code is None:
-        _remember(fn, tuple(checks), None)
-        return None
-    new = types.FunctionType(new_code, g, fn.__name__, fn.__defaults__, fn.__closure__)
-    new.__kwdefaults__ = fn.__kwdefaults__
-    new.__qualname__ = fn.__qualname__
-    new.__module__ = fn.__module__
-    new.__doc__ = fn.__doc__
-    new.__dict__ = fn.__dict__
-    new.__annotations__ = fn.__annotations__
-    if hasattr(fn, "__type_params__"):
-        new.__type_params__ = fn.__type_params__
-    _remember(fn, tuple(checks), new)
-    return new
+    return (g, checks, new_code)
 
 
-@functools.lru_cache(maxsize=1)
+def _builtin(g, name):
+    builtins_ns = g.get("__builtins__")
+    if isinstance(builtins_ns, types.ModuleType):
+        builtins_ns = builtins_ns.__dict__
+    return builtins_ns.get(name, _MISSING) if isinstance(builtins_ns, dict) else _MISSING
+
+
+_RECEIVE = None     # beamlab.runtime.api.receive, imported when first needed (no import cycle)
+
+
 def _receive():
+    global _RECEIVE
     from .api import receive
+    _RECEIVE = receive
     return receive
+
+
 
 
 # ---------------------------------------------------------------- per-code analysis
@@ -208,7 +235,7 @@ class _Info:
     """What one code object's source says, found once (see _info_for)."""
 
     __slots__ = ("refused", "tree", "imports", "called_names", "called_modules", "transformed",
-                 "ref")
+                 "scan", "ref")
 
     def __init__(self):
         self.refused = True
@@ -217,6 +244,7 @@ class _Info:
         self.called_names = ()      # global names called as f(...) in fn's own scope
         self.called_modules = ()    # global names called as m.receive(...) there
         self.transformed = {}       # (receive names, module names) -> new code or None
+        self.scan = None            # the last _scan: (globals, checks, new code or None)
         self.ref = None             # a weak reference to the code object
 
 
@@ -225,9 +253,6 @@ _by_code: dict[int, _Info] = {}
 
 
 def _info_for(code, module_globals):
-    info = _by_code.get(id(code))
-    if info is not None:
-        return info
     info = _Info()
     try:
         _analyse(code, module_globals, info)
