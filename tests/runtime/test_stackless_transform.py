@@ -475,3 +475,57 @@ def test_a_decorated_function_is_transformed_without_running_its_decorators_agai
     gen = gen_fn(1)
     next(gen)
     assert finish(gen, 2) == (1, 2)
+
+
+# ---------------------------------------------------------------- with the runtime's driver
+
+def _make_relay(label):
+    def relay(to, times, *, wait=1.0):
+        for _ in range(times):
+            _, n = recv(("msg", ANY), timeout=wait)
+            bl.send(to, (label, n))
+        return bl.receive("never", timeout=wait)    # never comes: ReceiveTimeout here
+    return relay
+
+
+def _relay_run(stackless):
+    import io
+
+    err = io.StringIO()
+    rt = bl.Runtime(stackless=stackless, clock=bl.MockClock(autojump=True))
+    rt.default_group_leader = bl.GroupLeader(stream=err)
+    relay = _make_relay("r")
+
+    def main():
+        pid, ref = bl.spawn_monitor(relay, bl.self(), 2, wait=5.0)
+        bl.sleep(0.001)
+        record = bl.current_runtime()._table[pid.id]
+        parked = record.greenlet is None and record.gen is not None
+        bl.send(pid, ("noise", 0))
+        bl.send(pid, ("msg", 1))
+        bl.send(pid, ("msg", 2))
+        got = [receive(("r", ANY)) for _ in range(2)]
+        reason = receive(("DOWN", ref, ANY, ANY, ANY))[4]
+        return parked, got, reason.kind
+
+    result = rt.run(main)
+    rt._flush_output()
+    report = [line for line in err.getvalue().splitlines() if not line.startswith("=ERROR")]
+    return result, report
+
+
+def test_a_transformed_closure_runs_parked_under_the_runtime_and_crashes_as_on_a_greenlet():
+    (on, report_on), (off, report_off) = _relay_run(True), _relay_run(False)
+    assert on == (True, [("r", 1), ("r", 2)], "ReceiveTimeout")
+    assert off == (False, [("r", 1), ("r", 2)], "ReceiveTimeout")
+    assert learners_part(report_on) == learners_part(report_off)
+    assert learners_part(report_on)[1:] == ['    return bl.receive("never", timeout=wait)    # '
+                                            'never comes: ReceiveTimeout here',
+                                            '           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^']
+    assert report_on[-1] == report_off[-1] and report_on[-1].startswith("beamlab.runtime.errors.")
+
+
+def learners_part(report):
+    """The traceback's entry for this file's code: its File line, source line and carets."""
+    at = next(i for i, line in enumerate(report) if line.startswith(f'  File "{__file__}"'))
+    return report[at:at + 3]
