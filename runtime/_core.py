@@ -33,6 +33,7 @@ import contextvars
 import threading
 import time
 import greenlet
+from greenlet import getcurrent as _getcurrent
 from _thread import get_ident as _get_ident
 
 from .clock import SystemClock
@@ -381,14 +382,15 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         pid = dest if type(dest) is Pid else self.resolve(dest)
         if copy and type(msg) not in _ATOMIC:
             msg = to_message(msg)
-        if _get_ident() != self._thread:
+        cur = self.current
+        # (the running process's greenlet is this thread's: the runtime's, no need to ask)
+        if (cur is None or _getcurrent() is not cur.greenlet) and _get_ident() != self._thread:
             # Another OS thread must not touch the mailboxes and the run queue
             # while the scheduler runs, and must wake it even when it is idle
             # in the middle of a run (in a script, or while a cell runs).
             self.call_soon_threadsafe(self._send_from_thread, pid, msg)
             return msg
         self.messages_sent += 1
-        cur = self.current
         if cur is not None:
             cur.reductions += 1
         if self._send_tracers:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import collections
 import sys
+from itertools import islice
 from types import FunctionType, GeneratorType
 
 import greenlet
@@ -132,17 +133,7 @@ class ReceiveMixin:
             if self._recorder is not None:
                 self._recorder.take_head(proc)
             return _popleft(mb)
-        if scanned:
-            for i in range(scanned, len(mb)):
-                m = mb[i]
-                if matcher(m):
-                    if self._recorder is not None:
-                        self._recorder.take(proc, i, matcher)
-                    del mb[i]
-                    self.messages_received += 1
-                    return m
-            return _NOTHING
-        for i, m in enumerate(mb):
+        for i, m in enumerate(islice(mb, scanned, None) if scanned else mb, scanned):
             if matcher(m):
                 if self._recorder is not None:
                     self._recorder.take(proc, i, matcher)

@@ -582,3 +582,45 @@ def test_the_shell_process_is_never_stackless():
         assert runtime().run(main) == (True, None, 7)
     finally:
         del GENS[main]
+
+
+UNWOUND = []
+
+
+def holder():
+    receive()
+    hold()
+    receive()
+
+
+def hold():
+    try:
+        sleep(100)
+    finally:
+        UNWOUND.append("hold's finally ran")
+
+
+@stackless
+def holder_g():
+    (yield receive)
+    hold()
+    (yield receive)
+
+
+def test_stop_unwinds_a_stackless_process_blocked_inside_a_function_it_calls():
+    UNWOUND.clear()
+    rt = runtime()
+    rt.start()
+    shell = rt.new_process()
+
+    def main():
+        pid = spawn(holder)
+        send(pid, "go")
+        settle()
+        return record_of(pid).greenlet is not None
+
+    STARTED.clear()
+    assert rt.run_as(shell, main) and STARTED == ["holder"]
+    rt.stop()
+    assert UNWOUND == ["hold's finally ran"]
+    assert rt.processes() == []
