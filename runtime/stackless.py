@@ -137,6 +137,7 @@ def _remember(fn, checks, result):
 
 _FunctionType = types.FunctionType
 _HAS_TYPE_PARAMS = hasattr(_FunctionType, "__type_params__")     # Python 3.12+
+_HAS_ANNOTATE = hasattr(_FunctionType, "__annotate__")           # Python 3.14+
 
 
 def _make(fn):
@@ -165,7 +166,10 @@ def _make(fn):
     if fn.__doc__ is not new.__doc__:
         new.__doc__ = fn.__doc__
     new.__dict__ = fn.__dict__          # shared, as are the annotations
-    new.__annotations__ = fn.__annotations__
+    if _HAS_ANNOTATE:
+        new.__annotate__ = fn.__annotate__      # 3.14: reading __annotations__ would run them
+    else:
+        new.__annotations__ = fn.__annotations__
     if _HAS_TYPE_PARAMS:
         new.__type_params__ = fn.__type_params__
     _remember(fn, checks, new)

@@ -529,3 +529,29 @@ def learners_part(report):
     """The traceback's entry for this file's code: its File line, source line and carets."""
     at = next(i for i, line in enumerate(report) if line.startswith(f'  File "{__file__}"'))
     return report[at:at + 3]
+
+
+def _match_subject_and_global():
+    global receive
+    match receive():
+        case ("add", n):
+            return n + receive()
+        case _:
+            return None
+
+
+def test_a_receive_as_a_match_subject_and_under_a_global_statement_is_a_yield():
+    gen = generator_function(_match_subject_and_global)()
+    assert next(gen) is receive
+    assert gen.send(("add", 1)) is receive
+    assert finish(gen, 2) == 3
+
+
+def _passes_receive_on(apply):
+    return apply(receive), receive()
+
+
+def test_receive_named_but_not_called_is_left_as_it_is():
+    gen = generator_function(_passes_receive_on)(lambda f: f)
+    assert next(gen) is receive
+    assert finish(gen, "m") == (receive, "m")
