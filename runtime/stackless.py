@@ -6,8 +6,8 @@ the generator object, so a process whose `receive()` calls sit directly in its
 own body can wait as a parked generator with no greenlet at all.
 `generator_function(fn)` makes that generator function from `fn`'s source:
 
-1. the source comes from `inspect.getsourcelines` (files, and notebook cells:
-   IPython registers each cell's code in `linecache`); it is parsed with every
+1. the source is the `def` block at `co_firstlineno` in `linecache` (files, and
+   notebook cells: IPython puts each cell's code there); it is parsed with every
    line and column where it was, and compiled once *unchanged* the same way: that
    code must equal `fn.__code__` (same bytecode, constants, names, line and
    column table), or the source is not the one `fn` was made from and we refuse;
@@ -31,8 +31,9 @@ killed, so a function whose receive sits in a `try`, a `with` or a match guard
 a greenlet as before", never an error.
 
 Results are cached per code object (and per globals namespace and the names
-that were bound to `receive`), and per function object for the fast path that
-runs on every spawn.
+that were bound to `receive`), and per function object (not a closure's) for
+the fast path that runs on every spawn. A name bound to `receive` only after a
+function's first call is not noticed: that call stays an ordinary one, which works.
 """
 
 from __future__ import annotations
@@ -61,8 +62,6 @@ _PACK_MARK = "\0beamlab.stackless.pack\0"
 # Nodes whose insides are another scope: their calls are left alone.
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-# Statements whose code would have to run if their waiting process were dropped.
-_PROTECTING = (ast.Try, ast.With, ast.AsyncWith) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 _MISSING = object()
 
 
@@ -172,7 +171,10 @@ def _make(fn):
         new.__annotations__ = fn.__annotations__
     if _HAS_TYPE_PARAMS:
         new.__type_params__ = fn.__type_params__
-    _remember(fn, checks, new)
+    if fn.__closure__ is None:
+        # not for a closure: its cells may hold fn itself (a recursive inner function), and
+        # this entry, holding `new` and so the cells, would then keep fn alive for ever
+        _remember(fn, checks, new)
     return new
 
 

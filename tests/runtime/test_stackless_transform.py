@@ -555,3 +555,26 @@ def test_receive_named_but_not_called_is_left_as_it_is():
     gen = generator_function(_passes_receive_on)(lambda f: f)
     assert next(gen) is receive
     assert finish(gen, "m") == (receive, "m")
+
+
+def _make_recursive():
+    def again(n):
+        if n:
+            receive()
+            return again(n - 1)
+        return "done"
+    return again
+
+
+def test_a_recursive_closure_is_not_kept_alive_by_the_cache():
+    import gc
+    import weakref
+
+    again = _make_recursive()
+    gen = generator_function(again)(1)
+    next(gen)
+    assert finish(gen, "m") == "done"
+    gone = weakref.ref(again)
+    del again, gen
+    gc.collect()
+    assert gone() is None
