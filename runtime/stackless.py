@@ -233,8 +233,6 @@ def _receive():
     return receive
 
 
-
-
 # ---------------------------------------------------------------- per-code analysis
 
 class _Info:
