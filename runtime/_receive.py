@@ -210,12 +210,17 @@ class ReceiveMixin:
     # ------------------------------------------------------------------ stackless
     def _stackless_start(self, proc):
         """Run a new function process stackless if its function can be (a generator
-        version of it exists, see stackless.py): returns its generator, or None."""
+        version of it exists, see stackless.py): returns its generator function, or None."""
         fn = proc.fn
         gens = self._gen_fns
         gf = gens.get(fn, _NOTHING)
         if gf is _NOTHING:
             make = self._generator_function
+            # Making it (the first time a function is seen: parsing its source, some ms)
+            # is the runtime's work, not the process's: no process runs meanwhile, so the
+            # tick does not switch it out there and the watchdog does not name it there.
+            cur = self.current
+            self.current = None
             try:
                 if make is None:
                     gf = None
@@ -225,6 +230,8 @@ class ReceiveMixin:
                     gf = _unmetered(make, fn)
             except Exception:
                 gf = None       # not ours to judge: it runs on a greenlet as always
+            finally:
+                self.current = cur
             if len(gens) >= 512:
                 gens.clear()
             try:
@@ -389,8 +396,16 @@ class ReceiveMixin:
             if not runq:
                 return 0
             nxt = runq[0]
-            if nxt.gen is None or nxt.greenlet is not None:
+            if nxt.greenlet is not None:
                 return 0
+            if nxt.gen is None:     # a new process: here too if it runs stackless
+                if nxt.reactor is not None or nxt.external or not nxt.alive:
+                    return 0
+                gf = self._stackless_start(nxt)
+                if gf is None:
+                    return 0
+            else:
+                gf = None
             self._runq_popleft()
             nxt.queued = False
             self.current = nxt
@@ -399,7 +414,6 @@ class ReceiveMixin:
             nxt.greenlet = me
             me.gr_context = nxt.context
             proc = nxt
-            gf = None
 
     def call(self, proc, pid, kind, request, timeout):
         """The core of `gen:call`: monitor `pid`, send it `(kind, (caller, ref), request)`
