@@ -17,7 +17,7 @@ from typing import Any
 from . import _rt
 from .. import _core
 from ._errors import CallExit
-from ._rt import ATOMIC, TIMED_OUT as _TIMEOUT, Pid
+from ._rt import ATOMIC, GEN_CALL, GEN_CAST, TIMED_OUT as _TIMEOUT, Pid
 
 __all__ = ["call", "cast"]
 
@@ -64,7 +64,7 @@ def call(server: Pid | str, request: Any, timeout: float | str = 5.0) -> Any:
     >>> GenServer.call(counter, "inc")
     1
     """
-    return _call(server, request, timeout, "$gen_call", "call")
+    return _call(server, request, timeout, GEN_CALL, "call")
 
 
 def _call(server, request, timeout, _kind: str, _label: str):
@@ -134,7 +134,7 @@ def cast(server: Pid | str, request: Any) -> None:
     >>> GenServer.cast(counter, ("add", 5))
     """
     if type(server) is tuple:       # (name, node): runtime/nodes; lost if nobody has it there
-        msg = ("$gen_cast", _rt.to_message(request))
+        msg = (GEN_CAST, _rt.to_message(request))
         try:
             (_core._current or _rt.current_runtime()).send(server, msg, False)
         except _rt.BadArg:
@@ -157,7 +157,7 @@ def cast(server: Pid | str, request: Any) -> None:
     elif t is not str and t not in ATOMIC:
         request = _rt.to_message(request)
     rt = _core._current or _rt.current_runtime()
-    rt.send(server, ("$gen_cast", request), False)
+    rt.send(server, (GEN_CAST, request), False)
 
 
 # Last: this module's compiled twin, when one was built, replaces it (see _accel.py).

@@ -8,6 +8,8 @@ clock, mockable in tests), ``trapping_exits()`` and ``alive()``.
 """
 from __future__ import annotations
 
+import sys
+
 from .. import _core
 from .._core import current_runtime, spawn_reactor
 from .._receive import TIMED_OUT
@@ -26,9 +28,14 @@ __all__ = ["current_runtime", "spawn_reactor", "TIMED_OUT", "BadArg", "Crash", "
            "demonitor", "link", "unlink", "exit_signal", "process_flag", "register", "whereis",
            "send_after", "cancel_timer", "is_process_alive", "spawn", "spawn_link",
            "registered_name", "cast_self", "reply_to", "to_message", "ATOMIC", "remote_server",
-           "node_name"]
+           "node_name", "GEN_CALL", "GEN_CAST"]
 
 _NO_DEFAULT = object()
+
+# gen_server's tags, interned (so hashed): a message that carries one of these very objects
+# matches it by identity, and a tag that is not it is told apart by the hash, not by its text
+GEN_CALL = sys.intern("$gen_call")
+GEN_CAST = sys.intern("$gen_cast")
 
 
 def receive(*patterns, timeout=None, default=_NO_DEFAULT):
@@ -56,7 +63,7 @@ def registered_name():
 
 def cast_self(request) -> None:
     """``gen_server:cast(self(), Request)``."""
-    send(self_pid(), ("$gen_cast", request))
+    send(self_pid(), (GEN_CAST, request))
 
 
 def now() -> float:

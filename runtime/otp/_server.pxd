@@ -8,6 +8,9 @@ cimport cython
 from beamlab.runtime._core cimport Runtime
 from beamlab.runtime.otp._results cimport NoReply, Reply
 
+cdef str _CALL, _CAST
+
+@cython.final
 cdef class _Server:
     cdef public object mod, state, parent, name, boot, timer
     cdef public Runtime rt

@@ -27,6 +27,8 @@ from ._rt import Crash, ProcessExit
 
 __all__ = ["_Server"]
 
+_CALL, _CAST = _rt.GEN_CALL, _rt.GEN_CAST     # "$gen_call", "$gen_cast" (typed str in _server.pxd)
+
 
 class _Server:
     """The reactor behind one GenServer process; ``format_status()`` is what observers read."""
@@ -124,7 +126,7 @@ class _Server:
             m = msg             # a tuple (typed so in _server.pxd: C indexing)
             n = len(m)
             tag = m[0]
-            if tag == "$gen_call" and n == 3:
+            if tag == _CALL and n == 3:
                 # handle_call, written out here: this is half of every call's round trip
                 from_ = m[1]
                 try:
@@ -156,7 +158,7 @@ class _Server:
                 else:
                     self._terminate_and_exit(result.reason)
                 return
-            if tag == "$gen_cast" and n == 2:
+            if tag == _CAST and n == 2:
                 # handle_cast returning NoReply, written out here: a cast's whole server side
                 try:
                     result = self.mod.handle_cast(m[1], self.state)
