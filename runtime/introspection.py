@@ -3,7 +3,8 @@
 How this works: everything is read straight from the process records, from
 outside, without sending the process a message (like observer attaching to a
 node), so it works on a process that is stuck. A suspended process's stack is
-read from its greenlet's frames; the runtime's own frames are left out so the
+read from its greenlet's frames (a stackless process parked in receive: its
+generator's frame, under the `receive` entry a greenlet one shows there); the runtime's own frames are left out so the
 stack shows the learner's code and the beamlab call it waits in (`receive`,
 `sleep`, `GenServer.call`). Memory is an estimate (record, mailbox, state,
 stack), stated as such.
