@@ -213,3 +213,15 @@ def test_a_failing_compiler_never_fails_the_install(tmp_path, capsys):
     assert "beamlab_broken._cy_x was not compiled" in capsys.readouterr().err
     assert not list((tmp_path / "lib").rglob("*.so"))
     assert not (tmp_path / "lib" / "beamlab_broken" / _accel.MANIFEST).exists()
+
+
+def test_an_installed_wheel_carries_the_pxd_files_its_modules_were_built_from():
+    # _accel runs a twin only if the .py and the .pxd beside it hash to what the build
+    # saw: a wheel without the .pxd files (pip install ., not -e) ran every module pure
+    import tomllib
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    data = config.get("package-data", {})
+    for name in _accel.COMPILED:
+        if pure_source(name).with_suffix(".pxd").exists():
+            package = "beamlab.runtime" + "".join(f".{p}" for p in name.split(".")[:-1])
+            assert package in config["packages"] and "*.pxd" in data.get(package, []), name
