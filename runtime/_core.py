@@ -124,7 +124,6 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         # stackless function processes (see _receive.py): the generator-function maker
         # (stackless.py), or None to run every function process on a greenlet
         self._generator_function = _generator_function_maker() if stackless else None
-        self._gen_fns = {}
         self._process_limit = (default_process_limit() if process_limit is None
                                else check_process_limit(process_limit))
         self._thread = _get_ident()   # the thread that drives it (set again by start())

@@ -16,7 +16,6 @@ cdef class ReceiveMixin:
     cdef public Py_ssize_t _switches
     cdef public Recorder _recorder     # the flight recorder's hooks: C calls (recorder.pxd)
     cdef public object clock, _dist, _runq, _runq_append, _runq_popleft, _generator_function
-    cdef public dict _gen_fns
 
     @cython.locals(proc=Process)
     cpdef receive(self, patterns=*, timeout=*, default=*)

@@ -210,35 +210,25 @@ class ReceiveMixin:
     # ------------------------------------------------------------------ stackless
     def _stackless_start(self, proc):
         """Run a new function process stackless if its function can be (a generator
-        version of it exists, see stackless.py): returns its generator function, or None."""
-        fn = proc.fn
-        gens = self._gen_fns
-        gf = gens.get(fn, _NOTHING)
-        if gf is _NOTHING:
-            make = self._generator_function
-            # Making it (the first time a function is seen: parsing its source, some ms)
-            # is the runtime's work, not the process's: no process runs meanwhile, so the
-            # tick does not switch it out there and the watchdog does not name it there.
-            cur = self.current
-            self.current = None
-            try:
-                if make is None:
-                    gf = None
-                elif self._det is None:
-                    gf = make(fn)
-                else:
-                    gf = _unmetered(make, fn)
-            except Exception:
-                gf = None       # not ours to judge: it runs on a greenlet as always
-            finally:
-                self.current = cur
-            if len(gens) >= 512:
-                gens.clear()
-            try:
-                gens[fn] = gf
-            except TypeError:   # an unhashable callable
-                pass
-        return gf
+        version of it exists, see stackless.py): returns its generator function, or
+        None. stackless.py keeps what it made per function (checking that the function
+        still has the same code, defaults and `receive`), so this asks it every time."""
+        make = self._generator_function
+        if make is None:
+            return None
+        # Making it (the first time a function is seen: parsing its source, some ms)
+        # is the runtime's work, not the process's: no process runs meanwhile, so the
+        # tick does not switch it out there and the watchdog does not name it there.
+        cur = self.current
+        self.current = None
+        try:
+            if self._det is None:
+                return make(proc.fn)
+            return _unmetered(make, proc.fn)
+        except Exception:
+            return None         # not ours to judge: it runs on a greenlet as always
+        finally:
+            self.current = cur
 
     def _stackless(self, proc, gf):
         """Run the stackless process `proc` on the calling greenlet (a pooled worker's)

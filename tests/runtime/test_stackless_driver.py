@@ -624,3 +624,4 @@ def test_stop_unwinds_a_stackless_process_blocked_inside_a_function_it_calls():
     rt.stop()
     assert UNWOUND == ["hold's finally ran"]
     assert rt.processes() == []
+
