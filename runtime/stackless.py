@@ -264,9 +264,10 @@ def _info_for(code, module_globals):
         info.refused = True
     key = id(code)
 
-    def forget(ref, key=key, info=info):
-        if _by_code.get(key) is info:
-            del _by_code[key]
+    def forget(ref, key=key, info=info, table=_by_code):
+        # (the table bound here: at interpreter exit the module's globals may be None)
+        if table.get(key) is info:
+            del table[key]
     info.ref = weakref.ref(code, forget)     # kept by info, so its callback runs
     _by_code[key] = info
     return info

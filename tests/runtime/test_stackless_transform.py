@@ -578,3 +578,13 @@ def test_a_recursive_closure_is_not_kept_alive_by_the_cache():
     del again, gen
     gc.collect()
     assert gone() is None
+
+
+def test_a_code_object_that_dies_at_interpreter_exit_leaves_no_noise(monkeypatch):
+    # At exit the module's globals may already be None when a cached code object
+    # goes: its weakref callback must not print "Exception ignored ... 'NoneType'".
+    import beamlab.runtime.stackless as sl
+    code = compile("def g():\n    pass\n", "<exit-test>", "exec").co_consts[0]
+    info = sl._info_for(code, {})
+    monkeypatch.setattr(sl, "_by_code", None)
+    info.ref.__callback__(info.ref)     # what the interpreter runs when the code goes
