@@ -10,9 +10,10 @@ beamlab does the same, with `Runtime(process_limit=N)` (or
 The default is sized to the memory this OS process can still get when the
 runtime is created: the smaller of `/proc/meminfo`'s MemAvailable and what the
 container's cgroup (v2 `memory.max`, v1 `memory.limit_in_bytes`) leaves. A
-process waiting in `receive` costs about 7 KB (its greenlet's saved stack and
-frames; an idle GenServer, which has no greenlet, about 0.9 KB), so
-`PROCESS_BYTES` = 8 KiB is the worst case of a plain process, rounded up. The
+process waiting in `receive` on a greenlet costs 6.5-8.7 KB (its greenlet's saved
+stack, its interpreter data stack and frames; a stackless one, parked as a
+generator, about 0.7 KB; an idle GenServer, which has no greenlet, about 0.9 KB), so
+`PROCESS_BYTES` = 8 KiB is about the worst case of a plain process. The
 default lets that many processes fill at most half of the available memory
 (the other half is left for what they hold: mailboxes, state, the notebook),
 capped at Erlang's default and never below Erlang's minimum of 1024:
@@ -33,7 +34,7 @@ __all__ = ["ERLANG_DEFAULT", "ERLANG_MINIMUM", "PROCESS_BYTES", "available_memor
 
 ERLANG_DEFAULT = 1_048_576     # erl +P default (and beamlab's cap)
 ERLANG_MINIMUM = 1024          # erl +P refuses less
-PROCESS_BYTES = 8 * 1024       # a plain process waiting in receive: ~7 KB, rounded up
+PROCESS_BYTES = 8 * 1024       # a plain process waiting in receive on a greenlet: 6.5-8.7 KB
 _UNLIMITED = 1 << 60           # cgroup v1 writes 2**63 - page size for "no limit"
 
 
