@@ -20,3 +20,6 @@ cdef class Runtime(ReceiveMixin):
     cpdef _enter(self, Process proc)
     @cython.locals(nxt=Process)
     cpdef _switch_away(self)
+
+@cython.locals(rt=Runtime)
+cpdef api_send(dest, msg)

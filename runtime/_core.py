@@ -97,6 +97,22 @@ def current_runtime() -> "Runtime":
     return _current
 
 
+def api_send(dest, msg):
+    """Put `msg` in the mailbox of `dest` (a pid or a registered name); returns `msg`.
+
+    Sending to a dead pid does nothing, as on the BEAM. Mutable values are copied,
+    so changing `msg` after sending never changes what the receiver sees.
+
+        >>> send(pid, ("ping", self()))
+    """
+    # beamlab.runtime.send (api.py takes it from here): compiled with the runtime, a
+    # learner's send() is one C call into Runtime.send, with no Python frame between
+    rt = _current
+    if rt is None:
+        rt = current_runtime()
+    return rt.send(dest, msg)
+
+
 class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixin, IntrospectionMixin):
     """A BEAM-like runtime: processes, mailboxes, links, monitors, timers, a preempting scheduler.
 
