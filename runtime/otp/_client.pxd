@@ -5,6 +5,8 @@ cimport cython
 from beamlab.runtime._core cimport Runtime
 from beamlab.runtime._process cimport Process
 
+cdef dict _CORE
+
 cpdef call(server, request, timeout=*)
 @cython.locals(rt=Runtime, me=Process)
 cpdef _call(server, request, timeout, str _kind, str _label)

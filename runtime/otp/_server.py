@@ -126,7 +126,14 @@ class _Server:
             m = msg             # a tuple (typed so in _server.pxd: C indexing)
             n = len(m)
             tag = m[0]
-            if tag == _CALL and n == 3:
+            if tag is not _CAST and tag is not _CALL:
+                # the client's tags are these very objects (_rt.GEN_CALL/GEN_CAST): compared
+                # by identity here; an equal tag made elsewhere (sent by hand) by value
+                if tag == _CAST:
+                    tag = _CAST
+                elif tag == _CALL:
+                    tag = _CALL
+            if tag is _CALL and n == 3:
                 # handle_call, written out here: this is half of every call's round trip
                 from_ = m[1]
                 try:
@@ -158,7 +165,7 @@ class _Server:
                 else:
                     self._terminate_and_exit(result.reason)
                 return
-            if tag == _CAST and n == 2:
+            if tag is _CAST and n == 2:
                 # handle_cast returning NoReply, written out here: a cast's whole server side
                 try:
                     result = self.mod.handle_cast(m[1], self.state)

@@ -12,10 +12,12 @@ import pickle
 
 import pytest
 
-from beamlab.runtime import receive
+from beamlab.runtime import monitor, receive, send
+from beamlab.runtime import self as self_pid
 from beamlab.runtime.messages import to_message
 from beamlab.runtime.otp import (BadReturn, CallExit, GenServer, Ignore, NoReply, Ok, Reply,
                                  Stop)
+from beamlab.runtime.otp._rt import GEN_CALL, GEN_CAST
 from otp_helpers import as_test, report
 
 
@@ -153,3 +155,37 @@ def test_a_cast_that_raises_crashes_the_server_with_the_exception(run):
     assert terminated == ("terminate", "ValueError")
     assert str(crash.exception) == "cast blew up"
 
+
+
+def test_gen_server_tags_made_elsewhere_are_a_cast_and_a_call_all_the_same(run):
+    # The compiled dispatch matches the client's own tag objects by identity; a tag equal
+    # to them but made elsewhere (a message written by hand, one from another node) must
+    # still be a cast and a call, not handle_info.
+    cast_tag, call_tag = "".join(["$gen_", "cast"]), "".join(["$gen_", "call"])
+    assert cast_tag == GEN_CAST and cast_tag is not GEN_CAST
+    assert call_tag == GEN_CALL and call_tag is not GEN_CALL
+
+    def main():
+        as_test()
+        pid = Tally.start(None)
+        send(pid, (cast_tag, "bump"))
+        GenServer.cast(pid, "bump")
+        ref = monitor(pid)      # a call's tag is the caller's monitor of the server
+        send(pid, (call_tag, (self_pid(), ref), "count"))
+        return receive((ref, object))[1], GenServer.call(pid, "count")
+    assert run(main) == (2, 2)
+
+
+def test_a_handle_cast_patched_on_a_running_server_takes_effect_at_once(run):
+    class Patched(Tally):
+        pass
+
+    def main():
+        as_test()
+        pid = Patched.start(None)
+        GenServer.cast(pid, "bump")
+        assert GenServer.call(pid, "count") == 1
+        Patched.handle_cast = lambda self, request, state: NoReply({"n": state["n"] + 10})
+        GenServer.cast(pid, "bump")
+        return GenServer.call(pid, "count")
+    assert run(main) == 11
