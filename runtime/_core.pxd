@@ -18,6 +18,7 @@ cdef class Runtime(ReceiveMixin):
     cpdef send(self, dest, msg, copy=*)
     cpdef _deliver(self, Process target, msg)
     cpdef _enter(self, Process proc)
+    cpdef _drain(self, Process proc, r)
     @cython.locals(nxt=Process)
     cpdef _switch_away(self)
 

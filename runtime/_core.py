@@ -625,10 +625,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                 if not proc.started:
                     proc.started = True
                     r.start()
-                mb = proc.mailbox
-                while mb and proc.alive:
-                    proc.reductions += 1
-                    r.handle(_popleft(mb))
+                self._drain(proc, r)
                 reason = None if proc.alive else proc.exit_reason
             except ProcessExit as e:
                 reason = e.reason
@@ -652,6 +649,16 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             proc = self._switch_away()
             while not isinstance(proc, Process):   # woken by the loop with no work: park again
                 proc = self._loop_g.switch()
+
+    def _drain(self, proc, r) -> None:
+        """A reactor's callbacks, one per message, until its mailbox is empty (or it
+        died). Its own method, typed (_core.pxd): compiled, `proc`'s fields are C
+        fields here (in `_worker` it is untyped), a cast 4.9k -> 4.1k instructions."""
+        mb = proc.mailbox
+        handle = r.handle
+        while mb and proc.alive:
+            proc.reductions += 1
+            handle(_popleft(mb))
 
     def _finish(self, proc, reason) -> None:
         """A process's own code is done (returned, raised, or unwound after a kill):
