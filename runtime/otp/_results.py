@@ -58,6 +58,24 @@ class _Unset:
 _UNSET: Any = _Unset()
 
 
+class _FieldsSignature:
+    """A result class's ``__signature__``: its fields with their defaults, as
+    ``inspect.signature`` (and so IPython's ``NoReply?`` and Shift-Tab) shows them,
+    e.g. ``(state, timeout=None, continue_=<unset>, hibernate=False)``, in both
+    builds. Compiled (runtime/_accel.py) the classes are extension types, whose
+    ``__init__`` carries no signature of its own."""
+
+    def __get__(self, obj, cls=None):
+        import dataclasses
+        import inspect
+        cls = cls if cls is not None else type(obj)
+        empty, kind = inspect.Parameter.empty, inspect.Parameter.POSITIONAL_OR_KEYWORD
+        return inspect.Signature(
+            [inspect.Parameter(f.name, kind,
+                               default=empty if f.default is dataclasses.MISSING else f.default)
+             for f in dataclasses.fields(cls)])
+
+
 @dataclass
 class Ok:
     """``init`` succeeded; ``state`` is the server's first state (Elixir ``{:ok, state}``).
@@ -71,6 +89,8 @@ class Ok:
     timeout: float | None = None
     continue_: Any = _UNSET
     hibernate: bool = False
+
+    __signature__ = _FieldsSignature()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +116,8 @@ class Reply:
     continue_: Any = _UNSET
     hibernate: bool = False
 
+    __signature__ = _FieldsSignature()
+
 
 @dataclass
 class NoReply:
@@ -112,6 +134,8 @@ class NoReply:
     timeout: float | None = None
     continue_: Any = _UNSET
     hibernate: bool = False
+
+    __signature__ = _FieldsSignature()
 
 
 @dataclass
@@ -130,6 +154,8 @@ class Stop:
     reason: Any
     state: Any = None
     reply: Any = _UNSET
+
+    __signature__ = _FieldsSignature()
 
     @property
     def has_reply(self) -> bool:

@@ -189,3 +189,16 @@ def test_a_handle_cast_patched_on_a_running_server_takes_effect_at_once(run):
         GenServer.cast(pid, "bump")
         return GenServer.call(pid, "count")
     assert run(main) == 11
+
+
+def test_the_result_values_show_their_fields_as_their_signature():
+    # IPython's `NoReply?` and Shift-Tab read inspect.signature: compiled, the result
+    # classes are extension types whose __init__ has no signature of its own
+    import inspect
+    from beamlab.runtime.otp import NoReply, Ok, Reply, Stop
+    assert str(inspect.signature(NoReply)) == \
+        "(state, timeout=None, continue_=<unset>, hibernate=False)"
+    assert str(inspect.signature(Reply)) == \
+        "(value, state, timeout=None, continue_=<unset>, hibernate=False)"
+    assert str(inspect.signature(Ok)) == "(state, timeout=None, continue_=<unset>, hibernate=False)"
+    assert str(inspect.signature(Stop)) == "(reason, state=None, reply=<unset>)"
