@@ -50,7 +50,7 @@ from ._accel import framed
 from ._gc import GcPolicy
 from ._process import EXITING, RUNNABLE, RUNNING, WAITING, Process
 from ._driver import Deadlock, DriverMixin
-from ._receive import ReceiveMixin
+from ._receive import ReceiveMixin, _popleft
 from ._registry import RegistryMixin
 from ._signals import SYSTEM_PID, SignalsMixin
 from ._timers import TimersMixin
@@ -60,10 +60,10 @@ from .watchdog import Watchdog
 __all__ = ["Runtime", "current_runtime", "Deadlock", "spawn_reactor"]
 
 _POOL_MAX = 256
-# A mailbox's append and popleft, taken once: compiled, `mb.append(m)` looks the method
-# up on every call (~200 instructions); calling the descriptor skips that. Same in pure.
+# A mailbox's append, taken once: compiled, `mb.append(m)` looks the method up on every
+# call (~200 instructions); calling the descriptor skips that. Same in pure (its popleft,
+# _popleft, is _receive's).
 _append = collections.deque.append
-_popleft = collections.deque.popleft
 _current: "Runtime | None" = None
 
 
