@@ -230,12 +230,11 @@ class SignalsMixin:
         if target.greenlet is None:
             if target.gen is not None:
                 # a stackless process parked in receive: its generator has nothing to
-                # unwind (no try/with around a receive it parks in), dropped unrun
+                # unwind (no try/with around a receive it parks in), dropped unrun; its
+                # receive ends as any other does (_unpark: no timer left behind)
                 target.gen = None
                 target.pending = None
-                if target.timer is not None:
-                    self._cancel(target.timer)
-                    target.timer = None
+                self._unpark(target)
             self._exit_process(target, reason)
             return
         self._mark_dead(target, reason)
