@@ -7,6 +7,11 @@ cimport cython
 from beamlab.runtime._process cimport Process
 from beamlab.runtime.recorder cimport Recorder
 
+cdef class _Call:
+    cdef public object ref, mons, matcher, wait, pid, server, request, timeout, label
+    cdef public Process other
+    cdef public Py_ssize_t scanned
+
 cdef class ReceiveMixin:
     cdef public Process current
     cdef public Py_ssize_t messages_sent, messages_received
@@ -26,7 +31,13 @@ cdef class ReceiveMixin:
     cpdef _unpark(self, Process proc)
     cpdef _wait(self, Process proc, matcher, Py_ssize_t scanned, timeout, awaiting=*)
     cpdef _stackless_start(self, Process proc)
-    @cython.locals(nxt=Process)
+    @cython.locals(nxt=Process, c=_Call)
     cpdef _stackless(self, Process proc, gf)
+    @cython.locals(c=_Call)
+    cpdef call(self, Process proc, pid, kind, request, timeout)
+    @cython.locals(other=Process, c=_Call, mons=dict)
+    cpdef _call_start(self, Process proc, pid, kind, request)
+    @cython.locals(other=Process)
+    cpdef _call_end(self, Process proc, _Call c)
     @cython.locals(proc=Process, cur=Process, rec=Recorder)
     cpdef reply(self, pid, tag, value)

@@ -51,6 +51,13 @@ _send = GeneratorType.send              # a stackless process's generator's, the
 _throw = GeneratorType.throw
 _NOTHING = object()                 # what _take and _woken return when no message is for it
 _API_RECEIVE = [None]               # api.receive, set when api is imported (it imports this)
+# otp/_client.py's call, its parking twin and the end of a parked call; set when it is
+# imported (it imports this)
+_GEN_CALL = [None, None, None]
+# What a stackless process's `X.call(...)` yields (stackless.py): `(_CALL_PROBE, X.call)`,
+# then `(_CALL_ECHO, what the call returned)`
+_CALL_PROBE = ("beamlab: X.call(...) in a stackless process's own body",)
+_CALL_ECHO = ("beamlab: what X.call(...) returned",)
 
 
 def receive(*patterns, timeout=None, default=_NO_DEFAULT):
@@ -84,6 +91,26 @@ def _unmetered(make, fn):
         return make(fn)
     finally:
         sys.settrace(trace)
+
+
+class _Call:
+    """A GenServer call under way (`ReceiveMixin._call_start`): its ref, the server's
+    record and the caller's monitors (both hold the monitor), the matcher of its reply or
+    DOWN, and how much of the caller's mailbox came before it. For a stackless process
+    parked in it, also what otp/_client.py ends it with: the wait (seconds or None), the
+    server's pid, and the server, request, timeout and name as the call was given them."""
+
+    __slots__ = ("ref", "other", "mons", "matcher", "scanned", "wait", "pid", "server",
+                 "request", "timeout", "label")
+
+
+def _reply_or_down(ref):
+    """The matcher of a call's reply `(ref, value)` or its server's DOWN (a closure made
+    out here: compiled, a cpdef method cannot hold one)."""
+    def reply_or_down(m):
+        return type(m) is tuple and (m[0] is ref if len(m) == 2 else
+                                     (len(m) == 5 and m[1] is ref and m[0] == "DOWN"))
+    return reply_or_down
 
 
 class ReceiveMixin:
@@ -259,7 +286,17 @@ class ReceiveMixin:
                 # woken in its receive: the receive's second half
                 gen = proc.gen
                 pending = proc.pending
-                if pending is None:     # receive(): only a message wakes it
+                if proc.throw is not None:
+                    # an exception for it, raised where it waits (run()'s main: Ctrl-C or
+                    # a Deadlock, see _driver._drive_main): its receive or call ends
+                    exc = proc.throw
+                    proc.throw = None
+                    proc.gen = None
+                    proc.pending = None
+                    self._unpark(proc)
+                    if type(pending) is _Call:
+                        self._call_end(proc, pending)
+                elif pending is None:     # receive(): only a message wakes it
                     mb = proc.mailbox
                     if not mb:
                         proc.blocked = True     # nothing for it after all: it waits on
@@ -273,6 +310,25 @@ class ReceiveMixin:
                     proc.gen = None
                     proc.wait_token += 1        # _unpark's, for a receive with no matcher
                     proc.blocked = False        # and no timeout (no timer)
+                elif type(pending) is _Call:
+                    # woken in a GenServer.call of its own body: the call's second half
+                    c = pending
+                    m = self._woken(proc, c.matcher, c.scanned)
+                    if m is _NOTHING:
+                        mb = proc.mailbox
+                        c.scanned = len(mb) if mb else 0
+                        proc.blocked = True
+                        proc.status = WAITING
+                        proc.greenlet = None
+                        return 0
+                    proc.gen = None
+                    proc.pending = None
+                    self._unpark(proc)
+                    try:
+                        self._call_end(proc, c)
+                        value = _GEN_CALL[2](self, c, m)
+                    except BaseException as e:      # the call's exit (CallExit), raised there
+                        exc = e
                 else:
                     failed = None
                     try:
@@ -306,7 +362,9 @@ class ReceiveMixin:
                     else:
                         e, exc = exc, None
                         req = _throw(gen, e)
-                except StopIteration:
+                except StopIteration as stop:
+                    if proc.label is not None:      # run()'s main: run returns its value
+                        self._main_ended(proc, stop.value, None)
                     self._finish(proc, "normal")
                     return 1
                 except ProcessExit as e:
@@ -319,6 +377,8 @@ class ReceiveMixin:
                     if type(e) is RuntimeError:     # PEP 479's StopIteration: the one fn raised
                         from .stackless import original_exception
                         e = original_exception(e)
+                    if proc.label is not None:      # run()'s main: run raises it as it was
+                        self._main_ended(proc, None, e)
                     self._finish(proc, Crash.from_exception(e))
                     return 1
                 value = None
@@ -342,6 +402,37 @@ class ReceiveMixin:
                     proc.wake = None
                     proc.matcher = None
                     break
+                if type(req) is tuple and len(req) == 2:
+                    first = req[0]
+                    if first is _CALL_PROBE:
+                        # `X.call(...)` of its own body, X.call evaluated: GenServer's call
+                        # gets its parking twin (same arguments, same errors), anything else
+                        # itself; called in its own frame, as the line was written
+                        value = req[1]
+                        if value is _GEN_CALL[0]:
+                            value = _GEN_CALL[1]
+                        continue
+                    if first is _CALL_ECHO:
+                        value = req[1]      # what that call returned, back to where it was made
+                        if type(value) is not _Call or value is not proc.pending:
+                            continue
+                        # a GenServer call, started (request sent, server monitored): it
+                        # parks here until its reply, the server's DOWN or its timeout
+                        c = value
+                        value = None
+                        if not proc.alive:      # killed, and it caught the exit (_wait's)
+                            proc.pending = None
+                            try:
+                                try:
+                                    self._exit_again(proc)
+                                finally:
+                                    self._call_end(proc, c)
+                            except BaseException as e:
+                                exc = e
+                            continue
+                        self._park(proc, c.wait, c.ref)
+                        proc.matcher = c.matcher
+                        break
                 if type(req) is not tuple or len(req) != 3 or req[0] is not recv:
                     # the learner's own `receive`, or another callee: called as the line would
                     try:
@@ -412,7 +503,21 @@ class ReceiveMixin:
         Returns the reply message, the DOWN message (reason "noconnection" if
         `pid`'s node cannot be reached, else "noproc" if `pid` is not alive), or
         `_TIMED_OUT`. The monitor is gone when it returns, with no
-        DOWN left in the mailbox, as `demonitor(ref, [flush])` does."""
+        DOWN left in the mailbox, as `demonitor(ref, [flush])` does. A stackless
+        process's own call does the same in two halves around its park (`_stackless`)."""
+        started = self._call_start(proc, pid, kind, request)
+        if type(started) is not _Call:
+            return started      # the DOWN: pid cannot be reached
+        c = started
+        try:
+            return self._wait(proc, c.matcher, c.scanned, timeout, c.ref)
+        finally:
+            self._call_end(proc, c)
+
+    def _call_start(self, proc, pid, kind, request):
+        """`call`'s first half: copy the request, monitor `pid` and send it the request.
+        Returns the call under way (a `_Call`: what it waits for), or the DOWN message
+        when `pid` cannot be reached (see `call`)."""
         t = type(request)
         if t is tuple:      # to_message's own first check, inlined: most requests pass it
             for v in request:
@@ -449,30 +554,36 @@ class ReceiveMixin:
             self.messages_sent += 1
             proc.reductions += 1
             self._deliver(other, msg)
-
-        def reply_or_down(m):
-            return type(m) is tuple and (m[0] is ref if len(m) == 2 else
-                                         (len(m) == 5 and m[1] is ref and m[0] == "DOWN"))
+        c = _Call()
+        c.ref = ref
+        c.other = other
+        c.mons = mons
+        c.matcher = _reply_or_down(ref)
+        c.scanned = scanned
         proc.reductions += 1
-        try:
-            return self._wait(proc, reply_or_down, scanned, timeout, ref)
-        finally:
-            # A reply, a timeout or an interrupt (Ctrl-C in a cell) leaves the
-            # monitor in place (a DOWN would have been taken first, and it removes
-            # the monitor): drop both sides, so no late reply or DOWN arrives.
-            if mons.pop(ref, None) is not None:
-                if other.monitored_by:
-                    other.monitored_by.pop(ref, None)
-            elif proc.mailbox:
-                # The server died after it answered, before this caller ran again:
-                # its DOWN came too. Drop it, as gen:call's demonitor(Mref, [flush]).
-                mb = proc.mailbox
-                for i, m in enumerate(mb):
-                    if type(m) is tuple and len(m) == 5 and m[1] is ref and m[0] == "DOWN":
-                        if self._recorder is not None:
-                            self._recorder.dropped(proc, i)
-                        del mb[i]
-                        break
+        return c
+
+    def _call_end(self, proc, c) -> None:
+        """`call`'s second half, once it has its reply, DOWN or timeout (or an exception):
+        the monitor gone, and no DOWN of it left in the mailbox."""
+        # A reply, a timeout or an interrupt (Ctrl-C in a cell) leaves the
+        # monitor in place (a DOWN would have been taken first, and it removes
+        # the monitor): drop both sides, so no late reply or DOWN arrives.
+        ref = c.ref
+        if c.mons.pop(ref, None) is not None:
+            other = c.other
+            if other.monitored_by:
+                other.monitored_by.pop(ref, None)
+        elif proc.mailbox:
+            # The server died after it answered, before this caller ran again:
+            # its DOWN came too. Drop it, as gen:call's demonitor(Mref, [flush]).
+            mb = proc.mailbox
+            for i, m in enumerate(mb):
+                if type(m) is tuple and len(m) == 5 and m[1] is ref and m[0] == "DOWN":
+                    if self._recorder is not None:
+                        self._recorder.dropped(proc, i)
+                    del mb[i]
+                    break
 
     def reply(self, pid, tag, value) -> None:
         """Answer a `call` from `pid` tagged `tag`, only while the caller still waits.

@@ -93,7 +93,12 @@ class IntrospectionMixin:
         """[(file, line, function)], innermost first, without the runtime's internals."""
         out = []
         if proc.greenlet is None and proc.gen is not None and limit > 0:
-            out.append(_receive_entry(proc.pending is None))    # where a greenlet one waits
+            pending = proc.pending
+            if pending is None or type(pending) is tuple:
+                out.append(_receive_entry(pending is None))     # where a greenlet one waits
+            else:   # parked in a GenServer.call of its own body (_receive._Call): the same
+                from .otp._client import _waiting_stack
+                out.extend(_waiting_stack())
         f = self._frames(proc)
         while f is not None and len(out) < limit:
             code = f.f_code

@@ -45,6 +45,7 @@ import functools
 import inspect
 import keyword
 import linecache
+import sys
 import types
 import warnings
 import weakref
@@ -59,6 +60,9 @@ _NOT_PLAIN = (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GEN
 # A constant put where the packing helper is called, swapped for it in the compiled code
 # (an AST constant cannot be a function).
 _PACK_MARK = "\0beamlab.stackless.pack\0"
+# Constants put where a `X.call(...)` yields, swapped for _receive's markers the same way
+_PROBE_MARK = "\0beamlab.stackless.call.probe\0"
+_ECHO_MARK = "\0beamlab.stackless.call.echo\0"
 # Nodes whose insides are another scope: their calls are left alone.
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -188,14 +192,22 @@ def _holds(g, checks):
 def _scan(info, code, g):
     """(g, checks, new code or None) for `code` run in globals `g`: which names are receive."""
     receive = _RECEIVE or _receive()
-    names, modules, checks = [], [], []
+    gen_call = _gen_call()
+    names, modules, calls, checks = [], [], [], []
     for name in info.called_names:
         obj = g.get(name, _MISSING)
-        if obj is receive:
+        if obj is _MISSING:
+            obj = _builtin(g, name)
+            if obj is receive:
+                names.append(name)
+            elif obj is gen_call and obj is not None:
+                calls.append(name)
+        elif obj is receive:
             names.append(name)
             checks.append((name, obj))
-        elif obj is _MISSING and _builtin(g, name) is receive:
-            names.append(name)
+        elif obj is gen_call and obj is not None:
+            calls.append(name)
+            checks.append((name, obj))
     for name in info.called_modules:
         obj = g.get(name, _MISSING)
         found = obj is not _MISSING
@@ -206,13 +218,14 @@ def _scan(info, code, g):
             if found:
                 checks.append((name, obj))
     checks = tuple(checks)
-    if not names and not modules:
+    if not names and not modules and not calls and not info.method_calls:
         return (g, checks, None)
-    key = (tuple(names), tuple(modules))
+    key = (tuple(names), tuple(modules), tuple(calls))
     try:
         new_code = info.transformed[key]
     except KeyError:
-        new_code = info.transformed[key] = _transform(info, code, set(names), set(modules))
+        new_code = info.transformed[key] = _transform(info, code, set(names), set(modules),
+                                                      set(calls))
     return (g, checks, new_code)
 
 
@@ -224,6 +237,14 @@ def _builtin(g, name):
 
 
 _RECEIVE = None     # beamlab.runtime.api.receive, imported when first needed (no import cycle)
+_CLIENT = __name__.rpartition(".")[0] + ".otp._client"
+
+
+def _gen_call():
+    """GenServer's call (otp/_client.py), or None when that is not imported yet (then
+    no name can be bound to it)."""
+    client = sys.modules.get(_CLIENT)
+    return getattr(client, "call", None) if client is not None else None
 
 
 def _receive():
@@ -238,8 +259,8 @@ def _receive():
 class _Info:
     """What one code object's source says, found once (see _info_for)."""
 
-    __slots__ = ("refused", "tree", "imports", "called_names", "called_modules", "transformed",
-                 "scan", "ref")
+    __slots__ = ("refused", "tree", "imports", "called_names", "called_modules", "method_calls",
+                 "transformed", "scan", "ref")
 
     def __init__(self):
         self.refused = True
@@ -247,7 +268,8 @@ class _Info:
         self.imports = ()           # the names to compile it with as imported at module level
         self.called_names = ()      # global names called as f(...) in fn's own scope
         self.called_modules = ()    # global names called as m.receive(...) there
-        self.transformed = {}       # (receive names, module names) -> new code or None
+        self.method_calls = False   # whether it calls some X.call(...) there
+        self.transformed = {}       # (receive names, module names, call names) -> new code or None
         self.scan = None            # the last _scan: (globals, checks, new code or None)
         self.ref = None             # a weak reference to the code object
 
@@ -301,8 +323,9 @@ def _analyse(code, module_globals, info):
     local = set(code.co_varnames) | set(code.co_cellvars) | set(code.co_freevars)
     info.called_names = tuple(dict.fromkeys(n for n in own.called_names if n not in local))
     info.called_modules = tuple(dict.fromkeys(n for n in own.called_modules if n not in local))
+    info.method_calls = own.method_calls > 0
     info.tree = tree
-    info.refused = not (info.called_names or info.called_modules)
+    info.refused = not (info.called_names or info.called_modules or info.method_calls)
 
 
 def _parse_def(code, module_globals):
@@ -338,6 +361,7 @@ class _OwnScope(ast.NodeVisitor):
     def __init__(self):
         self.called_names = []
         self.called_modules = []
+        self.method_calls = 0       # `X.call(...)` calls
         self.refuse = False
 
     def visit_Name(self, node):
@@ -353,8 +377,11 @@ class _OwnScope(ast.NodeVisitor):
         func = node.func
         if type(func) is ast.Name:
             self.called_names.append(func.id)
-        elif type(func) is ast.Attribute and func.attr == "receive" and type(func.value) is ast.Name:
-            self.called_modules.append(func.value.id)
+        elif type(func) is ast.Attribute:
+            if func.attr == "receive" and type(func.value) is ast.Name:
+                self.called_modules.append(func.value.id)
+            elif func.attr == "call":
+                self.method_calls += 1
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node):
@@ -373,9 +400,10 @@ class _OwnScope(ast.NodeVisitor):
 class _Rewrite(ast.NodeTransformer):
     """Turns fn's own receive calls into yields; `refuse` if one sits in try/with/a guard."""
 
-    def __init__(self, names, modules):
+    def __init__(self, names, modules, calls=frozenset()):
         self.names = names
         self.modules = modules
+        self.calls = calls          # global names bound to GenServer's call
         self.protected = 0
         self.count = 0
         self.refuse = False
@@ -389,6 +417,10 @@ class _Rewrite(ast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         if not self._is_receive(node.func):
+            func = node.func
+            if (type(func) is ast.Attribute and func.attr == "call") \
+                    or (type(func) is ast.Name and func.id in self.calls):
+                return self._call(node)
             return node
         if self.protected:
             self.refuse = True
@@ -412,6 +444,21 @@ class _Rewrite(ast.NodeTransformer):
             for n in (args, kwargs, value):
                 _place(n, node)
         return _place(ast.Yield(value), node)
+
+    def _call(self, node):
+        """`X.call(args)` -> `(yield (ECHO, (yield (PROBE, X.call))(args)))`: the driver
+        sends back GenServer's call's parking twin for GenServer's call, anything else
+        itself, and the call runs here as written: its arguments evaluated after X.call,
+        in this frame, its errors raised at this line. Inside try/with/a guard it stays a
+        plain call (a GenServer call there waits on the worker greenlet, as before)."""
+        if self.protected:
+            return node
+        self.count += 1
+        func = node.func
+        mark = _place(ast.Constant(_PROBE_MARK), func)
+        node.func = _place(ast.Yield(_place(ast.Tuple([mark, func], ast.Load()), func)), func)
+        mark = _place(ast.Constant(_ECHO_MARK), node)
+        return _place(ast.Yield(_place(ast.Tuple([mark, node], ast.Load()), node)), node)
 
     def _protect(self, node):
         self.protected += 1
@@ -453,9 +500,9 @@ def _place(new, old):
     return new
 
 
-def _transform(info, code, names, modules):
+def _transform(info, code, names, modules, calls=frozenset()):
     tree = copy.deepcopy(info.tree)
-    rewrite = _Rewrite(names, modules)
+    rewrite = _Rewrite(names, modules, calls)
     tree.body = [rewrite.visit(stmt) for stmt in tree.body]
     if rewrite.refuse or not rewrite.count:
         return None
@@ -465,7 +512,8 @@ def _transform(info, code, names, modules):
             or new.co_argcount != code.co_argcount or new.co_kwonlyargcount != code.co_kwonlyargcount \
             or new.co_posonlyargcount != code.co_posonlyargcount:
         return None
-    consts = tuple(_pack() if type(c) is str and c == _PACK_MARK else c for c in new.co_consts)
+    marks = _marks()
+    consts = tuple(marks.get(c, c) if type(c) is str else c for c in new.co_consts)
     if consts != new.co_consts:
         new = new.replace(co_consts=consts)
     return new
@@ -562,6 +610,12 @@ def _requalify(code, made, wanted):
     if qualname == code.co_qualname and all(a is b for a, b in zip(new_consts, consts)):
         return code
     return code.replace(co_qualname=qualname, co_consts=new_consts)
+
+
+def _marks():
+    """The constants the rewrite puts in, and what they are swapped for."""
+    from ._receive import _CALL_ECHO, _CALL_PROBE
+    return {_PACK_MARK: _pack(), _PROBE_MARK: _CALL_PROBE, _ECHO_MARK: _CALL_ECHO}
 
 
 @functools.lru_cache(maxsize=1)

@@ -4,11 +4,14 @@
 cimport cython
 from beamlab.runtime._core cimport Runtime
 from beamlab.runtime._process cimport Process
+from beamlab.runtime._receive cimport _Call
 
 cdef dict _CORE
 
 cpdef call(server, request, timeout=*)
-@cython.locals(rt=Runtime, me=Process)
-cpdef _call(server, request, timeout, str _kind, str _label)
+@cython.locals(rt=Runtime, me=Process, c=_Call)
+cpdef _call(server, request, timeout, str _kind, str _label, bint _park=*)
+cpdef _call_result(rt, msg, pid, server, request, timeout, str label)
+cpdef _parked_result(rt, _Call c, msg)
 @cython.locals(rt=Runtime, t=type)
 cpdef cast(server, request)

@@ -12,12 +12,14 @@ hot path of every call and cast and leaves the class learners subclass as writte
 """
 from __future__ import annotations
 
+from types import FunctionType
 from typing import Any
 
 from . import _rt
 from .. import _core
 from ._errors import CallExit
 from ._rt import ATOMIC, GEN_CALL, GEN_CAST, TIMED_OUT as _TIMEOUT, Pid
+from .._receive import _GEN_CALL, _Call
 
 # The core's globals: `_CORE["_current"]` is the running runtime, read from the dict with
 # no module attribute lookup (compiled, `_core._current` cost ~200 instructions a cast)
@@ -68,11 +70,28 @@ def call(server: Pid | str, request: Any, timeout: float | str = 5.0) -> Any:
     >>> GenServer.call(counter, "inc")
     1
     """
-    return _call(server, request, timeout, GEN_CALL, "call")
+    return _call(server, request, timeout, GEN_CALL, "call", False)
 
 
-def _call(server, request, timeout, _kind: str, _label: str):
-    """``call``, with the message's tag and the name errors give (get_state: "$system")."""
+class _Stackless:
+    @staticmethod
+    def call(server, request, timeout=5.0):
+        """``call`` made in a stackless process's own body (runtime/_receive.py): the
+        call's first half only, returning the started call (a ``_Call``) that the driver
+        parks the process on instead of waiting; ``_parked_result`` is its second half."""
+        return _call(server, request, timeout, GEN_CALL, "call", True)
+
+
+# The driver hands this to a stackless process for `call` (see _receive.py); named as
+# `call` is, so a wrong argument's TypeError reads as the real call's would.
+_park_call = _Stackless.call
+_park_call.__qualname__ = call.__qualname__
+
+
+def _call(server, request, timeout, _kind: str, _label: str, _park=False):
+    """``call``, with the message's tag and the name errors give (get_state: "$system").
+    ``_park``: return the started call for a stackless caller's driver to park on
+    (runtime/_receive.py) instead of waiting in it."""
     # gen:call. The hot path of every call: the runtime's `call` monitors the
     # server, sends the request tagged with the monitor ref and waits for the
     # reply, the DOWN or the timeout, in one go.
@@ -102,15 +121,39 @@ def _call(server, request, timeout, _kind: str, _label: str):
                         f"of seconds >= 0, or \"infinity\"")
     if wait == 0:
         return _call_now(rt, me, pid, server, request, timeout, _kind, _label)
-    msg = rt.call(me, pid, _kind, request, wait)
+    if not _park:
+        msg = rt.call(me, pid, _kind, request, wait)
+    else:
+        started = rt._call_start(me, pid, _kind, request)
+        if type(started) is _Call:
+            c = started
+            c.wait = wait
+            c.pid = pid
+            c.server = server
+            c.request = request
+            c.timeout = timeout
+            c.label = _label
+            me.pending = c      # (the driver parks on this one only)
+            return c
+        msg = started       # the DOWN: pid cannot be reached
+    return _call_result(rt, msg, pid, server, request, timeout, _label)
+
+
+def _call_result(rt, msg, pid, server, request, timeout, label: str):
+    """A call's end: the reply's value, or the exit for its DOWN or its timeout."""
     if msg is _TIMEOUT:
-        _call_failed("timeout", server, request, timeout, _label, pid)
+        _call_failed("timeout", server, request, timeout, label, pid)
     if len(msg) == 2:
         return msg[1]
     why = msg[4]
     if why == "noconnection":   # the server's node is cut off, stopped, or went down mid-call
         why = ("nodedown", _rt.node_name(rt, pid))      # gen:call: exit({nodedown, Node})
-    _call_failed(why, server, request, timeout, _label, pid)
+    _call_failed(why, server, request, timeout, label, pid)
+
+
+def _parked_result(rt, c, msg):
+    """The end of a call a stackless process was parked in (``_Stackless.call``)."""
+    return _call_result(rt, msg, c.pid, c.server, c.request, c.timeout, c.label)
 
 
 def _call_now(rt, me, pid: Pid, server, request, timeout, kind: str, label: str) -> None:
@@ -163,6 +206,30 @@ def cast(server: Pid | str, request: Any) -> None:
     rt = _CORE["_current"] or _rt.current_runtime()
     rt.send(server, (GEN_CAST, request), False)
 
+
+# The driver of stackless processes parks one in its own body's `call` (runtime/_receive.py)
+_GEN_CALL[:] = [call, _park_call, _parked_result]
+
+
+def _waiting_stack() -> list:
+    """What a process waiting in `call` on a greenlet shows above its own line in
+    `process_info`'s stack: this module's frames, which it has only when it runs
+    pure (compiled functions have no frames). A stackless process parked in a call
+    shows the same (introspection.py)."""
+    stack = _WAITING.get("stack")
+    if stack is None:
+        stack = []
+        if type(call) is FunctionType:     # pure (compiled, no frames to show)
+            import inspect
+            for fn, mark in ((_call, "rt.call(me, pid"), (call, "return _call(")):
+                lines, first = inspect.getsourcelines(fn)
+                line = first + next(i for i, text in enumerate(lines) if mark in text)
+                stack.append((fn.__code__.co_filename, line, fn.__name__))
+        _WAITING["stack"] = stack
+    return list(stack)
+
+
+_WAITING: dict = {}     # "stack": _waiting_stack's, found once
 
 # Last: this module's compiled twin, when one was built, replaces it (see _accel.py).
 from .._accel import swap as _swap  # noqa: E402
