@@ -564,21 +564,25 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             # switch of this process then saves and restores (see benchmarks/PERFORMANCE.md).
             fn, args = proc.fn, proc.args
             if proc.kwargs:
-                fn(*args, **proc.kwargs)
+                value = fn(*args, **proc.kwargs)
             elif not args:
-                fn()
+                value = fn()
             elif len(args) == 1:
-                fn(args[0])
+                value = fn(args[0])
             elif len(args) == 2:
-                fn(args[0], args[1])
+                value = fn(args[0], args[1])
             else:
-                fn(*args)
+                value = fn(*args)
+            if proc.label is not None:      # run()'s main: run returns it (_driver)
+                self._main_ended(proc, value, None)
         except ProcessExit as e:
             reason = e.reason
         except greenlet.GreenletExit:
             self._finish(proc, "killed")
             return True     # torn down (stop, an abandoned process): the greenlet ends
         except BaseException as e:
+            if proc.label is not None:      # run()'s main: run raises it, traceback and all
+                self._main_ended(proc, None, e)
             reason = Crash.from_exception(e)
         self._finish(proc, reason)
         return False
@@ -664,7 +668,9 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         """A process's own code is done (returned, raised, or unwound after a kill):
         its links and monitors hear of it now."""
         proc.greenlet = None
-        if proc.alive and self.crash_reports and type(reason) is Crash:
+        if proc.label is not None and self._main_finished(proc):
+            pass    # run()'s main: run raises what it raised (_driver)
+        elif proc.alive and self.crash_reports and type(reason) is Crash:
             proc.group_leader.write_err(
                 f"=ERROR REPORT==== process {proc.pid!r} ({self.initial_call(proc)}) crashed:\n"
                 f"{reason.traceback}")

@@ -13,11 +13,20 @@ A callback the loop runs (from another thread, or a timer) that raises is
 reported and dropped, never fatal. If the loop itself fails while `run_as`
 drives it, the failure is raised in the code running as that process, where it
 waits, so it unwinds and the process can run code again (the kernel's next cell).
+
+`run(main)` runs `main` as an ordinary process (labelled "main"), as `erl -run`
+does: stackless when it can be (its receives in its own body, see
+_receive.py), so waiting for a message costs it no greenlet switch; else on a
+pooled greenlet like any function process. How it ended is kept for `run`
+(`_Main`): the scheduler reports it through `_main_ended` (what it returned or
+raised, the traceback kept) and `_main_finished` (no crash report: `run`
+raises it; back to the loop at once, which sees main is done).
 """
 
 from __future__ import annotations
 
 import contextvars
+import os
 import time
 import traceback
 
@@ -32,6 +41,7 @@ from ._signals import _ABANDONED
 __all__ = ["DriverMixin", "Deadlock", "VM_STATS", "CALLBACK_ERROR"]
 
 VM_STATS = ("beamlab", "vm", "stats")
+_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 CALLBACK_ERROR = ("beamlab", "scheduler", "callback_error")
 
 
@@ -58,9 +68,33 @@ class _Box:
         self.exit = None
 
 
+class _Main:
+    """`run`'s main process and how its code ended: returned `value`, or raised
+    `error` (its traceback kept in `tb`: a crash's reason drops it). Neither: it
+    exited, or was killed (its exit reason)."""
+    __slots__ = ("proc", "returned", "value", "error", "tb")
+
+    def __init__(self, proc):
+        self.proc = proc
+        self.returned = False
+        self.value = None
+        self.error = None
+        self.tb = None
+
+
+def _user_traceback(tb):
+    """`tb` without its leading entries in the runtime's own code (the scheduler's
+    frame that called main), so a failing main's traceback goes from `run` to main."""
+    while tb is not None and tb.tb_next is not None \
+            and tb.tb_frame.f_code.co_filename.startswith(_RUNTIME_DIR):
+        tb = tb.tb_next
+    return tb
+
+
 
 class DriverMixin:
     _det = None     # a deterministic run's part (deterministic.py), None otherwise
+    _main = None    # while run() runs: its main process and how it ended (_Main)
     def _drive(self, done, block: bool, budget: float | None = None) -> None:
         if self._driving:
             raise RuntimeError("the runtime is already running: run()/run_as() cannot be nested "
@@ -202,13 +236,98 @@ class DriverMixin:
     def run(self, main, *args, **kwargs):
         """Run `main(*args)` as a process until it returns; then stop the runtime.
 
-        Returns main's return value, or re-raises what it raised."""
+        Returns main's return value, or re-raises what it raised; `ProcessExit`
+        if it exited or was killed. main is an ordinary process, labelled "main":
+        stackless when its receives sit in its own body (no greenlet switch while
+        it waits), else on a greenlet. Ctrl-C, or a failure of the scheduler's
+        loop (a `Deadlock`), is raised in main where it waits, and so by `run`."""
+        if self._main is not None or self._driving:
+            raise RuntimeError("the runtime is already running: run()/run_as() cannot be nested "
+                               "inside a process")
         self.start()
-        pid = self.new_process(label="main")
+        m = None
         try:
-            return self.run_as(pid, main, *args, **kwargs)
+            pid = self.spawn(main, args, kwargs or None)
+            proc = self._table[pid.id]
+            proc.label = "main"
+            runq = self._runq
+            if runq and runq[-1] is proc and len(runq) > 1:
+                runq.appendleft(runq.pop())     # first to run, before anything spawned earlier
+            m = self._main = _Main(proc)
+            with self._preemptor.interrupts_to(proc):
+                self._drive_main(m)
         finally:
+            self._main = None
             self.stop()
+        if m.error is not None:
+            raise m.error.with_traceback(_user_traceback(m.tb))
+        if m.returned:
+            return m.value
+        raise ProcessExit(proc.exit_reason)
+
+    def _drive_main(self, m) -> None:
+        """Drive the loop until `run`'s main process is over, even if the loop fails.
+
+        As `_drive_until_done` does for `run_as`: a failure of the loop (a
+        `Deadlock`, a runtime bug, Ctrl-C that came while main had no greenlet) is
+        raised in main where it waits, on its turn, so it unwinds through its own
+        code and `run` raises it: on a greenlet as `_enter` throws it, parked
+        stackless (in a receive of its own body) thrown into its generator at that
+        receive (`_stackless`). If the loop fails again meanwhile, main is killed
+        and `run` raises that failure."""
+        proc = m.proc
+
+        def done():
+            return not proc.alive and proc.greenlet is None
+
+        failed = False
+        while True:
+            try:
+                self._drive(done, block=True)
+                return
+            except BaseException as exc:
+                if done():
+                    raise
+                g = proc.greenlet
+                parked = g is None and proc.gen is not None
+                if failed or not proc.alive or self._stopped or not (parked or g and not g.dead):
+                    if parked:
+                        self._kill(proc, "killed")      # its generator dropped unrun
+                    else:
+                        self._abandon(proc)
+                    raise
+                failed = True
+                # from main's line, as a greenlet's throw shows it
+                proc.throw = exc.with_traceback(None) if parked else exc
+                proc.blocked = False
+                # Ctrl-C waits for main's turn, as when it lands on a greenlet main
+                # (preempt.py); anything else comes first
+                self._ready(proc, front=not isinstance(exc, KeyboardInterrupt))
+
+    def _main_ended(self, proc, value, error) -> None:
+        """A labelled function process's code returned `value` or raised `error`
+        (None: it returned). The scheduler calls this for a process with a label
+        only (among function processes only `run`'s main has one): if it is
+        `run`'s main, `run` returns `value` or raises `error` with this traceback
+        (the crash's reason drops it)."""
+        m = self._main
+        if m is not None and m.proc is proc:
+            if error is None:
+                m.returned = True
+                m.value = value
+            else:
+                m.error = error
+                m.tb = error.__traceback__
+
+    def _main_finished(self, proc) -> bool:
+        """`_finish` of a labelled process: True if it is `run`'s main. Then it gets
+        no crash report (`run` raises what it raised), and the process that ran it
+        hands the scheduler straight back to the loop, which sees main is done."""
+        m = self._main
+        if m is not None and m.proc is proc:
+            self._service_due = True
+            return True
+        return False
 
     def run_as(self, pid: Pid, fn, *args, **kwargs):
         """Run `fn` as process `pid` (made by new_process), driving the scheduler meanwhile."""

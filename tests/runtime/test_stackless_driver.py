@@ -574,14 +574,18 @@ def test_parked_processes_count_against_the_process_limit():
 
 
 def test_the_shell_process_is_never_stackless():
+    """Code run_as runs (a notebook cell) runs on the external process's own greenlet.
+    (run's main is an ordinary process, stackless when it can be: test_run_stackless.py.)"""
     def main():
         return record_of(self()).external, record_of(self()).gen, receive(timeout=0, default=7)
 
     remade(main, "def main():\n    (yield receive)\n")
+    rt = runtime().start()
     try:
-        assert runtime().run(main) == (True, None, 7)
+        assert rt.run_as(rt.new_process(), main) == (True, None, 7)
     finally:
         del GENS[main]
+        rt.stop()
 
 
 UNWOUND = []
