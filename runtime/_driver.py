@@ -26,7 +26,6 @@ raises it; back to the loop at once, which sees main is done).
 from __future__ import annotations
 
 import contextvars
-import os
 import time
 import traceback
 
@@ -41,7 +40,6 @@ from ._signals import _ABANDONED
 __all__ = ["DriverMixin", "Deadlock", "VM_STATS", "CALLBACK_ERROR"]
 
 VM_STATS = ("beamlab", "vm", "stats")
-_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 CALLBACK_ERROR = ("beamlab", "scheduler", "callback_error")
 
 
@@ -82,14 +80,19 @@ class _Main:
         self.tb = None
 
 
-def _user_traceback(tb):
-    """`tb` without its leading entries in the runtime's own code (the scheduler's
-    frame that called main), so a failing main's traceback goes from `run` to main."""
-    while tb is not None and tb.tb_next is not None \
-            and tb.tb_frame.f_code.co_filename.startswith(_RUNTIME_DIR):
-        tb = tb.tb_next
+def _user_traceback(tb, fn):
+    """`tb` from main's own frame on (`fn`'s code, or the generator version stackless.py
+    made of it: same file, line and name), without the scheduler's frame that called
+    it, so a failing main's traceback goes from `run` to main. All of it if not found."""
+    code = getattr(fn, "__code__", None)
+    t = tb
+    while code is not None and t is not None:
+        c = t.tb_frame.f_code
+        if c is code or (c.co_firstlineno == code.co_firstlineno and c.co_name == code.co_name
+                         and c.co_filename == code.co_filename):
+            return t
+        t = t.tb_next
     return tb
-
 
 
 class DriverMixin:
@@ -260,7 +263,7 @@ class DriverMixin:
             self._main = None
             self.stop()
         if m.error is not None:
-            raise m.error.with_traceback(_user_traceback(m.tb))
+            raise m.error.with_traceback(_user_traceback(m.tb, main))
         if m.returned:
             return m.value
         raise ProcessExit(proc.exit_reason)
