@@ -617,6 +617,10 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                         return  # torn down, or unwound for its killer, which waits for it
                 else:
                     self.current = None     # parked with no greenlet: this one serves on
+                nxt = self._run_here(me)    # the next one, if it has no greenlet: here
+                if nxt is not None:
+                    proc = nxt
+                    continue
                 if len(self._pool) >= _POOL_MAX:
                     return
                 proc = None     # parked, it keeps no dead process's record alive
@@ -647,6 +651,10 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                 proc.matcher = None
                 proc.blocked = True
             self.current = None
+            nxt = self._run_here(me)    # the next one, if it has no greenlet: here
+            if nxt is not None:
+                proc = nxt
+                continue
             if len(self._pool) >= _POOL_MAX:
                 return
             self._pool.append(me)

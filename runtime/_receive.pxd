@@ -7,6 +7,8 @@ cimport cython
 from beamlab.runtime._process cimport Process
 from beamlab.runtime.recorder cimport Recorder
 
+cdef object _GC_CALL, _GC_PARK, _GC_RESULT
+
 cdef class _Call:
     cdef public object ref, mons, matcher, wait, pid, server, request, timeout, label
     cdef public Process other
@@ -33,6 +35,8 @@ cdef class ReceiveMixin:
     cpdef _stackless_start(self, Process proc)
     @cython.locals(nxt=Process, c=_Call)
     cpdef _stackless(self, Process proc, gf)
+    @cython.locals(nxt=Process)
+    cpdef _run_here(self, me)
     @cython.locals(c=_Call)
     cpdef call(self, Process proc, pid, kind, request, timeout)
     @cython.locals(other=Process, c=_Call, mons=dict)

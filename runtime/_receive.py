@@ -51,9 +51,9 @@ _send = GeneratorType.send              # a stackless process's generator's, the
 _throw = GeneratorType.throw
 _NOTHING = object()                 # what _take and _woken return when no message is for it
 _API_RECEIVE = [None]               # api.receive, set when api is imported (it imports this)
-# otp/_client.py's call, its parking twin and the end of a parked call; set when it is
-# imported (it imports this)
-_GEN_CALL = [None, None, None]
+# otp/_client.py's call, its parking twin and the end of a parked call; set by
+# `_set_gen_call` when it is imported (it imports this)
+_GC_CALL = _GC_PARK = _GC_RESULT = None
 # What a stackless process's `X.call(...)` yields (stackless.py): `(_CALL_PROBE, X.call)`,
 # then `(_CALL_ECHO, what the call returned)`
 _CALL_PROBE = ("beamlab: X.call(...) in a stackless process's own body",)
@@ -102,6 +102,13 @@ class _Call:
 
     __slots__ = ("ref", "other", "mons", "matcher", "scanned", "wait", "pid", "server",
                  "request", "timeout", "label")
+
+
+def _set_gen_call(call, park, result) -> None:
+    """otp/_client.py's `call`, its parking twin and the end of a parked call, for the
+    driver of stackless processes (`_stackless`)."""
+    global _GC_CALL, _GC_PARK, _GC_RESULT
+    _GC_CALL, _GC_PARK, _GC_RESULT = call, park, result
 
 
 def _reply_or_down(ref):
@@ -326,7 +333,7 @@ class ReceiveMixin:
                     self._unpark(proc)
                     try:
                         self._call_end(proc, c)
-                        value = _GEN_CALL[2](self, c, m)
+                        value = _GC_RESULT(self, c, m)
                     except BaseException as e:      # the call's exit (CallExit), raised there
                         exc = e
                 else:
@@ -409,8 +416,8 @@ class ReceiveMixin:
                         # gets its parking twin (same arguments, same errors), anything else
                         # itself; called in its own frame, as the line was written
                         value = req[1]
-                        if value is _GEN_CALL[0]:
-                            value = _GEN_CALL[1]
+                        if value is _GC_CALL:
+                            value = _GC_PARK
                         continue
                     if first is _CALL_ECHO:
                         value = req[1]      # what that call returned, back to where it was made
@@ -495,6 +502,29 @@ class ReceiveMixin:
             nxt.greenlet = me
             me.gr_context = nxt.context
             proc = nxt
+
+    def _run_here(self, me):
+        """The next runnable process, switched in on `me` (the calling pooled worker
+        greenlet, whose process just parked, ended or went idle) if it has no greenlet
+        of its own (new, an idle reactor, a parked stackless process); else None.
+        `_switch_away` would hand it a pooled greenlet, this very one (the pool is a
+        stack, `me` on top), through a switch to itself; this is the same with no switch."""
+        if self._service_due or not (self._switches & 1023):
+            return None     # the loop's turn (see _switch_away)
+        runq = self._runq
+        if not runq:
+            return None
+        nxt = runq[0]
+        if nxt.greenlet is not None or nxt.external or not nxt.alive:
+            return None
+        self._runq_popleft()
+        nxt.queued = False
+        self.current = nxt
+        self._switches += 1
+        nxt.status = RUNNING
+        nxt.greenlet = me
+        me.gr_context = nxt.context
+        return nxt
 
     def call(self, proc, pid, kind, request, timeout):
         """The core of `gen:call`: monitor `pid`, send it `(kind, (caller, ref), request)`

@@ -19,7 +19,7 @@ from . import _rt
 from .. import _core
 from ._errors import CallExit
 from ._rt import ATOMIC, GEN_CALL, GEN_CAST, TIMED_OUT as _TIMEOUT, Pid
-from .._receive import _GEN_CALL, _Call
+from .._receive import _Call, _set_gen_call
 
 # The core's globals: `_CORE["_current"]` is the running runtime, read from the dict with
 # no module attribute lookup (compiled, `_core._current` cost ~200 instructions a cast)
@@ -208,7 +208,7 @@ def cast(server: Pid | str, request: Any) -> None:
 
 
 # The driver of stackless processes parks one in its own body's `call` (runtime/_receive.py)
-_GEN_CALL[:] = [call, _park_call, _parked_result]
+_set_gen_call(call, _park_call, _parked_result)
 
 
 def _waiting_stack() -> list:
