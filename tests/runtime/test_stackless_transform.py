@@ -588,3 +588,133 @@ def test_a_code_object_that_dies_at_interpreter_exit_leaves_no_noise(monkeypatch
     info = sl._info_for(code, {})
     monkeypatch.setattr(sl, "_by_code", None)
     info.ref.__callback__(info.ref)     # what the interpreter runs when the code goes
+
+
+# ---------------------------------------------------------------- X.call(...): GenServer calls
+
+from beamlab.runtime import _receive as _recv_mod          # noqa: E402
+from beamlab.runtime.otp import GenServer                  # noqa: E402
+from beamlab.runtime.otp import _client as _client_mod     # noqa: E402
+
+_ORDER: list = []
+
+
+class _Seen:
+    """An object whose `.call` and attribute read are logged, to check the order."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __getattr__(self, attr):
+        _ORDER.append(f"{self.name}.{attr}")
+        return lambda *a, **k: (self.name, a, k)
+
+
+def _arg(x):
+    _ORDER.append(f"arg {x}")
+    return x
+
+
+def _only_calls(server, other):
+    reply = GenServer.call(server, ("get", _arg(1)), timeout=_arg(2))
+    return reply, other.call(*[_arg(3)], **{"k": _arg(4)})
+
+
+def _probe(gen_value):
+    assert type(gen_value) is tuple and len(gen_value) == 2 and \
+        gen_value[0] is _recv_mod._CALL_PROBE
+    return gen_value[1]
+
+
+def _echo(gen_value):
+    assert type(gen_value) is tuple and len(gen_value) == 2 and \
+        gen_value[0] is _recv_mod._CALL_ECHO
+    return gen_value[1]
+
+
+def test_a_function_whose_only_waits_are_calls_becomes_a_generator_of_probes_and_echoes():
+    # `X.call(args)` -> `(yield (ECHO, (yield (PROBE, X.call))(args)))`: X.call first, then
+    # the arguments, then the call with what was sent back, then its value is yielded
+    _ORDER.clear()
+    gen = generator_function(_only_calls)("srv", _Seen("other"))
+    assert _probe(next(gen)) is GenServer.call
+    assert _ORDER == []                     # the arguments come after X.call
+    stand_in = lambda *a, **k: ("stood in", a, k)       # noqa: E731  (what the driver sends)
+    assert _echo(gen.send(stand_in)) == ("stood in", ("srv", ("get", 1)), {"timeout": 2})
+    assert _ORDER == ["arg 1", "arg 2"]
+    callee = _probe(gen.send("the reply"))  # the echo's value is the call's value
+    assert _ORDER == ["arg 1", "arg 2", "other.call"]
+    assert _echo(gen.send(callee)) == ("other", (3,), {"k": 4})
+    assert _ORDER == ["arg 1", "arg 2", "other.call", "arg 3", "arg 4"]
+    assert finish(gen, "its value") == ("the reply", "its value")
+
+
+def _call_in_try(server):
+    msg = receive()
+    try:
+        return msg, GenServer.call(server, "x")
+    except Exception as e:
+        return msg, e
+
+
+def test_a_call_inside_try_stays_a_call_and_does_not_refuse_the_function():
+    gen = generator_function(_call_in_try)(None)
+    assert next(gen) is receive
+    msg, err = finish(gen, "m")     # the call ran as written (outside a runtime: it raises)
+    assert msg == "m" and isinstance(err, bl.NotInProcess)
+
+
+_gs_call = GenServer.call
+
+
+def _by_name(server):
+    return _gs_call(server, "x")
+
+
+def test_a_global_name_bound_to_genservers_call_is_a_call_too():
+    gen = generator_function(_by_name)("srv")
+    assert _probe(next(gen)) is _client_mod.call
+    assert _echo(gen.send(lambda *a: a)) == ("srv", "x")
+    assert finish(gen, "reply") == "reply"
+
+
+def _plain_names(f):
+    return f(1), len([1])
+
+
+def test_a_function_with_no_receive_and_no_x_call_is_not_made_a_generator():
+    assert generator_function(_plain_names) is None
+
+
+def _fails_in_call(other):
+    x = 1
+    return other.call(x,
+                      "bad")
+
+
+class _Raises:
+    def call(self, *args):
+        raise KeyError("nope")
+
+
+def test_an_error_in_a_rewritten_call_points_at_the_call_with_its_carets():
+    with pytest.raises(KeyError) as real:
+        _fails_in_call(_Raises())
+    gen = generator_function(_fails_in_call)(_Raises())
+    callee = _probe(next(gen))
+    with pytest.raises(KeyError) as ours:
+        gen.send(callee)                 # called in the learner's frame, as written
+    assert _frame_of(ours.value, "_fails_in_call") == _frame_of(real.value, "_fails_in_call")
+    assert [f.name for f in traceback.extract_tb(ours.value.__traceback__)][-2:] == \
+        ["_fails_in_call", "call"]
+
+
+def test_a_call_exit_thrown_in_points_at_the_calls_line():
+    gen = generator_function(_fails_in_call)(_Raises())
+    _probe(next(gen))
+    _echo(gen.send(lambda *a: "started"))
+    with pytest.raises(KeyError) as ours:
+        gen.throw(KeyError("thrown"))
+    with pytest.raises(KeyError) as real:
+        _fails_in_call(_Raises())
+    assert _frame_of(ours.value, "_fails_in_call") == _frame_of(real.value, "_fails_in_call")
