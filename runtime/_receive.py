@@ -19,10 +19,17 @@ it sends in each receive's message, or throws in its exception. A receive with
 nothing for it yet parks the process: its generator, its matcher and `pending`
 (what the scan has covered, timeout, default) stay on the record and it holds no
 greenlet, so an idle one costs its record and a generator; the worker goes on to
-the next runnable process, resuming the next parked one without a switch. A
-stackless process that blocks any other way (a receive in a function it calls,
-GenServer.call, sleep, the preemption tick) keeps its worker greenlet until it
-parks at a receive of its own again. Killed while parked it dies at once, like an
+the next runnable process, resuming the next parked one (or running an idle
+reactor, or a new process) without a switch. A GenServer.call of its own body parks
+it the same way: stackless.py makes `X.call(args)` yield X.call and then the call's
+value; for GenServer's call the driver sends back its parking twin (otp/_client.py),
+which does the call's first half (`_call_start`: monitor, send) and returns the
+started call, a `_Call`; the process parks on it (`pending`, with `awaiting` its ref,
+so `reply` hands the reply over) and, woken by the reply, the DOWN or the timeout,
+does the second half (`_call_end`, then _client's `_call_result`), as `call` does
+on a greenlet. A stackless process that blocks any other way (a receive in a
+function it calls, a call in a try, sleep, the preemption tick) keeps its worker
+greenlet until it parks in its own body again. Killed while parked it dies at once, like an
 idle reactor: there is no `finally` to run. `Runtime(stackless=False)` runs every
 function process on a greenlet.
 """

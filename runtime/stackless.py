@@ -17,7 +17,16 @@ own body can wait as a parked generator with no greenlet at all.
    `(yield (receive, (a,), {"k": 1}))`; a call with `*x` or `**x` yields the
    same 3-tuple built by a helper called with the very same arguments, so a bad
    `*x`/`**x` fails with the message the real call would give. The yield keeps the
-   call's position, so a traceback thrown in there draws the same line and carets;
+   call's position, so a traceback thrown in there draws the same line and carets.
+   Each `X.call(args)` there (and `f(args)` for a global `f` bound to GenServer's
+   call) becomes `(yield (ECHO, (yield (PROBE, X.call))(args)))`: X.call is
+   evaluated and yielded, the driver sends back what to call (for GenServer's call
+   its parking twin, which starts the call and returns it, so the process parks in
+   it as in a receive; for anything else X.call itself), the arguments are
+   evaluated and the call made in fn's own frame, as written, and its value is
+   yielded back. Whether X.call is GenServer's is known only then (X may be any
+   variable), so every `.call` is rewritten: another object's costs two yields
+   and behaves exactly as before (same frame, order, errors and traceback);
 3. the def is compiled inside a function that makes fn's free variables its
    locals (and inside a class of fn's class's name, for private-name mangling),
    with fn's `from __future__` flags and file name; the new code takes fn's
@@ -28,7 +37,8 @@ exception in, and gets `return`'s value from StopIteration. A waiting
 generator is dropped without running any of its code when its process is
 killed, so a function whose receive sits in a `try`, a `with` or a match guard
 (a `finally` or `__exit__` would have to run) is refused: None means "run it on
-a greenlet as before", never an error.
+a greenlet as before", never an error. A `.call(...)` there is left an ordinary
+call (a GenServer call there waits on the worker greenlet) and refuses nothing.
 
 Results are cached per code object (and per globals namespace and the names
 that were bound to `receive`), and per function object (not a closure's) for
