@@ -29,8 +29,8 @@ so `reply` hands the reply over) and, woken by the reply, the DOWN or the timeou
 does the second half (`_call_end`, then _client's `_call_result`), as `call` does
 on a greenlet. A stackless process that blocks any other way (a receive in a
 function it calls, a call in a try, sleep, the preemption tick) keeps its worker
-greenlet until it parks in its own body again. Killed while parked it dies at once, like an
-idle reactor: there is no `finally` to run. `Runtime(stackless=False)` runs every
+greenlet until it parks in its own body again. Killed while parked it dies at
+once, like an idle reactor: there is no `finally` to run. `Runtime(stackless=False)` runs every
 function process on a greenlet.
 """
 
