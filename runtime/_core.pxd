@@ -7,6 +7,10 @@ cimport cython
 from beamlab.runtime._process cimport Process
 from beamlab.runtime._receive cimport ReceiveMixin
 
+cdef class Reactor:
+    cpdef start(self)
+    cpdef handle(self, msg)
+
 cdef class Runtime(ReceiveMixin):
     cdef dict __dict__
     cdef object __weakref__
@@ -18,6 +22,7 @@ cdef class Runtime(ReceiveMixin):
     cpdef send(self, dest, msg, copy=*)
     cpdef _deliver(self, Process target, msg)
     cpdef _enter(self, Process proc)
+    @cython.locals(reactor=Reactor)
     cpdef _drain(self, Process proc, r)
     @cython.locals(nxt=Process)
     cpdef _switch_away(self)

@@ -7,11 +7,12 @@ from beamlab.runtime._process cimport Process
 from beamlab.runtime._receive cimport _Call
 
 cdef dict _CORE
+cdef tuple _last_cast
 
 cpdef call(server, request, timeout=*)
 @cython.locals(rt=Runtime, me=Process, c=_Call)
 cpdef _call(server, request, timeout, str _kind, str _label, bint _park=*)
 cpdef _call_result(rt, msg, pid, server, request, timeout, str label)
 cpdef _parked_result(rt, _Call c, msg)
-@cython.locals(rt=Runtime, t=type)
+@cython.locals(rt=Runtime, t=type, msg=tuple)
 cpdef cast(server, request)

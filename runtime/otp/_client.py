@@ -204,7 +204,19 @@ def cast(server: Pid | str, request: Any) -> None:
     elif t is not str and t not in ATOMIC:
         request = _rt.to_message(request)
     rt = _CORE["_current"] or _rt.current_runtime()
-    rt.send(server, (GEN_CAST, request), False)
+    # The same str cast again (cast(server, "tick")) sends the message made last time: a
+    # tuple of two immutable values, which no receiver can tell from a new one, and no new
+    # object for the collector to walk or the mailbox to spread over memory
+    global _last_cast
+    msg = _last_cast
+    if msg[1] is not request:
+        msg = (GEN_CAST, request)
+        if t is str:
+            _last_cast = msg
+    rt.send(server, msg, False)
+
+
+_last_cast = (GEN_CAST, None)   # the message of the last cast of a str (see cast)
 
 
 # The driver of stackless processes parks one in its own body's `call` (runtime/_receive.py)

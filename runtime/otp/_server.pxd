@@ -5,16 +5,18 @@
 # from their C structs, and the replies (Runtime.reply) and the flight recorder's hook
 # are C calls too.
 cimport cython
-from beamlab.runtime._core cimport Runtime
+from beamlab.runtime._core cimport Reactor, Runtime
 from beamlab.runtime.otp._results cimport NoReply, Reply
 
 cdef str _CALL, _CAST
 
-@cython.final
-cdef class _Server:
+# A Reactor (_core.pxd), so the scheduler calls its handle as a C method; not final (Cython
+# lets no final class override its base's start and handle)
+cdef class _Server(Reactor):
     cdef public object mod, state, parent, name, boot, timer
     cdef public Runtime rt
 
+    cpdef start(self)
     @cython.locals(noreply=NoReply, reply=Reply, m=tuple, n=Py_ssize_t)
     cpdef handle(self, msg)
     cpdef _run(self, callback, name, arg)

@@ -21,6 +21,7 @@ that ``Crash``; a killed server runs nothing, as on the BEAM.
 from __future__ import annotations
 
 from . import _rt
+from .._core import Reactor
 from ._results import (_UNSET, BadReturn, Ignore, NoReply, Ok, Reply, Stop,
                        normalize_call, normalize_init, normalize_noreply)
 from ._rt import Crash, ProcessExit
@@ -30,8 +31,9 @@ __all__ = ["_Server"]
 _CALL, _CAST = _rt.GEN_CALL, _rt.GEN_CAST     # "$gen_call", "$gen_cast" (typed str in _server.pxd)
 
 
-class _Server:
-    """The reactor behind one GenServer process; ``format_status()`` is what observers read."""
+class _Server(Reactor):
+    """The reactor behind one GenServer process; ``format_status()`` is what observers read.
+    A ``Reactor`` (``_core``): compiled, the scheduler calls its ``handle`` as a C method."""
 
     __slots__ = (
         "mod",      # the user's GenServer instance (callbacks)
