@@ -6,6 +6,30 @@
 cimport cython
 from beamlab.runtime._process cimport Process
 from beamlab.runtime._receive cimport ReceiveMixin
+from cpython.object cimport PyMethodDef
+
+cdef extern from "Python.h":
+    ctypedef struct PyMethodDescrObject:
+        PyMethodDef *d_method
+    int METH_O, METH_NOARGS
+
+# A mailbox's append and popleft (collections.deque's, bound once in _core.py) called
+# as the C functions behind them: no descriptor call, no argument tuple, no type check
+# (a mailbox is always a deque made by _deliver). A descriptor whose function is not of
+# the expected kind is called as it is.
+cdef object _append, _popleft
+
+cdef inline object _mb_append(object mb, object msg):
+    cdef PyMethodDef *m = (<PyMethodDescrObject*><void*>_append).d_method
+    if m.ml_flags == METH_O:
+        return m.ml_meth(mb, msg)
+    return _append(mb, msg)
+
+cdef inline object _mb_popleft(object mb):
+    cdef PyMethodDef *m = (<PyMethodDescrObject*><void*>_popleft).d_method
+    if m.ml_flags == METH_NOARGS:
+        return m.ml_meth(mb, None)
+    return _popleft(mb)
 
 cdef class Reactor:
     cpdef start(self)

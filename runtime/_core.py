@@ -64,6 +64,12 @@ _POOL_MAX = 256
 # call (~200 instructions); calling the descriptor skips that. Same in pure (its popleft,
 # _popleft, is _receive's).
 _append = collections.deque.append
+# Compiled, _core.pxd's inline functions of these two names call the deque's own C
+# functions (taken from the descriptors above) with no Python call between; pure, they
+# are the descriptors. Bound through locals() so Cython does not take the assignment for
+# a second definition of its inline functions (gevent binds its getcurrent so).
+locals()["_mb_append"] = _append
+locals()["_mb_popleft"] = _popleft
 _current: "Runtime | None" = None
 
 
@@ -446,7 +452,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         mb = target.mailbox
         if mb is None:
             mb = target.mailbox = collections.deque()
-        _append(mb, msg)
+        _mb_append(mb, msg)
         if target.blocked:
             m = target.matcher
             if m is not None:
@@ -671,12 +677,12 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             reactor = r     # typed Reactor (_core.pxd): compiled, `handle` is a C method call
             while mb and proc.alive:
                 proc.reductions += 1
-                reactor.handle(_popleft(mb))
+                reactor.handle(_mb_popleft(mb))
             return
         handle = r.handle
         while mb and proc.alive:
             proc.reductions += 1
-            handle(_popleft(mb))
+            handle(_mb_popleft(mb))
 
     def _finish(self, proc, reason) -> None:
         """A process's own code is done (returned, raised, or unwound after a kill):
