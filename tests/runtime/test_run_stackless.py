@@ -20,6 +20,7 @@ import beamlab
 from beamlab.runtime import (ANY, Deadlock, MockClock, ProcessExit, Runtime, current_runtime,
                              exit, process_info, receive, self, send, spawn)
 from beamlab.runtime.deterministic import event_log
+from beamlab.runtime.otp import GenServer, NoReply, Ok
 
 
 def runtime(stackless=True, **kw):
@@ -199,24 +200,36 @@ def test_a_killed_main_makes_run_raise_process_exit():
     assert type(on) is type(off) is ProcessExit and on.reason == off.reason == "shutdown"
 
 
-def spinner(ran):
+SEEN: list = []     # what other processes saw (spawn copies its arguments: no list passed)
+
+
+def spinner():
     for _ in range(1000):
         pass
-    ran.append("spinner")
+    SEEN.append("spinner ran")
 
 
-def returns_while_others_are_runnable(ran):
+def returns_while_others_are_runnable():
     receive(timeout=0, default=None)
-    spawn(spinner, ran)
+    spawn(spinner)
+    return "main done"
+
+
+def returns_after_others_ran():
+    spawn(spinner)
+    receive(timeout=0.1, default=None)
     return "main done"
 
 
 def test_run_returns_when_main_returns_and_stops_the_rest():
     for on in (True, False):
-        ran = []
+        SEEN.clear()
         rt = runtime(on)
-        assert rt.run(returns_while_others_are_runnable, ran) == "main done"
-        assert ran == [] and rt._stopped and not rt._table
+        assert rt.run(returns_while_others_are_runnable) == "main done"
+        assert SEEN == [] and rt._stopped and not rt._table
+        SEEN.clear()
+        assert runtime(on).run(returns_after_others_ran) == "main done"
+        assert SEEN == ["spinner ran"]
 
 
 # ---- the loop's failures, Ctrl-C -------------------------------------------------------
@@ -234,6 +247,39 @@ def test_a_deadlock_is_raised_in_mains_receive():
         name, line, text = user_frames(exc)[1]
         assert (name, text) == ("deadlocked", 'receive(("never", ANY))')
     assert user_frames(on)[1] == user_frames(off)[1]
+
+
+class Silent(GenServer):
+    """Never answers a call."""
+
+    def init(self, arg):
+        return Ok(None)
+
+    def handle_call(self, request, caller, state):
+        return NoReply(state)
+
+
+def calls_a_silent_server():
+    server = Silent.start_link(None)
+    spawn(peek_call, self())
+    GenServer.call(server, "anyone there?", timeout="infinity")
+
+
+def peek_call(main_pid):
+    rec = current_runtime()._table[main_pid.id]
+    SEEN.append(rec.greenlet is None and type(rec.pending).__name__ == "_Call")
+
+
+def test_a_deadlock_is_raised_in_mains_own_genserver_call_where_it_waits():
+    for on in (True, False):
+        SEEN.clear()
+        rt = runtime(on)
+        with pytest.raises(Deadlock) as info:
+            rt.run(calls_a_silent_server)
+        assert SEEN == [on]     # stackless: parked in the call, with no greenlet
+        name, line, text = user_frames(info.value)[1]
+        assert (name, text) == ("calls_a_silent_server",
+                                'GenServer.call(server, "anyone there?", timeout="infinity")')
 
 
 def cleans_up(log):
