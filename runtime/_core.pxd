@@ -18,6 +18,7 @@ cdef extern from "Python.h":
 # (a mailbox is always a deque made by _deliver). A descriptor whose function is not of
 # the expected kind is called as it is.
 cdef object _append, _popleft
+cdef bint _COMPILED
 
 cdef inline object _mb_append(object mb, object msg):
     cdef PyMethodDef *m = (<PyMethodDescrObject*><void*>_append).d_method

@@ -32,6 +32,7 @@ import collections
 import contextvars
 import threading
 import time
+import types
 import greenlet
 from greenlet import getcurrent as _getcurrent
 from _thread import get_ident as _get_ident
@@ -673,8 +674,8 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         died). Its own method, typed (_core.pxd): compiled, `proc`'s fields are C
         fields here (in `_worker` it is untyped), a cast 4.9k -> 4.1k instructions."""
         mb = proc.mailbox
-        if isinstance(r, Reactor):
-            reactor = r     # typed Reactor (_core.pxd): compiled, `handle` is a C method call
+        if _COMPILED and isinstance(r, Reactor):
+            reactor = r     # typed Reactor (_core.pxd): `handle` is a C method call
             while mb and proc.alive:
                 proc.reductions += 1
                 reactor.handle(_mb_popleft(mb))
@@ -727,6 +728,12 @@ class Reactor:
     def handle(self, msg) -> None:
         """Handle one message from the mailbox."""
         raise NotImplementedError(f"{type(self).__name__} must define handle(msg)")
+
+
+# Whether this module runs compiled (its functions are then Cython's, not Python's): _drain
+# calls a Reactor's handle as a C method compiled; pure, a bound method held in a local
+# is the cheaper call (`reactor.handle(msg)` costs a method lookup a message there)
+_COMPILED = not isinstance(current_runtime, types.FunctionType)
 
 
 def spawn_reactor(reactor, *, link: bool = False, monitor: bool = False, group_leader=None):
