@@ -7,7 +7,6 @@ from beamlab.runtime._process cimport Process
 from beamlab.runtime._receive cimport _Call
 
 cdef dict _CORE
-cdef tuple _last_cast
 
 cpdef call(server, request, timeout=*)
 @cython.locals(rt=Runtime, me=Process, c=_Call)

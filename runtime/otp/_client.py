@@ -195,30 +195,17 @@ def cast(server: Pid | str, request: Any) -> None:
         if server is None:
             return          # an unknown name: casts are fire-and-forget, as in OTP
     # copied here, so an error names the request rather than the message around it
-    global _last_cast
     t = type(request)
     if t is tuple:          # to_message's own first check, inlined: most requests pass it
         for v in request:
             if type(v) not in ATOMIC:
                 request = _rt.to_message(request)
                 break
-        msg = (GEN_CAST, request)
-    elif t is str:
-        # The same str cast again (cast(server, "tick")) sends the message made last time:
-        # a tuple of two immutable values, which no receiver can tell from a new one, and no
-        # new object for the collector to walk or the mailbox to spread over memory
-        msg = _last_cast
-        if msg[1] is not request:
-            msg = _last_cast = (GEN_CAST, request)
-    else:
-        if t not in ATOMIC:
-            request = _rt.to_message(request)
-        msg = (GEN_CAST, request)
+    elif t is not str and t not in ATOMIC:
+        request = _rt.to_message(request)
+    msg = (GEN_CAST, request)
     rt = _CORE["_current"] or _rt.current_runtime()
     rt.send(server, msg, False)
-
-
-_last_cast = (GEN_CAST, None)   # the message of the last cast of a str (see cast)
 
 
 # The driver of stackless processes parks one in its own body's `call` (runtime/_receive.py)

@@ -1,8 +1,7 @@
 """A cast's path, client to handle_cast, kept as OTP has it while its cost is taken out.
 
 The compiled build (runtime/_accel.py) shortens this path: the scheduler calls a
-GenServer's ``handle`` as a C method (``_core.Reactor``), and a str request cast
-again reuses the message tuple the last one made. These tests pin what a learner
+GenServer's ``handle`` as a C method (``_core.Reactor``). These tests pin what a learner
 sees of it, in both builds (CI runs them pure and compiled).
 """
 from __future__ import annotations
