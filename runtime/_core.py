@@ -71,7 +71,14 @@ _append = collections.deque.append
 # a second definition of its inline functions (gevent binds its getcurrent so).
 locals()["_mb_append"] = _append
 locals()["_mb_popleft"] = _popleft
+# Compiled, an inline C function (_core.pxd) reading the OS thread's ident; pure, this.
+locals()["_thread_id"] = _get_ident
 _current: "Runtime | None" = None
+
+
+def _running():
+    """The running runtime, or None: `_current`, as a C call for the compiled _client."""
+    return _current
 
 
 def _worker_run(rt):
@@ -405,8 +412,9 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         if copy and type(msg) not in _ATOMIC:
             msg = to_message(msg)
         cur = self.current
-        # (the running process's greenlet is this thread's: the runtime's, no need to ask)
-        if (cur is None or _getcurrent() is not cur.greenlet) and _get_ident() != self._thread:
+        # From another thread only if both say so (the running process's greenlet is the
+        # runtime's thread's): the thread first, a C call and a C compare compiled
+        if _thread_id() != self._thread and (cur is None or _getcurrent() is not cur.greenlet):
             # Another OS thread must not touch the mailboxes and the run queue
             # while the scheduler runs, and must wake it even when it is idle
             # in the middle of a run (in a script, or while a cell runs).

@@ -2,11 +2,12 @@
 #
 # The client side of every call and cast: the runtime typed, so its `send` is a C call.
 cimport cython
-from beamlab.runtime._core cimport Runtime
+from beamlab.runtime._core cimport Runtime, _running
 from beamlab.runtime._process cimport Process
 from beamlab.runtime._receive cimport _Call
 
 cdef dict _CORE
+cdef bint _COMPILED
 
 cpdef call(server, request, timeout=*)
 @cython.locals(rt=Runtime, me=Process, c=_Call)
