@@ -8,6 +8,30 @@ from beamlab.runtime._process cimport Process
 from beamlab.runtime.recorder cimport Recorder
 
 cdef object _GC_CALL, _GC_PARK, _GC_RESULT
+cdef object _send
+
+cdef extern from "Python.h":
+    ctypedef struct PyObject
+    int PyIter_Send(object it, object arg, PyObject **presult) except -1
+    bint PyGen_CheckExact(object)
+    void Py_DECREF(PyObject *)
+    int PYGEN_NEXT
+
+# A stackless process's generator's send (GeneratorType.send, _send in _receive.py) as
+# the C call PyIter_Send: no descriptor call, no bound arguments. Its return raises
+# StopIteration(value), as send does; an error propagates (except -1); anything not
+# exactly a generator is sent to through _send, as before.
+cdef inline object _gen_send(object gen, object value):
+    cdef PyObject *res = NULL
+    cdef int r
+    if not PyGen_CheckExact(gen):
+        return _send(gen, value)
+    r = PyIter_Send(gen, value, &res)
+    out = <object>res
+    Py_DECREF(res)
+    if r == PYGEN_NEXT:
+        return out
+    raise StopIteration(out)
 
 cdef class _Call:
     cdef public object ref, mons, matcher, wait, pid, server, request, timeout, label

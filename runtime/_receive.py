@@ -56,6 +56,9 @@ _TIMED_OUT = TIMED_OUT = object()   # what _wait and call return when the timeou
 _popleft = collections.deque.popleft  # a mailbox's, taken once (see _core._append)
 _send = GeneratorType.send              # a stackless process's generator's, the same way
 _throw = GeneratorType.throw
+# Compiled, _receive.pxd's inline C function of this name sends with PyIter_Send (no
+# descriptor call; a return raises StopIteration(value) as send does); pure, _send itself.
+locals()["_gen_send"] = _send
 _NOTHING = object()                 # what _take and _woken return when no message is for it
 _API_RECEIVE = [None]               # api.receive, set when api is imported (it imports this)
 # otp/_client.py's call, its parking twin and the end of a parked call; set by
@@ -372,7 +375,7 @@ class ReceiveMixin:
             while True:         # run it to its next receive that waits
                 try:
                     if exc is None:
-                        req = _send(gen, value)
+                        req = _gen_send(gen, value)
                     else:
                         e, exc = exc, None
                         req = _throw(gen, e)
