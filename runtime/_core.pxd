@@ -6,7 +6,7 @@
 cimport cython
 from beamlab.runtime._process cimport Process
 from beamlab.runtime._receive cimport ReceiveMixin
-from cpython.object cimport PyMethodDef
+from cpython.object cimport PyMethodDef, Py_TYPE
 from cpython.pythread cimport PyThread_get_thread_ident
 
 cdef extern from "Python.h":
@@ -39,6 +39,29 @@ cdef inline object _mb_popleft(object mb):
 cdef inline unsigned long _thread_id():
     return PyThread_get_thread_ident()
 
+# A Pid's `id` (send's process-table key) read from its slot, at the offset of the
+# member descriptor `_PID_ID` (Pid.__dict__["id"]): no attribute lookup. Anything not
+# exactly of the descriptor's class, or an unset slot, is asked as before.
+cdef extern from "structmember.h":
+    ctypedef struct PyMemberDef:
+        Py_ssize_t offset
+
+cdef extern from "Python.h":
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef *d_member
+    ctypedef struct PyObject
+    void *PyDescr_TYPE(object)
+
+cdef object _PID_ID
+
+cdef inline object _pid_id(object pid):
+    cdef PyObject *v
+    if <void*>Py_TYPE(pid) == PyDescr_TYPE(_PID_ID):
+        v = (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_ID).d_member.offset))[0]
+        if v is not NULL:
+            return <object>v
+    return pid.id
+
 # The running runtime (`_current`), for the compiled _client: a C call, where reading
 # `_core`'s module dict cost ~130 instructions a cast.
 cpdef _running()
@@ -55,7 +78,7 @@ cdef class Runtime(ReceiveMixin):
     cdef public unsigned long _thread
     cdef public object _loop_g, crash_reports
 
-    @cython.locals(cur=Process, target=Process)
+    @cython.locals(cur=Process, target=Process, away=bint)
     cpdef send(self, dest, msg, copy=*)
     cpdef _deliver(self, Process target, msg)
     cpdef _enter(self, Process proc)

@@ -73,6 +73,10 @@ locals()["_mb_append"] = _append
 locals()["_mb_popleft"] = _popleft
 # Compiled, an inline C function (_core.pxd) reading the OS thread's ident; pure, this.
 locals()["_thread_id"] = _get_ident
+# A Pid's `id` slot (its member descriptor): compiled, send reads it through _core.pxd's
+# inline _pid_id at the descriptor's offset, with no attribute lookup; pure, `pid.id`.
+_PID_ID = Pid.__dict__["id"]
+locals()["_pid_id"] = _PID_ID.__get__
 _current: "Runtime | None" = None
 
 
@@ -413,8 +417,13 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             msg = to_message(msg)
         cur = self.current
         # From another thread only if both say so (the running process's greenlet is the
-        # runtime's thread's): the thread first, a C call and a C compare compiled
-        if _thread_id() != self._thread and (cur is None or _getcurrent() is not cur.greenlet):
+        # runtime's thread's). Compiled, the thread first (a C call and a C compare); pure,
+        # the greenlet first (get_ident makes an int object), as before.
+        if _COMPILED:
+            away = _thread_id() != self._thread and (cur is None or _getcurrent() is not cur.greenlet)
+        else:
+            away = (cur is None or _getcurrent() is not cur.greenlet) and _get_ident() != self._thread
+        if away:
             # Another OS thread must not touch the mailboxes and the run queue
             # while the scheduler runs, and must wake it even when it is idle
             # in the middle of a run (in a script, or while a cell runs).
@@ -427,7 +436,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             frm = cur.pid if cur is not None else SYSTEM_PID
             for tracer in self._send_tracers:
                 tracer(frm, pid, msg)
-        target = self._table.get(pid.id)
+        target = self._table.get(_pid_id(pid) if _COMPILED else pid.id)
         if self._flag_tracers and ((cur is not None and cur.traced)
                                    or (target is not None and target.traced)):
             frm = cur.pid if cur is not None else SYSTEM_PID
