@@ -59,6 +59,8 @@ cdef class ReceiveMixin:
     cpdef _stackless_start(self, Process proc)
     @cython.locals(nxt=Process, c=_Call)
     cpdef _stackless(self, Process proc, gf)
+    cdef int _waits_on(self, Process proc) except -1
+    cdef int _runs_here(self, Process nxt, me) except -1
     @cython.locals(nxt=Process)
     cpdef _run_here(self, me)
     @cython.locals(c=_Call)

@@ -316,10 +316,7 @@ class ReceiveMixin:
                 elif pending is None:     # receive(): only a message wakes it
                     mb = proc.mailbox
                     if not mb:
-                        proc.blocked = True     # nothing for it after all: it waits on
-                        proc.status = WAITING
-                        proc.greenlet = None
-                        return 0
+                        return self._waits_on(proc)     # nothing for it after all
                     self.messages_received += 1
                     if self._recorder is not None:
                         self._recorder.take_head(proc)
@@ -334,10 +331,7 @@ class ReceiveMixin:
                     if m is _NOTHING:
                         mb = proc.mailbox
                         c.scanned = len(mb) if mb else 0
-                        proc.blocked = True
-                        proc.status = WAITING
-                        proc.greenlet = None
-                        return 0
+                        return self._waits_on(proc)
                     proc.gen = None
                     proc.pending = None
                     self._unpark(proc)
@@ -356,10 +350,7 @@ class ReceiveMixin:
                     if m is _NOTHING:
                         mb = proc.mailbox
                         proc.pending = (len(mb) if mb else 0, pending[1], pending[2])
-                        proc.blocked = True
-                        proc.status = WAITING
-                        proc.greenlet = None
-                        return 0
+                        return self._waits_on(proc)
                     proc.gen = None
                     proc.pending = None
                     self._unpark(proc)
@@ -504,14 +495,16 @@ class ReceiveMixin:
                     return 0
             else:
                 gf = None
-            self._runq_popleft()
-            nxt.queued = False
-            self.current = nxt
-            self._switches += 1
-            nxt.status = RUNNING
-            nxt.greenlet = me
-            me.gr_context = nxt.context
+            self._runs_here(nxt, me)
             proc = nxt
+
+    def _waits_on(self, proc) -> int:
+        """A woken stackless process found nothing for it after all: it waits on,
+        parked, holding no greenlet (`_stackless` returns this: 0)."""
+        proc.blocked = True
+        proc.status = WAITING
+        proc.greenlet = None
+        return 0
 
     def _run_here(self, me):
         """The next runnable process, switched in on `me` (the calling pooled worker
@@ -527,6 +520,12 @@ class ReceiveMixin:
         nxt = runq[0]
         if nxt.greenlet is not None or nxt.external or not nxt.alive:
             return None
+        self._runs_here(nxt, me)
+        return nxt
+
+    def _runs_here(self, nxt, me) -> int:
+        """`nxt`, the head of the run queue, is switched in on the worker greenlet `me`
+        with no greenlet switch (what `_switch_away` does with a pooled greenlet)."""
         self._runq_popleft()
         nxt.queued = False
         self.current = nxt
@@ -534,7 +533,7 @@ class ReceiveMixin:
         nxt.status = RUNNING
         nxt.greenlet = me
         me.gr_context = nxt.context
-        return nxt
+        return 0
 
     def call(self, proc, pid, kind, request, timeout):
         """The core of `gen:call`: monitor `pid`, send it `(kind, (caller, ref), request)`
