@@ -66,6 +66,10 @@ class _Box:
         self.exit = None
 
 
+# What run() and run_as() say when called while the runtime already runs (inside a process)
+_NESTED = "the runtime is already running: run()/run_as() cannot be nested inside a process"
+
+
 class _Main:
     """`run`'s main process and how its code ended: returned `value`, or raised
     `error` (its traceback kept in `tb`: a crash's reason drops it). Neither: it
@@ -100,8 +104,7 @@ class DriverMixin:
     _main = None    # while run() runs: its main process and how it ended (_Main)
     def _drive(self, done, block: bool, budget: float | None = None) -> None:
         if self._driving:
-            raise RuntimeError("the runtime is already running: run()/run_as() cannot be nested "
-                               "inside a process")
+            raise RuntimeError(_NESTED)
         from . import _core
         if _core._current is not self:
             self.start()
@@ -245,8 +248,7 @@ class DriverMixin:
         it waits), else on a greenlet. Ctrl-C, or a failure of the scheduler's
         loop (a `Deadlock`), is raised in main where it waits, and so by `run`."""
         if self._main is not None or self._driving:
-            raise RuntimeError("the runtime is already running: run()/run_as() cannot be nested "
-                               "inside a process")
+            raise RuntimeError(_NESTED)
         self.start()
         m = None
         try:

@@ -206,17 +206,16 @@ def _scan(info, code, g):
     names, modules, calls, checks = [], [], [], []
     for name in info.called_names:
         obj = g.get(name, _MISSING)
-        if obj is _MISSING:
+        found = obj is not _MISSING
+        if not found:
             obj = _builtin(g, name)
-            if obj is receive:
-                names.append(name)
-            elif obj is gen_call and obj is not None:
-                calls.append(name)
-        elif obj is receive:
+        if obj is receive:
             names.append(name)
-            checks.append((name, obj))
         elif obj is gen_call and obj is not None:
             calls.append(name)
+        else:
+            continue
+        if found:
             checks.append((name, obj))
     for name in info.called_modules:
         obj = g.get(name, _MISSING)
