@@ -88,9 +88,10 @@ def _running():
 def _worker_run(rt):
     """The function a runtime's pooled greenlets run: `rt._worker`, called from a
     plain function. Given the bound method itself, greenlet would call it through
-    one more C frame, which every switch of every process then saves and restores."""
-    def run(proc):
-        return rt._worker(proc)
+    one more C frame, which every switch of every process then saves and restores.
+    It is started with no arguments: its first process is `rt.current` (see `_worker`)."""
+    def run():
+        return rt._worker()
     return run
 
 
@@ -501,9 +502,30 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                 self._notify()
 
     # ------------------------------------------------------------------ switching
+    #
+    # A switch hands the CPU to a process through `self.current`, never as an argument
+    # or a local kept across the switch: a greenlet suspended in the switch (parked in
+    # the pool, or a process waiting) outlives the process it handed over, and must not
+    # keep that one's record alive once it died (its closure, its arguments, a server's
+    # state). A greenlet switched to takes its process from `self.current`.
+
     def _enter(self, proc):
         """Switch into `proc` from wherever we are; returns what resumes the caller."""
         self.current = proc
+        return self._switch_in()
+
+    def _enter_head(self):
+        """Switch into the head of the run queue (the loop's, `_drive`): as `_enter`, with
+        the process taken here, so the waiting loop's frames keep no reference to it."""
+        proc = self._runq_popleft()
+        proc.queued = False
+        self.current = proc
+        proc = None
+        return self._switch_in()
+
+    def _switch_in(self):
+        """Switch into `self.current`; returns what resumes the caller."""
+        proc = self.current
         self._switches += 1
         g = proc.greenlet
         if g is None:
@@ -514,14 +536,17 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             g = pool.pop() if pool else greenlet.greenlet(self._worker_run, self._loop_g)
             g.gr_context = proc.context
             proc.greenlet = g
-            return g.switch(proc)
+            proc = None
+            return g.switch()
         exc = proc.throw
         if exc is not None and proc.preempted is None:
             proc.throw = None
+            proc = None
             return g.throw(exc)
         # A process switched out by the preemption tick raises its pending exit
         # from inside the tick handler, on the way back (see preempt.py).
         proc.status = RUNNING
+        proc = None
         return g.switch()
 
     def _switch_away(self):
@@ -549,22 +574,24 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                         break       # a new greenlet is started by the loop (see above)
                 self._runq_popleft()
                 nxt.queued = False
+                # _switch_in, inlined; `nxt` is let go before the switch (see above)
+                self.current = nxt
+                self._switches += 1
                 if g is None:
-                    # inlined from _enter: a new process or an idle reactor borrows a
-                    # pooled greenlet
-                    self.current = nxt
-                    self._switches += 1
+                    # a new process or an idle reactor borrows a pooled greenlet
                     nxt.status = RUNNING
                     g = nxt.greenlet = self._pool.pop()
                     g.gr_context = nxt.context
-                    return g.switch(nxt)
-                if nxt.throw is None:
-                    # inlined from _enter: resume a suspended process
-                    self.current = nxt
-                    self._switches += 1
-                    nxt.status = RUNNING
+                    nxt = None
                     return g.switch()
-                return self._enter(nxt)
+                exc = nxt.throw
+                if exc is not None and nxt.preempted is None:
+                    nxt.throw = None
+                    nxt = None
+                    return g.throw(exc)
+                nxt.status = RUNNING
+                nxt = None
+                return g.switch()
         return self._loop_g.switch()
 
     def _yield_current(self) -> None:
@@ -611,7 +638,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._finish(proc, reason)
         return False
 
-    def _worker(self, proc):
+    def _worker(self):
         """The life of a pooled greenlet: run processes, one after another.
 
         A function process runs here from start to end; a reactor runs its
@@ -622,8 +649,13 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         each new greenlet gets, on every spawn that follows an exit. A greenlet
         whose code was torn down (GreenletExit: `stop`, an abandoned process) or
         that unwound a killed process for its killer (`_unwind_now` made the
-        killer its parent, which it must return to) ends instead."""
+        killer its parent, which it must return to) ends instead.
+
+        Each process it runs is `self.current` when it is switched in (see
+        "switching"); parked, it holds nothing of the last one (no local, no
+        argument), which may die meanwhile and must then be freed."""
         me = greenlet.getcurrent()
+        proc = self.current
         while True:
             r = proc.reactor
             if r is None:
@@ -641,50 +673,42 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                         return  # torn down, or unwound for its killer, which waits for it
                 else:
                     self.current = None     # parked with no greenlet: this one serves on
-                nxt = self._run_here(me)    # the next one, if it has no greenlet: here
-                if nxt is not None:
-                    proc = nxt
-                    continue
-                if len(self._pool) >= _POOL_MAX:
-                    return
-                proc = None     # parked, it keeps no dead process's record alive
-                self._pool.append(me)
-                proc = self._switch_away()
-                while not isinstance(proc, Process):   # woken by the loop with no work
-                    proc = self._loop_g.switch()
-                continue
-            try:
-                if not proc.started:
-                    proc.started = True
-                    r.start()
-                self._drain(proc, r)
-                reason = None if proc.alive else proc.exit_reason
-            except ProcessExit as e:
-                reason = e.reason
-            except greenlet.GreenletExit:
-                reason = "killed"
-                self._finish(proc, reason)
-                return
-            except BaseException as e:
-                reason = Crash.from_exception(e)
-            if reason is not None or not proc.alive:
-                self._finish(proc, reason)
             else:
-                proc.greenlet = None
-                proc.status = WAITING
-                proc.matcher = None
-                proc.blocked = True
-            self.current = None
-            nxt = self._run_here(me)    # the next one, if it has no greenlet: here
-            if nxt is not None:
-                proc = nxt
+                try:
+                    if not proc.started:
+                        proc.started = True
+                        r.start()
+                    self._drain(proc, r)
+                    reason = None if proc.alive else proc.exit_reason
+                except ProcessExit as e:
+                    reason = e.reason
+                except greenlet.GreenletExit:
+                    self._finish(proc, "killed")
+                    return
+                except BaseException as e:
+                    reason = Crash.from_exception(e)
+                if reason is not None or not proc.alive:
+                    self._finish(proc, reason)
+                else:
+                    proc.greenlet = None
+                    proc.status = WAITING
+                    proc.matcher = None
+                    proc.blocked = True
+                self.current = None
+            proc = self._run_here(me)   # the next one, if it has no greenlet: here
+            if proc is not None:
                 continue
             if len(self._pool) >= _POOL_MAX:
                 return
+            # parked: no local keeps the last process's record, reactor, exit reason
+            # (a traceback) or generator function alive while it waits
+            r = reason = gf = None
             self._pool.append(me)
-            proc = self._switch_away()
-            while not isinstance(proc, Process):   # woken by the loop with no work: park again
-                proc = self._loop_g.switch()
+            self._switch_away()
+            proc = self.current
+            while proc is None or proc.greenlet is not me:  # woken by the loop with no work
+                self._loop_g.switch()
+                proc = self.current
 
     def _drain(self, proc, r) -> None:
         """A reactor's callbacks, one per message, until its mailbox is empty (or it

@@ -124,20 +124,23 @@ class DriverMixin:
                     raise KeyboardInterrupt
                 if done():
                     return
-                proc = None
                 while runq:
-                    p = runq.popleft()
-                    p.queued = False
+                    p = runq[0]
                     if p.alive or p.greenlet is not None:
-                        proc = p
                         break
-                if proc is None:
+                    runq.popleft()
+                    p.queued = False
+                else:
+                    p = None
                     if not block:
                         return
                     self._idle()
                     continue
+                # the head runs; the loop, waiting meanwhile, keeps no local of it (a
+                # process that dies meanwhile must be freed: see _core, "switching")
+                p = None
                 pre.arm()
-                self._enter(proc)
+                self._enter_head()
                 self.current = None
                 if stop_at is not None and time.monotonic() >= stop_at:
                     return
