@@ -484,7 +484,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             if not target.queued:   # _ready, written out: every send comes here
                 target.queued = True
                 target.status = RUNNABLE
-                self._runq_append(target)
+                _mb_append(self._runq, target)      # the run queue is a deque too
                 if not self._driving:
                     self._notify()
 
