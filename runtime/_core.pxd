@@ -77,6 +77,10 @@ cdef class Runtime(ReceiveMixin):
     cdef public list _pool
     cdef public unsigned long _thread
     cdef public object _loop_g, crash_reports
+    # read on every process's exit (_on_exit): C fields, not the instance dict
+    cdef public object telemetry
+    cdef public list _on_exit_hooks
+    cdef public Py_ssize_t _reductions_of_dead
 
     @cython.locals(cur=Process, target=Process, away=bint)
     cpdef send(self, dest, msg, copy=*)
@@ -88,6 +92,11 @@ cdef class Runtime(ReceiveMixin):
     cdef _switch_in(self)
     @cython.locals(proc=Process)
     cpdef _worker(self)
+    # a process's start, end and wake-ups: its fields are C fields here
+    cpdef _ready(self, Process proc, bint front=*)
+    cpdef _process_main(self, Process proc)
+    cpdef _finish(self, Process proc, reason)
+    cpdef _on_exit(self, Process proc, reason)
     @cython.locals(reactor=Reactor)
     cpdef _drain(self, Process proc, r)
     @cython.locals(nxt=Process)
