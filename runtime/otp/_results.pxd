@@ -4,11 +4,10 @@
 # extension types (Cython keeps them dataclasses: fields, repr, ==, match, pickling),
 # so a learner's `NoReply(count + 1)` is a C allocation instead of a Python __init__,
 # and the compiled server (_server.pxd) reads their fields from C structs.
-# No freelist: Cython (3.x) applies no class decorator written here to a class the .py
-# defines, so `@cython.freelist(8)` in this file compiled to no freelist at all (the
-# generated tp_new allocated every NoReply anew, ~140 instructions a cast); it would
-# have to decorate the class in the .py, which then imports cython.
-cimport cython
+# Reply and NoReply keep a freelist: Cython applies no class decorator written here to
+# a class the .py defines (a `@cython.freelist(8)` here compiled to none), so the .py
+# decorates them, and this file cimports no `cython` (its name would clash with the
+# .py's stand-in for when Cython is not installed).
 
 cdef class Ok:
     cdef public object state, timeout, continue_, hibernate

@@ -40,6 +40,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+try:
+    import cython       # only its class decorators are used: compiled, they take effect
+except ImportError:     # the pure build needs no Cython at run time: they do nothing
+    class cython:       # noqa: N801 (stands in for the module)
+        cclass = staticmethod(lambda cls: cls)
+        freelist = staticmethod(lambda n: lambda cls: cls)
+
 __all__ = ["Ok", "Ignore", "Reply", "NoReply", "Stop", "BadReturn"]
 
 
@@ -102,6 +109,8 @@ class Ignore:
     """
 
 
+@cython.freelist(8)      # compiled: built on every call, and freed at once
+@cython.cclass
 @dataclass
 class Reply:
     """Reply ``value`` to the caller and continue with ``state`` (Elixir ``{:reply, value, state}``).
@@ -119,6 +128,8 @@ class Reply:
     __signature__ = _FieldsSignature()
 
 
+@cython.freelist(8)      # compiled: built on every cast, and freed at once
+@cython.cclass
 @dataclass
 class NoReply:
     """Continue with ``state`` without replying now (Elixir ``{:noreply, state}``).
