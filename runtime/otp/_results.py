@@ -44,6 +44,7 @@ try:
     import cython       # only its class decorators are used: compiled, they take effect
 except ImportError:     # the pure build needs no Cython at run time: they do nothing
     class cython:       # noqa: N801 (stands in for the module)
+        compiled = False
         cclass = staticmethod(lambda cls: cls)
         freelist = staticmethod(lambda n: lambda cls: cls)
 
@@ -271,6 +272,12 @@ def _noreply_tuple(result: tuple, callback: str, expected: str) -> NoReply:
     if len(result) == 3:
         return NoReply(result[1], **_extra(result[2], callback, result, expected))
     raise BadReturn(callback, result, expected)
+
+
+# Compiled, `Reply(value, state)` and `NoReply(state)` skip the argument parsing of the
+# dataclass's __init__ (a C constructor in _results.pxd; the same values either way)
+if cython.compiled:
+    _fast_new()
 
 
 # Last: this module's compiled twin, when one was built, replaces it (see _accel.py).
