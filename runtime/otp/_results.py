@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 try:
-    import cython       # only its class decorators are used: compiled, they take effect
+    import cython       # its class decorators and `compiled`: they take effect compiled
 except ImportError:     # the pure build needs no Cython at run time: they do nothing
     class cython:       # noqa: N801 (stands in for the module)
         compiled = False

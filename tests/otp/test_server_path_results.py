@@ -1,4 +1,5 @@
-"""Reply(value, state) and NoReply(state), as callbacks write them on every call and cast.
+"""Reply(value, state) and NoReply(state), as callbacks write them on every call and cast,
+and which messages the server takes for a call or a cast.
 
 Compiled, those two forms are built by _results.pxd's own constructor (and the values
 come from a freelist); every other form by the dataclass's. Both builds must give the
@@ -11,8 +12,10 @@ import sys
 
 import pytest
 
-from beamlab.runtime.otp import NoReply, Reply
+from beamlab.runtime import send
+from beamlab.runtime.otp import GenServer, NoReply, Ok, Reply
 from beamlab.runtime.otp._results import _UNSET
+from beamlab.runtime.otp._rt import GEN_CAST
 
 
 def test_the_positional_forms_give_the_values_the_keyword_forms_give():
@@ -67,3 +70,41 @@ def test_a_subclass_built_positionally_is_itself():
 def test_a_wrong_call_is_still_a_type_error(build):
     with pytest.raises(TypeError):
         build()
+
+
+# ---------------------------------------------------------------- the server's dispatch
+
+class Infos(GenServer):
+    """Answers calls, counts casts, and keeps every message handle_info gets."""
+
+    def init(self, arg):
+        return Ok({"casts": 0, "infos": []})
+
+    def handle_call(self, request, from_, state):
+        return Reply((request, state["casts"], state["infos"]), state)
+
+    def handle_cast(self, request, state):
+        return NoReply({**state, "casts": state["casts"] + 1})
+
+    def handle_info(self, message, state):
+        return NoReply({**state, "infos": state["infos"] + [message]})
+
+
+class Pair(tuple):
+    pass
+
+
+def test_only_a_plain_tuple_with_a_tag_is_a_call_or_a_cast(run):
+    # an empty tuple, a tuple subclass shaped like a cast, a list: all handle_info's
+    shaped_like_a_cast = Pair((GEN_CAST, "bump"))
+
+    def main():
+        pid = Infos.start_link(None)
+        for message in ((), shaped_like_a_cast, [GEN_CAST, "bump"], "hello"):
+            send(pid, message)
+        GenServer.cast(pid, "bump")
+        return GenServer.call(pid, "state")
+    request, casts, infos = run(main)
+    assert (request, casts) == ("state", 1)
+    assert infos == [(), shaped_like_a_cast, [GEN_CAST, "bump"], "hello"]
+    assert type(infos[1]) is Pair
