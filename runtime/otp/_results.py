@@ -31,7 +31,9 @@ Treat them as values.  In the compiled build (runtime/_accel.py) ``_results.pxd`
 makes ``Ok``, ``Reply``, ``NoReply`` and ``Stop`` extension types, which Cython
 still makes dataclasses (fields, repr, ``==``, ``match``, pickling, no
 attributes beyond their fields): ``NoReply(1)`` takes ~100 ns there instead of
-~350 ns (CPython 3.11 runs a Python ``__init__`` for a Python class).  Cython's
+~350 ns (CPython 3.11 runs a Python ``__init__`` for a Python class), and
+``Reply(value, state)`` and ``NoReply(state)`` come from a freelist and skip the
+``__init__``'s argument parsing (``_results.pxd``).  Cython's
 dataclass has no ``slots=``, so the pure classes are plain dataclasses, and
 stay as lax as a plain class about extra attributes.
 """
