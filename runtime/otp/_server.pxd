@@ -9,6 +9,7 @@ from beamlab.runtime._core cimport Reactor, Runtime
 from beamlab.runtime.otp._results cimport NoReply, Reply
 
 cdef str _CALL, _CAST
+cdef object _UNSET          # (from _results: a C global, not a module lookup a call)
 
 # A Reactor (_core.pxd), so the scheduler calls its handle as a C method; not final (Cython
 # lets no final class override its base's start and handle)

@@ -124,9 +124,9 @@ class _Server(Reactor):
                 return self._run(self.mod.handle_info, "handle_info", "timeout")
             _rt.cancel_timer(timer)
             self.timer = None
-        if type(msg) is tuple and msg:
-            m = msg             # a tuple (typed so in _server.pxd: C indexing)
-            n = len(m)
+        m = msg if type(msg) is tuple else ()   # typed so in _server.pxd: C length, indexing
+        n = len(m)
+        if n:
             tag = m[0]
             if tag is not _CAST and tag is not _CALL:
                 # the client's tags are these very objects (_rt.GEN_CALL/GEN_CAST): compared
