@@ -64,6 +64,7 @@ import time
 import greenlet
 
 from . import wedges
+from .wakeup import WAKEUP
 from .wedges import _real_setitimer, _real_signal
 
 __all__ = ["Preemptor", "frame_kind"]
@@ -412,7 +413,9 @@ class Preemptor:
                 # the driving loop raises it at its next clean point instead.
                 rt._interrupt_pending = True
             rt._service_due = True
-            rt._event.set()
+            # Nothing to wake: an idle wait has already ended, on the byte the C-level
+            # handler wrote to the wake-up fd (wakeup.py). Setting the runtime's Event
+            # here would take its lock, which the main thread may hold right now.
             # Another process holds the thread, blocked in a call (a lock.acquire()
             # no one can release): fail that call, or the interrupt could never land.
             cur = rt.current
@@ -426,7 +429,13 @@ class Preemptor:
                     self._clear_deferred()
                     raise wedges.interrupted_error(rt, cur, frame, waited)
 
-        old = signal.signal(signal.SIGINT, on_sigint)
+        woken = WAKEUP.enter()      # before the handler: every SIGINT it sees ends an idle wait
+        try:
+            old = signal.signal(signal.SIGINT, on_sigint)
+        except BaseException:
+            if woken:
+                WAKEUP.leave()
+            raise
         rt._interrupt_pending = False
         outer, self._interrupt_target = self._interrupt_target, proc
         try:
@@ -437,6 +446,8 @@ class Preemptor:
             self._interrupt_target = outer
             rt._interrupt_pending = False
             signal.signal(signal.SIGINT, old)
+            if woken:
+                WAKEUP.leave()
 
 
 def raise_at_next_instruction(frame, exc: BaseException) -> None:
