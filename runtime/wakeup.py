@@ -21,7 +21,8 @@ from the C-level handler, in whatever thread it runs and however early: the
 wait ends at once, and the Python handler runs next. Other threads end it
 through the same socket (`notify`). A wake-up fd that was set before (an
 asyncio loop's signal handling) gets the signal numbers passed on, so its
-handlers still run. One per Python process, as the wake-up fd is.
+handlers still run. One per Python process, as the wake-up fd is (a forked child
+makes its own).
 """
 
 from __future__ import annotations
@@ -45,6 +46,30 @@ class SignalWakeup:
         self._outer: list[int] = []  # the wake-up fd each `enter` replaced (-1: none)
         self.active = False          # between the outermost enter and its leave
 
+    def _after_fork_in_child(self) -> None:
+        """A forked child gets a socket pair of its own: sharing the parent's, each would
+        read the other's wake-ups. Forked inside `enter`/`leave`, its wake-up fd moves too."""
+        old = (self._r, self._w)
+        self._r = self._w = None
+        if self.active:
+            try:
+                self._make()
+                signal.set_wakeup_fd(self._w.fileno(), warn_on_full_buffer=False)
+            except (OSError, ValueError):
+                pass
+            if old[1] is not None and self._w is not None:   # a nested enter's: ours again
+                self._outer = [self._w.fileno() if fd == old[1].fileno() else fd
+                               for fd in self._outer]
+        for sock in old:
+            if sock is not None:
+                sock.close()
+
+    def _make(self) -> None:
+        r, w = socket.socketpair()
+        r.setblocking(False)
+        w.setblocking(False)
+        self._r, self._w = r, w
+
     def enter(self) -> bool:
         """Main thread: from now on a signal ends `wait` at once. False if that cannot be
         set up here (then nothing changed, and `leave` must not be called)."""
@@ -52,10 +77,7 @@ class SignalWakeup:
             return False
         try:
             if self._r is None:
-                r, w = socket.socketpair()
-                r.setblocking(False)
-                w.setblocking(False)
-                self._r, self._w = r, w
+                self._make()
             old = signal.set_wakeup_fd(self._w.fileno(), warn_on_full_buffer=False)
         except (OSError, ValueError):
             return False
@@ -119,3 +141,5 @@ class SignalWakeup:
 
 
 WAKEUP = SignalWakeup()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=WAKEUP._after_fork_in_child)
