@@ -395,7 +395,8 @@ class Preemptor:
     # -- interrupts ------------------------------------------------------------
     @contextlib.contextmanager
     def interrupts_to(self, proc):
-        """While the block runs, Ctrl-C / a kernel interrupt raises KeyboardInterrupt in `proc` only."""
+        """While the block runs, Ctrl-C / a kernel interrupt raises KeyboardInterrupt in `proc` only,
+        and ends the scheduler's idle wait at once wherever the signal lands (wakeup.py)."""
         if threading.current_thread() is not threading.main_thread():
             yield
             return
