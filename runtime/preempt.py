@@ -431,24 +431,27 @@ class Preemptor:
                     raise wedges.interrupted_error(rt, cur, frame, waited)
 
         woken = WAKEUP.enter()      # before the handler: every SIGINT it sees ends an idle wait
+        rt._interrupt_pending = False   # before it too: what it marks from now on counts
+        outer, self._interrupt_target = self._interrupt_target, proc
         try:
             old = signal.signal(signal.SIGINT, on_sigint)
         except BaseException:
+            self._interrupt_target = outer
             if woken:
                 WAKEUP.leave()
             raise
-        rt._interrupt_pending = False
-        outer, self._interrupt_target = self._interrupt_target, proc
         try:
             yield
-            if rt._interrupt_pending:
-                raise KeyboardInterrupt
         finally:
             self._interrupt_target = outer
-            rt._interrupt_pending = False
+            # signal.signal first runs the handler of a SIGINT noted but not handled yet
+            # (on_sigint, which marks it pending): read the mark only after it.
             signal.signal(signal.SIGINT, old)
+            pending, rt._interrupt_pending = rt._interrupt_pending, False
             if woken:
                 WAKEUP.leave()
+        if pending:
+            raise KeyboardInterrupt
 
 
 def raise_at_next_instruction(frame, exc: BaseException) -> None:
