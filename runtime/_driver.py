@@ -31,11 +31,12 @@ import traceback
 
 import greenlet
 
-from .clock import MockClock
+from .clock import MockClock, SystemClock
 from .errors import ProcessExit
 from .pid import Pid
 from ._process import RUNNABLE, WAITING
 from ._signals import _ABANDONED
+from .wakeup import WAKEUP
 
 __all__ = ["DriverMixin", "Deadlock", "VM_STATS", "CALLBACK_ERROR"]
 
@@ -220,12 +221,16 @@ class DriverMixin:
             # then let the mock clock jump to the next timer (trio's autojump rule).
             if not ev.wait(0.01) and delay is not None:
                 self.clock.wait(ev, delay)
+        elif (self._preemptor._interrupt_target is not None and WAKEUP.active
+              and isinstance(self.clock, SystemClock)):
+            WAKEUP.wait(ev, delay)      # in the main thread, and Ctrl-C ends it (wakeup.py)
         else:
             self.clock.wait(ev, delay)
         ev.clear()
 
     def _notify(self) -> None:
         self._event.set()
+        WAKEUP.notify()
         cb = self._wakeup
         if cb is not None:
             cb()

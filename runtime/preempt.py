@@ -64,6 +64,7 @@ import time
 import greenlet
 
 from . import wedges
+from .wakeup import WAKEUP
 from .wedges import _real_setitimer, _real_signal
 
 __all__ = ["Preemptor", "frame_kind"]
@@ -394,7 +395,8 @@ class Preemptor:
     # -- interrupts ------------------------------------------------------------
     @contextlib.contextmanager
     def interrupts_to(self, proc):
-        """While the block runs, Ctrl-C / a kernel interrupt raises KeyboardInterrupt in `proc` only."""
+        """While the block runs, Ctrl-C / a kernel interrupt raises KeyboardInterrupt in `proc` only,
+        and ends the scheduler's idle wait at once wherever the signal lands (wakeup.py)."""
         if threading.current_thread() is not threading.main_thread():
             yield
             return
@@ -412,7 +414,9 @@ class Preemptor:
                 # the driving loop raises it at its next clean point instead.
                 rt._interrupt_pending = True
             rt._service_due = True
-            rt._event.set()
+            # Nothing to wake: an idle wait has already ended, on the byte the C-level
+            # handler wrote to the wake-up fd (wakeup.py). Setting the runtime's Event
+            # here would take its lock, which the main thread may hold right now.
             # Another process holds the thread, blocked in a call (a lock.acquire()
             # no one can release): fail that call, or the interrupt could never land.
             cur = rt.current
@@ -426,17 +430,28 @@ class Preemptor:
                     self._clear_deferred()
                     raise wedges.interrupted_error(rt, cur, frame, waited)
 
-        old = signal.signal(signal.SIGINT, on_sigint)
-        rt._interrupt_pending = False
+        woken = WAKEUP.enter()      # before the handler: every SIGINT it sees ends an idle wait
+        rt._interrupt_pending = False   # before it too: what it marks from now on counts
         outer, self._interrupt_target = self._interrupt_target, proc
         try:
+            old = signal.signal(signal.SIGINT, on_sigint)
+        except BaseException:
+            self._interrupt_target = outer
+            if woken:
+                WAKEUP.leave()
+            raise
+        try:
             yield
-            if rt._interrupt_pending:
-                raise KeyboardInterrupt
         finally:
             self._interrupt_target = outer
-            rt._interrupt_pending = False
+            # signal.signal first runs the handler of a SIGINT noted but not handled yet
+            # (on_sigint, which marks it pending): read the mark only after it.
             signal.signal(signal.SIGINT, old)
+            pending, rt._interrupt_pending = rt._interrupt_pending, False
+            if woken:
+                WAKEUP.leave()
+        if pending:
+            raise KeyboardInterrupt
 
 
 def raise_at_next_instruction(frame, exc: BaseException) -> None:
