@@ -471,7 +471,9 @@ def test_the_recorder_sees_the_same_events_as_for_greenlet_processes():
 
     logs = []
     for on in (True, False):
-        rt = runtime(on, record=True)
+        # cooperative: a preemption tick (a loaded machine can stretch a slice past it)
+        # would add events of its own to one log and not the other
+        rt = runtime(on, record=True, preemption="cooperative")
         ran_stackless(rt, main) if on else rt.run(main)
         logs.append([{k: v for k, v in e.items() if k != "t"}
                      for e in event_log(rt.recorder.recording())])
