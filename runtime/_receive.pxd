@@ -7,7 +7,7 @@ cimport cython
 from beamlab.runtime._process cimport Process
 from beamlab.runtime.recorder cimport Recorder
 
-cdef object _GC_CALL, _GC_PARK, _GC_RESULT
+cdef object _GC_PARK, _GC_RESULT
 cdef object _send
 
 cdef extern from "Python.h":

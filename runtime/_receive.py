@@ -21,12 +21,13 @@ nothing for it yet parks the process: its generator, its matcher and `pending`
 greenlet, so an idle one costs its record and a generator; the worker goes on to
 the next runnable process, resuming the next parked one (or running an idle
 reactor, or a new process) without a switch. A GenServer.call of its own body parks
-it the same way: stackless.py makes `X.call(args)` yield X.call and then the call's
-value; for GenServer's call the driver sends back its parking twin (otp/_client.py),
-which does the call's first half (`_call_start`: monitor, send) and returns the
-started call, a `_Call`; the process parks on it (`pending`, with `awaiting` its ref,
-so `reply` hands the reply over) and, woken by the reply, the DOWN or the timeout,
-does the second half (`_call_end`, then _client's `_call_result`), as `call` does
+it the same way: stackless.py makes `X.call(args)` test, in the process's own frame,
+whether X.call is GenServer's call: anything else is called there as written; GenServer's
+yields the call's arguments, and the driver calls its parking twin (otp/_client.py) with
+them, which does the call's first half (`_call_start`: monitor, send) and returns the
+started call, a `_Call` (its errors are thrown in at the call's line); the process
+parks on it (`pending`, with `awaiting` its ref, so `reply` hands the reply over)
+and, woken by the reply, the DOWN or the timeout, does the second half (`_call_end`, then _client's `_call_result`), as `call` does
 on a greenlet. A stackless process that blocks any other way (a receive in a
 function it calls, a call in a try, sleep, the preemption tick) keeps its worker
 greenlet until it parks in its own body again. Killed while parked it dies at
@@ -61,13 +62,12 @@ _throw = GeneratorType.throw
 locals()["_gen_send"] = _send
 _NOTHING = object()                 # what _take and _woken return when no message is for it
 _API_RECEIVE = [None]               # api.receive, set when api is imported (it imports this)
-# otp/_client.py's call, its parking twin and the end of a parked call; set by
-# `_set_gen_call` when it is imported (it imports this)
-_GC_CALL = _GC_PARK = _GC_RESULT = None
-# What a stackless process's `X.call(...)` yields (stackless.py): `(_CALL_PROBE, X.call)`,
-# then `(_CALL_ECHO, what the call returned)`
-_CALL_PROBE = ("beamlab: X.call(...) in a stackless process's own body",)
-_CALL_ECHO = ("beamlab: what X.call(...) returned",)
+# otp/_client.py's parking twin of GenServer's call and the end of a parked call; set
+# by `_set_gen_call` when it is imported (it imports this)
+_GC_PARK = _GC_RESULT = None
+# What a stackless process's own GenServer call yields (stackless.py): `(_CALL_PARK, args)`
+# or `(_CALL_PARK, args, kwargs)`, the call's arguments
+_CALL_PARK = ("beamlab: GenServer.call(...) in a stackless process's own body",)
 
 
 def receive(*patterns, timeout=None, default=_NO_DEFAULT):
@@ -114,11 +114,23 @@ class _Call:
                  "request", "timeout", "label")
 
 
-def _set_gen_call(call, park, result) -> None:
-    """otp/_client.py's `call`, its parking twin and the end of a parked call, for the
+def _set_gen_call(park, result) -> None:
+    """otp/_client.py's parking twin of `call` and the end of a parked call, for the
     driver of stackless processes (`_stackless`)."""
-    global _GC_CALL, _GC_PARK, _GC_RESULT
-    _GC_CALL, _GC_PARK, _GC_RESULT = call, park, result
+    global _GC_PARK, _GC_RESULT
+    _GC_PARK, _GC_RESULT = park, result
+
+
+def _raised_below(e):
+    """`e`, raised in a function the driver called for a stackless process, with the
+    driver's own frame (pure build) cut off its traceback: thrown into the process, it
+    reads as raised by that function called at the process's line, as written."""
+    tb = e.__traceback__
+    if tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "_stackless" and code.co_filename == __file__:
+            e.__traceback__ = tb.tb_next
+    return e
 
 
 def _reply_or_down(ref):
@@ -410,37 +422,32 @@ class ReceiveMixin:
                     proc.wake = None
                     proc.matcher = None
                     break
-                if type(req) is tuple and len(req) == 2:
-                    first = req[0]
-                    if first is _CALL_PROBE:
-                        # `X.call(...)` of its own body, X.call evaluated: GenServer's call
-                        # gets its parking twin (same arguments, same errors), anything else
-                        # itself; called in its own frame, as the line was written
-                        value = req[1]
-                        if value is _GC_CALL:
-                            value = _GC_PARK
+                if type(req) is tuple and req[0] is _CALL_PARK:
+                    # GenServer's call in its own body, its arguments evaluated: its parking
+                    # twin (same arguments, same errors, raised at the call's line) starts it
+                    try:
+                        if len(req) == 2:
+                            c = _GC_PARK(*req[1])
+                        else:
+                            c = _GC_PARK(*req[1], **req[2])
+                    except BaseException as e:
+                        exc = _raised_below(e)
                         continue
-                    if first is _CALL_ECHO:
-                        value = req[1]      # what that call returned, back to where it was made
-                        if type(value) is not _Call or value is not proc.pending:
-                            continue
-                        # a GenServer call, started (request sent, server monitored): it
-                        # parks here until its reply, the server's DOWN or its timeout
-                        c = value
-                        value = None
-                        if not proc.alive:      # killed, and it caught the exit (_wait's)
-                            proc.pending = None
+                    # started (request sent, server monitored): it parks here until its
+                    # reply, the server's DOWN or its timeout
+                    if not proc.alive:      # killed, and it caught the exit (_wait's)
+                        proc.pending = None
+                        try:
                             try:
-                                try:
-                                    self._exit_again(proc)
-                                finally:
-                                    self._call_end(proc, c)
-                            except BaseException as e:
-                                exc = e
-                            continue
-                        self._park(proc, c.wait, c.ref)
-                        proc.matcher = c.matcher
-                        break
+                                self._exit_again(proc)
+                            finally:
+                                self._call_end(proc, c)
+                        except BaseException as e:
+                            exc = e
+                        continue
+                    self._park(proc, c.wait, c.ref)
+                    proc.matcher = c.matcher
+                    break
                 if type(req) is not tuple or len(req) != 3 or req[0] is not recv:
                     # the learner's own `receive`, or another callee: called as the line would
                     try:

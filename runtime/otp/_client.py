@@ -85,7 +85,7 @@ class _Stackless:
         return _call(server, request, timeout, GEN_CALL, "call", True)
 
 
-# The driver hands this to a stackless process for `call` (see _receive.py); named as
+# The driver calls this for a stackless process's own `call` (see _receive.py); named as
 # `call` is, so a wrong argument's TypeError reads as the real call's would.
 _park_call = _Stackless.call
 _park_call.__qualname__ = call.__qualname__
@@ -219,7 +219,7 @@ _COMPILED = type(cast) is not FunctionType
 
 
 # The driver of stackless processes parks one in its own body's `call` (runtime/_receive.py)
-_set_gen_call(call, _park_call, _parked_result)
+_set_gen_call(_park_call, _parked_result)
 
 
 def _waiting_stack() -> list:
