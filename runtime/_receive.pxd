@@ -33,8 +33,41 @@ cdef inline object _gen_send(object gen, object value):
         return out
     raise StopIteration(out)
 
+# The running greenlet's contextvars context set to `ctx` (_receive.py's `_enter_context`,
+# there `greenlet.gr_context.__set__`): what greenlet's gr_context setter does for the
+# greenlet running in this thread, as one C assignment: the thread state's context
+# replaced, its version bumped (the contextvars cache). `me` must be the running
+# greenlet (the pooled worker that calls `_runs_here`); anything but a Context (None:
+# no context) goes through the setter, as before.
+cdef extern from "Python.h":
+    ctypedef struct PyThreadState:
+        PyObject *context
+        unsigned long long context_ver
+    PyThreadState *PyThreadState_Get()
+    bint PyContext_CheckExact(object)
+    void Py_INCREF(object)
+    void Py_XDECREF(PyObject *)
+
+cdef object _enter_context_setter
+
+cdef inline int _enter_context(object me, object ctx) except -1:
+    cdef PyThreadState *ts
+    cdef PyObject *old
+    if not PyContext_CheckExact(ctx):
+        _enter_context_setter(me, ctx)
+        return 0
+    ts = PyThreadState_Get()
+    old = ts.context
+    if old == <PyObject *>ctx:
+        return 0
+    Py_INCREF(ctx)
+    ts.context = <PyObject *>ctx
+    ts.context_ver += 1
+    Py_XDECREF(old)
+    return 0
+
 cdef class _Call:
-    cdef public object ref, mons, matcher, wait, pid, server, request, timeout, label
+    cdef public object ref, mons, wait, pid, server, request, timeout, label
     cdef public Process other
     cdef public Py_ssize_t scanned
 

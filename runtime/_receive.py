@@ -60,6 +60,11 @@ _throw = GeneratorType.throw
 # Compiled, _receive.pxd's inline C function of this name sends with PyIter_Send (no
 # descriptor call; a return raises StopIteration(value) as send does); pure, _send itself.
 locals()["_gen_send"] = _send
+# The running greenlet's context set (`me.gr_context = ctx`): compiled, _receive.pxd's
+# inline C function of this name sets the thread state's context as greenlet's setter
+# does (no attribute lookup, no descriptor); pure, the setter itself.
+_enter_context_setter = greenlet.greenlet.gr_context.__set__
+locals()["_enter_context"] = _enter_context_setter
 _NOTHING = object()                 # what _take and _woken return when no message is for it
 _API_RECEIVE = [None]               # api.receive, set when api is imported (it imports this)
 # otp/_client.py's parking twin of GenServer's call and the end of a parked call; set
@@ -105,13 +110,30 @@ def _unmetered(make, fn):
 
 class _Call:
     """A GenServer call under way (`ReceiveMixin._call_start`): its ref, the server's
-    record and the caller's monitors (both hold the monitor), the matcher of its reply or
-    DOWN, and how much of the caller's mailbox came before it. For a stackless process
-    parked in it, also what otp/_client.py ends it with: the wait (seconds or None), the
-    server's pid, and the server, request, timeout and name as the call was given them."""
+    record and the caller's monitors (both hold the monitor), and how much of the caller's
+    mailbox came before it; it is the matcher of its reply or DOWN too (called with a
+    message, as a receive's matcher is). For a stackless process parked in it, also what
+    otp/_client.py ends it with: the wait (seconds or None), the server's pid, and the
+    server, request, timeout and name as the call was given them."""
 
-    __slots__ = ("ref", "other", "mons", "matcher", "scanned", "wait", "pid", "server",
+    __slots__ = ("ref", "other", "mons", "scanned", "wait", "pid", "server",
                  "request", "timeout", "label")
+
+    def __call__(self, m):
+        """Whether `m` is this call's reply `(ref, value)` or its server's DOWN."""
+        ref = self.ref
+        return type(m) is tuple and (m[0] is ref if len(m) == 2 else
+                                     (len(m) == 5 and m[1] is ref and m[0] == "DOWN"))
+
+    @property
+    def __code__(self):
+        """What the flight recorder notes of this matcher, as of a function's: a code
+        object named for what it matches, shared by every call (recorder.take)."""
+        return _MATCHER_CODE
+
+
+# The code object the recorder notes for a call's matcher (see _Call.__code__)
+_MATCHER_CODE = (lambda m: None).__code__.replace(co_name="reply_or_down")
 
 
 def _set_gen_call(park, result) -> None:
@@ -131,15 +153,6 @@ def _raised_below(e):
         if code.co_name == "_stackless" and code.co_filename == __file__:
             e.__traceback__ = tb.tb_next
     return e
-
-
-def _reply_or_down(ref):
-    """The matcher of a call's reply `(ref, value)` or its server's DOWN (a closure made
-    out here: compiled, a cpdef method cannot hold one)."""
-    def reply_or_down(m):
-        return type(m) is tuple and (m[0] is ref if len(m) == 2 else
-                                     (len(m) == 5 and m[1] is ref and m[0] == "DOWN"))
-    return reply_or_down
 
 
 class ReceiveMixin:
@@ -339,7 +352,7 @@ class ReceiveMixin:
                 elif type(pending) is _Call:
                     # woken in a GenServer.call of its own body: the call's second half
                     c = pending
-                    m = self._woken(proc, c.matcher, c.scanned)
+                    m = self._woken(proc, c, c.scanned)
                     if m is _NOTHING:
                         mb = proc.mailbox
                         c.scanned = len(mb) if mb else 0
@@ -446,7 +459,7 @@ class ReceiveMixin:
                             exc = e
                         continue
                     self._park(proc, c.wait, c.ref)
-                    proc.matcher = c.matcher
+                    proc.matcher = c
                     break
                 if type(req) is not tuple or len(req) != 3 or req[0] is not recv:
                     # the learner's own `receive`, or another callee: called as the line would
@@ -539,7 +552,7 @@ class ReceiveMixin:
         self._switches += 1
         nxt.status = RUNNING
         nxt.greenlet = me
-        me.gr_context = nxt.context
+        _enter_context(me, nxt.context)     # me.gr_context = nxt.context (me runs)
         return 0
 
     def call(self, proc, pid, kind, request, timeout):
@@ -556,7 +569,7 @@ class ReceiveMixin:
             return started      # the DOWN: pid cannot be reached
         c = started
         try:
-            return self._wait(proc, c.matcher, c.scanned, timeout, c.ref)
+            return self._wait(proc, c, c.scanned, timeout, c.ref)
         finally:
             self._call_end(proc, c)
 
@@ -604,7 +617,6 @@ class ReceiveMixin:
         c.ref = ref
         c.other = other
         c.mons = mons
-        c.matcher = _reply_or_down(ref)
         c.scanned = scanned
         proc.reductions += 1
         return c
