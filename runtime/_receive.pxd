@@ -9,6 +9,8 @@ from beamlab.runtime.recorder cimport Recorder
 
 cdef object _GC_PARK, _GC_RESULT
 cdef object _send
+cdef set _ATOMIC
+cdef bint _COMPILED
 
 cdef extern from "Python.h":
     ctypedef struct PyObject
@@ -66,8 +68,32 @@ cdef inline int _enter_context(object me, object ctx) except -1:
     Py_XDECREF(old)
     return 0
 
+# A Pid's `id` read from its slot at the offset of the member descriptor `_PID_SLOT`
+# (Pid.__dict__["id"]), as _core.pxd's _pid_id: no attribute lookup. Anything not exactly
+# of the descriptor's class, or an unset slot, is asked as before.
+cdef extern from "structmember.h":
+    ctypedef struct PyMemberDef:
+        Py_ssize_t offset
+
+cdef extern from "Python.h":
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef *d_member
+    void *PyDescr_TYPE(object)
+    void *Py_TYPE(object)
+
+cdef object _PID_SLOT
+
+cdef inline object _id_of(object pid):
+    cdef PyObject *v
+    if Py_TYPE(pid) == PyDescr_TYPE(_PID_SLOT):
+        v = (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_SLOT).d_member.offset))[0]
+        if v is not NULL:
+            return <object>v
+    return pid.id
+
 cdef class _Call:
-    cdef public object ref, mons, wait, pid, server, request, timeout, label
+    cdef public object ref, wait, pid, server, request, timeout, label
+    cdef public dict mons
     cdef public Process other
     cdef public Py_ssize_t scanned
 
@@ -98,9 +124,9 @@ cdef class ReceiveMixin:
     cpdef _run_here(self, me)
     @cython.locals(c=_Call)
     cpdef call(self, Process proc, pid, kind, request, timeout)
-    @cython.locals(other=Process, c=_Call, mons=dict)
+    @cython.locals(other=Process, c=_Call, mons=dict, t=type)
     cpdef _call_start(self, Process proc, pid, kind, request)
-    @cython.locals(other=Process)
+    @cython.locals(mons=dict, watchers=dict)
     cpdef _call_end(self, Process proc, _Call c)
-    @cython.locals(proc=Process, cur=Process, rec=Recorder)
+    @cython.locals(proc=Process, cur=Process, rec=Recorder, mons=dict, t=type)
     cpdef reply(self, pid, tag, value)

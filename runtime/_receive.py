@@ -47,7 +47,7 @@ import greenlet
 from .errors import BadArg, Crash, NotInProcess, ProcessExit, ReceiveTimeout
 from .messages import _ATOMIC, to_message
 from .patterns import compile_patterns
-from .pid import Ref
+from .pid import Pid, Ref
 from ._process import RUNNABLE, RUNNING, WAITING
 
 __all__ = ["ReceiveMixin", "TIMED_OUT"]
@@ -65,6 +65,10 @@ locals()["_gen_send"] = _send
 # does (no attribute lookup, no descriptor); pure, the setter itself.
 _enter_context_setter = greenlet.greenlet.gr_context.__set__
 locals()["_enter_context"] = _enter_context_setter
+# A Pid's `id`: compiled, _receive.pxd's inline C function of this name reads it from its
+# slot (as _core.pxd's _pid_id does); pure, `pid.id` is read where `_COMPILED` is false.
+_PID_SLOT = Pid.__dict__["id"]
+locals()["_id_of"] = _PID_SLOT.__get__
 _NOTHING = object()                 # what _take and _woken return when no message is for it
 _API_RECEIVE = [None]               # api.receive, set when api is imported (it imports this)
 # otp/_client.py's parking twin of GenServer's call and the end of a parked call; set
@@ -580,10 +584,11 @@ class ReceiveMixin:
         t = type(request)
         if t is tuple:      # to_message's own first check, inlined: most requests pass it
             for v in request:
-                if type(v) not in _ATOMIC:
+                t = type(v)
+                if t is not str and t is not int and t not in _ATOMIC:
                     request = to_message(request)
                     break
-        elif t not in _ATOMIC:
+        elif t is not str and t is not int and t not in _ATOMIC:
             request = to_message(request)   # BadArg if it cannot be copied: before the monitor
         ref = Ref()
         # A server on another node (runtime/nodes): its node first, then the process, in
@@ -592,7 +597,7 @@ class ReceiveMixin:
         if dist is not None and pid.node != proc.pid.node and not dist.reach(proc.pid.node,
                                                                               pid.node):
             return ("DOWN", ref, "process", pid, "noconnection")
-        other = self._table.get(pid.id)
+        other = self._table.get(_id_of(pid) if _COMPILED else pid.id)
         if other is None or not other.alive:
             return ("DOWN", ref, "process", pid, "noproc")
         me = proc.pid
@@ -628,10 +633,11 @@ class ReceiveMixin:
         # monitor in place (a DOWN would have been taken first, and it removes
         # the monitor): drop both sides, so no late reply or DOWN arrives.
         ref = c.ref
-        if c.mons.pop(ref, None) is not None:
-            other = c.other
-            if other.monitored_by:
-                other.monitored_by.pop(ref, None)
+        mons = c.mons
+        if mons.pop(ref, None) is not None:
+            watchers = c.other.monitored_by
+            if watchers:
+                watchers.pop(ref, None)
         elif proc.mailbox:
             # The server died after it answered, before this caller ran again:
             # its DOWN came too. Drop it, as gen:call's demonitor(Mref, [flush]).
@@ -651,10 +657,14 @@ class ReceiveMixin:
         late reply never lands in the caller's mailbox. A caller still blocked in
         that call's wait is handed the reply directly (see `_wait`), unless a
         tracer wants to see the send."""
-        proc = self._table.get(pid.id)
-        if proc is None or not proc.monitors or tag not in proc.monitors:
+        proc = self._table.get(_id_of(pid) if _COMPILED else pid.id)
+        if proc is None:
             return
-        if type(value) not in _ATOMIC:
+        mons = proc.monitors
+        if not mons or tag not in mons:
+            return
+        t = type(value)
+        if t is not str and t is not int and t not in _ATOMIC:
             value = to_message(value)
             if not proc.alive or not proc.monitors or tag not in proc.monitors:
                 return      # a huge copy let others run: the caller gave up meanwhile
@@ -699,6 +709,9 @@ class ReceiveMixin:
             # It cannot starve the others: each wake needs a timer, and it is
             # preempted like anyone once it runs.
             self._ready(proc, front=True)
+
+# Whether this module runs compiled (its functions are not Python functions then)
+_COMPILED = type(_set_gen_call) is not FunctionType
 
 # Last: this module's compiled twin, when one was built, replaces it (see _accel.py).
 from ._accel import swap as _swap  # noqa: E402

@@ -27,6 +27,9 @@ from .._receive import _Call, _set_gen_call
 # Compiled, `cast` asks _core's C function `_running` instead (_client.pxd: the dict
 # lookup cost ~130 instructions a cast); pure, `_CORE["_current"]` stays the cheaper.
 _CORE = vars(_core)
+# A Pid's id: compiled, _receive.pxd's inline `_id_of` reads its slot; pure, `pid.id` is
+# read where `_COMPILED` is false.
+locals()["_id_of"] = Pid.__dict__["id"].__get__
 
 __all__ = ["call", "cast"]
 
@@ -113,7 +116,7 @@ def _call(server, request, timeout, _kind: str, _label: str, _park=False):
         pid = rt.whereis(server) if isinstance(server, str) else None
         if pid is None:
             _call_failed("noproc", server, request, timeout, _label, None)
-    if pid.id == me.pid.id:
+    if (_id_of(pid) == _id_of(me.pid)) if _COMPILED else (pid.id == me.pid.id):
         _call_failed("calling_self", server, request, timeout, _label, pid)
     if (type(timeout) is float or type(timeout) is int) and timeout >= 0:
         wait = timeout
