@@ -116,7 +116,7 @@ cdef class ReceiveMixin:
     cpdef _unpark(self, Process proc)
     cpdef _wait(self, Process proc, matcher, Py_ssize_t scanned, timeout, awaiting=*)
     cpdef _stackless_start(self, Process proc)
-    @cython.locals(nxt=Process, c=_Call)
+    @cython.locals(nxt=Process, c=_Call, n=Py_ssize_t)
     cpdef _stackless(self, Process proc, gf)
     cdef int _waits_on(self, Process proc) except -1
     cdef int _runs_here(self, Process nxt, me) except -1
@@ -130,3 +130,4 @@ cdef class ReceiveMixin:
     cpdef _call_end(self, Process proc, _Call c)
     @cython.locals(proc=Process, cur=Process, rec=Recorder, mons=dict, t=type)
     cpdef reply(self, pid, tag, value)
+    cpdef _deliver(self, Process target, msg)

@@ -74,9 +74,10 @@ _API_RECEIVE = [None]               # api.receive, set when api is imported (it 
 # otp/_client.py's parking twin of GenServer's call and the end of a parked call; set
 # by `_set_gen_call` when it is imported (it imports this)
 _GC_PARK = _GC_RESULT = None
-# What a stackless process's own GenServer call yields (stackless.py): `(_CALL_PARK, args)`
-# or `(_CALL_PARK, args, kwargs)`, the call's arguments
+# What a stackless process's own GenServer call yields (stackless.py): `(_CALL_PARK, *args)`,
+# or `(_CALL_PARK_KW, args, kwargs)` for a call with keywords or *x / **x
 _CALL_PARK = ("beamlab: GenServer.call(...) in a stackless process's own body",)
+_CALL_PARK_KW = ("beamlab: GenServer.call(..., k=v) in a stackless process's own body",)
 
 
 def receive(*patterns, timeout=None, default=_NO_DEFAULT):
@@ -366,7 +367,10 @@ class ReceiveMixin:
                     self._unpark(proc)
                     try:
                         self._call_end(proc, c)
-                        value = _GC_RESULT(self, c, m)
+                        if type(m) is tuple and len(m) == 2:
+                            value = m[1]    # its reply's value (_client's _call_result)
+                        else:
+                            value = _GC_RESULT(self, c, m)
                     except BaseException as e:      # the call's exit (CallExit), raised there
                         exc = e
                 else:
@@ -439,14 +443,19 @@ class ReceiveMixin:
                     proc.wake = None
                     proc.matcher = None
                     break
-                if type(req) is tuple and req[0] is _CALL_PARK:
+                if type(req) is tuple and (req[0] is _CALL_PARK or req[0] is _CALL_PARK_KW):
                     # GenServer's call in its own body, its arguments evaluated: its parking
                     # twin (same arguments, same errors, raised at the call's line) starts it
                     try:
-                        if len(req) == 2:
-                            c = _GC_PARK(*req[1])
-                        else:
+                        n = len(req)
+                        if req[0] is _CALL_PARK_KW:
                             c = _GC_PARK(*req[1], **req[2])
+                        elif n == 3:
+                            c = _GC_PARK(req[1], req[2])
+                        elif n == 4:
+                            c = _GC_PARK(req[1], req[2], req[3])
+                        else:
+                            c = _GC_PARK(*req[1:])
                     except BaseException as e:
                         exc = _raised_below(e)
                         continue
@@ -692,6 +701,12 @@ class ReceiveMixin:
                     self._notify()
             return
         self._deliver(proc, (tag, value))
+
+    def _deliver(self, target, msg) -> None:
+        """Queue `msg` for `target` and wake it if it waits for such a message: the
+        runtime's (_core.py's Runtime defines it); named here so that, compiled, the
+        calls above are C calls of it (_receive.pxd declares it, _core.pxd overrides it)."""
+        raise NotImplementedError("ReceiveMixin is the runtime's: use Runtime")
 
     @staticmethod
     def _timeout_result(default, timeout):

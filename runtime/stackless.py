@@ -19,8 +19,8 @@ own body can wait as a parked generator with no greenlet at all.
    `*x`/`**x` fails with the message the real call would give. The yield keeps the
    call's position, so a traceback thrown in there draws the same line and carets.
    Each `X.call(args)` there (and `f(args)` for a global `f` bound to GenServer's
-   call) becomes `((yield (PARK, (args), {kwargs})) if (.c := X.call) is CALL else
-   .c(args))`, CALL being GenServer's call itself (a constant of the code): X.call is
+   call) becomes `((yield (PARK, *args)) if (.c := X.call) is CALL else .c(args))`
+   (with keywords, `(yield (PARK_KW, (args), {kwargs}))`), CALL being GenServer's call itself (a constant of the code): X.call is
    evaluated once, into the hidden local `.c` (a name no source can spell); anything
    else is called right there, in fn's own frame, as written; GenServer's call yields
    its arguments, and the driver calls the call's parking twin with them (it starts
@@ -76,6 +76,7 @@ _PACK_MARK = "\0beamlab.stackless.pack\0"
 # of a call with *x or **x (named as GenServer's call)
 _CALL_MARK = "\0beamlab.stackless.call\0"
 _PARK_MARK = "\0beamlab.stackless.call.park\0"
+_PARK_KW_MARK = "\0beamlab.stackless.call.park.kw\0"
 _PACK_CALL_MARK = "\0beamlab.stackless.call.pack\0"
 # The hidden local a rewritten `X.call(...)` keeps X.call in (no source can name it)
 _CALLEE = ".c"
@@ -461,8 +462,9 @@ class _Rewrite(ast.NodeTransformer):
         return _place(ast.Yield(value), node)
 
     def _call(self, node):
-        """`X.call(args)` -> `((yield (PARK, (args), {kwargs})) if (.c := X.call) is CALL
-        else .c(args))`: X.call evaluated once, first; anything but GenServer's call then
+        """`X.call(args)` -> `((yield (PARK, *args)) if (.c := X.call) is CALL else
+        .c(args))` (with keywords `(yield (PARK_KW, (args), {kwargs}))`, with *x or **x
+        the helper's same tuple): X.call evaluated once, first; anything but GenServer's call then
         called here as written (its arguments after it, in this frame, its errors raised at
         this line); GenServer's call yields its arguments, evaluated in the same order, for
         the driver to start the call and park on it. Inside try/with/a guard it stays a
@@ -474,20 +476,20 @@ class _Rewrite(ast.NodeTransformer):
         callee = _place(ast.NamedExpr(_place(ast.Name(_CALLEE, ast.Store()), func), func), func)
         test = _place(ast.Compare(callee, [ast.Is()], [_place(ast.Constant(_CALL_MARK), func)]),
                       func)
-        park = _place(ast.Constant(_PARK_MARK), node)
         if any(type(a) is ast.Starred for a in node.args) or any(k.arg is None for k in node.keywords):
             # the helper gets the same arguments: a bad *x / **x fails as the call would
             value = ast.Call(_place(ast.Constant(_PACK_CALL_MARK), node),
                              copy.deepcopy(node.args), copy.deepcopy(node.keywords))
         elif node.keywords:
             keys = [_place(ast.Constant(k.arg), node) for k in node.keywords]
-            value = ast.Tuple([park, _place(ast.Tuple(copy.deepcopy(node.args), ast.Load()), node),
+            value = ast.Tuple([_place(ast.Constant(_PARK_KW_MARK), node),
+                               _place(ast.Tuple(copy.deepcopy(node.args), ast.Load()), node),
                                _place(ast.Dict(keys, [copy.deepcopy(k.value)
                                                       for k in node.keywords]), node)],
                               ast.Load())
         else:
-            value = ast.Tuple([park, _place(ast.Tuple(copy.deepcopy(node.args), ast.Load()),
-                                            node)], ast.Load())
+            value = ast.Tuple([_place(ast.Constant(_PARK_MARK), node)] + copy.deepcopy(node.args),
+                              ast.Load())
         parked = _place(ast.Yield(_place(value, node)), node)
         node.func = _place(ast.Name(_CALLEE, ast.Load()), func)
         return _place(ast.IfExp(test, parked, node), node)
@@ -656,10 +658,10 @@ def _requalify(code, made, wanted):
 
 def _marks():
     """The constants the rewrite puts in, and what they are swapped for."""
-    from ._receive import _CALL_PARK
+    from ._receive import _CALL_PARK, _CALL_PARK_KW
     gen_call = _gen_call() or importlib.import_module(_CLIENT).call
     return {_PACK_MARK: _pack(), _CALL_MARK: gen_call, _PARK_MARK: _CALL_PARK,
-            _PACK_CALL_MARK: _pack_call(gen_call)}
+            _PARK_KW_MARK: _CALL_PARK_KW, _PACK_CALL_MARK: _pack_call(gen_call)}
 
 
 def _packer(fn, callee=None):
@@ -689,5 +691,5 @@ def _pack():
 def _pack_call(gen_call):
     """The helper GenServer's call with *x or **x becomes: (its park marker, args, kwargs),
     called with the very same arguments."""
-    from ._receive import _CALL_PARK
-    return _packer(gen_call, _CALL_PARK)
+    from ._receive import _CALL_PARK_KW
+    return _packer(gen_call, _CALL_PARK_KW)

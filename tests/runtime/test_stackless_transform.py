@@ -622,9 +622,12 @@ def _only_calls(server, other):
 
 def _parked(gen_value):
     """The arguments a GenServer call yields for the driver to park on: (args, kwargs)."""
-    assert type(gen_value) is tuple and len(gen_value) in (2, 3) and \
-        gen_value[0] is _recv_mod._CALL_PARK
-    return gen_value[1], (gen_value[2] if len(gen_value) == 3 else {})
+    assert type(gen_value) is tuple
+    if gen_value[0] is _recv_mod._CALL_PARK_KW:
+        assert len(gen_value) == 3
+        return gen_value[1], gen_value[2]
+    assert gen_value[0] is _recv_mod._CALL_PARK
+    return gen_value[1:], {}
 
 
 class _SeenCall:
@@ -640,8 +643,8 @@ class _SeenCall:
 
 
 def test_a_function_whose_only_waits_are_calls_yields_only_genservers_calls():
-    # `X.call(args)` -> `((yield (PARK, (args), {kwargs})) if (.c := X.call) is CALL else
-    # .c(args))`: X.call first, then the arguments; GenServer's call yields them (the
+    # `X.call(args)` -> `((yield (PARK, *args)) if (.c := X.call) is CALL else .c(args))`
+    # (keywords: `(yield (PARK_KW, (args), {kwargs}))`): X.call first, then the arguments; GenServer's call yields them (the
     # driver starts the call and sends back its reply), anything else is called right there
     _ORDER.clear()
     gen = generator_function(_only_calls)("srv", _SeenCall("other"))
