@@ -10,6 +10,7 @@ from beamlab.runtime.recorder cimport Recorder
 cdef object _GC_PARK, _GC_RESULT
 cdef object _send
 cdef set _ATOMIC
+cdef object _NOW_CLOCK, _NOW
 cdef bint _COMPILED
 
 cdef extern from "Python.h":

@@ -69,6 +69,9 @@ locals()["_enter_context"] = _enter_context_setter
 # slot (as _core.pxd's _pid_id does); pure, `pid.id` is read where `_COMPILED` is false.
 _PID_SLOT = Pid.__dict__["id"]
 locals()["_id_of"] = _PID_SLOT.__get__
+# The clock whose `now` `_park` read last, and that bound `now` (every GenServer call parks
+# with a timeout: no attribute lookup each time)
+_NOW_CLOCK = _NOW = None
 _NOTHING = object()                 # what _take and _woken return when no message is for it
 _API_RECEIVE = [None]               # api.receive, set when api is imported (it imports this)
 # otp/_client.py's parking twin of GenServer's call and the end of a parked call; set
@@ -219,9 +222,13 @@ class ReceiveMixin:
     def _park(self, proc, timeout, awaiting) -> None:
         """A receive starts waiting: a new wait token (so a stale timer never wakes
         a later receive), its timeout noted for the next service, `awaiting` (see _wait)."""
+        global _NOW_CLOCK, _NOW
         token = proc.wait_token = proc.wait_token + 1
         if timeout is not None:
-            self._timeouts_due.append((self.clock.now() + timeout, proc, token))
+            clock = self.clock
+            if clock is not _NOW_CLOCK:     # its `now`, looked up once per clock
+                _NOW_CLOCK, _NOW = clock, clock.now
+            self._timeouts_due.append((_NOW() + timeout, proc, token))
         proc.wake = awaiting
 
     def _woken(self, proc, matcher, scanned: int):
