@@ -125,7 +125,7 @@ cdef class ReceiveMixin:
     cpdef _run_here(self, me)
     @cython.locals(c=_Call)
     cpdef call(self, Process proc, pid, kind, request, timeout)
-    @cython.locals(other=Process, c=_Call, mons=dict, t=type)
+    @cython.locals(other=Process, c=_Call, mons=dict, watchers=dict, t=type)
     cpdef _call_start(self, Process proc, pid, kind, request)
     @cython.locals(mons=dict, watchers=dict)
     cpdef _call_end(self, Process proc, _Call c)

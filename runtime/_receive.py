@@ -634,7 +634,7 @@ class ReceiveMixin:
             self.messages_sent += 1
             proc.reductions += 1
             self._deliver(other, msg)
-        c = _Call()
+        c = _Call.__new__(_Call)      # (compiled: its tp_new, no type call)
         c.ref = ref
         c.other = other
         c.mons = mons
