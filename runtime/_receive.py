@@ -450,12 +450,13 @@ class ReceiveMixin:
                     proc.wake = None
                     proc.matcher = None
                     break
-                if type(req) is tuple and (req[0] is _CALL_PARK or req[0] is _CALL_PARK_KW):
+                first = req[0] if type(req) is tuple else None
+                if first is _CALL_PARK or first is _CALL_PARK_KW:
                     # GenServer's call in its own body, its arguments evaluated: its parking
                     # twin (same arguments, same errors, raised at the call's line) starts it
                     try:
                         n = len(req)
-                        if req[0] is _CALL_PARK_KW:
+                        if first is _CALL_PARK_KW:
                             c = _GC_PARK(*req[1], **req[2])
                         elif n == 3:
                             c = _GC_PARK(req[1], req[2])

@@ -101,7 +101,10 @@ def _call(server, request, timeout, _kind: str, _label: str, _park=False):
     # gen:call. The hot path of every call: the runtime's `call` monitors the
     # server, sends the request tagged with the monitor ref and waits for the
     # reply, the DOWN or the timeout, in one go.
-    rt = _CORE["_current"] or _rt.current_runtime()
+    if _COMPILED:       # _core's C function (see cast)
+        rt = _running() or _rt.current_runtime()
+    else:
+        rt = _CORE["_current"] or _rt.current_runtime()
     me = rt.current
     if me is None:
         raise _rt.NotInProcess(f"GenServer.{_label} must be called from inside a process "
