@@ -7,8 +7,11 @@ cimport cython
 from beamlab.runtime._process cimport Process
 from beamlab.runtime.recorder cimport Recorder
 
-cdef object _GC_CALL, _GC_PARK, _GC_RESULT
+cdef object _GC_PARK, _GC_RESULT
 cdef object _send
+cdef set _ATOMIC
+cdef object _NOW_CLOCK, _NOW
+cdef bint _COMPILED
 
 cdef extern from "Python.h":
     ctypedef struct PyObject
@@ -33,8 +36,65 @@ cdef inline object _gen_send(object gen, object value):
         return out
     raise StopIteration(out)
 
+# The running greenlet's contextvars context set to `ctx` (_receive.py's `_enter_context`,
+# there `greenlet.gr_context.__set__`): what greenlet's gr_context setter does for the
+# greenlet running in this thread, as one C assignment: the thread state's context
+# replaced, its version bumped (the contextvars cache). `me` must be the running
+# greenlet (the pooled worker that calls `_runs_here`); anything but a Context (None:
+# no context) goes through the setter, as before.
+cdef extern from "Python.h":
+    ctypedef struct PyThreadState:
+        PyObject *context
+        unsigned long long context_ver
+    PyThreadState *PyThreadState_Get()
+    bint PyContext_CheckExact(object)
+    void Py_INCREF(object)
+    void Py_XDECREF(PyObject *)
+
+cdef object _enter_context_setter
+
+cdef inline int _enter_context(object me, object ctx) except -1:
+    cdef PyThreadState *ts
+    cdef PyObject *old
+    if not PyContext_CheckExact(ctx):
+        _enter_context_setter(me, ctx)
+        return 0
+    ts = PyThreadState_Get()
+    old = ts.context
+    if old == <PyObject *>ctx:
+        return 0
+    Py_INCREF(ctx)
+    ts.context = <PyObject *>ctx
+    ts.context_ver += 1
+    Py_XDECREF(old)
+    return 0
+
+# A Pid's `id` read from its slot at the offset of the member descriptor `_PID_SLOT`
+# (Pid.__dict__["id"]), as _core.pxd's _pid_id: no attribute lookup. Anything not exactly
+# of the descriptor's class, or an unset slot, is asked as before.
+cdef extern from "structmember.h":
+    ctypedef struct PyMemberDef:
+        Py_ssize_t offset
+
+cdef extern from "Python.h":
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef *d_member
+    void *PyDescr_TYPE(object)
+    void *Py_TYPE(object)
+
+cdef object _PID_SLOT
+
+cdef inline object _id_of(object pid):
+    cdef PyObject *v
+    if Py_TYPE(pid) == PyDescr_TYPE(_PID_SLOT):
+        v = (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_SLOT).d_member.offset))[0]
+        if v is not NULL:
+            return <object>v
+    return pid.id
+
 cdef class _Call:
-    cdef public object ref, mons, matcher, wait, pid, server, request, timeout, label
+    cdef public object ref, wait, pid, server, request, timeout, label
+    cdef public dict mons
     cdef public Process other
     cdef public Py_ssize_t scanned
 
@@ -57,7 +117,7 @@ cdef class ReceiveMixin:
     cpdef _unpark(self, Process proc)
     cpdef _wait(self, Process proc, matcher, Py_ssize_t scanned, timeout, awaiting=*)
     cpdef _stackless_start(self, Process proc)
-    @cython.locals(nxt=Process, c=_Call)
+    @cython.locals(nxt=Process, c=_Call, n=Py_ssize_t)
     cpdef _stackless(self, Process proc, gf)
     cdef int _waits_on(self, Process proc) except -1
     cdef int _runs_here(self, Process nxt, me) except -1
@@ -65,9 +125,10 @@ cdef class ReceiveMixin:
     cpdef _run_here(self, me)
     @cython.locals(c=_Call)
     cpdef call(self, Process proc, pid, kind, request, timeout)
-    @cython.locals(other=Process, c=_Call, mons=dict)
+    @cython.locals(other=Process, c=_Call, mons=dict, watchers=dict, t=type)
     cpdef _call_start(self, Process proc, pid, kind, request)
-    @cython.locals(other=Process)
+    @cython.locals(mons=dict, watchers=dict)
     cpdef _call_end(self, Process proc, _Call c)
-    @cython.locals(proc=Process, cur=Process, rec=Recorder)
+    @cython.locals(proc=Process, cur=Process, rec=Recorder, mons=dict, t=type)
     cpdef reply(self, pid, tag, value)
+    cpdef _deliver(self, Process target, msg)

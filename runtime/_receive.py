@@ -21,12 +21,13 @@ nothing for it yet parks the process: its generator, its matcher and `pending`
 greenlet, so an idle one costs its record and a generator; the worker goes on to
 the next runnable process, resuming the next parked one (or running an idle
 reactor, or a new process) without a switch. A GenServer.call of its own body parks
-it the same way: stackless.py makes `X.call(args)` yield X.call and then the call's
-value; for GenServer's call the driver sends back its parking twin (otp/_client.py),
-which does the call's first half (`_call_start`: monitor, send) and returns the
-started call, a `_Call`; the process parks on it (`pending`, with `awaiting` its ref,
-so `reply` hands the reply over) and, woken by the reply, the DOWN or the timeout,
-does the second half (`_call_end`, then _client's `_call_result`), as `call` does
+it the same way: stackless.py makes `X.call(args)` test, in the process's own frame,
+whether X.call is GenServer's call: anything else is called there as written; GenServer's
+yields the call's arguments, and the driver calls its parking twin (otp/_client.py) with
+them, which does the call's first half (`_call_start`: monitor, send) and returns the
+started call, a `_Call` (its errors are thrown in at the call's line); the process
+parks on it (`pending`, with `awaiting` its ref, so `reply` hands the reply over)
+and, woken by the reply, the DOWN or the timeout, does the second half (`_call_end`, then _client's `_call_result`), as `call` does
 on a greenlet. A stackless process that blocks any other way (a receive in a
 function it calls, a call in a try, sleep, the preemption tick) keeps its worker
 greenlet until it parks in its own body again. Killed while parked it dies at
@@ -46,7 +47,7 @@ import greenlet
 from .errors import BadArg, Crash, NotInProcess, ProcessExit, ReceiveTimeout
 from .messages import _ATOMIC, to_message
 from .patterns import compile_patterns
-from .pid import Ref
+from .pid import Pid, Ref
 from ._process import RUNNABLE, RUNNING, WAITING
 
 __all__ = ["ReceiveMixin", "TIMED_OUT"]
@@ -59,15 +60,27 @@ _throw = GeneratorType.throw
 # Compiled, _receive.pxd's inline C function of this name sends with PyIter_Send (no
 # descriptor call; a return raises StopIteration(value) as send does); pure, _send itself.
 locals()["_gen_send"] = _send
+# The running greenlet's context set (`me.gr_context = ctx`): compiled, _receive.pxd's
+# inline C function of this name sets the thread state's context as greenlet's setter
+# does (no attribute lookup, no descriptor); pure, the setter itself.
+_enter_context_setter = greenlet.greenlet.gr_context.__set__
+locals()["_enter_context"] = _enter_context_setter
+# A Pid's `id`: compiled, _receive.pxd's inline C function of this name reads it from its
+# slot (as _core.pxd's _pid_id does); pure, `pid.id` is read where `_COMPILED` is false.
+_PID_SLOT = Pid.__dict__["id"]
+locals()["_id_of"] = _PID_SLOT.__get__
+# The clock whose `now` `_park` read last, and that bound `now` (every GenServer call parks
+# with a timeout: no attribute lookup each time)
+_NOW_CLOCK = _NOW = None
 _NOTHING = object()                 # what _take and _woken return when no message is for it
 _API_RECEIVE = [None]               # api.receive, set when api is imported (it imports this)
-# otp/_client.py's call, its parking twin and the end of a parked call; set by
-# `_set_gen_call` when it is imported (it imports this)
-_GC_CALL = _GC_PARK = _GC_RESULT = None
-# What a stackless process's `X.call(...)` yields (stackless.py): `(_CALL_PROBE, X.call)`,
-# then `(_CALL_ECHO, what the call returned)`
-_CALL_PROBE = ("beamlab: X.call(...) in a stackless process's own body",)
-_CALL_ECHO = ("beamlab: what X.call(...) returned",)
+# otp/_client.py's parking twin of GenServer's call and the end of a parked call; set
+# by `_set_gen_call` when it is imported (it imports this)
+_GC_PARK = _GC_RESULT = None
+# What a stackless process's own GenServer call yields (stackless.py): `(_CALL_PARK, *args)`,
+# or `(_CALL_PARK_KW, args, kwargs)` for a call with keywords or *x / **x
+_CALL_PARK = ("beamlab: GenServer.call(...) in a stackless process's own body",)
+_CALL_PARK_KW = ("beamlab: GenServer.call(..., k=v) in a stackless process's own body",)
 
 
 def receive(*patterns, timeout=None, default=_NO_DEFAULT):
@@ -105,29 +118,49 @@ def _unmetered(make, fn):
 
 class _Call:
     """A GenServer call under way (`ReceiveMixin._call_start`): its ref, the server's
-    record and the caller's monitors (both hold the monitor), the matcher of its reply or
-    DOWN, and how much of the caller's mailbox came before it. For a stackless process
-    parked in it, also what otp/_client.py ends it with: the wait (seconds or None), the
-    server's pid, and the server, request, timeout and name as the call was given them."""
+    record and the caller's monitors (both hold the monitor), and how much of the caller's
+    mailbox came before it; it is the matcher of its reply or DOWN too (called with a
+    message, as a receive's matcher is). For a stackless process parked in it, also what
+    otp/_client.py ends it with: the wait (seconds or None), the server's pid, and the
+    server, request, timeout and name as the call was given them."""
 
-    __slots__ = ("ref", "other", "mons", "matcher", "scanned", "wait", "pid", "server",
+    __slots__ = ("ref", "other", "mons", "scanned", "wait", "pid", "server",
                  "request", "timeout", "label")
 
-
-def _set_gen_call(call, park, result) -> None:
-    """otp/_client.py's `call`, its parking twin and the end of a parked call, for the
-    driver of stackless processes (`_stackless`)."""
-    global _GC_CALL, _GC_PARK, _GC_RESULT
-    _GC_CALL, _GC_PARK, _GC_RESULT = call, park, result
-
-
-def _reply_or_down(ref):
-    """The matcher of a call's reply `(ref, value)` or its server's DOWN (a closure made
-    out here: compiled, a cpdef method cannot hold one)."""
-    def reply_or_down(m):
+    def __call__(self, m):
+        """Whether `m` is this call's reply `(ref, value)` or its server's DOWN."""
+        ref = self.ref
         return type(m) is tuple and (m[0] is ref if len(m) == 2 else
                                      (len(m) == 5 and m[1] is ref and m[0] == "DOWN"))
-    return reply_or_down
+
+    @property
+    def __code__(self):
+        """What the flight recorder notes of this matcher, as of a function's: a code
+        object named for what it matches, shared by every call (recorder.take)."""
+        return _MATCHER_CODE
+
+
+# The code object the recorder notes for a call's matcher (see _Call.__code__)
+_MATCHER_CODE = (lambda m: None).__code__.replace(co_name="reply_or_down")
+
+
+def _set_gen_call(park, result) -> None:
+    """otp/_client.py's parking twin of `call` and the end of a parked call, for the
+    driver of stackless processes (`_stackless`)."""
+    global _GC_PARK, _GC_RESULT
+    _GC_PARK, _GC_RESULT = park, result
+
+
+def _raised_below(e):
+    """`e`, raised in a function the driver called for a stackless process, with the
+    driver's own frame (pure build) cut off its traceback: thrown into the process, it
+    reads as raised by that function called at the process's line, as written."""
+    tb = e.__traceback__
+    if tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "_stackless" and code.co_filename == __file__:
+            e.__traceback__ = tb.tb_next
+    return e
 
 
 class ReceiveMixin:
@@ -189,9 +222,13 @@ class ReceiveMixin:
     def _park(self, proc, timeout, awaiting) -> None:
         """A receive starts waiting: a new wait token (so a stale timer never wakes
         a later receive), its timeout noted for the next service, `awaiting` (see _wait)."""
+        global _NOW_CLOCK, _NOW
         token = proc.wait_token = proc.wait_token + 1
         if timeout is not None:
-            self._timeouts_due.append((self.clock.now() + timeout, proc, token))
+            clock = self.clock
+            if clock is not _NOW_CLOCK:     # its `now`, looked up once per clock
+                _NOW_CLOCK, _NOW = clock, clock.now
+            self._timeouts_due.append((_NOW() + timeout, proc, token))
         proc.wake = awaiting
 
     def _woken(self, proc, matcher, scanned: int):
@@ -327,7 +364,7 @@ class ReceiveMixin:
                 elif type(pending) is _Call:
                     # woken in a GenServer.call of its own body: the call's second half
                     c = pending
-                    m = self._woken(proc, c.matcher, c.scanned)
+                    m = self._woken(proc, c, c.scanned)
                     if m is _NOTHING:
                         mb = proc.mailbox
                         c.scanned = len(mb) if mb else 0
@@ -337,7 +374,10 @@ class ReceiveMixin:
                     self._unpark(proc)
                     try:
                         self._call_end(proc, c)
-                        value = _GC_RESULT(self, c, m)
+                        if type(m) is tuple and len(m) == 2:
+                            value = m[1]    # its reply's value (_client's _call_result)
+                        else:
+                            value = _GC_RESULT(self, c, m)
                     except BaseException as e:      # the call's exit (CallExit), raised there
                         exc = e
                 else:
@@ -410,37 +450,38 @@ class ReceiveMixin:
                     proc.wake = None
                     proc.matcher = None
                     break
-                if type(req) is tuple and len(req) == 2:
-                    first = req[0]
-                    if first is _CALL_PROBE:
-                        # `X.call(...)` of its own body, X.call evaluated: GenServer's call
-                        # gets its parking twin (same arguments, same errors), anything else
-                        # itself; called in its own frame, as the line was written
-                        value = req[1]
-                        if value is _GC_CALL:
-                            value = _GC_PARK
+                first = req[0] if type(req) is tuple else None
+                if first is _CALL_PARK or first is _CALL_PARK_KW:
+                    # GenServer's call in its own body, its arguments evaluated: its parking
+                    # twin (same arguments, same errors, raised at the call's line) starts it
+                    try:
+                        n = len(req)
+                        if first is _CALL_PARK_KW:
+                            c = _GC_PARK(*req[1], **req[2])
+                        elif n == 3:
+                            c = _GC_PARK(req[1], req[2])
+                        elif n == 4:
+                            c = _GC_PARK(req[1], req[2], req[3])
+                        else:
+                            c = _GC_PARK(*req[1:])
+                    except BaseException as e:
+                        exc = _raised_below(e)
                         continue
-                    if first is _CALL_ECHO:
-                        value = req[1]      # what that call returned, back to where it was made
-                        if type(value) is not _Call or value is not proc.pending:
-                            continue
-                        # a GenServer call, started (request sent, server monitored): it
-                        # parks here until its reply, the server's DOWN or its timeout
-                        c = value
-                        value = None
-                        if not proc.alive:      # killed, and it caught the exit (_wait's)
-                            proc.pending = None
+                    # started (request sent, server monitored): it parks here until its
+                    # reply, the server's DOWN or its timeout
+                    if not proc.alive:      # killed, and it caught the exit (_wait's)
+                        proc.pending = None
+                        try:
                             try:
-                                try:
-                                    self._exit_again(proc)
-                                finally:
-                                    self._call_end(proc, c)
-                            except BaseException as e:
-                                exc = e
-                            continue
-                        self._park(proc, c.wait, c.ref)
-                        proc.matcher = c.matcher
-                        break
+                                self._exit_again(proc)
+                            finally:
+                                self._call_end(proc, c)
+                        except BaseException as e:
+                            exc = e
+                        continue
+                    self._park(proc, c.wait, c.ref)
+                    proc.matcher = c
+                    break
                 if type(req) is not tuple or len(req) != 3 or req[0] is not recv:
                     # the learner's own `receive`, or another callee: called as the line would
                     try:
@@ -532,7 +573,7 @@ class ReceiveMixin:
         self._switches += 1
         nxt.status = RUNNING
         nxt.greenlet = me
-        me.gr_context = nxt.context
+        _enter_context(me, nxt.context)     # me.gr_context = nxt.context (me runs)
         return 0
 
     def call(self, proc, pid, kind, request, timeout):
@@ -549,7 +590,7 @@ class ReceiveMixin:
             return started      # the DOWN: pid cannot be reached
         c = started
         try:
-            return self._wait(proc, c.matcher, c.scanned, timeout, c.ref)
+            return self._wait(proc, c, c.scanned, timeout, c.ref)
         finally:
             self._call_end(proc, c)
 
@@ -560,10 +601,11 @@ class ReceiveMixin:
         t = type(request)
         if t is tuple:      # to_message's own first check, inlined: most requests pass it
             for v in request:
-                if type(v) not in _ATOMIC:
+                t = type(v)
+                if t is not str and t is not int and t not in _ATOMIC:
                     request = to_message(request)
                     break
-        elif t not in _ATOMIC:
+        elif t is not str and t is not int and t not in _ATOMIC:
             request = to_message(request)   # BadArg if it cannot be copied: before the monitor
         ref = Ref()
         # A server on another node (runtime/nodes): its node first, then the process, in
@@ -572,7 +614,7 @@ class ReceiveMixin:
         if dist is not None and pid.node != proc.pid.node and not dist.reach(proc.pid.node,
                                                                               pid.node):
             return ("DOWN", ref, "process", pid, "noconnection")
-        other = self._table.get(pid.id)
+        other = self._table.get(_id_of(pid) if _COMPILED else pid.id)
         if other is None or not other.alive:
             return ("DOWN", ref, "process", pid, "noproc")
         me = proc.pid
@@ -593,11 +635,10 @@ class ReceiveMixin:
             self.messages_sent += 1
             proc.reductions += 1
             self._deliver(other, msg)
-        c = _Call()
+        c = _Call.__new__(_Call)      # (compiled: its tp_new, no type call)
         c.ref = ref
         c.other = other
         c.mons = mons
-        c.matcher = _reply_or_down(ref)
         c.scanned = scanned
         proc.reductions += 1
         return c
@@ -609,10 +650,11 @@ class ReceiveMixin:
         # monitor in place (a DOWN would have been taken first, and it removes
         # the monitor): drop both sides, so no late reply or DOWN arrives.
         ref = c.ref
-        if c.mons.pop(ref, None) is not None:
-            other = c.other
-            if other.monitored_by:
-                other.monitored_by.pop(ref, None)
+        mons = c.mons
+        if mons.pop(ref, None) is not None:
+            watchers = c.other.monitored_by
+            if watchers:
+                watchers.pop(ref, None)
         elif proc.mailbox:
             # The server died after it answered, before this caller ran again:
             # its DOWN came too. Drop it, as gen:call's demonitor(Mref, [flush]).
@@ -632,10 +674,14 @@ class ReceiveMixin:
         late reply never lands in the caller's mailbox. A caller still blocked in
         that call's wait is handed the reply directly (see `_wait`), unless a
         tracer wants to see the send."""
-        proc = self._table.get(pid.id)
-        if proc is None or not proc.monitors or tag not in proc.monitors:
+        proc = self._table.get(_id_of(pid) if _COMPILED else pid.id)
+        if proc is None:
             return
-        if type(value) not in _ATOMIC:
+        mons = proc.monitors
+        if not mons or tag not in mons:
+            return
+        t = type(value)
+        if t is not str and t is not int and t not in _ATOMIC:
             value = to_message(value)
             if not proc.alive or not proc.monitors or tag not in proc.monitors:
                 return      # a huge copy let others run: the caller gave up meanwhile
@@ -664,6 +710,12 @@ class ReceiveMixin:
             return
         self._deliver(proc, (tag, value))
 
+    def _deliver(self, target, msg) -> None:
+        """Queue `msg` for `target` and wake it if it waits for such a message: the
+        runtime's (_core.py's Runtime defines it); named here so that, compiled, the
+        calls above are C calls of it (_receive.pxd declares it, _core.pxd overrides it)."""
+        raise NotImplementedError("ReceiveMixin is the runtime's: use Runtime")
+
     @staticmethod
     def _timeout_result(default, timeout):
         if default is _NO_DEFAULT:
@@ -680,6 +732,9 @@ class ReceiveMixin:
             # It cannot starve the others: each wake needs a timer, and it is
             # preempted like anyone once it runs.
             self._ready(proc, front=True)
+
+# Whether this module runs compiled (its functions are not Python functions then)
+_COMPILED = type(_set_gen_call) is not FunctionType
 
 # Last: this module's compiled twin, when one was built, replaces it (see _accel.py).
 from ._accel import swap as _swap  # noqa: E402

@@ -19,14 +19,14 @@ own body can wait as a parked generator with no greenlet at all.
    `*x`/`**x` fails with the message the real call would give. The yield keeps the
    call's position, so a traceback thrown in there draws the same line and carets.
    Each `X.call(args)` there (and `f(args)` for a global `f` bound to GenServer's
-   call) becomes `(yield (ECHO, (yield (PROBE, X.call))(args)))`: X.call is
-   evaluated and yielded, the driver sends back what to call (for GenServer's call
-   its parking twin, which starts the call and returns it, so the process parks in
-   it as in a receive; for anything else X.call itself), the arguments are
-   evaluated and the call made in fn's own frame, as written, and its value is
-   yielded back. Whether X.call is GenServer's is known only then (X may be any
-   variable), so every `.call` is rewritten: another object's costs two yields
-   and behaves exactly as before (same frame, order, errors and traceback);
+   call) becomes `((yield (PARK, *args)) if (.c := X.call) is CALL else .c(args))`
+   (with keywords, `(yield (PARK_KW, (args), {kwargs}))`), CALL being GenServer's call itself (a constant of the code): X.call is
+   evaluated once, into the hidden local `.c` (a name no source can spell); anything
+   else is called right there, in fn's own frame, as written; GenServer's call yields
+   its arguments, and the driver calls the call's parking twin with them (it starts
+   the call and returns it, so the process parks in it as in a receive) and throws its
+   errors in at this yield. Whether X.call is GenServer's is known only then (X may be
+   any variable), so every `.call` is rewritten; another object's costs a compare;
 3. the def is compiled inside a function that makes fn's free variables its
    locals (and inside a class of fn's class's name, for private-name mangling),
    with fn's `from __future__` flags and file name; the new code takes fn's
@@ -52,6 +52,7 @@ import __future__
 import ast
 import copy
 import functools
+import importlib
 import inspect
 import keyword
 import linecache
@@ -70,9 +71,15 @@ _NOT_PLAIN = (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GEN
 # A constant put where the packing helper is called, swapped for it in the compiled code
 # (an AST constant cannot be a function).
 _PACK_MARK = "\0beamlab.stackless.pack\0"
-# Constants put where a `X.call(...)` yields, swapped for _receive's markers the same way
-_PROBE_MARK = "\0beamlab.stackless.call.probe\0"
-_ECHO_MARK = "\0beamlab.stackless.call.echo\0"
+# Constants put where a `X.call(...)` is rewritten, swapped the same way for GenServer's
+# call, for _receive's marker of what a GenServer call yields, and for the packing helper
+# of a call with *x or **x (named as GenServer's call)
+_CALL_MARK = "\0beamlab.stackless.call\0"
+_PARK_MARK = "\0beamlab.stackless.call.park\0"
+_PARK_KW_MARK = "\0beamlab.stackless.call.park.kw\0"
+_PACK_CALL_MARK = "\0beamlab.stackless.call.pack\0"
+# The hidden local a rewritten `X.call(...)` keeps X.call in (no source can name it)
+_CALLEE = ".c"
 # Nodes whose insides are another scope: their calls are left alone.
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -455,19 +462,37 @@ class _Rewrite(ast.NodeTransformer):
         return _place(ast.Yield(value), node)
 
     def _call(self, node):
-        """`X.call(args)` -> `(yield (ECHO, (yield (PROBE, X.call))(args)))`: the driver
-        sends back GenServer's call's parking twin for GenServer's call, anything else
-        itself, and the call runs here as written: its arguments evaluated after X.call,
-        in this frame, its errors raised at this line. Inside try/with/a guard it stays a
+        """`X.call(args)` -> `((yield (PARK, *args)) if (.c := X.call) is CALL else
+        .c(args))` (with keywords `(yield (PARK_KW, (args), {kwargs}))`, with *x or **x
+        the helper's same tuple): X.call evaluated once, first; anything but GenServer's call then
+        called here as written (its arguments after it, in this frame, its errors raised at
+        this line); GenServer's call yields its arguments, evaluated in the same order, for
+        the driver to start the call and park on it. Inside try/with/a guard it stays a
         plain call (a GenServer call there waits on the worker greenlet, as before)."""
         if self.protected:
             return node
         self.count += 1
         func = node.func
-        mark = _place(ast.Constant(_PROBE_MARK), func)
-        node.func = _place(ast.Yield(_place(ast.Tuple([mark, func], ast.Load()), func)), func)
-        mark = _place(ast.Constant(_ECHO_MARK), node)
-        return _place(ast.Yield(_place(ast.Tuple([mark, node], ast.Load()), node)), node)
+        callee = _place(ast.NamedExpr(_place(ast.Name(_CALLEE, ast.Store()), func), func), func)
+        test = _place(ast.Compare(callee, [ast.Is()], [_place(ast.Constant(_CALL_MARK), func)]),
+                      func)
+        if any(type(a) is ast.Starred for a in node.args) or any(k.arg is None for k in node.keywords):
+            # the helper gets the same arguments: a bad *x / **x fails as the call would
+            value = ast.Call(_place(ast.Constant(_PACK_CALL_MARK), node),
+                             copy.deepcopy(node.args), copy.deepcopy(node.keywords))
+        elif node.keywords:
+            keys = [_place(ast.Constant(k.arg), node) for k in node.keywords]
+            value = ast.Tuple([_place(ast.Constant(_PARK_KW_MARK), node),
+                               _place(ast.Tuple(copy.deepcopy(node.args), ast.Load()), node),
+                               _place(ast.Dict(keys, [copy.deepcopy(k.value)
+                                                      for k in node.keywords]), node)],
+                              ast.Load())
+        else:
+            value = ast.Tuple([_place(ast.Constant(_PARK_MARK), node)] + copy.deepcopy(node.args),
+                              ast.Load())
+        parked = _place(ast.Yield(_place(value, node)), node)
+        node.func = _place(ast.Name(_CALLEE, ast.Load()), func)
+        return _place(ast.IfExp(test, parked, node), node)
 
     def _protect(self, node):
         self.protected += 1
@@ -517,15 +542,25 @@ def _transform(info, code, names, modules, calls=frozenset()):
         return None
     new = _compile_def(tree, code, info.imports)
     if not new.co_flags & inspect.CO_GENERATOR or new.co_freevars != code.co_freevars \
-            or new.co_varnames != code.co_varnames or new.co_cellvars != code.co_cellvars \
+            or tuple(n for n in new.co_varnames if n != _CALLEE) != code.co_varnames \
+            or new.co_cellvars != code.co_cellvars \
             or new.co_argcount != code.co_argcount or new.co_kwonlyargcount != code.co_kwonlyargcount \
             or new.co_posonlyargcount != code.co_posonlyargcount:
         return None
     marks = _marks()
-    consts = tuple(marks.get(c, c) if type(c) is str else c for c in new.co_consts)
-    if consts != new.co_consts:
+    consts = _swapped(new.co_consts, marks)
+    if consts is not new.co_consts:
         new = new.replace(co_consts=consts)
     return new
+
+
+def _swapped(consts, marks):
+    """`consts` with each mark swapped for what it stands for, also inside the tuples the
+    compiler folded (`(PARK, ("a", 1))` of a call with constant arguments); `consts`
+    itself if it holds none."""
+    out = tuple(marks.get(c, c) if type(c) is str else
+                _swapped(c, marks) if type(c) is tuple else c for c in consts)
+    return consts if all(a is b for a, b in zip(out, consts)) else out
 
 
 def _compile_def(tree, code, imports):
@@ -623,22 +658,38 @@ def _requalify(code, made, wanted):
 
 def _marks():
     """The constants the rewrite puts in, and what they are swapped for."""
-    from ._receive import _CALL_ECHO, _CALL_PROBE
-    return {_PACK_MARK: _pack(), _PROBE_MARK: _CALL_PROBE, _ECHO_MARK: _CALL_ECHO}
+    from ._receive import _CALL_PARK, _CALL_PARK_KW
+    gen_call = _gen_call() or importlib.import_module(_CLIENT).call
+    return {_PACK_MARK: _pack(), _CALL_MARK: gen_call, _PARK_MARK: _CALL_PARK,
+            _PARK_KW_MARK: _CALL_PARK_KW, _PACK_CALL_MARK: _pack_call(gen_call)}
+
+
+def _packer(fn, callee=None):
+    """A helper `pack(callee, *args, **kwargs)` -> `(callee, args, kwargs)` (with `callee`
+    given: `pack(*args, **kwargs)`, the same), named as `fn` is, so a bad *x or **x gives
+    the real call's message ("beamlab.runtime.api.receive() argument after * must be an
+    iterable, not int")."""
+    if callee is None:
+        def pack(callee, /, *args, **kwargs):
+            return (callee, args, kwargs)
+    else:
+        def pack(*args, **kwargs):
+            return (callee, args, kwargs)
+    pack.__name__ = fn.__name__
+    pack.__qualname__ = fn.__qualname__
+    pack.__module__ = fn.__module__
+    return pack
 
 
 @functools.lru_cache(maxsize=1)
 def _pack():
-    """The helper a receive call with *x or **x becomes: (callee, args, kwargs).
+    """The helper a receive call with *x or **x becomes: (callee, args, kwargs)."""
+    return _packer(_receive())
 
-    Named as receive is, so a bad *x or **x gives the real call's message
-    ("beamlab.runtime.api.receive() argument after * must be an iterable, not int").
-    """
-    receive = _receive()
 
-    def pack(callee, /, *args, **kwargs):
-        return (callee, args, kwargs)
-    pack.__name__ = receive.__name__
-    pack.__qualname__ = receive.__qualname__
-    pack.__module__ = receive.__module__
-    return pack
+@functools.lru_cache(maxsize=1)
+def _pack_call(gen_call):
+    """The helper GenServer's call with *x or **x becomes: (its park marker, args, kwargs),
+    called with the very same arguments."""
+    from ._receive import _CALL_PARK_KW
+    return _packer(gen_call, _CALL_PARK_KW)

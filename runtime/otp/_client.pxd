@@ -4,7 +4,7 @@
 cimport cython
 from beamlab.runtime._core cimport Runtime, _running
 from beamlab.runtime._process cimport Process
-from beamlab.runtime._receive cimport _Call
+from beamlab.runtime._receive cimport _Call, _id_of
 
 cdef dict _CORE
 cdef bint _COMPILED

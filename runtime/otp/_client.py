@@ -27,6 +27,9 @@ from .._receive import _Call, _set_gen_call
 # Compiled, `cast` asks _core's C function `_running` instead (_client.pxd: the dict
 # lookup cost ~130 instructions a cast); pure, `_CORE["_current"]` stays the cheaper.
 _CORE = vars(_core)
+# A Pid's id: compiled, _receive.pxd's inline `_id_of` reads its slot; pure, `pid.id` is
+# read where `_COMPILED` is false.
+locals()["_id_of"] = Pid.__dict__["id"].__get__
 
 __all__ = ["call", "cast"]
 
@@ -85,7 +88,7 @@ class _Stackless:
         return _call(server, request, timeout, GEN_CALL, "call", True)
 
 
-# The driver hands this to a stackless process for `call` (see _receive.py); named as
+# The driver calls this for a stackless process's own `call` (see _receive.py); named as
 # `call` is, so a wrong argument's TypeError reads as the real call's would.
 _park_call = _Stackless.call
 _park_call.__qualname__ = call.__qualname__
@@ -98,7 +101,10 @@ def _call(server, request, timeout, _kind: str, _label: str, _park=False):
     # gen:call. The hot path of every call: the runtime's `call` monitors the
     # server, sends the request tagged with the monitor ref and waits for the
     # reply, the DOWN or the timeout, in one go.
-    rt = _CORE["_current"] or _rt.current_runtime()
+    if _COMPILED:       # _core's C function (see cast)
+        rt = _running() or _rt.current_runtime()
+    else:
+        rt = _CORE["_current"] or _rt.current_runtime()
     me = rt.current
     if me is None:
         raise _rt.NotInProcess(f"GenServer.{_label} must be called from inside a process "
@@ -113,7 +119,7 @@ def _call(server, request, timeout, _kind: str, _label: str, _park=False):
         pid = rt.whereis(server) if isinstance(server, str) else None
         if pid is None:
             _call_failed("noproc", server, request, timeout, _label, None)
-    if pid.id == me.pid.id:
+    if (_id_of(pid) == _id_of(me.pid)) if _COMPILED else (pid.id == me.pid.id):
         _call_failed("calling_self", server, request, timeout, _label, pid)
     if (type(timeout) is float or type(timeout) is int) and timeout >= 0:
         wait = timeout
@@ -219,7 +225,7 @@ _COMPILED = type(cast) is not FunctionType
 
 
 # The driver of stackless processes parks one in its own body's `call` (runtime/_receive.py)
-_set_gen_call(call, _park_call, _parked_result)
+_set_gen_call(_park_call, _parked_result)
 
 
 def _waiting_stack() -> list:

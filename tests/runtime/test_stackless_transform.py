@@ -620,33 +620,83 @@ def _only_calls(server, other):
     return reply, other.call(*[_arg(3)], **{"k": _arg(4)})
 
 
-def _probe(gen_value):
-    assert type(gen_value) is tuple and len(gen_value) == 2 and \
-        gen_value[0] is _recv_mod._CALL_PROBE
-    return gen_value[1]
+def _parked(gen_value):
+    """The arguments a GenServer call yields for the driver to park on: (args, kwargs)."""
+    assert type(gen_value) is tuple
+    if gen_value[0] is _recv_mod._CALL_PARK_KW:
+        assert len(gen_value) == 3
+        return gen_value[1], gen_value[2]
+    assert gen_value[0] is _recv_mod._CALL_PARK
+    return gen_value[1:], {}
 
 
-def _echo(gen_value):
-    assert type(gen_value) is tuple and len(gen_value) == 2 and \
-        gen_value[0] is _recv_mod._CALL_ECHO
-    return gen_value[1]
+class _SeenCall:
+    """A `.call` read and logged, whose call is logged with its arguments too."""
+
+    def __init__(self, name):
+        self.name = name
+
+    @property
+    def call(self):
+        _ORDER.append(f"{self.name}.call")
+        return lambda *a, **k: _ORDER.append(("called", a, k)) or (self.name, a, k)
 
 
-def test_a_function_whose_only_waits_are_calls_becomes_a_generator_of_probes_and_echoes():
-    # `X.call(args)` -> `(yield (ECHO, (yield (PROBE, X.call))(args)))`: X.call first, then
-    # the arguments, then the call with what was sent back, then its value is yielded
+def test_a_function_whose_only_waits_are_calls_yields_only_genservers_calls():
+    # `X.call(args)` -> `((yield (PARK, *args)) if (.c := X.call) is CALL else .c(args))`
+    # (keywords: `(yield (PARK_KW, (args), {kwargs}))`): X.call first, then the arguments; GenServer's call yields them (the
+    # driver starts the call and sends back its reply), anything else is called right there
     _ORDER.clear()
-    gen = generator_function(_only_calls)("srv", _Seen("other"))
-    assert _probe(next(gen)) is GenServer.call
-    assert _ORDER == []                     # the arguments come after X.call
-    stand_in = lambda *a, **k: ("stood in", a, k)       # noqa: E731  (what the driver sends)
-    assert _echo(gen.send(stand_in)) == ("stood in", ("srv", ("get", 1)), {"timeout": 2})
+    gen = generator_function(_only_calls)("srv", _SeenCall("other"))
+    assert _parked(next(gen)) == (("srv", ("get", 1)), {"timeout": 2})
     assert _ORDER == ["arg 1", "arg 2"]
-    callee = _probe(gen.send("the reply"))  # the echo's value is the call's value
-    assert _ORDER == ["arg 1", "arg 2", "other.call"]
-    assert _echo(gen.send(callee)) == ("other", (3,), {"k": 4})
-    assert _ORDER == ["arg 1", "arg 2", "other.call", "arg 3", "arg 4"]
-    assert finish(gen, "its value") == ("the reply", "its value")
+    # the reply is the call's value; the other object's call runs in the frame, no yield
+    assert finish(gen, "the reply") == ("the reply", ("other", (3,), {"k": 4}))
+    assert _ORDER == ["arg 1", "arg 2", "other.call", "arg 3", "arg 4",
+                      ("called", (3,), {"k": 4})]
+
+
+def _gs_call_order(x):
+    return GenServer.call(_arg(1), *[_arg(2)], **{"timeout": _arg(3)})
+
+
+def test_genservers_call_with_star_arguments_yields_them_packed_in_order():
+    _ORDER.clear()
+    gen = generator_function(_gs_call_order)(None)
+    assert _parked(next(gen)) == ((1, 2), {"timeout": 3})
+    assert _ORDER == ["arg 1", "arg 2", "arg 3"]
+    assert finish(gen, "reply") == "reply"
+
+
+def _gs_call_bad_star(x):
+    return GenServer.call(*x)
+
+
+def test_a_bad_star_argument_of_genservers_call_fails_as_the_call_would():
+    with pytest.raises(TypeError) as real:
+        _gs_call_bad_star(5)
+    gen = generator_function(_gs_call_bad_star)(5)
+    with pytest.raises(TypeError) as ours:
+        next(gen)
+    assert str(ours.value) == str(real.value)
+    assert "call() argument after * must be an iterable, not int" in str(ours.value)
+
+
+def _two_locals(other):
+    a = other.call(1)
+    b = 2
+    return locals()
+
+
+def test_the_hidden_local_keeps_xcall_once_and_the_functions_own_locals_are_unchanged():
+    gen = generator_function(_two_locals)(_SeenCall("o"))
+    _ORDER.clear()
+    got = finish(gen, None)
+    assert _ORDER == ["o.call", ("called", (1,), {})]      # X.call read once
+    assert {k: v for k, v in got.items() if not k.startswith(".")} == \
+        {"other": got["other"], "a": ("o", (1,), {}), "b": 2}
+    code = generator_function(_two_locals).__code__
+    assert tuple(n for n in code.co_varnames if n.isidentifier()) == _two_locals.__code__.co_varnames
 
 
 def _call_in_try(server):
@@ -672,9 +722,9 @@ def _by_name(server):
 
 
 def test_a_global_name_bound_to_genservers_call_is_a_call_too():
+    assert _gs_call is _client_mod.call
     gen = generator_function(_by_name)("srv")
-    assert _probe(next(gen)) is _client_mod.call
-    assert _echo(gen.send(lambda *a: a)) == ("srv", "x")
+    assert _parked(next(gen)) == (("srv", "x"), {})
     assert finish(gen, "reply") == "reply"
 
 
@@ -701,20 +751,37 @@ def test_an_error_in_a_rewritten_call_points_at_the_call_with_its_carets():
     with pytest.raises(KeyError) as real:
         _fails_in_call(_Raises())
     gen = generator_function(_fails_in_call)(_Raises())
-    callee = _probe(next(gen))
     with pytest.raises(KeyError) as ours:
-        gen.send(callee)                 # called in the learner's frame, as written
+        next(gen)                       # called in the learner's frame, as written
     assert _frame_of(ours.value, "_fails_in_call") == _frame_of(real.value, "_fails_in_call")
     assert [f.name for f in traceback.extract_tb(ours.value.__traceback__)][-2:] == \
         ["_fails_in_call", "call"]
 
 
+def _gs_fails_in_call(server):
+    x = 1
+    return GenServer.call(x,
+                          "bad")
+
+
 def test_a_call_exit_thrown_in_points_at_the_calls_line():
-    gen = generator_function(_fails_in_call)(_Raises())
-    _probe(next(gen))
-    _echo(gen.send(lambda *a: "started"))
-    with pytest.raises(KeyError) as ours:
-        gen.throw(KeyError("thrown"))
-    with pytest.raises(KeyError) as real:
-        _fails_in_call(_Raises())
-    assert _frame_of(ours.value, "_fails_in_call") == _frame_of(real.value, "_fails_in_call")
+    gen = generator_function(_gs_fails_in_call)(None)
+    assert _parked(next(gen)) == ((1, "bad"), {})
+    with pytest.raises(bl.NotInProcess) as ours:
+        gen.throw(bl.NotInProcess("thrown"))
+    with pytest.raises(bl.NotInProcess) as real:
+        _gs_fails_in_call(None)         # outside a runtime the call raises at its line
+    assert _frame_of(ours.value, "_gs_fails_in_call") == \
+        _frame_of(real.value, "_gs_fails_in_call")
+
+
+def _constant_call():
+    return GenServer.call("srv", ("get", 1))
+
+
+def test_a_call_with_constant_arguments_yields_the_park_marker_not_a_folded_string():
+    # the compiler folds `(PARK, ("srv", ("get", 1)))` into one constant: the marker in it
+    # is swapped too
+    gen = generator_function(_constant_call)()
+    assert _parked(next(gen)) == (("srv", ("get", 1)), {})
+    assert finish(gen, "reply") == "reply"
