@@ -9,25 +9,11 @@ import contextvars
 
 import pytest
 
-from beamlab.runtime import MockClock, Runtime, receive, self, send, spawn
+from beamlab.runtime import receive, self, send, spawn
 from beamlab.runtime.otp import GenServer, Ok, Reply
+from test_stackless_call import STARTED, runtime    # a runtime that notes what ran stackless
 
 NAME = contextvars.ContextVar("NAME", default="unset")
-
-STARTED: list = []
-
-
-def runtime(on: bool) -> Runtime:
-    rt = Runtime(stackless=on, clock=MockClock(autojump=True))
-    make = rt._generator_function
-    if on:
-        def spy(fn):
-            gf = make(fn)
-            if gf is not None:
-                STARTED.append(fn.__name__)
-            return gf
-        rt._generator_function = spy
-    return rt
 
 
 def player(name, parent, rounds):
