@@ -4,10 +4,8 @@
 # extension types (Cython keeps them dataclasses: fields, repr, ==, match, pickling),
 # so a learner's `NoReply(count + 1)` is a C allocation instead of a Python __init__,
 # and the compiled server (_server.pxd) reads their fields from C structs.
-# Reply and NoReply keep a freelist: Cython applies no class decorator written here to
-# a class the .py defines (a `@cython.freelist(8)` here compiled to none), so the .py
-# decorates them, and this file cimports no `cython` (its name would clash with the
-# .py's stand-in for when Cython is not installed).
+# No freelist: Cython applies no class decorator written here to a class the .py
+# defines, and the .py imports nothing beyond the standard library (tests/test_layout.py).
 from cpython.object cimport PyObject
 
 cdef class Ok:

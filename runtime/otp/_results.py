@@ -32,23 +32,16 @@ makes ``Ok``, ``Reply``, ``NoReply`` and ``Stop`` extension types, which Cython
 still makes dataclasses (fields, repr, ``==``, ``match``, pickling, no
 attributes beyond their fields): ``NoReply(1)`` takes ~100 ns there instead of
 ~350 ns (CPython 3.11 runs a Python ``__init__`` for a Python class), and
-``Reply(value, state)`` and ``NoReply(state)`` come from a freelist and skip the
-``__init__``'s argument parsing (``_results.pxd``).  Cython's
+``Reply(value, state)`` and ``NoReply(state)`` skip the ``__init__``'s argument
+parsing (``_results.pxd``).  Cython's
 dataclass has no ``slots=``, so the pure classes are plain dataclasses, and
 stay as lax as a plain class about extra attributes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import FunctionType
 from typing import Any
-
-try:
-    import cython       # its class decorators and `compiled`: they take effect compiled
-except ImportError:     # the pure build needs no Cython at run time: they do nothing
-    class cython:       # noqa: N801 (stands in for the module)
-        compiled = False
-        cclass = staticmethod(lambda cls: cls)
-        freelist = staticmethod(lambda n: lambda cls: cls)
 
 __all__ = ["Ok", "Ignore", "Reply", "NoReply", "Stop", "BadReturn"]
 
@@ -112,8 +105,6 @@ class Ignore:
     """
 
 
-@cython.freelist(8)      # compiled: built on every call, and freed at once
-@cython.cclass
 @dataclass
 class Reply:
     """Reply ``value`` to the caller and continue with ``state`` (Elixir ``{:reply, value, state}``).
@@ -131,8 +122,6 @@ class Reply:
     __signature__ = _FieldsSignature()
 
 
-@cython.freelist(8)      # compiled: built on every cast, and freed at once
-@cython.cclass
 @dataclass
 class NoReply:
     """Continue with ``state`` without replying now (Elixir ``{:noreply, state}``).
@@ -278,7 +267,7 @@ def _noreply_tuple(result: tuple, callback: str, expected: str) -> NoReply:
 
 # Compiled, `Reply(value, state)` and `NoReply(state)` skip the argument parsing of the
 # dataclass's __init__ (a C constructor in _results.pxd; the same values either way)
-if cython.compiled:
+if type(_noreply_tuple) is not FunctionType:       # compiled
     _fast_new()
 
 
