@@ -95,8 +95,13 @@ def test_dragging_the_timeline_back_shows_the_pid_since_restarted_and_live_bring
         f"() => document.querySelector('{NODE.format('b')}')?.getAttribute('data-pid') === '{old}'",
         timeout=30_000)
     assert at(page) < died and at(page) != -1
-    pos = page.inner_text(TREE + ' [data-testid="beamlab-timeline-pos"]')
-    assert re.match(r"event \d+ of \d+\.\.\d+", pos), pos
+    # the label says "replaying to event N…" until the replay is drawn (the tree can be
+    # first, on a loaded machine): then where it is, out of which events
+    pos = TREE + ' [data-testid="beamlab-timeline-pos"]'
+    page.wait_for_function(
+        f"() => /^event \\d+ of \\d+\\.\\.\\d+/.test(document.querySelector('{pos}')?.textContent)",
+        timeout=30_000)
+    assert re.match(r"event \d+ of \d+\.\.\d+", page.inner_text(pos))
     assert "replay: event" in page.inner_text(TREE + " .bl-status")
     assert "0 restarts then" in page.inner_text(TREE + " .bl-status")
     # the inspector follows the moment: b as it was, no buttons to act on the past
