@@ -100,6 +100,8 @@ cdef class Runtime(ReceiveMixin):
     cdef public object telemetry
     cdef public list _on_exit_hooks
     cdef public Py_ssize_t _reductions_of_dead
+    # read on every spawn: C fields (objects: a process limit may be any int >= 1)
+    cdef public object _next_id, _process_limit
 
     @cython.locals(cur=Process, target=Process, away=bint)
     cpdef send(self, dest, msg, copy=*)
