@@ -321,7 +321,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         start it on (runtime/nodes; by default the spawner's node)."""
         if self._stopped:
             raise RuntimeError("this runtime was stopped; processes can no longer be spawned")
-        if _get_ident() != self._thread:
+        if _thread_id() != self._thread:
             self._refuse_foreign_thread("spawn")
         if len(self._table) >= self._process_limit and not external:
             self._refuse_spawn()
