@@ -62,6 +62,25 @@ cdef inline object _pid_id(object pid):
             return <object>v
     return pid.id
 
+# A new Pid numbered `n` on this node (spawn's), as `Pid(n)` makes one (pid.py): allocated
+# by its class (object.__new__ does PyType_GenericAlloc for a class statement's type) and
+# its two slots filled at the member descriptors' offsets, with no Python __new__ frame.
+# Pure, `Pid` itself.
+cdef object _PID_NODE
+cdef extern from "Python.h":
+    object PyType_GenericAlloc(object, Py_ssize_t)
+    void Py_INCREF(object)
+
+cdef inline object _new_pid(object n):
+    cls = <object>PyDescr_TYPE(_PID_ID)
+    pid = PyType_GenericAlloc(cls, 0)
+    Py_INCREF(n)
+    (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_ID).d_member.offset))[0] = <PyObject*>n
+    cdef object zero = 0
+    Py_INCREF(zero)
+    (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_NODE).d_member.offset))[0] = <PyObject*>zero
+    return pid
+
 # The running runtime (`_current`), for the compiled _client: a C call, where reading
 # `_core`'s module dict cost ~130 instructions a cast.
 cpdef _running()
@@ -81,6 +100,8 @@ cdef class Runtime(ReceiveMixin):
     cdef public object telemetry
     cdef public list _on_exit_hooks
     cdef public Py_ssize_t _reductions_of_dead
+    # read on every spawn: C fields (objects: a process limit may be any int >= 1)
+    cdef public object _next_id, _process_limit
 
     @cython.locals(cur=Process, target=Process, away=bint)
     cpdef send(self, dest, msg, copy=*)

@@ -77,6 +77,11 @@ locals()["_thread_id"] = _get_ident
 # inline _pid_id at the descriptor's offset, with no attribute lookup; pure, `pid.id`.
 _PID_ID = Pid.__dict__["id"]
 locals()["_pid_id"] = _PID_ID.__get__
+# spawn's new pid: compiled, _core.pxd's inline _new_pid fills the slots of `id` and `node`
+# itself (no Python frame of Pid.__new__); pure, Pid(n).
+_PID_NODE = Pid.__dict__["node"]
+locals()["_new_pid"] = Pid
+_copy_context = contextvars.copy_context
 _current: "Runtime | None" = None
 
 
@@ -316,7 +321,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         start it on (runtime/nodes; by default the spawner's node)."""
         if self._stopped:
             raise RuntimeError("this runtime was stopped; processes can no longer be spawned")
-        if _get_ident() != self._thread:
+        if _thread_id() != self._thread:
             self._refuse_foreign_thread("spawn")
         if len(self._table) >= self._process_limit and not external:
             self._refuse_spawn()
@@ -327,14 +332,14 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._next_id = n + 1
         cur = self.current
         if self._dist is None:
-            pid = Pid(n)
+            pid = _new_pid(n)
         else:
             pid = self._dist.spawn_pid(n, cur, node)
             if pid is None:     # on an unreachable node: a pid that never lived, as Erlang's
                 return self._dist.spawn_failed(n, cur, node, fn, link, monitor)
         gl = group_leader or (cur.group_leader if cur is not None else self.default_group_leader)
         proc = Process(pid, fn, args, kwargs, gl, cur.pid if cur is not None else None)
-        proc.context = contextvars.copy_context()
+        proc.context = _copy_context()
         self._table[n] = proc
         if reactor is not None:
             proc.reactor = reactor

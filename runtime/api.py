@@ -70,8 +70,11 @@ def spawn(fn, *args, **kwargs) -> Pid:
     `spawn(node, fn, *args)`, with a node name first, starts it on that node of
     the simulated cluster (Erlang's `spawn(Node, Fun)`; see `start_node`).
     """
-    if isinstance(fn, str) and args:
-        return _on_node(fn).spawn(args[0], *_copied(args[1:], kwargs), node=fn)
+    if args:
+        if isinstance(fn, str):
+            return _on_node(fn).spawn(args[0], *_copied(args[1:], kwargs), node=fn)
+    elif not kwargs:
+        return current_runtime().spawn(fn)     # nothing to copy
     return current_runtime().spawn(fn, *_copied(args, kwargs))
 
 
@@ -82,8 +85,11 @@ def spawn_link(fn, *args, **kwargs) -> Pid:
 
     `spawn_link(node, fn, *args)` starts it on that node of the simulated cluster.
     """
-    if isinstance(fn, str) and args:
-        return _on_node(fn).spawn(args[0], *_copied(args[1:], kwargs), link=True, node=fn)
+    if args:
+        if isinstance(fn, str):
+            return _on_node(fn).spawn(args[0], *_copied(args[1:], kwargs), link=True, node=fn)
+    elif not kwargs:
+        return current_runtime().spawn(fn, link=True)     # nothing to copy
     return current_runtime().spawn(fn, *_copied(args, kwargs), link=True)
 
 
@@ -96,8 +102,11 @@ def spawn_monitor(fn, *args, **kwargs) -> tuple:
 
     `spawn_monitor(node, fn, *args)` starts it on that node of the simulated cluster.
     """
-    if isinstance(fn, str) and args:
-        return _on_node(fn).spawn(args[0], *_copied(args[1:], kwargs), monitor=True, node=fn)
+    if args:
+        if isinstance(fn, str):
+            return _on_node(fn).spawn(args[0], *_copied(args[1:], kwargs), monitor=True, node=fn)
+    elif not kwargs:
+        return current_runtime().spawn(fn, monitor=True)     # nothing to copy
     return current_runtime().spawn(fn, *_copied(args, kwargs), monitor=True)
 
 
