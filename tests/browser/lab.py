@@ -156,3 +156,40 @@ def save_screenshot(locator, name: str, *, docs: bool = True) -> None:
     finally:
         if size is not None and page.viewport_size != size:
             page.set_viewport_size(size)
+
+
+def assert_observer_table_fits(page, table: str, *, width: int = 1366) -> None:
+    """The observer's process table fits its panel (nothing to scroll sideways) and its status
+    column, the last, ends inside both the panel and a `width`-pixel window.
+
+    Both are measured in one step in the page. The observer re-draws its table whenever an
+    update changes a row, the total or the summary (one update can re-draw it several times),
+    so a header found first and measured after may be gone by then: Playwright's bounding_box
+    then gives None, as it did twice in CI. This scrolls the table into view and measures in
+    the same turn of the page, retrying until the header is drawn; if it never is, the
+    failure says what was seen."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    measure = """table => {
+        const t = document.querySelector(table);
+        const th = t && t.querySelector('th[data-column="status"]');
+        const panel = t && t.closest('.bl-canvas');
+        if (!th || !panel) return null;
+        t.scrollIntoView({block: 'center', inline: 'start'});
+        const a = th.getBoundingClientRect(), b = panel.getBoundingClientRect();
+        if (!(a.width > 0 && b.width > 0)) return null;
+        return {scroll: t.scrollWidth, room: panel.clientWidth, status: a.right, panel: b.right};
+    }"""
+    try:
+        seen = page.wait_for_function(measure, arg=table, timeout=30_000).json_value()
+    except PlaywrightTimeout:
+        seen = page.evaluate("""table => Array.from(document.querySelectorAll(table)).map(t => {
+            const hidden = [];
+            for (let e = t; e; e = e.parentElement)
+                if (getComputedStyle(e).display === 'none') hidden.push(e.className || e.tagName);
+            return {columns: Array.from(t.querySelectorAll('th')).map(th => th.dataset.column),
+                    rect: t.getBoundingClientRect().toJSON(), hidden};
+        })""", table)
+        raise AssertionError(f"the observer's status header was never drawn with a size: {seen}") from None
+    assert seen["scroll"] <= seen["room"] + 1, seen
+    assert seen["status"] <= min(width, seen["panel"]) + 1, seen

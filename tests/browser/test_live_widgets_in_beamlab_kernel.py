@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lab import save_screenshot
-from lab import notebook, open_notebook
+from lab import assert_observer_table_fits, notebook, open_notebook, save_screenshot
 
 SETUP = """\
 class Worker(GenServer):
@@ -62,12 +61,7 @@ def test_the_observer_sorts_on_a_header_click_and_inspects_a_row(opened):
 
     # at 1366 px with the file browser open every column fits: nothing cut off, status shown
     assert page.locator("#filebrowser").is_visible()
-    fit = page.locator(f"{table}").evaluate(
-        "t => { const c = t.closest('.bl-canvas'); return [t.scrollWidth, c.clientWidth]; }")
-    assert fit[0] <= fit[1] + 1, fit
-    status = page.locator(f'{table} th[data-column="status"]').bounding_box()
-    canvas = page.locator(".beamlab-observer .bl-canvas").first.bounding_box()
-    assert status["x"] + status["width"] <= min(1366, canvas["x"] + canvas["width"]) + 1
+    assert_observer_table_fits(page, table)
     # the charts' y axes count from 0 in whole, human units (no "670m", no "-70m")
     page.wait_for_timeout(2500)
     axes = page.locator(".beamlab-observer-charts .bqplot g.axis, .bqplot g.axis").evaluate_all(

@@ -7,7 +7,7 @@ status column shown, and its charts count from 0 in whole units.
 """
 from __future__ import annotations
 
-from lab import notebook
+from lab import assert_observer_table_fits, notebook
 from test_notebook7_saved_and_restarted import _open_in_notebook7
 from test_saved_and_restarted_in_browser import _needs_kernel
 from test_tree_layout_in_browser import GRID, ONE, SETUP, TEXT_PX, overlap
@@ -40,12 +40,7 @@ def test_notebook7_trees_keep_a_natural_size_side_by_side_trees_never_overlap_an
     table = '[data-testid="beamlab-process-table"]'
     page.locator(table).scroll_into_view_if_needed()
     page.wait_for_selector(f"{table} tr.bl-row", timeout=60_000)
-    fit = page.locator(table).evaluate(
-        "t => { const c = t.closest('.bl-canvas'); return [t.scrollWidth, c.clientWidth]; }")
-    assert fit[0] <= fit[1] + 1, fit
-    status = page.locator(f'{table} th[data-column="status"]').bounding_box()
-    canvas = page.locator(".beamlab-observer .bl-canvas").first.bounding_box()
-    assert status["x"] + status["width"] <= min(1366, canvas["x"] + canvas["width"]) + 1
+    assert_observer_table_fits(page, table)
     page.wait_for_selector(".bqplot .tick text", timeout=30_000)
     page.wait_for_timeout(2500)
     axes = page.locator(".bqplot g.axis").evaluate_all(
@@ -53,3 +48,4 @@ def test_notebook7_trees_keep_a_natural_size_side_by_side_trees_never_overlap_an
     numbers = [t for where, texts in axes if where == "translate(0, 0)" for t in texts if t.strip()]
     assert numbers and "0" in numbers
     assert all(not t.startswith(("-", "−")) and not t.endswith("m") for t in numbers), numbers
+
