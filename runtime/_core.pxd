@@ -81,6 +81,43 @@ cdef inline object _new_pid(object n):
     (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_NODE).d_member.offset))[0] = <PyObject*>zero
     return pid
 
+# A message tuple queued in a mailbox taken out of the cyclic collector's lists, as
+# CPython's collector itself does to a tuple that can never be part of a cycle (every
+# item of it is no container, or such a tuple itself), only at its first collection: a
+# mailbox that fills up (a flood of casts between two ticks) otherwise makes every
+# generation-0 collection walk each message queued in it. Nested one level: `("add", 5)`
+# in `("$gen_cast", ("add", 5))`. Pure, messages stay tracked until a collection.
+cdef extern from "Python.h":
+    bint PyTuple_CheckExact(PyObject *)
+    bint PyType_IS_GC(void *)
+    void PyObject_GC_UnTrack(void *)
+    Py_ssize_t PyTuple_GET_SIZE(PyObject *)
+    PyObject *PyTuple_GET_ITEM(PyObject *, Py_ssize_t)
+
+# (an item of a type the collector knows, untracked or not, keeps the tuple tracked: a
+# dict or an object may take a reference later; no tracked-or-not test, which is no
+# public C API, and PyObject_GC_UnTrack of an untracked tuple does nothing)
+cdef inline bint _untracked(PyObject *t):
+    """Untrack the tuple `t` if none of its items may hold a cycle; whether it was."""
+    cdef Py_ssize_t i
+    for i in range(PyTuple_GET_SIZE(t)):
+        if PyType_IS_GC(Py_TYPE(<object>PyTuple_GET_ITEM(t, i))):
+            return False
+    PyObject_GC_UnTrack(t)
+    return True
+
+cdef inline void _gc_untrack(object msg):
+    cdef Py_ssize_t i
+    cdef PyObject *m = <PyObject *>msg
+    cdef PyObject *v
+    if not PyTuple_CheckExact(m):
+        return
+    for i in range(PyTuple_GET_SIZE(m)):
+        v = PyTuple_GET_ITEM(m, i)
+        if PyType_IS_GC(Py_TYPE(<object>v)) and not (PyTuple_CheckExact(v) and _untracked(v)):
+            return
+    PyObject_GC_UnTrack(m)
+
 # The running runtime (`_current`), for the compiled _client: a C call, where reading
 # `_core`'s module dict cost ~130 instructions a cast.
 cpdef _running()

@@ -73,6 +73,9 @@ locals()["_mb_append"] = _append
 locals()["_mb_popleft"] = _popleft
 # Compiled, an inline C function (_core.pxd) reading the OS thread's ident; pure, this.
 locals()["_thread_id"] = _get_ident
+# Compiled, an inline C function (_core.pxd) taking a queued message tuple that can hold
+# no cycle out of the collector's lists; pure, never called (messages stay tracked).
+locals()["_gc_untrack"] = None
 # A Pid's `id` slot (its member descriptor): compiled, send reads it through _core.pxd's
 # inline _pid_id at the descriptor's offset, with no attribute lookup; pure, `pid.id`.
 _PID_ID = Pid.__dict__["id"]
@@ -477,6 +480,8 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         if mb is None:
             mb = target.mailbox = collections.deque()
         _mb_append(mb, msg)
+        if _COMPILED:
+            _gc_untrack(msg)    # out of the collector's way while queued (_core.pxd)
         if target.blocked:
             m = target.matcher
             if m is not None:
