@@ -62,6 +62,17 @@ cdef inline object _pid_id(object pid):
             return <object>v
     return pid.id
 
+# Whether a mailbox has messages, as `_drain`'s loop asks before each one: a deque keeps
+# its length in its object header (Py_SIZE, what len() of it returns), read with no call;
+# anything else (None: no mailbox yet) by its truth value, as `while mb` did.
+cdef extern from "Python.h":
+    Py_ssize_t _deque_size "Py_SIZE"(object)
+
+cdef inline bint _mb_any(object mb):
+    if <void*>Py_TYPE(mb) == PyDescr_TYPE(_popleft):
+        return _deque_size(mb) > 0
+    return True if mb else False
+
 # A new Pid numbered `n` on this node (spawn's), as `Pid(n)` makes one (pid.py): allocated
 # by its class (object.__new__ does PyType_GenericAlloc for a class statement's type) and
 # its two slots filled at the member descriptors' offsets, with no Python __new__ frame.
@@ -106,7 +117,7 @@ cdef inline bint _untracked(PyObject *t):
     PyObject_GC_UnTrack(t)
     return True
 
-cdef inline void _gc_untrack(object msg):
+cdef inline void _gc_untrack(object msg) noexcept:
     cdef Py_ssize_t i
     cdef PyObject *m = <PyObject *>msg
     cdef PyObject *v

@@ -71,6 +71,7 @@ _append = collections.deque.append
 # a second definition of its inline functions (gevent binds its getcurrent so).
 locals()["_mb_append"] = _append
 locals()["_mb_popleft"] = _popleft
+locals()["_mb_any"] = bool     # (pure: `_drain` asks `while mb`, compiled _mb_any)
 # Compiled, an inline C function (_core.pxd) reading the OS thread's ident; pure, this.
 locals()["_thread_id"] = _get_ident
 # Compiled, an inline C function (_core.pxd) taking a queued message tuple that can hold
@@ -727,7 +728,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         mb = proc.mailbox
         if _COMPILED and isinstance(r, Reactor):
             reactor = r     # typed Reactor (_core.pxd): `handle` is a C method call
-            while mb and proc.alive:
+            while _mb_any(mb) and proc.alive:   # (its length read in C: _core.pxd)
                 proc.reductions += 1
                 reactor.handle(_mb_popleft(mb))
             return
