@@ -5,7 +5,7 @@
 # send -> _deliver and _switch_away, runs as C functions on typed records.
 cimport cython
 from beamlab.runtime._process cimport Process
-from beamlab.runtime._receive cimport ReceiveMixin
+from beamlab.runtime._receive cimport ReceiveMixin, _atomic_type
 from cpython.object cimport PyMethodDef, Py_TYPE
 from cpython.pythread cimport PyThread_get_thread_ident
 

@@ -11,6 +11,11 @@ cdef object _GC_PARK, _GC_RESULT
 cdef object _send
 cdef set _ATOMIC
 cdef object _NOW_CLOCK, _NOW
+
+# messages._atomic_type, inline: whether a value of exactly type `t` is sent with no copy
+# (_receive's own copy checks, and _client's, which cimports it)
+cdef inline bint _atomic_type(object t):
+    return t is str or t is int or t in _ATOMIC
 cdef bint _COMPILED
 
 cdef extern from "Python.h":

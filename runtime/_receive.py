@@ -45,6 +45,7 @@ from types import FunctionType, GeneratorType
 import greenlet
 
 from .errors import BadArg, Crash, NotInProcess, ProcessExit, ReceiveTimeout
+from . import messages as _messages
 from .messages import _ATOMIC, to_message
 from .patterns import compile_patterns
 from .pid import Pid, Ref
@@ -69,6 +70,9 @@ locals()["_enter_context"] = _enter_context_setter
 # slot (as _core.pxd's _pid_id does); pure, `pid.id` is read where `_COMPILED` is false.
 _PID_SLOT = Pid.__dict__["id"]
 locals()["_id_of"] = _PID_SLOT.__get__
+# Whether a value of exactly a type is sent with no copy (every copy check here): compiled,
+# _receive.pxd's inline C function of this name; pure, messages' own.
+locals()["_atomic_type"] = _messages._atomic_type
 # The clock whose `now` `_park` read last, and that bound `now` (every GenServer call parks
 # with a timeout: no attribute lookup each time)
 _NOW_CLOCK = _NOW = None
@@ -601,11 +605,10 @@ class ReceiveMixin:
         t = type(request)
         if t is tuple:      # to_message's own first check, inlined: most requests pass it
             for v in request:
-                t = type(v)
-                if t is not str and t is not int and t not in _ATOMIC:
+                if not _atomic_type(type(v)):
                     request = to_message(request)
                     break
-        elif t is not str and t is not int and t not in _ATOMIC:
+        elif not _atomic_type(t):
             request = to_message(request)   # BadArg if it cannot be copied: before the monitor
         ref = Ref()
         # A server on another node (runtime/nodes): its node first, then the process, in
@@ -680,8 +683,7 @@ class ReceiveMixin:
         mons = proc.monitors
         if not mons or tag not in mons:
             return
-        t = type(value)
-        if t is not str and t is not int and t not in _ATOMIC:
+        if not _atomic_type(type(value)):
             value = to_message(value)
             if not proc.alive or not proc.monitors or tag not in proc.monitors:
                 return      # a huge copy let others run: the caller gave up meanwhile

@@ -18,7 +18,7 @@ from ._core import current_runtime
 from ._receive import _NO_DEFAULT
 from ._signals import NODE, SYSTEM_PID
 from .errors import BadArg, NotInProcess, ProcessExit
-from .messages import _ATOMIC, preview, to_message
+from .messages import _atomic_type, preview, to_message
 from .pid import Pid, Ref
 
 __all__ = [
@@ -40,7 +40,7 @@ def _me(rt, what: str):
 def _copied(args: tuple, kwargs: dict):
     """Erlang copies spawn's arguments into the new process, like a message."""
     for a in args:
-        if type(a) not in _ATOMIC:
+        if not _atomic_type(type(a)):
             args = tuple(to_message(x) for x in args)
             break
     return args, ({k: to_message(v) for k, v in kwargs.items()} if kwargs else None)

@@ -63,6 +63,14 @@ _PUSHED = object()     # _Copy.begin: the part's copy goes on the stack, not ret
 _NIL = object()
 
 
+def _atomic_type(t: type) -> bool:
+    """Whether a value of exactly type `t` is sent as it is, with no copy (an atom of
+    _ATOMIC): the one test of every copy check on the hot paths (send, call, reply,
+    cast, spawn's arguments); str and int first, as most messages are made of them.
+    Compiled modules use its inline twin in _receive.pxd."""
+    return t is str or t is int or t in _ATOMIC
+
+
 def _frozen_fields(t: type):
     """Field names of a frozen dataclass type, or None if `t` is not one (cached)."""
     r = _frozen_cache.get(t, 0)

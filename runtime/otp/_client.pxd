@@ -4,7 +4,7 @@
 cimport cython
 from beamlab.runtime._core cimport Runtime, _running
 from beamlab.runtime._process cimport Process
-from beamlab.runtime._receive cimport _Call, _id_of
+from beamlab.runtime._receive cimport _Call, _id_of, _atomic_type
 
 cdef dict _CORE
 cdef bint _COMPILED
