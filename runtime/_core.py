@@ -43,7 +43,7 @@ from .errors import Crash, NotInProcess, ProcessExit, SystemLimit
 from .introspection import IntrospectionMixin
 from .io import GroupLeader, install_stdio, uninstall_stdio
 from .limits import check_process_limit, default_process_limit
-from .messages import _atomic_type as _atomic, to_message
+from .messages import _ATOMIC, to_message
 from .pid import Pid
 from .preempt import Preemptor
 from .recorder import attach as _attach_recorder
@@ -74,9 +74,6 @@ locals()["_mb_popleft"] = _popleft
 locals()["_mb_any"] = bool     # (pure: `_drain` asks `while mb`, compiled _mb_any)
 # Compiled, an inline C function (_core.pxd) reading the OS thread's ident; pure, this.
 locals()["_thread_id"] = _get_ident
-# Whether a value of exactly a type is sent with no copy: compiled, _receive.pxd's inline
-# C function of this name; pure, messages' own (the one copy check of send, call, cast).
-locals()["_atomic_type"] = _atomic
 # Compiled, an inline C function (_core.pxd) taking a queued message tuple that can hold
 # no cycle out of the collector's lists; pure, never called (messages stay tracked).
 locals()["_gc_untrack"] = None
@@ -426,7 +423,8 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         already made it a message, as `call` does). Safe from any thread: from
         another one it is copied there and delivered by the scheduler."""
         pid = dest if type(dest) is Pid else self.resolve(dest)
-        if copy and not _atomic_type(type(msg)):
+        # the copy check of every hot path: compiled, _receive.pxd's inline _atomic_type
+        if copy and not (_atomic_type(type(msg)) if _COMPILED else type(msg) in _ATOMIC):
             msg = to_message(msg)
         cur = self.current
         # From another thread only if both say so (the running process's greenlet is the

@@ -45,7 +45,6 @@ from types import FunctionType, GeneratorType
 import greenlet
 
 from .errors import BadArg, Crash, NotInProcess, ProcessExit, ReceiveTimeout
-from . import messages as _messages
 from .messages import _ATOMIC, to_message
 from .patterns import compile_patterns
 from .pid import Pid, Ref
@@ -70,9 +69,9 @@ locals()["_enter_context"] = _enter_context_setter
 # slot (as _core.pxd's _pid_id does); pure, `pid.id` is read where `_COMPILED` is false.
 _PID_SLOT = Pid.__dict__["id"]
 locals()["_id_of"] = _PID_SLOT.__get__
-# Whether a value of exactly a type is sent with no copy (every copy check here): compiled,
-# _receive.pxd's inline C function of this name; pure, messages' own.
-locals()["_atomic_type"] = _messages._atomic_type
+# The copy check of every hot path (send, call, reply, cast): compiled, _receive.pxd's
+# inline `_atomic_type(t)` (str and int first, then the set); pure, `t in _ATOMIC` as it is
+# written out where it is made (a call of a function there would cost more than the test).
 # The clock whose `now` `_park` read last, and that bound `now` (every GenServer call parks
 # with a timeout: no attribute lookup each time)
 _NOW_CLOCK = _NOW = None
@@ -605,10 +604,10 @@ class ReceiveMixin:
         t = type(request)
         if t is tuple:      # to_message's own first check, inlined: most requests pass it
             for v in request:
-                if not _atomic_type(type(v)):
+                if not (_atomic_type(type(v)) if _COMPILED else type(v) in _ATOMIC):
                     request = to_message(request)
                     break
-        elif not _atomic_type(t):
+        elif not (_atomic_type(t) if _COMPILED else t in _ATOMIC):
             request = to_message(request)   # BadArg if it cannot be copied: before the monitor
         ref = Ref()
         # A server on another node (runtime/nodes): its node first, then the process, in
@@ -683,7 +682,7 @@ class ReceiveMixin:
         mons = proc.monitors
         if not mons or tag not in mons:
             return
-        if not _atomic_type(type(value)):
+        if not (_atomic_type(type(value)) if _COMPILED else type(value) in _ATOMIC):
             value = to_message(value)
             if not proc.alive or not proc.monitors or tag not in proc.monitors:
                 return      # a huge copy let others run: the caller gave up meanwhile

@@ -16,10 +16,10 @@ from types import FunctionType
 from typing import Any
 
 from . import _rt
-from .. import _core, messages as _messages
+from .. import _core
 from .._core import _running
 from ._errors import CallExit
-from ._rt import GEN_CALL, GEN_CAST, TIMED_OUT as _TIMEOUT, Pid
+from ._rt import ATOMIC, GEN_CALL, GEN_CAST, TIMED_OUT as _TIMEOUT, Pid
 from .._receive import _Call, _set_gen_call
 
 # The core's globals: `_CORE["_current"]` is the running runtime, read from the dict with
@@ -30,9 +30,6 @@ _CORE = vars(_core)
 # A Pid's id: compiled, _receive.pxd's inline `_id_of` reads its slot; pure, `pid.id` is
 # read where `_COMPILED` is false.
 locals()["_id_of"] = Pid.__dict__["id"].__get__
-# Whether a value of exactly a type is sent with no copy: compiled, _receive.pxd's inline
-# `_atomic_type`; pure, messages' own (the one copy check of send, call, reply and cast).
-locals()["_atomic_type"] = _messages._atomic_type
 
 __all__ = ["call", "cast"]
 
@@ -209,10 +206,11 @@ def cast(server: Pid | str, request: Any) -> None:
     t = type(request)
     if t is tuple:          # to_message's own first check, inlined: most requests pass it
         for v in request:
-            if not _atomic_type(type(v)):
+            # (the copy check of every hot path: _receive.pxd's inline _atomic_type compiled)
+            if not (_atomic_type(type(v)) if _COMPILED else type(v) in ATOMIC):
                 request = _rt.to_message(request)
                 break
-    elif not _atomic_type(t):
+    elif not (_atomic_type(t) if _COMPILED else t in ATOMIC):
         request = _rt.to_message(request)
     msg = (GEN_CAST, request)
     # (`is None`, not `or`: compiled, a truth test of the runtime cost ~20 instructions)
