@@ -569,8 +569,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             runq = self._runq
             while runq:
                 nxt = runq[0]
-                g = nxt.greenlet
-                if g is None:
+                if nxt.greenlet is None:
                     if not nxt.alive:
                         self._runq_popleft()
                         nxt.queued = False
@@ -579,24 +578,11 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                         break       # a new greenlet is started by the loop (see above)
                 self._runq_popleft()
                 nxt.queued = False
-                # _switch_in, inlined; `nxt` is let go before the switch (see above)
+                # `nxt` is let go before the switch: a dead process's data must not be
+                # held by a parked greenlet's frame (see _switch_in)
                 self.current = nxt
-                self._switches += 1
-                if g is None:
-                    # a new process or an idle reactor borrows a pooled greenlet
-                    nxt.status = RUNNING
-                    g = nxt.greenlet = self._pool.pop()
-                    g.gr_context = nxt.context
-                    nxt = None
-                    return g.switch()
-                exc = nxt.throw
-                if exc is not None and nxt.preempted is None:
-                    nxt.throw = None
-                    nxt = None
-                    return g.throw(exc)
-                nxt.status = RUNNING
                 nxt = None
-                return g.switch()
+                return self._switch_in()
         return self._loop_g.switch()
 
     def _yield_current(self) -> None:
