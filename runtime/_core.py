@@ -73,10 +73,9 @@ locals()["_mb_append"] = _append
 locals()["_mb_popleft"] = _popleft
 # Compiled, an inline C function (_core.pxd) reading the OS thread's ident; pure, this.
 locals()["_thread_id"] = _get_ident
-# A Pid's `id` slot (its member descriptor): compiled, send reads it through _core.pxd's
-# inline _pid_id at the descriptor's offset, with no attribute lookup; pure, `pid.id`.
-_PID_ID = Pid.__dict__["id"]
-locals()["_pid_id"] = _PID_ID.__get__
+# A Pid's `id`: compiled, send reads it from its slot through _receive.pxd's inline _id_of
+# (no attribute lookup); pure, `pid.id` is read where `_COMPILED` is false.
+locals()["_id_of"] = Pid.__dict__["id"].__get__
 # spawn's new pid: compiled, _core.pxd's inline _new_pid fills the slots of `id` and `node`
 # itself (no Python frame of Pid.__new__); pure, Pid(n).
 _PID_NODE = Pid.__dict__["node"]
@@ -442,7 +441,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             frm = cur.pid if cur is not None else SYSTEM_PID
             for tracer in self._send_tracers:
                 tracer(frm, pid, msg)
-        target = self._table.get(_pid_id(pid) if _COMPILED else pid.id)
+        target = self._table.get(_id_of(pid) if _COMPILED else pid.id)
         if self._flag_tracers and ((cur is not None and cur.traced)
                                    or (target is not None and target.traced)):
             frm = cur.pid if cur is not None else SYSTEM_PID
