@@ -5,7 +5,10 @@
 # send -> _deliver and _switch_away, runs as C functions on typed records.
 cimport cython
 from beamlab.runtime._process cimport Process
-from beamlab.runtime._receive cimport ReceiveMixin, _atomic_type
+# A Pid's `id` (send's process-table key) read from its slot: _receive.pxd's inline _id_of,
+# at the offset of its member descriptor _PID_SLOT (the descriptor is shared, not copied).
+from beamlab.runtime._receive cimport (ReceiveMixin, _id_of, _PID_SLOT, PyObject,
+                                      PyMemberDescrObject, PyDescr_TYPE, _atomic_type)
 from cpython.object cimport PyMethodDef, Py_TYPE
 from cpython.pythread cimport PyThread_get_thread_ident
 
@@ -39,29 +42,6 @@ cdef inline object _mb_popleft(object mb):
 cdef inline unsigned long _thread_id():
     return PyThread_get_thread_ident()
 
-# A Pid's `id` (send's process-table key) read from its slot, at the offset of the
-# member descriptor `_PID_ID` (Pid.__dict__["id"]): no attribute lookup. Anything not
-# exactly of the descriptor's class, or an unset slot, is asked as before.
-cdef extern from "structmember.h":
-    ctypedef struct PyMemberDef:
-        Py_ssize_t offset
-
-cdef extern from "Python.h":
-    ctypedef struct PyMemberDescrObject:
-        PyMemberDef *d_member
-    ctypedef struct PyObject
-    void *PyDescr_TYPE(object)
-
-cdef object _PID_ID
-
-cdef inline object _pid_id(object pid):
-    cdef PyObject *v
-    if <void*>Py_TYPE(pid) == PyDescr_TYPE(_PID_ID):
-        v = (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_ID).d_member.offset))[0]
-        if v is not NULL:
-            return <object>v
-    return pid.id
-
 # Whether a mailbox has messages, as `_drain`'s loop asks before each one: a deque keeps
 # its length in its object header (Py_SIZE, what len() of it returns), read with no call;
 # anything else (None: no mailbox yet) by its truth value, as `while mb` did.
@@ -83,10 +63,10 @@ cdef extern from "Python.h":
     void Py_INCREF(object)
 
 cdef inline object _new_pid(object n):
-    cls = <object>PyDescr_TYPE(_PID_ID)
+    cls = <object>PyDescr_TYPE(_PID_SLOT)
     pid = PyType_GenericAlloc(cls, 0)
     Py_INCREF(n)
-    (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_ID).d_member.offset))[0] = <PyObject*>n
+    (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_SLOT).d_member.offset))[0] = <PyObject*>n
     cdef object zero = 0
     Py_INCREF(zero)
     (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_NODE).d_member.offset))[0] = <PyObject*>zero

@@ -77,10 +77,9 @@ locals()["_thread_id"] = _get_ident
 # Compiled, an inline C function (_core.pxd) taking a queued message tuple that can hold
 # no cycle out of the collector's lists; pure, never called (messages stay tracked).
 locals()["_gc_untrack"] = None
-# A Pid's `id` slot (its member descriptor): compiled, send reads it through _core.pxd's
-# inline _pid_id at the descriptor's offset, with no attribute lookup; pure, `pid.id`.
-_PID_ID = Pid.__dict__["id"]
-locals()["_pid_id"] = _PID_ID.__get__
+# A Pid's `id`: compiled, send reads it from its slot through _receive.pxd's inline _id_of
+# (no attribute lookup); pure, `pid.id` is read where `_COMPILED` is false.
+locals()["_id_of"] = Pid.__dict__["id"].__get__
 # spawn's new pid: compiled, _core.pxd's inline _new_pid fills the slots of `id` and `node`
 # itself (no Python frame of Pid.__new__); pure, Pid(n).
 _PID_NODE = Pid.__dict__["node"]
@@ -447,7 +446,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             frm = cur.pid if cur is not None else SYSTEM_PID
             for tracer in self._send_tracers:
                 tracer(frm, pid, msg)
-        target = self._table.get(_pid_id(pid) if _COMPILED else pid.id)
+        target = self._table.get(_id_of(pid) if _COMPILED else pid.id)
         if self._flag_tracers and ((cur is not None and cur.traced)
                                    or (target is not None and target.traced)):
             frm = cur.pid if cur is not None else SYSTEM_PID
@@ -576,8 +575,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             runq = self._runq
             while runq:
                 nxt = runq[0]
-                g = nxt.greenlet
-                if g is None:
+                if nxt.greenlet is None:
                     if not nxt.alive:
                         self._runq_popleft()
                         nxt.queued = False
@@ -586,24 +584,11 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                         break       # a new greenlet is started by the loop (see above)
                 self._runq_popleft()
                 nxt.queued = False
-                # _switch_in, inlined; `nxt` is let go before the switch (see above)
+                # `nxt` is let go before the switch: a dead process's data must not be
+                # held by a parked greenlet's frame (see _switch_in)
                 self.current = nxt
-                self._switches += 1
-                if g is None:
-                    # a new process or an idle reactor borrows a pooled greenlet
-                    nxt.status = RUNNING
-                    g = nxt.greenlet = self._pool.pop()
-                    g.gr_context = nxt.context
-                    nxt = None
-                    return g.switch()
-                exc = nxt.throw
-                if exc is not None and nxt.preempted is None:
-                    nxt.throw = None
-                    nxt = None
-                    return g.throw(exc)
-                nxt.status = RUNNING
                 nxt = None
-                return g.switch()
+                return self._switch_in()
         return self._loop_g.switch()
 
     def _yield_current(self) -> None:

@@ -75,8 +75,9 @@ cdef inline int _enter_context(object me, object ctx) except -1:
     return 0
 
 # A Pid's `id` read from its slot at the offset of the member descriptor `_PID_SLOT`
-# (Pid.__dict__["id"]), as _core.pxd's _pid_id: no attribute lookup. Anything not exactly
-# of the descriptor's class, or an unset slot, is asked as before.
+# (Pid.__dict__["id"]): no attribute lookup (_core.pxd's send and spawn and _client
+# cimport it). Anything not exactly of the descriptor's class, or an unset slot, is asked
+# as before.
 cdef extern from "structmember.h":
     ctypedef struct PyMemberDef:
         Py_ssize_t offset

@@ -66,7 +66,7 @@ locals()["_gen_send"] = _send
 _enter_context_setter = greenlet.greenlet.gr_context.__set__
 locals()["_enter_context"] = _enter_context_setter
 # A Pid's `id`: compiled, _receive.pxd's inline C function of this name reads it from its
-# slot (as _core.pxd's _pid_id does); pure, `pid.id` is read where `_COMPILED` is false.
+# slot (send, in _core, and _client use it too); pure, `pid.id` is read where `_COMPILED` is false.
 _PID_SLOT = Pid.__dict__["id"]
 locals()["_id_of"] = _PID_SLOT.__get__
 # The copy check of every hot path (send, call, reply, cast): compiled, _receive.pxd's
