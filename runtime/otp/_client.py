@@ -148,7 +148,11 @@ def _call(server, request, timeout, _kind: str, _label: str, _park=False):
 
 
 def _call_result(rt, msg, pid, server, request, timeout, label: str):
-    """A call's end: the reply's value, or the exit for its DOWN or its timeout."""
+    """A call's end: the reply's value, or the exit for its DOWN or its timeout.
+
+    A reply is the only 2-tuple that ends a call (`(ref, value)`; a DOWN has 5 items,
+    `_TIMEOUT` is no tuple): the stackless driver (`_receive._stackless`) takes such a
+    reply's value itself, on the hot path, and calls this for anything else."""
     if msg is _TIMEOUT:
         _call_failed("timeout", server, request, timeout, label, pid)
     if len(msg) == 2:
