@@ -4,9 +4,12 @@
 # extension types (Cython keeps them dataclasses: fields, repr, ==, match, pickling),
 # so a learner's `NoReply(count + 1)` is a C allocation instead of a Python __init__,
 # and the compiled server (_server.pxd) reads their fields from C structs.
-# No freelist: Cython applies no class decorator written here to a class the .py
-# defines, and the .py imports nothing beyond the standard library (tests/test_layout.py).
-from cpython.object cimport PyObject
+# Reply and NoReply keep a freelist (below), written out here: Cython applies no class
+# decorator (@cython.freelist) written here to a class the .py defines, and the .py
+# imports nothing beyond the standard library (tests/test_layout.py).
+from cpython.object cimport (PyObject, PyTypeObject, destructor, Py_TPFLAGS_HEAPTYPE,
+                             Py_TPFLAGS_IS_ABSTRACT)
+from libc.string cimport memset
 
 cdef class Ok:
     cdef public object state, timeout, continue_, hibernate
@@ -28,24 +31,100 @@ cdef class Stop:
 # only ones. Any other call (keywords, another number of arguments, a subclass) goes to
 # the constructor Cython made (_cy_new_*), errors and all. Installed by _fast_new(), on
 # the last lines of _results.py, compiled only.
+#
+# The freelist: what Cython writes for a `@cython.freelist(N)` class, by hand. The types'
+# dealloc slot becomes _dealloc_reply / _dealloc_noreply: a value of exactly that type
+# (Cython's test: the type's size, not a heap type, so never a subclass's instance) is
+# untracked by the collector and its fields cleared, as Cython's dealloc does, then kept
+# in _free_* (up to _FREELIST of them) instead of freed; anything else goes to Cython's
+# own dealloc (_cy_dealloc_*). The constructors above take a kept one when there is one
+# (zeroed, PyObject_INIT, tracked again, as Cython's tp_new does) and fill every field,
+# so a value from the freelist is a fresh one; the other constructors (Cython's) allocate
+# as before. A reference the learner holds keeps its value out of the list (only a freed
+# value gets there). _ReplyObject / _NoReplyObject are the C structs Cython makes for the
+# types, field for field; _fast_new() checks that against a value before installing.
 cdef extern from "Python.h":
     ctypedef object (*vectorcallfunc)(object, PyObject **, size_t, PyObject *)
     ctypedef struct _VectorcallType "PyTypeObject":
         vectorcallfunc tp_vectorcall
     Py_ssize_t PyVectorcall_NARGS(size_t)
+    PyObject *PyObject_INIT(PyObject *, PyTypeObject *)
+    void PyObject_GC_Track(void *)
+    void PyObject_GC_UnTrack(void *)
+    void _incref "Py_INCREF"(PyObject *)
+    void _decref "Py_DECREF"(PyObject *)
+    void _clear "Py_CLEAR"(PyObject *)
+
+# Whether Cython would keep a freelist here: not where it cannot rely on the GIL (a
+# free-threaded CPython), nor for the limited API or PyPy (CYTHON_USE_FREELISTS; a Cython
+# older than that macro: CPython with the GIL).
+cdef extern from *:
+    """
+    #if defined(CYTHON_USE_FREELISTS)
+    #define __BEAMLAB_RESULTS_FREELISTS CYTHON_USE_FREELISTS
+    #elif CYTHON_COMPILING_IN_CPYTHON && !defined(Py_GIL_DISABLED)
+    #define __BEAMLAB_RESULTS_FREELISTS 1
+    #else
+    #define __BEAMLAB_RESULTS_FREELISTS 0
+    #endif
+    """
+    const bint _FREELISTS "__BEAMLAB_RESULTS_FREELISTS"
+
+ctypedef struct _ReplyObject:
+    PyObject ob_base
+    PyObject *value
+    PyObject *state
+    PyObject *timeout
+    PyObject *continue_
+    PyObject *hibernate
+
+ctypedef struct _NoReplyObject:
+    PyObject ob_base
+    PyObject *state
+    PyObject *timeout
+    PyObject *continue_
+    PyObject *hibernate
+
+cdef enum:
+    _FREELIST = 16      # values kept per type (a server holds one result at a time)
 
 # (untyped: a module cimporting this file imports these by their C type's name, which
 # differs between the twin, _cy__results, and the name it cimports)
 cdef vectorcallfunc _cy_new_reply, _cy_new_noreply
+cdef destructor _cy_dealloc_reply, _cy_dealloc_noreply
 cdef object _DEFAULTS_REPLY, _DEFAULTS_NOREPLY
+cdef PyObject *_free_reply[16]         # (16: _FREELIST, written out: a module cimporting
+cdef PyObject *_free_noreply[16]       # this file checks these names' C type, enum and all)
+cdef int _nfree_reply, _nfree_noreply
 
 cdef inline object _new_reply(object cls, PyObject **args, size_t nargsf, PyObject *kwnames):
+    global _nfree_reply
     cdef Reply r, d
+    cdef _ReplyObject *p
     if kwnames is NULL and PyVectorcall_NARGS(nargsf) == 2 and cls is Reply:
+        d = <Reply>_DEFAULTS_REPLY
+        if _nfree_reply > 0:        # (cls is Reply: Cython's type test for a freelist holds)
+            _nfree_reply -= 1
+            p = <_ReplyObject*>_free_reply[_nfree_reply]
+            memset(p, 0, sizeof(_ReplyObject))
+            PyObject_INIT(<PyObject*>p, <PyTypeObject*>Reply)
+            PyObject_GC_Track(p)
+            p.value = args[0]
+            _incref(p.value)
+            p.state = args[1]
+            _incref(p.state)
+            p.timeout = <PyObject*>d.timeout
+            _incref(p.timeout)
+            p.continue_ = <PyObject*>d.continue_
+            _incref(p.continue_)
+            p.hibernate = <PyObject*>d.hibernate
+            _incref(p.hibernate)
+            r = <Reply><PyObject*>p
+            _decref(<PyObject*>p)       # r holds the one reference PyObject_INIT made
+            return r
         r = <Reply>Reply.__new__(Reply)
         r.value = <object>args[0]
         r.state = <object>args[1]
-        d = <Reply>_DEFAULTS_REPLY
         r.timeout = d.timeout
         r.continue_ = d.continue_
         r.hibernate = d.hibernate
@@ -53,28 +132,116 @@ cdef inline object _new_reply(object cls, PyObject **args, size_t nargsf, PyObje
     return _cy_new_reply(cls, args, nargsf, kwnames)
 
 cdef inline object _new_noreply(object cls, PyObject **args, size_t nargsf, PyObject *kwnames):
+    global _nfree_noreply
     cdef NoReply r, d
+    cdef _NoReplyObject *p
     if kwnames is NULL and PyVectorcall_NARGS(nargsf) == 1 and cls is NoReply:
+        d = <NoReply>_DEFAULTS_NOREPLY
+        if _nfree_noreply > 0:      # (cls is NoReply: Cython's type test for a freelist holds)
+            _nfree_noreply -= 1
+            p = <_NoReplyObject*>_free_noreply[_nfree_noreply]
+            memset(p, 0, sizeof(_NoReplyObject))
+            PyObject_INIT(<PyObject*>p, <PyTypeObject*>NoReply)
+            PyObject_GC_Track(p)
+            p.state = args[0]
+            _incref(p.state)
+            p.timeout = <PyObject*>d.timeout
+            _incref(p.timeout)
+            p.continue_ = <PyObject*>d.continue_
+            _incref(p.continue_)
+            p.hibernate = <PyObject*>d.hibernate
+            _incref(p.hibernate)
+            r = <NoReply><PyObject*>p
+            _decref(<PyObject*>p)       # r holds the one reference PyObject_INIT made
+            return r
         r = <NoReply>NoReply.__new__(NoReply)
         r.state = <object>args[0]
-        d = <NoReply>_DEFAULTS_NOREPLY
         r.timeout = d.timeout
         r.continue_ = d.continue_
         r.hibernate = d.hibernate
         return r
     return _cy_new_noreply(cls, args, nargsf, kwnames)
 
+cdef inline bint _kept(PyTypeObject *t, size_t size) noexcept:
+    """Cython's test of a type for its freelist: the class's own size, not a heap type
+    (a Python subclass) nor an abstract one."""
+    return t.tp_basicsize == <Py_ssize_t>size and not (
+        t.tp_flags & (Py_TPFLAGS_IS_ABSTRACT | Py_TPFLAGS_HEAPTYPE))
+
+cdef inline void _dealloc_reply(PyObject *o) noexcept:
+    global _nfree_reply
+    cdef _ReplyObject *p = <_ReplyObject*>o
+    cdef PyTypeObject *t = o.ob_type
+    if not _kept(t, sizeof(_ReplyObject)):
+        _cy_dealloc_reply(o)        # a subclass's instance: Cython's dealloc, as before
+        return
+    PyObject_GC_UnTrack(o)
+    _clear(p.value)
+    _clear(p.state)
+    _clear(p.timeout)
+    _clear(p.continue_)
+    _clear(p.hibernate)
+    if _nfree_reply < _FREELIST:    # (counted after the fields went: freeing them may free values)
+        _free_reply[_nfree_reply] = o
+        _nfree_reply += 1
+    else:
+        t.tp_free(o)
+
+cdef inline void _dealloc_noreply(PyObject *o) noexcept:
+    global _nfree_noreply
+    cdef _NoReplyObject *p = <_NoReplyObject*>o
+    cdef PyTypeObject *t = o.ob_type
+    if not _kept(t, sizeof(_NoReplyObject)):
+        _cy_dealloc_noreply(o)      # a subclass's instance: Cython's dealloc, as before
+        return
+    PyObject_GC_UnTrack(o)
+    _clear(p.state)
+    _clear(p.timeout)
+    _clear(p.continue_)
+    _clear(p.hibernate)
+    if _nfree_noreply < _FREELIST:  # (counted after the fields went: freeing them may free values)
+        _free_noreply[_nfree_noreply] = o
+        _nfree_noreply += 1
+    else:
+        t.tp_free(o)
+
+cdef inline bint _fields_at(PyObject **fields, tuple expected):
+    """Whether the fields a struct declared above reads from a value are `expected`."""
+    cdef Py_ssize_t i
+    for i in range(len(expected)):
+        if fields[i] != <PyObject*>expected[i]:
+            return False
+    return True
+
 cdef inline _fast_new():
     """Install the constructors above, where Cython gave the types a vectorcall slot
-    and the classes run nothing more than their fields' defaults (no __post_init__)."""
+    and the classes run nothing more than their fields' defaults (no __post_init__);
+    and the freelist's deallocs, where the structs above are the types' own and the
+    types have no finalizer (Cython's dealloc runs one first)."""
     global _cy_new_reply, _cy_new_noreply, _DEFAULTS_REPLY, _DEFAULTS_NOREPLY
+    global _cy_dealloc_reply, _cy_dealloc_noreply
     cdef _VectorcallType *reply = <_VectorcallType*>Reply
     cdef _VectorcallType *noreply = <_VectorcallType*>NoReply
+    cdef PyTypeObject *reply_type = <PyTypeObject*>Reply
+    cdef PyTypeObject *noreply_type = <PyTypeObject*>NoReply
+    fields = (object(), object(), object(), object(), object())
     if reply.tp_vectorcall is not NULL and not hasattr(Reply, "__post_init__"):
         _DEFAULTS_REPLY = Reply(None, None)
+        probe = Reply(*fields)
+        if (_FREELISTS and reply_type.tp_finalize is NULL
+                and _kept(reply_type, sizeof(_ReplyObject))
+                and _fields_at(&(<_ReplyObject*><PyObject*>probe).value, fields)):
+            _cy_dealloc_reply = reply_type.tp_dealloc
+            reply_type.tp_dealloc = _dealloc_reply
         _cy_new_reply = reply.tp_vectorcall
         reply.tp_vectorcall = <vectorcallfunc>_new_reply
     if noreply.tp_vectorcall is not NULL and not hasattr(NoReply, "__post_init__"):
         _DEFAULTS_NOREPLY = NoReply(None)
+        probe = NoReply(*fields[:4])
+        if (_FREELISTS and noreply_type.tp_finalize is NULL
+                and _kept(noreply_type, sizeof(_NoReplyObject))
+                and _fields_at(&(<_NoReplyObject*><PyObject*>probe).state, fields[:4])):
+            _cy_dealloc_noreply = noreply_type.tp_dealloc
+            noreply_type.tp_dealloc = _dealloc_noreply
         _cy_new_noreply = noreply.tp_vectorcall
         noreply.tp_vectorcall = <vectorcallfunc>_new_noreply
