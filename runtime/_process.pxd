@@ -11,6 +11,10 @@ cdef class Process:
     cdef public bint blocked, queued
     cdef public object status
     cdef public bint alive
+    # compiled only: the number of the runtime whose table holds this record (its
+    # `_home`), which a send following a pid's route checks (_core.pxd, _routed). A C
+    # field in the padding after `alive`: the record grows by nothing. Pure, not there.
+    cdef unsigned int home
     cdef public object exit_reason, throw, wake, timer
     cdef public Py_ssize_t wait_token
     cdef public object links, monitors, monitored_by, trap_exit, name, group_leader
