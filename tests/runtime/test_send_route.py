@@ -106,17 +106,23 @@ def test_a_pid_rebuilt_parsed_unpickled_or_copied_reaches_its_process():
     assert got == [(p, how) for how in ways]
 
 
+def _holding(refs: list, body):
+    """`body` as a function whose closure holds a new Big: the process record keeps it
+    (its `fn`) for as long as the record lives."""
+    big = Big()
+    refs.append(weakref.ref(big))
+
+    def process(*args):
+        assert big is not None
+        return body(*args)
+    return process
+
+
 def test_a_dead_processs_pid_loses_its_messages_and_keeps_nothing_of_it_alive():
     refs = []
 
-    def body():
-        big = Big()
-        refs.append(weakref.ref(big))
-        assert big is not None
-        receive("stop")
-
     def main():
-        p = spawn(body)
+        p = spawn(_holding(refs, lambda: receive("stop")))
         sleep(0.01)
         send(p, "stop")
         sleep(0.01)                 # it has exited
@@ -138,14 +144,8 @@ def test_a_dead_processs_pid_loses_its_messages_and_keeps_nothing_of_it_alive():
 def test_dead_records_are_freed_while_their_pids_are_kept_in_a_running_program(stackless):
     refs = []
 
-    def holder(n):
-        big = Big()
-        refs.append(weakref.ref(big))
-        assert big is not None
-        receive()
-
     def main():
-        pids = [spawn(holder, n) for n in range(5)]
+        pids = [spawn(_holding(refs, _idle)) for _ in range(5)]
         sleep(0.01)
         for p in pids:
             exit(p, "kill")
@@ -181,21 +181,11 @@ def test_a_killed_process_still_unwinding_gets_no_more_messages():
 
 def test_a_halted_processs_record_is_freed_though_its_pid_lives_on():
     refs = []
-
-    def holding():
-        big = Big()
-        refs.append(weakref.ref(big))
-
-        def body():
-            assert big is not None
-            receive()
-        return body
-
     rt = Runtime(clock=MockClock(autojump=True))
     rt.start()
     pids = []
     # spawned, not yet run (a halted greenlet is kept, halt.py: these have none)
-    rt.run_as(rt.new_process(), lambda: pids.extend(spawn(holding()) for _ in range(3)))
+    rt.run_as(rt.new_process(), lambda: pids.extend(spawn(_holding(refs, _idle)) for _ in range(3)))
     rt.stop(unwind=0.0)             # dropped without running their code (halt.py)
     gc.collect()
     assert len(pids) == 3 and rt.processes() == []
