@@ -226,6 +226,20 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self._recorder = None
         self.recorder = _attach_recorder(self, record)
 
+    def __del__(self):
+        # Dropped without stop() (which ends every process, as run() and the kernel do):
+        # compiled, the pids of its processes still alive lead to their records (send's
+        # route, _core.pxd); now they lead nowhere, and keep no record alive. (A process
+        # waiting on a greenlet keeps this runtime reachable from its record: such a
+        # runtime is not dropped while one of that process's pids is kept.) Pure, no pid
+        # has a route.
+        if _COMPILED and not self._stopped and self._table:    # (None: __init__ failed)
+            for proc in list(self._table.values()):
+                try:
+                    _ROUTE.__delete__(proc.pid)
+                except AttributeError:
+                    pass    # no route (the interpreter ending: the module's names are gone)
+
     def __repr__(self):
         return f"<beamlab Runtime: {len(self._table)} processes, {self._preemptor.mode} preemption>"
 

@@ -192,6 +192,17 @@ def test_a_halted_processs_record_is_freed_though_its_pid_lives_on():
     assert [r() is None for r in refs] == [True, True, True]
 
 
+def test_a_runtime_dropped_without_stop_leaves_no_record_alive_behind_its_pids():
+    refs = []
+    rt = _runtime()
+    pids = [rt.spawn(_holding(refs, _idle)) for _ in range(3)]     # alive; never run, never stopped
+    runtime = weakref.ref(rt)
+    del rt
+    gc.collect()
+    assert runtime() is None
+    assert len(pids) == 3 and [r() is None for r in refs] == [True, True, True]
+
+
 def test_a_pid_shows_only_its_number_and_node():
     def main():
         p = spawn(_idle)
