@@ -72,6 +72,49 @@ cdef inline object _new_pid(object n):
     (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_NODE).d_member.offset))[0] = <PyObject*>zero
     return pid
 
+# A pid's route to its process record (pid.py's hidden slot `_ROUTE`): spawn fills it
+# (_set_route), the process's exit empties it (_clear_route), and send follows it
+# (_routed) instead of looking the pid's number up in the table: only to a record that
+# is alive and of this runtime (`home`, the runtime's number `_home`), which is then the
+# very record the table holds under that number (spawn puts every record there, and a
+# record leaves it only as it dies: _signals' _mark_dead, halt). Anything else (no route:
+# a pid rebuilt by hand, unpickled; a dead record; another runtime's) returns None, and
+# send looks the number up as before. Pure, the route is never filled.
+cdef object _PID_ROUTE
+cdef extern from "Python.h":
+    void Py_XDECREF(PyObject *)
+
+cdef inline PyObject **_route_slot(object pid) noexcept:
+    return <PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_ROUTE).d_member.offset)
+
+cdef inline Process _routed(object pid, unsigned int home):
+    cdef PyObject *v
+    if <void*>Py_TYPE(pid) == PyDescr_TYPE(_PID_ROUTE):
+        v = _route_slot(pid)[0]
+        if v is not NULL and (<Process>v).alive and (<Process>v).home == home:
+            return <Process>v
+    return None
+
+cdef inline void _set_route(object pid, Process proc, unsigned int home) noexcept:
+    cdef PyObject **slot
+    proc.home = home
+    if <void*>Py_TYPE(pid) == PyDescr_TYPE(_PID_ROUTE):
+        slot = _route_slot(pid)
+        Py_INCREF(proc)
+        Py_XDECREF(slot[0])
+        slot[0] = <PyObject*>proc
+
+cdef inline void _clear_route(Process proc) noexcept:
+    cdef PyObject **slot
+    cdef PyObject *v
+    pid = proc.pid
+    if <void*>Py_TYPE(pid) == PyDescr_TYPE(_PID_ROUTE):
+        slot = _route_slot(pid)
+        v = slot[0]
+        if v == <PyObject*>proc:
+            slot[0] = NULL
+            Py_XDECREF(v)
+
 # A message tuple queued in a mailbox taken out of the cyclic collector's lists, as
 # CPython's collector itself does to a tuple that can never be part of a cycle (every
 # item of it is no container, or such a tuple itself), only at its first collection: a
@@ -130,6 +173,8 @@ cdef class Runtime(ReceiveMixin):
     cdef public Py_ssize_t _reductions_of_dead
     # read on every spawn: C fields (objects: a process limit may be any int >= 1)
     cdef public object _next_id, _process_limit
+    # this runtime's number, in each of its records (`home`): what a pid's route is checked against
+    cdef unsigned int _home
 
     @cython.locals(cur=Process, target=Process, away=bint)
     cpdef send(self, dest, msg, copy=*)

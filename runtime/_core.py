@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import collections
 import contextvars
+import itertools
 import threading
 import time
 import types
@@ -44,7 +45,7 @@ from .introspection import IntrospectionMixin
 from .io import GroupLeader, install_stdio, uninstall_stdio
 from .limits import check_process_limit, default_process_limit
 from .messages import _ATOMIC, to_message
-from .pid import Pid
+from .pid import Pid, _ROUTE
 from .preempt import Preemptor
 from .recorder import attach as _attach_recorder
 from ._accel import framed
@@ -84,6 +85,14 @@ locals()["_id_of"] = Pid.__dict__["id"].__get__
 # itself (no Python frame of Pid.__new__); pure, Pid(n).
 _PID_NODE = Pid.__dict__["node"]
 locals()["_new_pid"] = Pid
+# A pid's route to its live record: compiled, spawn fills it, exit empties it and send
+# follows it (_core.pxd's inline _set_route, _clear_route, _routed; pid.py's _ROUTE); pure,
+# never filled: send looks every pid's number up in the table.
+_PID_ROUTE = _ROUTE
+locals()["_routed"] = locals()["_set_route"] = locals()["_clear_route"] = None
+# Each runtime's number (`_home`), which its records carry: a route is followed only by
+# the runtime it leads into (tests, a kernel's restarts and `run` make many runtimes)
+_homes = itertools.count(1)
 _copy_context = contextvars.copy_context
 _current: "Runtime | None" = None
 
@@ -171,6 +180,7 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
                                else check_process_limit(process_limit))
         self._thread = _get_ident()   # the thread that drives it (set again by start())
         self._table: dict[int, Process] = {}
+        self._home = next(_homes)
         self._next_id = 1
         self._runq: collections.deque = collections.deque()
         # its append and popleft, bound once: the compiled hot path calls them with no
@@ -215,6 +225,20 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         # the flight recorder (recorder.py): True, Recorder(...) or its options; None when off
         self._recorder = None
         self.recorder = _attach_recorder(self, record)
+
+    def __del__(self):
+        # Dropped without stop() (which ends every process, as run() and the kernel do):
+        # compiled, the pids of its processes still alive lead to their records (send's
+        # route, _core.pxd); now they lead nowhere, and keep no record alive. (A process
+        # waiting on a greenlet keeps this runtime reachable from its record: such a
+        # runtime is not dropped while one of that process's pids is kept.) Pure, no pid
+        # has a route.
+        if _COMPILED and not self._stopped and self._table:    # (None: __init__ failed)
+            for proc in list(self._table.values()):
+                try:
+                    _ROUTE.__delete__(proc.pid)
+                except AttributeError:
+                    pass    # no route (the interpreter ending: the module's names are gone)
 
     def __repr__(self):
         return f"<beamlab Runtime: {len(self._table)} processes, {self._preemptor.mode} preemption>"
@@ -302,6 +326,9 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         self.gc_policy.uninstall()
         from . import dirty
         dirty.shutdown(self)
+        if _COMPILED:
+            for proc in procs:      # the halted ones: dropped without an exit (halt.py)
+                _clear_route(proc)
         self._stopped = True
         if _current is self:
             _current = None
@@ -344,6 +371,8 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         proc = Process(pid, fn, args, kwargs, gl, cur.pid if cur is not None else None)
         proc.context = _copy_context()
         self._table[n] = proc
+        if _COMPILED:
+            _set_route(pid, proc, self._home)     # send's way to it (_core.pxd)
         if reactor is not None:
             proc.reactor = reactor
         if self._recorder is not None:
@@ -446,7 +475,14 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
             frm = cur.pid if cur is not None else SYSTEM_PID
             for tracer in self._send_tracers:
                 tracer(frm, pid, msg)
-        target = self._table.get(_id_of(pid) if _COMPILED else pid.id)
+        if _COMPILED:
+            # a pid made by spawn leads to its live record (_routed, _core.pxd); any
+            # other is looked up by its number: the same record, or None
+            target = _routed(pid, self._home)
+            if target is None:
+                target = self._table.get(_id_of(pid))
+        else:
+            target = self._table.get(pid.id)
         if self._flag_tracers and ((cur is not None and cur.traced)
                                    or (target is not None and target.traced)):
             frm = cur.pid if cur is not None else SYSTEM_PID
@@ -743,6 +779,8 @@ class Runtime(ReceiveMixin, DriverMixin, SignalsMixin, RegistryMixin, TimersMixi
         return self.send_exit(SYSTEM_PID, pid, reason)
 
     def _on_exit(self, proc, reason) -> None:
+        if _COMPILED:
+            _clear_route(proc)      # the pid no longer leads to the dead record, nor keeps it
         self._reductions_of_dead += proc.reductions
         tele = self.telemetry
         if tele.handlers:

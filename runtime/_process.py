@@ -38,6 +38,7 @@ class Process:
         "queued",       # True while in the run queue
         "status",       # RUNNABLE | RUNNING | WAITING | EXITING
         "alive",        # False once dead (exit signals, names, links all done)
+                        # (compiled, a C field `home` follows it: see _process.pxd)
         "exit_reason",  # why it died
         "throw",        # exception to raise in its greenlet when next switched in
         "wake",         # what woke a receive without a message to scan for (see _receive._wait)

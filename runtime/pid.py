@@ -29,7 +29,9 @@ class Pid:
         <0.42.0>
     """
 
-    __slots__ = ("id", "node")
+    # `id` and `node` are what a pid is; the third slot is the runtime's, not the
+    # learner's: see _ROUTE below
+    __slots__ = ("id", "node", "_route")
 
     def __new__(cls, n: int, node: int = 0) -> "Pid":
         # the slots' own setters: a spawn makes a pid, and these cost what
@@ -78,6 +80,17 @@ class Pid:
 _new = object.__new__
 _set_id = Pid.__dict__["id"].__set__
 _set_node = Pid.__dict__["node"].__set__
+
+# The pid's route to its process record, for the compiled runtime's send (_core.pxd's
+# inline _routed): spawn fills it with the new process's record, the process's exit
+# empties it, and a send follows it only while that record is alive and of the sending
+# runtime; otherwise (a pid rebuilt by `pid()`, parsed, unpickled; another runtime's;
+# the pure build, which never fills it) the send looks the number up in its table as
+# before. Its descriptor is taken out of the class, kept here: the slot shows in no
+# dir(), help() or completion of a pid, and equality, hashing, repr, pickling and
+# copying never read it.
+_ROUTE = Pid.__dict__["_route"]
+del Pid._route
 
 
 def pid(node: int, number: int, serial: int = 0) -> Pid:
