@@ -20,6 +20,8 @@ that ``Crash``; a killed server runs nothing, as on the BEAM.
 """
 from __future__ import annotations
 
+from types import FunctionType
+
 from . import _rt
 from .._core import Reactor
 from ._results import (_UNSET, BadReturn, Ignore, NoReply, Ok, Reply, Stop,
@@ -139,7 +141,10 @@ class _Server(Reactor):
                 # handle_call, written out here: this is half of every call's round trip
                 from_ = m[1]
                 try:
-                    result = self.mod.handle_call(m[2], from_, self.state)
+                    if _COMPILED and _method(self, 0):    # handle_call's function (_server.pxd)
+                        result = _call4(self._call_fn, self.mod, m[2], from_, self.state)
+                    else:
+                        result = self.mod.handle_call(m[2], from_, self.state)
                     cls = type(result)
                     if cls is not Reply:
                         result = normalize_call(result)
@@ -170,7 +175,10 @@ class _Server(Reactor):
             if tag is _CAST and n == 2:
                 # handle_cast returning NoReply, written out here: a cast's whole server side
                 try:
-                    result = self.mod.handle_cast(m[1], self.state)
+                    if _COMPILED and _method(self, 1):    # handle_cast's function (_server.pxd)
+                        result = _call3(self._cast_fn, self.mod, m[1], self.state)
+                    else:
+                        result = self.mod.handle_cast(m[1], self.state)
                 except Exception as exc:
                     return self._crash(exc)
                 except ProcessExit as exc:
@@ -190,12 +198,25 @@ class _Server(Reactor):
                 return self._terminate_and_exit(m[2])
             if tag == "$gen_timeout" and n == 2:
                 return              # a timeout that was cancelled
+        if _COMPILED and _method(self, 2):        # handle_info's function (_server.pxd)
+            return self._run_method(self._info_fn, "handle_info", msg)
         self._run(self.mod.handle_info, "handle_info", msg)
 
     def _run(self, callback, name: str, arg) -> None:
         """handle_cast / handle_info / handle_continue: NoReply or Stop."""
         try:
             result = callback(arg, self.state)
+        except Exception as exc:
+            return self._crash(exc)
+        except ProcessExit as exc:
+            return self._exited(exc)
+        self._result(result, name)
+
+    def _run_method(self, fn, name: str, arg) -> None:
+        """_run for ``fn``, the function on the class of ``self.mod`` that
+        ``getattr(self.mod, name)`` would bind to it (compiled only: _server.pxd's _method)."""
+        try:
+            result = _call3(fn, self.mod, arg, self.state)
         except Exception as exc:
             return self._crash(exc)
         except ProcessExit as exc:
@@ -272,6 +293,15 @@ class _Server(Reactor):
             raise ProcessExit(Crash.from_exception(exc)) from None
         raise ProcessExit(reason)
 
+
+# Whether this module runs compiled (its methods are not Python functions then). Compiled,
+# handle calls the learner's handle_call, handle_cast and handle_info through the functions
+# that _server.pxd's inline `_method(server, which)` finds on their class, with _call3 and
+# _call4 (one vectorcall); pure, the method calls as written (these names go unused).
+_COMPILED = type(_Server.__dict__["handle"]) is not FunctionType
+_CALLBACKS = ("handle_call", "handle_cast", "handle_info")
+locals()["_method"] = lambda server, which: False
+locals()["_call3"] = locals()["_call4"] = lambda fn, *args: fn(*args)
 
 # Last: this module's compiled twin, when one was built, replaces it (see _accel.py).
 from .._accel import swap as _swap  # noqa: E402
