@@ -18,17 +18,17 @@ cdef bint _COMPILED
 # `mod.handle_cast(request, state)` looks the name up along type(mod)'s MRO (_PyType_Lookup,
 # which Cython's own utility code calls too), then in mod's __dict__; a plain function found
 # on the class is called with mod first. A _Server keeps the functions it found on type(mod)
-# (_call_fn, _cast_fn, _info_fn; NULL: not exactly a function there, or the class has a
-# __getattribute__ of its own) with the class's version tag (_cb_version). CPython gives a
-# class a new tag whenever it or a base changes (an attribute set or deleted, __bases__),
+# (_handle_call, _handle_cast, _handle_info; NULL: not exactly a function there, or the class
+# has a __getattribute__ of its own) with the class's version tag (_cb_version). CPython gives
+# a class a new tag whenever it or a base changes (an attribute set or deleted, __bases__),
 # tags are never reused (another class, e.g. a new mod.__class__, has another), and a class
 # keeps its functions while its tag stands: as in CPython's cache, they are borrowed. An
 # instance attribute of the name wins, as in Python: mod's __dict__ is looked in while it
 # changes (before 3.12: skipped while its ma_version_tag is the one seen with none of the
-# three names in it; 3.12 on, at every message). Whatever cannot be vouched for (a tag that
-# is not valid, an error) answers false, and handle makes the method call as written,
-# errors and all. A tag is valid from 3.13 when it is not 0 (bases get theirs first),
-# before when the class has Py_TPFLAGS_VALID_VERSION_TAG. Free-threaded builds never cache.
+# three names in it; 3.12 on, at every message). Whatever cannot be vouched for (a tag that is
+# not valid, an error) answers false, and handle makes the method call as written, errors and
+# all. A tag is valid from 3.13 when it is not 0 (bases get theirs first), before when the
+# class has Py_TPFLAGS_VALID_VERSION_TAG. Free-threaded builds never cache.
 cdef extern from *:
     """
     #if defined(Py_GIL_DISABLED) || !CYTHON_USE_PYTYPE_LOOKUP || !CYTHON_USE_TYPE_SLOTS
@@ -58,7 +58,8 @@ cdef extern from *:
     #if !(defined(Py_GIL_DISABLED) || !CYTHON_USE_PYTYPE_LOOKUP || !CYTHON_USE_TYPE_SLOTS)
         if (t->tp_getattro == PyObject_GenericGetAttr) {
             for (int i = 0; i < 3; i++) {
-                PyObject *d = _PyType_Lookup(t, PyTuple_GET_ITEM(names, i));      /* borrowed; sets no error */
+                /* borrowed; sets no error */
+                PyObject *d = _PyType_Lookup(t, PyTuple_GET_ITEM(names, i));
                 f[i] = (d != NULL && Py_IS_TYPE(d, &PyFunction_Type)) ? d : NULL;
             }
             if (__pyx_bl_type_version(t) != v)
@@ -86,7 +87,8 @@ cdef extern from *:
     #else
         for (int i = which; i == which; i++) {
     #endif
-            if (PyDict_GetItemWithError(d, PyTuple_GET_ITEM(names, i)) != NULL || PyErr_Occurred()) {
+            if (PyDict_GetItemWithError(d, PyTuple_GET_ITEM(names, i)) != NULL
+                    || PyErr_Occurred()) {
                 PyErr_Clear();
                 all = 0;
                 if (i == which)
@@ -110,7 +112,8 @@ cdef extern from *:
             return 0;
         }
     #if PY_VERSION_HEX < 0x030C0000
-        absent = ((PyDictObject *)d)->ma_version_tag == *seen || __pyx_bl_look_in(d, names, which, seen);
+        absent = ((PyDictObject *)d)->ma_version_tag == *seen
+                 || __pyx_bl_look_in(d, names, which, seen);
     #else
         absent = __pyx_bl_look_in(d, names, which, seen);
     #endif
@@ -143,8 +146,8 @@ cdef extern from *:
                                  PyObject **call, PyObject **cast, PyObject **info)
     bint _unshadowed "__pyx_bl_unshadowed"(PyObject *mod, PyObject *names, int which,
                                            PY_UINT64_T *seen)
-    object _call3 "__pyx_bl_call3"(PyObject *fn, object a, object b, object c)
-    object _call4 "__pyx_bl_call4"(PyObject *fn, object a, object b, object c, object d)
+    object _apply3 "__pyx_bl_call3"(PyObject *fn, object a, object b, object c)
+    object _apply4 "__pyx_bl_call4"(PyObject *fn, object a, object b, object c, object d)
 
 cdef extern from "Python.h":
     ctypedef struct _AttrType "PyTypeObject":
@@ -159,9 +162,9 @@ cdef class _Server(Reactor):
     cdef public object mod, state, parent, name, boot, timer
     cdef public Runtime rt
     cdef unsigned int _cb_version               # (see above, and _method below)
-    cdef PyObject *_call_fn
-    cdef PyObject *_cast_fn
-    cdef PyObject *_info_fn
+    cdef PyObject *_handle_call
+    cdef PyObject *_handle_cast
+    cdef PyObject *_handle_info
     cdef PY_UINT64_T _dict_seen
 
     cpdef start(self)
@@ -173,14 +176,15 @@ cdef class _Server(Reactor):
     cdef _run_method(self, PyObject *fn, name, arg)
 
 # Whether type(s.mod)'s function of the callback `which` (0 handle_call, 1 handle_cast,
-# 2 handle_info; s._call_fn, _cast_fn, _info_fn) is what `s.mod.<name>` binds to s.mod now
+# 2 handle_info; s._handle_call, _handle_cast, _handle_info) is what `s.mod.<name>` binds
+# to s.mod now
 cdef inline bint _method(_Server s, int which) noexcept:
     cdef void *t = Py_TYPE(s.mod)
     cdef PyObject *fn
     if _type_version(t) != s._cb_version:
-        _learn(<PyObject*>s.mod, <PyObject*>_CALLBACKS, &s._cb_version, &s._call_fn, &s._cast_fn,
-               &s._info_fn)
-    fn = s._call_fn if which == 0 else s._cast_fn if which == 1 else s._info_fn
+        _learn(<PyObject*>s.mod, <PyObject*>_CALLBACKS, &s._cb_version, &s._handle_call,
+               &s._handle_cast, &s._handle_info)
+    fn = s._handle_call if which == 0 else s._handle_cast if which == 1 else s._handle_info
     if fn is NULL:
         return False
     return ((<_AttrType*>t).tp_dictoffset == 0       # no __dict__ (__slots__ only)

@@ -142,7 +142,7 @@ class _Server(Reactor):
                 from_ = m[1]
                 try:
                     if _COMPILED and _method(self, 0):    # handle_call's function (_server.pxd)
-                        result = _call4(self._call_fn, self.mod, m[2], from_, self.state)
+                        result = _apply4(self._handle_call, self.mod, m[2], from_, self.state)
                     else:
                         result = self.mod.handle_call(m[2], from_, self.state)
                     cls = type(result)
@@ -176,7 +176,7 @@ class _Server(Reactor):
                 # handle_cast returning NoReply, written out here: a cast's whole server side
                 try:
                     if _COMPILED and _method(self, 1):    # handle_cast's function (_server.pxd)
-                        result = _call3(self._cast_fn, self.mod, m[1], self.state)
+                        result = _apply3(self._handle_cast, self.mod, m[1], self.state)
                     else:
                         result = self.mod.handle_cast(m[1], self.state)
                 except Exception as exc:
@@ -199,7 +199,7 @@ class _Server(Reactor):
             if tag == "$gen_timeout" and n == 2:
                 return              # a timeout that was cancelled
         if _COMPILED and _method(self, 2):        # handle_info's function (_server.pxd)
-            return self._run_method(self._info_fn, "handle_info", msg)
+            return self._run_method(self._handle_info, "handle_info", msg)
         self._run(self.mod.handle_info, "handle_info", msg)
 
     def _run(self, callback, name: str, arg) -> None:
@@ -216,7 +216,7 @@ class _Server(Reactor):
         """_run for ``fn``, the function on the class of ``self.mod`` that
         ``getattr(self.mod, name)`` would bind to it (compiled only: _server.pxd's _method)."""
         try:
-            result = _call3(fn, self.mod, arg, self.state)
+            result = _apply3(fn, self.mod, arg, self.state)
         except Exception as exc:
             return self._crash(exc)
         except ProcessExit as exc:
@@ -296,12 +296,12 @@ class _Server(Reactor):
 
 # Whether this module runs compiled (its methods are not Python functions then). Compiled,
 # handle calls the learner's handle_call, handle_cast and handle_info through the functions
-# that _server.pxd's inline `_method(server, which)` finds on their class, with _call3 and
-# _call4 (one vectorcall); pure, the method calls as written (these names go unused).
+# that _server.pxd's inline `_method(server, which)` finds on their class, with _apply3 and
+# _apply4 (one vectorcall); pure, the method calls as written (these names go unused).
 _COMPILED = type(_Server.__dict__["handle"]) is not FunctionType
 _CALLBACKS = ("handle_call", "handle_cast", "handle_info")
 locals()["_method"] = lambda server, which: False
-locals()["_call3"] = locals()["_call4"] = lambda fn, *args: fn(*args)
+locals()["_apply3"] = locals()["_apply4"] = lambda fn, *args: fn(*args)
 
 # Last: this module's compiled twin, when one was built, replaces it (see _accel.py).
 from .._accel import swap as _swap  # noqa: E402
