@@ -33,17 +33,6 @@ def _down(ref):
     return receive(("DOWN", ref, ANY, ANY, ANY))
 
 
-def _holding(body, refs):
-    """`body` as a process that holds a new Big in its closure (what spawn is given is
-    not copied when it is a function: its closure is the process's own)."""
-    big = Big()
-    refs.append(weakref.ref(big))
-
-    def process(*args):
-        assert big is not None
-        return body(*args)
-    return process
-
 
 def _sleep_then_report(parent):
     sleep(0.001)
@@ -59,37 +48,36 @@ def stackless(request):
     return request.param
 
 
-def test_what_sleeping_processes_held_is_freed_after_they_exit(stackless):
+def test_what_sleeping_processes_held_is_freed_after_they_exit(stackless, holding):
     def main():
         me = self()
-        refs, downs = [], []
+        downs = []
         for _ in range(3):
-            downs.append(spawn_monitor(_holding(_sleep_then_report, refs), me)[1])
+            downs.append(spawn_monitor(holding(_sleep_then_report), me)[1])
         for ref in downs:
             receive("done")
             _down(ref)
         gc.collect()
-        return [r() is None for r in refs]
+        return holding.freed()
     assert _run(main, stackless) == [True, True, True]
 
 
-def test_what_a_process_held_is_freed_while_pooled_greenlets_are_parked(stackless):
+def test_what_a_process_held_is_freed_while_pooled_greenlets_are_parked(stackless, holding):
     def main():
         me = self()
-        refs = []
         for round_ in range(4):
             # a few at once: several greenlets, then parked in the pool, each after
             # handing the CPU to the next process
             started = []
             for _ in range(3):
-                started.append(spawn_monitor(_holding(_wait_for_a_message, refs)))
+                started.append(spawn_monitor(holding(_wait_for_a_message)))
             sleep(0.001)
             for pid, _ in started:
                 send(pid, "go")
             for _, ref in started:
                 _down(ref)
         gc.collect()
-        return [r() is None for r in refs]
+        return holding.freed()
     assert _run(main, stackless) == [True] * 12
 
 

@@ -24,9 +24,6 @@ from beamlab.runtime.pid import Pid, pid as make_pid
 from beamlab.runtime.recorder import Recorder
 
 
-class Big:
-    """Stands for a learner's large data: only its weak reference is kept here."""
-
 
 def _runtime(**options) -> Runtime:
     return Runtime(clock=MockClock(autojump=True), preemption="cooperative", **options)
@@ -106,23 +103,11 @@ def test_a_pid_rebuilt_parsed_unpickled_or_copied_reaches_its_process():
     assert got == [(p, how) for how in ways]
 
 
-def _holding(refs: list, body):
-    """`body` as a function whose closure holds a new Big: the process record keeps it
-    (its `fn`) for as long as the record lives."""
-    big = Big()
-    refs.append(weakref.ref(big))
 
-    def process(*args):
-        assert big is not None
-        return body(*args)
-    return process
-
-
-def test_a_dead_processs_pid_loses_its_messages_and_keeps_nothing_of_it_alive():
-    refs = []
+def test_a_dead_processs_pid_loses_its_messages_and_keeps_nothing_of_it_alive(holding):
 
     def main():
-        p = spawn(_holding(refs, lambda: receive("stop")))
+        p = spawn(holding(lambda: receive("stop")))
         sleep(0.01)
         send(p, "stop")
         sleep(0.01)                 # it has exited
@@ -133,7 +118,7 @@ def test_a_dead_processs_pid_loses_its_messages_and_keeps_nothing_of_it_alive():
     rt = _runtime(record=rec)
     p = _run(rt, main)
     gc.collect()
-    assert refs[0]() is None, "the dead process's data is kept alive by its pid"
+    assert holding.freed() == [True], "the dead process's data is kept alive by its pid"
     assert p.id == p.id and rt.process_info(p) is None
     lost = [e for e in rec.recording().events()
             if e["kind"] == "send" and e["pid"] == p.id and e.get("lost")]
@@ -141,17 +126,16 @@ def test_a_dead_processs_pid_loses_its_messages_and_keeps_nothing_of_it_alive():
 
 
 @pytest.mark.parametrize("stackless", [True, False], ids=["stackless", "greenlets"])
-def test_dead_records_are_freed_while_their_pids_are_kept_in_a_running_program(stackless):
-    refs = []
+def test_dead_records_are_freed_while_their_pids_are_kept_in_a_running_program(stackless, holding):
 
     def main():
-        pids = [spawn(_holding(refs, _idle)) for _ in range(5)]
+        pids = [spawn(holding(_idle)) for _ in range(5)]
         sleep(0.01)
         for p in pids:
             exit(p, "kill")
         sleep(0.01)
         gc.collect()
-        return pids, [r() is None for r in refs]
+        return pids, holding.freed()
 
     pids, freed = _run(_runtime(stackless=stackless), main)
     assert len(pids) == 5 and freed == [True] * 5
@@ -179,28 +163,26 @@ def test_a_killed_process_still_unwinding_gets_no_more_messages():
     assert len(sends) == 1 and sends[0].get("lost")
 
 
-def test_a_halted_processs_record_is_freed_though_its_pid_lives_on():
-    refs = []
+def test_a_halted_processs_record_is_freed_though_its_pid_lives_on(holding):
     rt = Runtime(clock=MockClock(autojump=True))
     rt.start()
     pids = []
     # spawned, not yet run (a halted greenlet is kept, halt.py: these have none)
-    rt.run_as(rt.new_process(), lambda: pids.extend(spawn(_holding(refs, _idle)) for _ in range(3)))
+    rt.run_as(rt.new_process(), lambda: pids.extend(spawn(holding(_idle)) for _ in range(3)))
     rt.stop(unwind=0.0)             # dropped without running their code (halt.py)
     gc.collect()
     assert len(pids) == 3 and rt.processes() == []
-    assert [r() is None for r in refs] == [True, True, True]
+    assert holding.freed() == [True, True, True]
 
 
-def test_a_runtime_dropped_without_stop_leaves_no_record_alive_behind_its_pids():
-    refs = []
+def test_a_runtime_dropped_without_stop_leaves_no_record_alive_behind_its_pids(holding):
     rt = _runtime()
-    pids = [rt.spawn(_holding(refs, _idle)) for _ in range(3)]     # alive; never run, never stopped
+    pids = [rt.spawn(holding(_idle)) for _ in range(3)]     # alive; never run, never stopped
     runtime = weakref.ref(rt)
     del rt
     gc.collect()
     assert runtime() is None
-    assert len(pids) == 3 and [r() is None for r in refs] == [True, True, True]
+    assert len(pids) == 3 and holding.freed() == [True, True, True]
 
 
 def test_a_pid_shows_only_its_number_and_node():
