@@ -97,30 +97,38 @@ cdef PyObject *_free_reply[16]         # (16: _FREELIST, written out: a module c
 cdef PyObject *_free_noreply[16]       # this file checks these names' C type, enum and all)
 cdef int _nfree_reply, _nfree_noreply
 
+cdef inline PyObject *_take(PyObject **free, int *nfree, size_t size, PyTypeObject *t) noexcept:
+    """The last value kept in `free`, made new as Cython's tp_new makes one from its
+    freelist: zeroed, PyObject_INIT, tracked (the caller saw *nfree > 0)."""
+    nfree[0] -= 1
+    cdef PyObject *o = free[nfree[0]]
+    memset(o, 0, size)
+    PyObject_INIT(o, t)
+    PyObject_GC_Track(o)
+    return o
+
+cdef inline void _fill(PyObject **fields, PyObject **args, Py_ssize_t nargs,
+                       PyObject **rest) noexcept:
+    """A value from _take given its fields: the arguments, then `rest`, the timeout,
+    continue_ and hibernate of a value built the ordinary way (_DEFAULTS_*)."""
+    cdef Py_ssize_t i
+    for i in range(nargs):
+        fields[i] = args[i]
+        _incref(fields[i])
+    for i in range(3):
+        fields[nargs + i] = rest[i]
+        _incref(rest[i])
+
 cdef inline object _new_reply(object cls, PyObject **args, size_t nargsf, PyObject *kwnames):
-    global _nfree_reply
     cdef Reply r, d
-    cdef _ReplyObject *p
+    cdef PyObject *o
     if kwnames is NULL and PyVectorcall_NARGS(nargsf) == 2 and cls is Reply:
         d = <Reply>_DEFAULTS_REPLY
         if _nfree_reply > 0:        # (cls is Reply: Cython's type test for a freelist holds)
-            _nfree_reply -= 1
-            p = <_ReplyObject*>_free_reply[_nfree_reply]
-            memset(p, 0, sizeof(_ReplyObject))
-            PyObject_INIT(<PyObject*>p, <PyTypeObject*>Reply)
-            PyObject_GC_Track(p)
-            p.value = args[0]
-            _incref(p.value)
-            p.state = args[1]
-            _incref(p.state)
-            p.timeout = <PyObject*>d.timeout
-            _incref(p.timeout)
-            p.continue_ = <PyObject*>d.continue_
-            _incref(p.continue_)
-            p.hibernate = <PyObject*>d.hibernate
-            _incref(p.hibernate)
-            r = <Reply><PyObject*>p
-            _decref(<PyObject*>p)       # r holds the one reference PyObject_INIT made
+            o = _take(_free_reply, &_nfree_reply, sizeof(_ReplyObject), <PyTypeObject*>Reply)
+            _fill(&(<_ReplyObject*>o).value, args, 2, &(<_ReplyObject*><PyObject*>d).timeout)
+            r = <Reply>o
+            _decref(o)      # r holds the one reference PyObject_INIT made
             return r
         r = <Reply>Reply.__new__(Reply)
         r.value = <object>args[0]
@@ -132,27 +140,16 @@ cdef inline object _new_reply(object cls, PyObject **args, size_t nargsf, PyObje
     return _cy_new_reply(cls, args, nargsf, kwnames)
 
 cdef inline object _new_noreply(object cls, PyObject **args, size_t nargsf, PyObject *kwnames):
-    global _nfree_noreply
     cdef NoReply r, d
-    cdef _NoReplyObject *p
+    cdef PyObject *o
     if kwnames is NULL and PyVectorcall_NARGS(nargsf) == 1 and cls is NoReply:
         d = <NoReply>_DEFAULTS_NOREPLY
         if _nfree_noreply > 0:      # (cls is NoReply: Cython's type test for a freelist holds)
-            _nfree_noreply -= 1
-            p = <_NoReplyObject*>_free_noreply[_nfree_noreply]
-            memset(p, 0, sizeof(_NoReplyObject))
-            PyObject_INIT(<PyObject*>p, <PyTypeObject*>NoReply)
-            PyObject_GC_Track(p)
-            p.state = args[0]
-            _incref(p.state)
-            p.timeout = <PyObject*>d.timeout
-            _incref(p.timeout)
-            p.continue_ = <PyObject*>d.continue_
-            _incref(p.continue_)
-            p.hibernate = <PyObject*>d.hibernate
-            _incref(p.hibernate)
-            r = <NoReply><PyObject*>p
-            _decref(<PyObject*>p)       # r holds the one reference PyObject_INIT made
+            o = _take(_free_noreply, &_nfree_noreply, sizeof(_NoReplyObject),
+                      <PyTypeObject*>NoReply)
+            _fill(&(<_NoReplyObject*>o).state, args, 1, &(<_NoReplyObject*><PyObject*>d).timeout)
+            r = <NoReply>o
+            _decref(o)      # r holds the one reference PyObject_INIT made
             return r
         r = <NoReply>NoReply.__new__(NoReply)
         r.state = <object>args[0]
@@ -168,42 +165,32 @@ cdef inline bint _kept(PyTypeObject *t, size_t size) noexcept:
     return t.tp_basicsize == <Py_ssize_t>size and not (
         t.tp_flags & (Py_TPFLAGS_IS_ABSTRACT | Py_TPFLAGS_HEAPTYPE))
 
-cdef inline void _dealloc_reply(PyObject *o) noexcept:
-    global _nfree_reply
-    cdef _ReplyObject *p = <_ReplyObject*>o
+cdef inline void _keep(PyObject *o, PyObject **fields, Py_ssize_t nfields, size_t size,
+                       PyObject **free, int *nfree, destructor cy_dealloc) noexcept:
+    """A value's dealloc with Cython's freelist: one of exactly the type (`size`) is untracked,
+    its `nfields` fields cleared, and kept in `free` while it has room (else tp_free);
+    anything else (a subclass's instance) goes to Cython's own dealloc, as before."""
     cdef PyTypeObject *t = o.ob_type
-    if not _kept(t, sizeof(_ReplyObject)):
-        _cy_dealloc_reply(o)        # a subclass's instance: Cython's dealloc, as before
+    cdef Py_ssize_t i
+    if not _kept(t, size):
+        cy_dealloc(o)
         return
     PyObject_GC_UnTrack(o)
-    _clear(p.value)
-    _clear(p.state)
-    _clear(p.timeout)
-    _clear(p.continue_)
-    _clear(p.hibernate)
-    if _nfree_reply < _FREELIST:    # (counted after the fields went: freeing them may free values)
-        _free_reply[_nfree_reply] = o
-        _nfree_reply += 1
+    for i in range(nfields):
+        _clear(fields[i])
+    if nfree[0] < _FREELIST:        # (counted after the fields went: freeing them may free values)
+        free[nfree[0]] = o
+        nfree[0] += 1
     else:
         t.tp_free(o)
 
+cdef inline void _dealloc_reply(PyObject *o) noexcept:
+    _keep(o, &(<_ReplyObject*>o).value, 5, sizeof(_ReplyObject), _free_reply, &_nfree_reply,
+          _cy_dealloc_reply)
+
 cdef inline void _dealloc_noreply(PyObject *o) noexcept:
-    global _nfree_noreply
-    cdef _NoReplyObject *p = <_NoReplyObject*>o
-    cdef PyTypeObject *t = o.ob_type
-    if not _kept(t, sizeof(_NoReplyObject)):
-        _cy_dealloc_noreply(o)      # a subclass's instance: Cython's dealloc, as before
-        return
-    PyObject_GC_UnTrack(o)
-    _clear(p.state)
-    _clear(p.timeout)
-    _clear(p.continue_)
-    _clear(p.hibernate)
-    if _nfree_noreply < _FREELIST:  # (counted after the fields went: freeing them may free values)
-        _free_noreply[_nfree_noreply] = o
-        _nfree_noreply += 1
-    else:
-        t.tp_free(o)
+    _keep(o, &(<_NoReplyObject*>o).state, 4, sizeof(_NoReplyObject), _free_noreply,
+          &_nfree_noreply, _cy_dealloc_noreply)
 
 cdef inline bint _fields_at(PyObject **fields, tuple expected):
     """Whether the fields a struct declared above reads from a value are `expected`."""
