@@ -7,8 +7,8 @@ cimport cython
 from beamlab.runtime._process cimport Process
 # A Pid's `id` (send's process-table key) read from its slot: _receive.pxd's inline _id_of,
 # at the offset of its member descriptor _PID_SLOT (the descriptor is shared, not copied).
-from beamlab.runtime._receive cimport (ReceiveMixin, _id_of, _PID_SLOT, PyObject,
-                                      PyMemberDescrObject, PyDescr_TYPE, _atomic_type)
+from beamlab.runtime._receive cimport (ReceiveMixin, _id_of, _PID_SLOT, _slot, PyObject,
+                                      PyDescr_TYPE, _atomic_type)
 from cpython.object cimport PyMethodDef, Py_TYPE
 from cpython.pythread cimport PyThread_get_thread_ident
 
@@ -66,10 +66,10 @@ cdef inline object _new_pid(object n):
     cls = <object>PyDescr_TYPE(_PID_SLOT)
     pid = PyType_GenericAlloc(cls, 0)
     Py_INCREF(n)
-    (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_SLOT).d_member.offset))[0] = <PyObject*>n
+    _slot(pid, _PID_SLOT)[0] = <PyObject*>n
     cdef object zero = 0
     Py_INCREF(zero)
-    (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_NODE).d_member.offset))[0] = <PyObject*>zero
+    _slot(pid, _PID_NODE)[0] = <PyObject*>zero
     return pid
 
 # A pid's route to its process record (pid.py's hidden slot `_ROUTE`): spawn fills it
@@ -85,31 +85,32 @@ cdef extern from "Python.h":
     void Py_XDECREF(PyObject *)
 
 cdef inline PyObject **_route_slot(object pid) noexcept:
-    return <PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_ROUTE).d_member.offset)
+    """The route slot of `pid`, or NULL for anything not exactly a Pid (no route)."""
+    if <void*>Py_TYPE(pid) != PyDescr_TYPE(_PID_ROUTE):
+        return NULL
+    return _slot(pid, _PID_ROUTE)
 
 cdef inline Process _routed(object pid, unsigned int home):
+    cdef PyObject **slot = _route_slot(pid)
     cdef PyObject *v
-    if <void*>Py_TYPE(pid) == PyDescr_TYPE(_PID_ROUTE):
-        v = _route_slot(pid)[0]
+    if slot is not NULL:
+        v = slot[0]
         if v is not NULL and (<Process>v).alive and (<Process>v).home == home:
             return <Process>v
     return None
 
 cdef inline void _set_route(object pid, Process proc, unsigned int home) noexcept:
-    cdef PyObject **slot
+    cdef PyObject **slot = _route_slot(pid)
     proc.home = home
-    if <void*>Py_TYPE(pid) == PyDescr_TYPE(_PID_ROUTE):
-        slot = _route_slot(pid)
+    if slot is not NULL:
         Py_INCREF(proc)
         Py_XDECREF(slot[0])
         slot[0] = <PyObject*>proc
 
 cdef inline void _clear_route(Process proc) noexcept:
-    cdef PyObject **slot
+    cdef PyObject **slot = _route_slot(proc.pid)
     cdef PyObject *v
-    pid = proc.pid
-    if <void*>Py_TYPE(pid) == PyDescr_TYPE(_PID_ROUTE):
-        slot = _route_slot(pid)
+    if slot is not NULL:
         v = slot[0]
         if v == <PyObject*>proc:
             slot[0] = NULL

@@ -90,10 +90,16 @@ cdef extern from "Python.h":
 
 cdef object _PID_SLOT
 
+# The slot of `obj` that the member descriptor `descr` reads and writes (its place in the
+# object: the descriptor's offset), for an `obj` exactly of the descriptor's class: a
+# Pid's id, node and route here and in _core.pxd
+cdef inline PyObject **_slot(object obj, object descr) noexcept:
+    return <PyObject**>(<char*><void*>obj + (<PyMemberDescrObject*><void*>descr).d_member.offset)
+
 cdef inline object _id_of(object pid):
     cdef PyObject *v
     if Py_TYPE(pid) == PyDescr_TYPE(_PID_SLOT):
-        v = (<PyObject**>(<char*><void*>pid + (<PyMemberDescrObject*><void*>_PID_SLOT).d_member.offset))[0]
+        v = _slot(pid, _PID_SLOT)[0]
         if v is not NULL:
             return <object>v
     return pid.id
