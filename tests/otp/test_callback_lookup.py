@@ -56,6 +56,18 @@ def fresh(name):
     return type(name, (Base,), {})
 
 
+def remembering(cls):
+    """A subclass of `cls` whose servers' instances are kept in the list returned with it,
+    for a test to change from outside the server."""
+    instances = []
+
+    class Remember(cls):
+        def init(self, arg):
+            instances.append(self)
+            return Ok(0)
+    return Remember, instances
+
+
 @pytest.mark.parametrize("where", ["class", "base"])
 def test_callbacks_patched_on_the_class_or_a_base_of_a_running_server_are_called_next(run, where):
     Mid = fresh("Mid")
@@ -196,13 +208,7 @@ def test_an_instance_attribute_of_a_callbacks_name_wins_over_the_class_as_in_pyt
 
 
 def test_an_instance_attribute_set_from_outside_the_server_is_called_next(run):
-    Target = fresh("Target")
-    instances = []
-
-    class Remember(Target):
-        def init(self, arg):
-            instances.append(self)
-            return Ok(0)
+    Remember, instances = remembering(fresh("Target"))
 
     def main():
         as_test()
@@ -220,12 +226,7 @@ def test_a_server_whose_module_changes_class_calls_the_new_classs_callbacks(run)
     First, Second = fresh("First"), fresh("Second")
     Second.handle_cast = lambda self, request, state: (report("cast", "second", request),
                                                        NoReply(state))[1]
-    instances = []
-
-    class Keep(First):
-        def init(self, arg):
-            instances.append(self)
-            return Ok(0)
+    Keep, instances = remembering(First)
 
     def main():
         as_test()
